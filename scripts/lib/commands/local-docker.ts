@@ -1,0 +1,61 @@
+// Argv builders for the laptop's docker CLI. Pure: they run nothing.
+
+export interface BuildSpec {
+  platform: string;
+  /** Local tag, IMAGE:WS. */
+  tag: string;
+  dockerfile: string;
+  context: string;
+}
+
+export const buildxVersion = (): string[] => ['docker', 'buildx', 'version'];
+
+export const engineVersion = (): string[] => ['docker', 'version', '--format', '{{.Server.Version}} {{.Server.Os}}/{{.Server.Arch}}'];
+
+export const engineOperatingSystem = (): string[] => ['docker', 'info', '--format', '{{.OperatingSystem}}'];
+
+/** The post's step 1: build into the builder's cache, not into `docker images`. */
+export function buildxBuild(spec: BuildSpec, metadataFile: string): string[] {
+  return [
+    'docker', 'buildx', 'build', '--platform', spec.platform, '--tag', spec.tag,
+    '--output', 'type=image,push=false', '--metadata-file', metadataFile, '--file', spec.dockerfile, spec.context,
+  ];
+}
+
+/** The post's step 4 on the buildx path: same build (cached), pushed straight into the robot's registry. */
+export function buildxPush(spec: BuildSpec, registryRef: string, metadataFile: string): string[] {
+  return [
+    'docker', 'buildx', 'build', '--platform', spec.platform, '--tag', registryRef,
+    '--output', 'type=registry', '--metadata-file', metadataFile, '--file', spec.dockerfile, spec.context,
+  ];
+}
+
+/** Classic engine without buildx: build into the local image store. */
+export function plainBuild(spec: BuildSpec): string[] {
+  return ['docker', 'build', '--platform', spec.platform, '--tag', spec.tag, '--file', spec.dockerfile, spec.context];
+}
+
+export const imageId = (ref: string): string[] => ['docker', 'image', 'inspect', '--format', '{{.Id}}', ref];
+
+export const imageSize = (ref: string): string[] => ['docker', 'image', 'inspect', '--format', '{{.Size}}', ref];
+
+export const tagImage = (source: string, target: string): string[] => ['docker', 'image', 'tag', source, target];
+
+export const pushImage = (ref: string): string[] => ['docker', 'image', 'push', ref];
+
+/** Removes only the tag: the image stays under its other names. */
+export const untagImage = (ref: string): string[] => ['docker', 'image', 'rm', '--no-prune', ref];
+
+export const saveImage = (ref: string): string[] => ['docker', 'image', 'save', ref];
+
+export const pullImage = (ref: string): string[] => ['docker', 'image', 'pull', ref];
+
+/** Temporary push tags left by an interrupted deploy: localhost:<port>/IMAGE:*. */
+export const listPushTags = (image: string): string[] => [
+  'docker', 'image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=localhost:*/${image}`,
+];
+
+/** `docker push` ends with "<tag>: digest: sha256:… size: N". */
+export function parsePushDigest(output: string): string | undefined {
+  return /digest: (sha256:[0-9a-f]{64})/.exec(output)?.[1];
+}

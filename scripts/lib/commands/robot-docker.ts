@@ -1,0 +1,70 @@
+// Argv builders for the robot's docker engine. Values are positional parameters of fixed scripts.
+import { PREVIOUS_SUFFIX } from '../config/references.ts';
+
+export const imageRef = (image: string, ws: string): string => `${image}:${ws}`;
+export const previousRef = (image: string, ws: string): string => `${image}:${ws}${PREVIOUS_SUFFIX}`;
+export const registryRef = (registryHost: string, image: string, ws: string): string => `${registryHost}/${image}:${ws}`;
+export const digestRef = (registryHost: string, image: string, digest: string): string => `${registryHost}/${image}@${digest}`;
+
+// One round trip: the engine's platform and the image ID behind every ref (absent refs print nothing).
+const PROBE_SCRIPT = `docker version --format 'engine {{.Server.Os}}/{{.Server.Arch}}' || exit 1
+for ref do
+  id=$(docker image inspect --format '{{.Id}}' "$ref" 2>/dev/null) && echo "image $ref $id"
+done
+exit 0`;
+
+export function probe(refs: readonly string[]): string[] {
+  return ['sh', '-c', PROBE_SCRIPT, 'probe', ...refs];
+}
+
+export interface ProbeResult {
+  platform: string;
+  ids: Map<string, string>;
+}
+
+export function parseProbe(stdout: string): ProbeResult {
+  const platform = /^engine (\S+)$/m.exec(stdout)?.[1] ?? 'unknown';
+  const ids = new Map([...stdout.matchAll(/^image (\S+) (sha256:[0-9a-f]{64})$/gm)].map((m) => [m[1], m[2]] as [string, string]));
+  return { platform, ids };
+}
+
+// Pull by digest (a teammate's push to the same tag cannot swap the content), check the ID,
+// keep what IMAGE:WS pointed at as IMAGE:WS.prev, then move IMAGE:WS. Each `docker tag` is
+// atomic, so IMAGE:WS is always either the old image or the complete new one.
+const PULL_AND_TAG_SCRIPT = `src=$1 dst=$2 prev=$3 want=$4
+docker image pull --quiet "$src" >/dev/null || exit 1
+got=$(docker image inspect --format '{{.Id}}' "$src") || exit 1
+if [ -n "$want" ] && [ "$got" != "$want" ]; then echo "pulled $got, expected $want" >&2; exit 5; fi
+old=$(docker image inspect --format '{{.Id}}' "$dst" 2>/dev/null) || old=
+if [ -n "$old" ] && [ "$old" != "$got" ]; then docker image tag "$old" "$prev" || exit 1; fi
+docker image tag "$got" "$dst" || exit 1
+echo "deployed $got"
+echo "previous \${old:-none}"`;
+
+export function pullAndTag(source: string, target: string, previous: string, expectedId: string): string[] {
+  return ['sh', '-c', PULL_AND_TAG_SCRIPT, 'pull-and-tag', source, target, previous, expectedId];
+}
+
+export function parsePullAndTag(stdout: string): { deployed?: string; previous?: string } {
+  const deployed = /^deployed (\S+)$/m.exec(stdout)?.[1];
+  const previous = /^previous (\S+)$/m.exec(stdout)?.[1];
+  return { deployed, previous: previous === 'none' ? undefined : previous };
+}
+
+// Swap IMAGE:WS and IMAGE:WS.prev by ID; IMAGE:WS moves in one `docker tag`.
+const ROLLBACK_SCRIPT = `dst=$1 prev=$2
+cur=$(docker image inspect --format '{{.Id}}' "$dst" 2>/dev/null) || { echo "no image $dst" >&2; exit 3; }
+old=$(docker image inspect --format '{{.Id}}' "$prev" 2>/dev/null) || { echo "no previous image $prev" >&2; exit 4; }
+docker image tag "$old" "$dst" || exit 1
+docker image tag "$cur" "$prev" || exit 1
+echo "current $old"
+echo "previous $cur"`;
+
+export function rollback(target: string, previous: string): string[] {
+  return ['sh', '-c', ROLLBACK_SCRIPT, 'rollback', target, previous];
+}
+
+/** Runs the user's <NAME>_AFTER command (their own shell text, passed as one argument). */
+export function afterDeploy(command: string): string[] {
+  return ['sh', '-c', command];
+}

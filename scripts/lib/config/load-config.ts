@@ -1,0 +1,118 @@
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { readEnvLines, type EnvEntry } from './env-lines.ts';
+import { configError, UsageError } from './errors.ts';
+import { DEFAULTS, GLOBAL_KEYS, ROBOT_KEYS, type ProjectConfig, type RobotConfig, type RobotKey } from './project-config.ts';
+import { imageNameProblem, platformProblem, robotNameProblem, workspaceProblem } from './references.ts';
+import { parseSshTarget } from './ssh-target.ts';
+
+/** --env-file, then ROBOTS_ENV, then ./robots.env. */
+export function resolveEnvFile(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(flag ?? env.ROBOTS_ENV ?? 'robots.env');
+}
+
+export function loadProjectConfig(file: string): ProjectConfig {
+  if (!existsSync(file)) {
+    throw new UsageError(`${file} not found. Create it (see robots.env in the robot-deploy repo) or pass --env-file FILE.`);
+  }
+  return parseProjectConfig(readFileSync(file, 'utf8'), file);
+}
+
+export function parseProjectConfig(text: string, file: string): ProjectConfig {
+  const entries = readEnvLines(text, file);
+  const dir = dirname(resolve(file));
+  const robotPrefixes = entries.filter((e) => e.key.endsWith('_HOST')).map((e) => e.key.slice(0, -'_HOST'.length));
+  const globals = new Map<string, EnvEntry>();
+  const perRobot = new Map<string, Map<RobotKey, EnvEntry>>(robotPrefixes.map((p) => [p, new Map()]));
+  for (const entry of entries) {
+    const owner = robotPrefixes
+      .filter((prefix) => entry.key.startsWith(`${prefix}_`) && isRobotKey(entry.key.slice(prefix.length + 1)))
+      .sort((a, b) => b.length - a.length)[0];
+    if (owner !== undefined) perRobot.get(owner)?.set(entry.key.slice(owner.length + 1) as RobotKey, entry);
+    else if ((GLOBAL_KEYS as readonly string[]).includes(entry.key)) globals.set(entry.key, entry);
+    else throw configError(file, entry.line, unknownKeyMessage(entry.key));
+  }
+  const image = globals.get('IMAGE');
+  if (!image) throw configError(file, undefined, 'IMAGE is missing; add a line like IMAGE=eurobot2023');
+  checkValue(file, image, imageNameProblem);
+  const platform = checked(file, globals.get('PLATFORM'), platformProblem) ?? DEFAULTS.platform;
+  const workspaces = workspaceList(file, globals.get('WORKSPACES')) ?? [];
+  const registryPort = portValue(file, globals.get('REGISTRY_PORT')) ?? DEFAULTS.registryPort;
+  const sshKey = keyPath(globals.get('SSH_KEY'), dir);
+  const robots = [...perRobot].map(([prefix, keys]): RobotConfig => {
+    const host = keys.get('HOST') as EnvEntry;
+    const name = prefix.toLowerCase();
+    const nameProblem = robotNameProblem(name);
+    if (nameProblem) throw configError(file, host.line, `robot name "${name}" (from ${host.key}) ${nameProblem}`);
+    if (name === 'all') throw configError(file, host.line, '"all" is reserved: it means every robot on the command line');
+    const target = parseSshTarget(host.value);
+    if (typeof target === 'string') throw configError(file, host.line, `${host.key}: ${target}`);
+    const after = keys.get('AFTER')?.value;
+    return {
+      name,
+      envPrefix: prefix,
+      target,
+      platform: checked(file, keys.get('PLATFORM'), platformProblem) ?? platform,
+      workspaces: workspaceList(file, keys.get('WORKSPACES')) ?? workspaces,
+      sshKey: keyPath(keys.get('SSH_KEY'), dir) ?? sshKey,
+      registryPort: portValue(file, keys.get('REGISTRY_PORT')) ?? registryPort,
+      ...(after ? { after } : {}),
+    };
+  });
+  if (robots.length === 0) throw configError(file, undefined, 'no robots declared; add a line like ROBOT1_HOST=nuc@192.168.1.64');
+  const context = contextDir(file, dir, globals.get('CONTEXT'));
+  return { file, dir, image: image.value, context, workspaces, platform, registryPort, sshKey, robots, knownHostsFile: join(dir, 'known_hosts') };
+}
+
+function isRobotKey(suffix: string): suffix is RobotKey {
+  return (ROBOT_KEYS as readonly string[]).includes(suffix);
+}
+
+function unknownKeyMessage(key: string): string {
+  return `unknown key ${key}. Global keys: ${GLOBAL_KEYS.join(', ')}; per robot: <NAME>_${ROBOT_KEYS.join(', <NAME>_')} (a robot exists once <NAME>_HOST is set)`;
+}
+
+function checkValue(file: string, entry: EnvEntry, problem: (v: string) => string | undefined): void {
+  const text = problem(entry.value);
+  if (text) throw configError(file, entry.line, `${entry.key}="${entry.value}" ${text}`);
+}
+
+function checked(file: string, entry: EnvEntry | undefined, problem: (v: string) => string | undefined): string | undefined {
+  if (!entry) return undefined;
+  checkValue(file, entry, problem);
+  return entry.value;
+}
+
+function workspaceList(file: string, entry: EnvEntry | undefined): string[] | undefined {
+  if (!entry) return undefined;
+  const names = entry.value.split(',').map((w) => w.trim()).filter(Boolean);
+  for (const name of names) checkValue(file, { ...entry, value: name }, workspaceProblem);
+  return names;
+}
+
+function portValue(file: string, entry: EnvEntry | undefined): number | undefined {
+  if (!entry) return undefined;
+  const port = Number(entry.value);
+  if (!/^\d+$/.test(entry.value) || port < 1 || port > 65535) {
+    throw configError(file, entry.line, `${entry.key}="${entry.value}" is not a port number between 1 and 65535`);
+  }
+  return port;
+}
+
+function keyPath(entry: EnvEntry | undefined, dir: string): string | undefined {
+  if (!entry || entry.value === '') return undefined;
+  const value = entry.value.replace(/^~(?=$|[\\/])/, homedir());
+  return isAbsolute(value) ? value : resolve(dir, value);
+}
+
+function contextDir(file: string, dir: string, entry: EnvEntry | undefined): string {
+  const wanted = resolve(dir, entry?.value ?? DEFAULTS.context);
+  if (!existsSync(wanted)) throw configError(file, entry?.line, `CONTEXT directory ${wanted} does not exist`);
+  // Symlinks are resolved first: a build context may only read the project beside robots.env.
+  const inside = relative(realpathSync(dir), realpathSync(wanted));
+  if (inside.startsWith('..') || isAbsolute(inside)) {
+    throw configError(file, entry?.line, `CONTEXT=${entry?.value} points outside ${dir}; keep the build context inside the project that holds robots.env`);
+  }
+  return wanted;
+}

@@ -1,0 +1,37 @@
+import type { SshTarget } from './ssh-target.ts';
+
+export interface RobotConfig {
+  /** Lowercase name used on the command line and in messages. */
+  name: string;
+  /** The robots.env key prefix, e.g. ROBOT1 for ROBOT1_HOST. */
+  envPrefix: string;
+  target: SshTarget;
+  platform: string;
+  workspaces: string[];
+  /** Absolute path of the identity file, when robots.env names one. */
+  sshKey?: string;
+  registryPort: number;
+  /** Shell command run on the robot after a successful deploy. */
+  after?: string;
+}
+
+export interface ProjectConfig {
+  file: string;
+  dir: string;
+  image: string;
+  /** Absolute build context; workspace W builds context/W/Dockerfile. */
+  context: string;
+  workspaces: string[];
+  platform: string;
+  registryPort: number;
+  sshKey?: string;
+  robots: RobotConfig[];
+  /** Host keys pinned per robot name, beside robots.env so a team can commit it. */
+  knownHostsFile: string;
+}
+
+export const GLOBAL_KEYS = ['IMAGE', 'CONTEXT', 'WORKSPACES', 'PLATFORM', 'SSH_KEY', 'REGISTRY_PORT'] as const;
+export const ROBOT_KEYS = ['HOST', 'PLATFORM', 'WORKSPACES', 'SSH_KEY', 'REGISTRY_PORT', 'AFTER'] as const;
+export type RobotKey = (typeof ROBOT_KEYS)[number];
+
+export const DEFAULTS = { context: '.', platform: 'linux/amd64', registryPort: 5000 } as const;

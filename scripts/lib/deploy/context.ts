@@ -1,0 +1,66 @@
+import type { BuildSpec } from '../commands/local-docker.ts';
+import type { ProbeResult } from '../commands/robot-docker.ts';
+import type { ProjectConfig, RobotConfig } from '../config/project-config.ts';
+import type { RecordedCommand } from '../runner/recording-runner.ts';
+import type { Runner } from '../runner/runner.ts';
+import type { RobotConnection } from '../ssh/connect.ts';
+import type { KnownHosts } from '../ssh/host-keys.ts';
+import type { Tunnel } from '../ssh/tunnel.ts';
+import type { Deferred } from './deferred.ts';
+import type { StepClock } from './step-clock.ts';
+import type { Teardown } from './teardown.ts';
+
+export type BuildPath = 'buildx' | 'docker';
+
+export interface BuiltImage {
+  /** The image ID (config digest) the robot must end up with. */
+  id: string;
+  sizeBytes?: number;
+}
+
+export interface BuildJob {
+  platform: string;
+  ws: string;
+  spec: BuildSpec;
+  result: Deferred<BuiltImage>;
+}
+
+export type WorkspaceOutcome =
+  | { kind: 'deployed'; id: string; previous?: string; bytesSent: number }
+  | { kind: 'up-to-date'; id: string };
+
+export interface RobotRun {
+  robot: RobotConfig;
+  workspaces: string[];
+  runner?: Runner;
+  connection?: RobotConnection;
+  remote?: ProbeResult;
+  /** Workspaces whose robot image differs from the laptop's. */
+  stale: string[];
+  registryPort?: number;
+  tunnel?: Tunnel;
+  /** Manifest digest per workspace, from the push. */
+  digests: Map<string, string>;
+  outcomes: Map<string, WorkspaceOutcome>;
+  afterOutput?: string;
+  error?: string;
+  clock: StepClock;
+}
+
+export interface DeployContext {
+  config: ProjectConfig;
+  knownHosts: KnownHosts;
+  local: Runner;
+  buildPath: BuildPath;
+  /** Where the pushing side reaches the tunnel: localhost, or host.docker.internal from a Docker Desktop builder. */
+  registryHost: string;
+  builds: Map<string, BuildJob>;
+  robots: RobotRun[];
+  teardown: Teardown;
+  signal: AbortSignal;
+  /** Set for --dry-run: commands are recorded here and nothing runs. */
+  recorded?: RecordedCommand[];
+  notices: string[];
+}
+
+export const buildKey = (platform: string, ws: string): string => `${platform} ${ws}`;

@@ -1,0 +1,28 @@
+import { buildxVersion, engineOperatingSystem, engineVersion } from '../commands/local-docker.ts';
+import { lastLines, type Runner } from '../runner/runner.ts';
+import type { BuildPath } from './context.ts';
+
+export interface LaptopEngine {
+  buildPath: BuildPath;
+  /** How the pushing side reaches the tunnel on the laptop's loopback. */
+  registryHost: string;
+  version: string;
+}
+
+/** Fails fast, before any robot is touched, when the laptop's Docker engine is not usable. */
+export async function inspectLaptopEngine(local: Runner, env: NodeJS.ProcessEnv = process.env): Promise<LaptopEngine> {
+  const version = await local.run(engineVersion());
+  if (version.code !== 0) {
+    throw new Error(
+      `the laptop's Docker engine is not reachable (${lastLines(version.stderr, 1)}). ` +
+        `Start Docker Desktop or dockerd${env.DOCKER_HOST ? `, or fix DOCKER_HOST=${env.DOCKER_HOST}` : ''}, then retry.`,
+    );
+  }
+  const forced = env.RD_BUILDER;
+  if (forced && forced !== 'buildx' && forced !== 'docker') throw new Error(`RD_BUILDER=${forced}: use buildx or docker`);
+  const buildPath: BuildPath = (forced as BuildPath | undefined) ?? ((await local.run(buildxVersion())).code === 0 ? 'buildx' : 'docker');
+  // A buildx builder runs in a container: on Docker Desktop it reaches the laptop as host.docker.internal,
+  // on Linux setup.ts creates it with host networking so localhost is the laptop.
+  const desktop = buildPath === 'buildx' && /Docker Desktop/i.test((await local.run(engineOperatingSystem())).stdout);
+  return { buildPath, registryHost: desktop ? 'host.docker.internal' : 'localhost', version: version.stdout.trim() };
+}

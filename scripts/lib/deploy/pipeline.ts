@@ -1,0 +1,102 @@
+import { Listr, PRESET_TIMER, type ListrTask } from 'listr2';
+import type { ProjectConfig, RobotConfig } from '../config/project-config.ts';
+import { selectWorkspaces } from '../config/select.ts';
+import { LocalRunner } from '../runner/local-runner.ts';
+import { RecordingRunner, type RecordedCommand } from '../runner/recording-runner.ts';
+import { KnownHosts } from '../ssh/host-keys.ts';
+import { describeBuildFailure, planBuilds, runBuild } from './build-step.ts';
+import type { BuildJob, BuildPath, DeployContext, RobotRun } from './context.ts';
+import { dryRunResponder } from './dry-run.ts';
+import { inspectLaptopEngine } from './laptop-engine.ts';
+import { robotTasks, robotTitle } from './robot-tasks.ts';
+import { StepClock } from './step-clock.ts';
+import type { Teardown } from './teardown.ts';
+
+export interface DeployRequest {
+  config: ProjectConfig;
+  robots: RobotConfig[];
+  wsFlags: string[];
+  dryRun: boolean;
+  signal: AbortSignal;
+  teardown: Teardown;
+}
+
+/** Validates everything that can be checked without touching a robot, then prepares the runs. */
+export async function prepareDeploy(request: DeployRequest): Promise<DeployContext> {
+  const runs: RobotRun[] = request.robots.map((robot) => ({
+    robot,
+    workspaces: selectWorkspaces(request.config, robot, request.wsFlags),
+    stale: [],
+    digests: new Map(),
+    outcomes: new Map(),
+    clock: new StepClock(),
+  }));
+  const recorded: RecordedCommand[] | undefined = request.dryRun ? [] : undefined;
+  const real = new LocalRunner(request.signal);
+  const engine = request.dryRun ? dryRunEngine() : await inspectLaptopEngine(real);
+  return {
+    config: request.config,
+    knownHosts: new KnownHosts(request.config.knownHostsFile),
+    local: recorded ? new RecordingRunner('laptop', recorded, dryRunResponder) : real,
+    buildPath: engine.buildPath,
+    registryHost: engine.registryHost,
+    builds: planBuilds(request.config, runs),
+    robots: runs,
+    teardown: request.teardown,
+    signal: request.signal,
+    recorded,
+    notices: [],
+  };
+}
+
+/** A dry run runs nothing, not even `docker buildx version`: RD_BUILDER picks the path shown. */
+function dryRunEngine(): { buildPath: BuildPath; registryHost: string } {
+  return { buildPath: process.env.RD_BUILDER === 'buildx' ? 'buildx' : 'docker', registryHost: 'localhost' };
+}
+
+function buildTask(ctx: DeployContext, job: BuildJob, clock: StepClock, interactive: boolean): ListrTask<DeployContext> {
+  const title = `build ${job.spec.tag} for ${job.platform} (${ctx.buildPath === 'buildx' ? 'docker buildx build' : 'docker build, no buildx here'})`;
+  return {
+    title,
+    task: async (_ctx, task) => {
+      try {
+        // Build logs scroll in a terminal; in CI logs only the failure's last lines are shown.
+        const show = interactive ? (chunk: string) => (task.output = chunk.trim().split('\n').pop()?.slice(0, 160) ?? '') : undefined;
+        const built = await clock.time(`build ${job.ws}`, () => runBuild(ctx.local, ctx.buildPath, job.spec, show));
+        job.result.resolve(built);
+        task.title = `${title}: ${built.id.slice(7, 19)}`;
+      } catch (error) {
+        const failure = new Error(`build failed — ${describeBuildFailure(error)}`);
+        job.result.reject(failure);
+        throw failure;
+      }
+    },
+  };
+}
+
+/** Builds and robots run side by side: a robot connects and checks while the image builds. */
+export async function runDeploy(ctx: DeployContext, buildClock: StepClock): Promise<void> {
+  const interactive = Boolean(process.stdout.isTTY) && !process.env.CI && !ctx.recorded;
+  const tasks: ListrTask<DeployContext>[] = [
+    ...[...ctx.builds.values()].map((job) => buildTask(ctx, job, buildClock, interactive)),
+    ...ctx.robots.map((run): ListrTask<DeployContext> => ({
+      title: robotTitle(run),
+      task: (_ctx, task) => task.newListr(robotTasks(ctx, run), { concurrent: false, exitOnError: false }),
+    })),
+  ];
+  const list = new Listr<DeployContext>(tasks, {
+    ctx,
+    concurrent: true,
+    exitOnError: false,
+    registerSignalListeners: false,
+    renderer: 'default',
+    fallbackRenderer: 'simple',
+    fallbackRendererCondition: !interactive,
+    rendererOptions: { collapseSubtasks: false, timer: PRESET_TIMER },
+    fallbackRendererOptions: { timer: PRESET_TIMER },
+  });
+  await list.run().catch(() => undefined);
+  for (const run of ctx.robots) {
+    if (!run.error && run.outcomes.size < run.workspaces.length) run.error = 'did not finish (see the step above)';
+  }
+}

@@ -1,0 +1,52 @@
+import { parseProbe, probe, imageRef } from '../../commands/robot-docker.ts';
+import { formatSshTarget } from '../../config/ssh-target.ts';
+import { RecordingRunner } from '../../runner/recording-runner.ts';
+import { runChecked } from '../../runner/runner.ts';
+import { connectRobot } from '../../ssh/connect.ts';
+import type { DeployContext, RobotRun } from '../context.ts';
+import { dryRunResponder } from '../dry-run.ts';
+
+/** One SSH connection per robot carries every remote step; the host key must match the pinned one. */
+export async function connectStep(ctx: DeployContext, run: RobotRun, report: (text: string) => void): Promise<void> {
+  if (ctx.recorded) {
+    run.runner = new RecordingRunner(run.robot.name, ctx.recorded, dryRunResponder);
+    return;
+  }
+  const connection = await connectRobot(run.robot, { knownHosts: ctx.knownHosts });
+  run.connection = connection;
+  run.runner = connection.runner;
+  ctx.teardown.add(`SSH connection to ${run.robot.name}`, () => connection.close());
+  const key = connection.hostKey;
+  if (key.kind === 'first-contact') {
+    const notice = `${run.robot.name}: first contact, pinned ${key.type} host key ${key.fingerprint} in ${ctx.knownHosts.file}`;
+    ctx.notices.push(notice);
+    report(notice);
+  } else report(`${formatSshTarget(run.robot.target)} host key ${key.fingerprint} matches the pinned one`);
+}
+
+/** Read-only: the robot engine's platform and the image IDs it holds now. */
+export async function probeStep(ctx: DeployContext, run: RobotRun): Promise<void> {
+  const refs = run.workspaces.map((ws) => imageRef(ctx.config.image, ws));
+  const result = await runChecked(run.runner!, probe(refs), `checking docker on ${run.robot.name}`);
+  run.remote = parseProbe(result.stdout);
+  const [os, arch] = run.robot.platform.split('/');
+  if (!ctx.recorded && run.remote.platform !== `${os}/${arch}`) {
+    throw new Error(
+      `${run.robot.name}'s engine is ${run.remote.platform} but its platform is ${run.robot.platform}; ` +
+        `set ${run.robot.envPrefix}_PLATFORM=${run.remote.platform}${run.remote.platform === 'linux/arm' ? '/v7' : ''} in robots.env`,
+    );
+  }
+}
+
+/** Waits for the shared builds, then keeps only workspaces whose robot image differs. */
+export async function compareStep(ctx: DeployContext, run: RobotRun): Promise<string> {
+  run.stale = [];
+  for (const ws of run.workspaces) {
+    const built = await ctx.builds.get(`${run.robot.platform} ${ws}`)!.result.promise;
+    const onRobot = run.remote?.ids.get(imageRef(ctx.config.image, ws));
+    if (onRobot === built.id) run.outcomes.set(ws, { kind: 'up-to-date', id: built.id });
+    else run.stale.push(ws);
+  }
+  const fresh = run.workspaces.filter((ws) => !run.stale.includes(ws));
+  return fresh.length ? `up to date: ${fresh.join(', ')}` : `to deploy: ${run.stale.join(', ')}`;
+}

@@ -1,0 +1,34 @@
+import {
+  ENSURE_NO_IMAGE, ENSURE_PORT_BUSY, REGISTRY_IMAGE, ensureRegistry, parseEnsureOutput, type EnsureOutcome,
+} from '../../commands/robot-registry.ts';
+import { CommandError, lastLines } from '../../runner/runner.ts';
+import type { DeployContext, RobotRun } from '../context.ts';
+import { carryRegistryImage } from './carry-registry-image.ts';
+
+/** The post's step 2, idempotent: registry:2 on the robot's 127.0.0.1, persistent, restart=always. */
+export async function registryStep(ctx: DeployContext, run: RobotRun, report: (text: string) => void): Promise<string> {
+  let outcome = await ensureOnce(run);
+  if (outcome.status === 'no-image') {
+    report(`${run.robot.name} has no ${REGISTRY_IMAGE}; carrying it over SSH from the laptop`);
+    await carryRegistryImage(ctx, run, report);
+    outcome = await ensureOnce(run);
+  }
+  if (outcome.status === 'port-busy') {
+    throw new Error(
+      `port ${run.robot.registryPort} on ${run.robot.name}'s loopback is taken by something that is not robot-deploy's registry. ` +
+        `Set ${run.robot.envPrefix}_REGISTRY_PORT=<free port> (e.g. ${run.robot.registryPort + 1}) in robots.env, or free the port on the robot.`,
+    );
+  }
+  if (!outcome.port) throw new Error(`the registry on ${run.robot.name} publishes no port for 5000/tcp; remove the container robot-deploy-registry there and retry`);
+  if (outcome.exposed) ctx.notices.push(`${run.robot.name}: the registry is also published on ${outcome.exposed} (reachable from the LAN); recreate it to bind 127.0.0.1 only`);
+  run.registryPort = outcome.port;
+  return `registry ${outcome.status} on ${run.robot.name}'s 127.0.0.1:${outcome.port}`;
+}
+
+async function ensureOnce(run: RobotRun): Promise<EnsureOutcome> {
+  const argv = ensureRegistry(run.robot.registryPort);
+  const result = await run.runner!.run(argv);
+  const outcome = parseEnsureOutput(result.stdout);
+  if (result.code === 0 || result.code === ENSURE_NO_IMAGE || result.code === ENSURE_PORT_BUSY) return outcome;
+  throw new CommandError(run.robot.name, argv, result, `starting the registry (${lastLines(result.stderr)})`);
+}

@@ -1,0 +1,46 @@
+import { previousRef } from '../commands/robot-docker.ts';
+import { formatRecorded } from '../runner/recording-runner.ts';
+import { formatSshTarget } from '../config/ssh-target.ts';
+import type { DeployContext, RobotRun } from './context.ts';
+import { megabytes } from './steps/push-step.ts';
+import type { StepClock } from './step-clock.ts';
+
+export type RobotStatus = 'deployed' | 'up to date' | 'failed';
+
+export function robotStatus(run: RobotRun): RobotStatus {
+  if (run.error) return 'failed';
+  return [...run.outcomes.values()].some((o) => o.kind === 'deployed') ? 'deployed' : 'up to date';
+}
+
+/** The closing table: robot → deployed / up to date / failed: why. */
+export function summaryLines(ctx: DeployContext): string[] {
+  const width = Math.max(...ctx.robots.map((r) => r.robot.name.length));
+  return ctx.robots.map((run) => {
+    const status = robotStatus(run);
+    const head = `${run.robot.name.padEnd(width)}  ${status.padEnd(10)}`;
+    if (status === 'failed') return `${head}  ${run.error}`;
+    const parts = run.workspaces.map((ws) => {
+      const outcome = run.outcomes.get(ws)!;
+      const id = outcome.id.slice(7, 19);
+      if (outcome.kind === 'up-to-date') return `${ctx.config.image}:${ws} ${id} (already there)`;
+      return `${ctx.config.image}:${ws} ${id}${outcome.previous ? `, previous ${outcome.previous.slice(7, 19)} kept as ${previousRef(ctx.config.image, ws)}` : ''}`;
+    });
+    const sent = run.tunnel || status === 'deployed' ? `; ${megabytes(maxSent(run))} through the tunnel` : '';
+    return `${head}  ${parts.join('; ')}${sent}`;
+  });
+}
+
+function maxSent(run: RobotRun): number {
+  return Math.max(0, ...[...run.outcomes.values()].map((o) => (o.kind === 'deployed' ? o.bytesSent : 0)));
+}
+
+export function timingLines(ctx: DeployContext, buildClock: StepClock): string[] {
+  const lines = buildClock.steps.map((s) => `laptop  ${s.name.padEnd(24)} ${(s.ms / 1000).toFixed(2)} s`);
+  for (const run of ctx.robots) for (const s of run.clock.steps) lines.push(`${run.robot.name}  ${s.name.padEnd(24)} ${(s.ms / 1000).toFixed(2)} s`);
+  return lines;
+}
+
+export function dryRunListing(ctx: DeployContext): string {
+  const labels = Object.fromEntries(ctx.robots.map((r) => [r.robot.name, `${r.robot.name} (over SSH to ${formatSshTarget(r.robot.target)})`]));
+  return `Dry run: nothing was run. Commands per host (digests and IDs known only after the real build/push show as sha256:000…):\n${formatRecorded(ctx.recorded ?? [], labels)}`;
+}

@@ -1,0 +1,28 @@
+import { $ } from 'zx';
+import type { CommandResult, RunOptions, Runner } from './runner.ts';
+
+/** Runs commands on the laptop through zx; every argv element is quoted by zx's quote function. */
+export class LocalRunner implements Runner {
+  readonly where = 'laptop';
+
+  constructor(private readonly signal?: AbortSignal) {}
+
+  async run(argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
+    this.signal?.throwIfAborted();
+    // Own process group, so an abort (Ctrl-C) takes down the shell and everything it started.
+    const child = $({ nothrow: true, quiet: true, detached: true, input: options.input })`${argv}`;
+    const stop = () => void child.kill('SIGTERM').catch(() => undefined);
+    this.signal?.addEventListener('abort', stop, { once: true });
+    if (options.onOutput) {
+      const forward = (chunk: Buffer | string) => options.onOutput?.(chunk.toString());
+      child.stdout.on('data', forward);
+      child.stderr.on('data', forward);
+    }
+    try {
+      const output = await child;
+      return { code: output.exitCode ?? 128, stdout: output.stdout, stderr: output.stderr };
+    } finally {
+      this.signal?.removeEventListener('abort', stop);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { joinPosix } from '../shell/posix-quote.ts';
+import type { CommandResult, Runner } from './runner.ts';
+
+export interface RecordedCommand {
+  where: string;
+  argv: readonly string[];
+}
+
+export type Responder = (argv: readonly string[]) => Partial<CommandResult> | undefined;
+
+/** Runs nothing: remembers each command (tests, --dry-run) and answers from a responder. */
+export class RecordingRunner implements Runner {
+  constructor(
+    readonly where: string,
+    private readonly log: RecordedCommand[],
+    private readonly respond: Responder = () => undefined,
+  ) {}
+
+  async run(argv: readonly string[]): Promise<CommandResult> {
+    this.log.push({ where: this.where, argv: [...argv] });
+    return { code: 0, stdout: '', stderr: '', ...this.respond(argv) };
+  }
+}
+
+/** Formats a recorded log grouped per host, in the order hosts first appeared. */
+export function formatRecorded(log: readonly RecordedCommand[], labels: Record<string, string> = {}): string {
+  const hosts = [...new Set(log.map((entry) => entry.where))];
+  return hosts
+    .map((host) => {
+      const lines = log.filter((entry) => entry.where === host).map((entry) => `  ${joinPosix(entry.argv)}`);
+      return `${labels[host] ?? host}:\n${lines.join('\n')}`;
+    })
+    .join('\n');
+}

@@ -1,0 +1,45 @@
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** Text written to the command's stdin. */
+  input?: string;
+  /** Called with each chunk of stdout/stderr as it arrives (progress display). */
+  onOutput?: (chunk: string) => void;
+}
+
+/**
+ * Where a command runs: the laptop (zx), a robot (one SSH connection) or nowhere (recording).
+ * `run` resolves with the exit code and never rejects on a non-zero exit; callers decide.
+ */
+export interface Runner {
+  readonly where: string;
+  run(argv: readonly string[], options?: RunOptions): Promise<CommandResult>;
+}
+
+export class CommandError extends Error {
+  constructor(
+    readonly where: string,
+    readonly argv: readonly string[],
+    readonly result: CommandResult,
+    what: string,
+  ) {
+    super(`${what} failed on ${where} (exit ${result.code}): ${lastLines(result.stderr || result.stdout)}`);
+    this.name = 'CommandError';
+  }
+}
+
+export function lastLines(text: string, count = 3): string {
+  const lines = text.trim().split('\n').filter((line) => line.trim() !== '');
+  return lines.slice(-count).join(' | ') || '(no output)';
+}
+
+/** Runs a command and throws a CommandError naming `what` when it exits non-zero. */
+export async function runChecked(runner: Runner, argv: readonly string[], what: string, options?: RunOptions): Promise<CommandResult> {
+  const result = await runner.run(argv, options);
+  if (result.code !== 0) throw new CommandError(runner.where, argv, result, what);
+  return result;
+}

@@ -1,0 +1,75 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import ssh2, { type AuthenticationType } from 'ssh2';
+
+export const DEFAULT_KEY_NAMES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
+
+type AuthMethod =
+  | { type: 'publickey'; username: string; key: Buffer }
+  | { type: 'agent'; username: string; agent: string }
+  | { type: 'password'; username: string; password: string };
+
+export interface AuthPlan {
+  methods: AuthMethod[];
+  /** What will be tried, for error messages ("key ~/.ssh/id_ed25519, ssh-agent"). */
+  tried: string[];
+  /** Keys found but unusable, with why. */
+  skipped: string[];
+}
+
+export interface AuthInputs {
+  username: string;
+  /** SSH_KEY from robots.env: when set, the only key file tried. */
+  keyFile?: string;
+  /** IdentityFile entries from ~/.ssh/config. */
+  configKeys?: string[];
+  password?: string;
+  env?: NodeJS.ProcessEnv;
+  home?: string;
+  platform?: NodeJS.Platform;
+}
+
+/** SSH_KEY, else ssh-agent plus ~/.ssh/config's IdentityFile and the usual ~/.ssh keys. */
+export function planAuth(inputs: AuthInputs): AuthPlan {
+  const { username, env = process.env, home = homedir(), platform = process.platform } = inputs;
+  const plan: AuthPlan = { methods: [], tried: [], skipped: [] };
+  const agent = agentPath(env, platform);
+  if (!inputs.keyFile && agent) {
+    plan.methods.push({ type: 'agent', username, agent });
+    plan.tried.push('ssh-agent');
+  }
+  const files = inputs.keyFile
+    ? [inputs.keyFile]
+    : [...(inputs.configKeys ?? []), ...DEFAULT_KEY_NAMES.map((name) => join(home, '.ssh', name))];
+  for (const file of [...new Set(files)]) {
+    if (!existsSync(file)) {
+      if (inputs.keyFile) plan.skipped.push(`${file} (file not found)`);
+      continue;
+    }
+    const key = readFileSync(file);
+    const parsed = ssh2.utils.parseKey(key);
+    if (parsed instanceof Error) plan.skipped.push(`${file} (${/encrypt|passphrase/i.test(parsed.message) ? 'has a passphrase: add it to ssh-agent' : parsed.message})`);
+    else {
+      plan.methods.push({ type: 'publickey', username, key });
+      plan.tried.push(`key ${file}`);
+    }
+  }
+  if (inputs.password !== undefined) {
+    plan.methods.push({ type: 'password', username, password: inputs.password });
+    plan.tried.push('password');
+  }
+  return plan;
+}
+
+function agentPath(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string | undefined {
+  if (env.SSH_AUTH_SOCK) return env.SSH_AUTH_SOCK;
+  // Windows' built-in OpenSSH agent listens on a fixed named pipe, without SSH_AUTH_SOCK.
+  return platform === 'win32' ? '\\\\.\\pipe\\openssh-ssh-agent' : undefined;
+}
+
+/** ssh2 walks this list in order and stops at the first method the server accepts. */
+export function authHandler(plan: AuthPlan): (left: AuthenticationType[] | null, partial: boolean | null, next: (m: AuthMethod | false) => void) => void {
+  const queue = [...plan.methods];
+  return (_left, _partial, next) => next(queue.shift() ?? false);
+}

@@ -1,0 +1,42 @@
+import type { HostKeyVerdict } from './host-keys.ts';
+
+export class ConnectError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConnectError';
+  }
+}
+
+export interface ConnectFacts {
+  robot: string;
+  address: string;
+  timeoutMs: number;
+  tried: string[];
+  skipped: string[];
+  verdict?: HostKeyVerdict;
+}
+
+/** Turns ssh2/socket errors into one sentence naming the robot, the address and what to do. */
+export function explainConnectError(error: Error & { code?: string; level?: string }, facts: ConnectFacts): ConnectError {
+  const at = `${facts.robot} (${facts.address})`;
+  if (facts.verdict?.kind === 'changed') {
+    return new ConnectError(
+      `${at}: HOST KEY CHANGED — refusing to connect. It now presents ${facts.verdict.fingerprint}, ` +
+        `but ${facts.verdict.pinnedFingerprints.join(' or ')} is pinned. If the robot was reinstalled, run ` +
+        `\`npx tsx scripts/setup.ts --forget-host ${facts.robot}\` and connect again; otherwise someone may be impersonating it.`,
+    );
+  }
+  const code = error.code ?? '';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ConnectError(`${at}: the name does not resolve (DNS). Check the robot's _HOST line in robots.env or use its IP address.`);
+  if (code === 'ECONNREFUSED') return new ConnectError(`${at}: connection refused — the robot answers but no SSH server listens there. Start sshd on the robot or fix the port.`);
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new ConnectError(`${at}: no route to the robot. Is the laptop on the robot's network?`);
+  if (error.level === 'client-timeout' || code === 'ETIMEDOUT') {
+    return new ConnectError(`${at}: no SSH answer within ${Math.round(facts.timeoutMs / 1000)} s — robot off, wrong address, or Wi-Fi down.`);
+  }
+  if (error.level === 'client-authentication' || /authentication methods failed/i.test(error.message)) {
+    const tried = facts.tried.length ? facts.tried.join(', ') : 'no usable key (none found)';
+    const skipped = facts.skipped.length ? `; skipped ${facts.skipped.join(', ')}` : '';
+    return new ConnectError(`${at}: authentication failed; tried ${tried}${skipped}. Register your key with \`npx tsx scripts/setup.ts ${facts.robot}\`.`);
+  }
+  return new ConnectError(`${at}: ${error.message}`);
+}

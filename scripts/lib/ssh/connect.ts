@@ -1,0 +1,76 @@
+import { NodeSSH } from 'node-ssh';
+import { userInfo } from 'node:os';
+import type { RobotConfig } from '../config/project-config.ts';
+import { formatSshTarget } from '../config/ssh-target.ts';
+import { SshRunner } from '../runner/ssh-runner.ts';
+import { authHandler, planAuth } from './auth-plan.ts';
+import { explainConnectError } from './connect-errors.ts';
+import { judgeHostKey, type HostKeyVerdict, type KnownHosts } from './host-keys.ts';
+import { resolveSshHost } from './ssh-config.ts';
+
+export interface ConnectOptions {
+  knownHosts: KnownHosts;
+  timeoutMs?: number;
+  /** Keepalive period; a dead link is noticed after about three of these. */
+  keepaliveMs?: number;
+  password?: string;
+  /** Set to use only the password (key registration). */
+  passwordOnly?: boolean;
+}
+
+export interface RobotConnection {
+  ssh: NodeSSH;
+  runner: SshRunner;
+  hostKey: HostKeyVerdict;
+  /** Resolves when the connection drops for any reason after it was up. */
+  closed: Promise<Error | undefined>;
+  close(): void;
+}
+
+const RSA_ALGORITHMS = ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+
+export async function connectRobot(robot: RobotConfig, options: ConnectOptions): Promise<RobotConnection> {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const resolved = resolveSshHost(robot.target);
+  const username = resolved.user ?? userInfo().username;
+  const plan = planAuth({
+    username,
+    keyFile: options.passwordOnly ? undefined : robot.sshKey,
+    configKeys: resolved.identityFiles,
+    password: options.password,
+  });
+  if (options.passwordOnly) plan.methods = plan.methods.filter((m) => m.type === 'password');
+  const pins = options.knownHosts.pinned(robot.name);
+  let verdict: HostKeyVerdict | undefined;
+  const ssh = new NodeSSH();
+  const address = formatSshTarget({ user: username, host: resolved.host, port: resolved.port });
+  try {
+    await ssh.connect({
+      host: resolved.host,
+      port: resolved.port ?? 22,
+      username,
+      readyTimeout: timeoutMs,
+      keepaliveInterval: options.keepaliveMs ?? 2000,
+      keepaliveCountMax: 3,
+      authHandler: authHandler(plan) as never,
+      // Ask for the pinned key type, or a robot offering several keys could show another one and look "changed".
+      ...(pins.length ? { algorithms: { serverHostKey: [...new Set(pins.flatMap((p) => (p.type === 'ssh-rsa' ? RSA_ALGORITHMS : [p.type])))] as never } } : {}),
+      hostVerifier: (key: Buffer) => {
+        verdict = judgeHostKey(pins, key);
+        if (verdict.kind === 'first-contact') options.knownHosts.pin(robot.name, key);
+        return verdict.kind !== 'changed';
+      },
+    });
+  } catch (error) {
+    ssh.dispose();
+    throw explainConnectError(error as Error, { robot: robot.name, address, timeoutMs, tried: plan.tried, skipped: plan.skipped, verdict });
+  }
+  const connection = ssh.connection!;
+  // After `ready`, an unhandled 'error' (Wi-Fi reset) would crash the whole process.
+  const closed = new Promise<Error | undefined>((resolve) => {
+    let lastError: Error | undefined;
+    connection.on('error', (error) => (lastError = error));
+    connection.on('close', () => resolve(lastError));
+  });
+  return { ssh, runner: new SshRunner(robot.name, ssh), hostKey: verdict!, closed, close: () => ssh.dispose() };
+}

@@ -1,0 +1,36 @@
+// Runs the whole suite the same way on every OS: no shell globs, no bash.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['typecheck', 'unit', 'e2e'];
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.test.ts'))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+function run(label: string, command: string, args: string[]): void {
+  console.log(`\n== ${label}`);
+  const result = spawnSync(command, args, { stdio: 'inherit', shell: false });
+  if (result.status !== 0) {
+    console.error(`== ${label} failed (exit ${result.status ?? result.signal})`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+const tsc = join('node_modules', 'typescript', 'bin', 'tsc');
+for (const suite of suites) {
+  if (suite === 'typecheck') run('typecheck (tsc --noEmit)', process.execPath, [tsc, '--noEmit', '-p', '.']);
+  else if (suite === 'unit' || suite === 'e2e') {
+    const files = testFiles(join('tests', suite));
+    // End-to-end tests share one laptop engine and the sim address range, so they run one file at a time.
+    const concurrency = suite === 'e2e' ? ['--test-concurrency=1'] : [];
+    run(`${suite} tests (${files.length} files)`, process.execPath, ['--import', 'tsx', '--test', ...concurrency, ...files]);
+  } else {
+    console.error(`unknown suite "${suite}"; use typecheck, unit or e2e`);
+    process.exit(2);
+  }
+}
