@@ -35,6 +35,7 @@ await runMain(async ({ signal, teardown }) => {
   const ctx = await prepareDeploy({ config, robots, wsFlags: values.ws ?? [], dryRun: Boolean(values['dry-run']), signal, teardown });
   const buildClock = new StepClock();
   await runDeploy(ctx, buildClock);
+  if (signal.aborted) return EXIT.interrupted;
   if (ctx.recorded) console.log(`\n${dryRunListing(ctx)}`);
   for (const notice of ctx.notices) console.log(`note: ${notice}`);
   if (values.timings) console.log(`\nTimings:\n${timingLines(ctx, buildClock).join('\n')}`);

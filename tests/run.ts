@@ -28,7 +28,7 @@ for (const suite of suites) {
     const files = testFiles(join('tests', suite));
     // End-to-end tests share one laptop engine and the sim address range, so they run one file at a time.
     const concurrency = suite === 'e2e' ? ['--test-concurrency=1'] : [];
-    run(`${suite} tests (${files.length} files)`, process.execPath, ['--import', 'tsx', '--test', ...concurrency, ...files]);
+    run(`${suite} tests (${files.length} files)`, process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...concurrency, ...files]);
   } else {
     console.error(`unknown suite "${suite}"; use typecheck, unit or e2e`);
     process.exit(2);

@@ -51,6 +51,8 @@ export interface DeployContext {
   config: ProjectConfig;
   knownHosts: KnownHosts;
   local: Runner;
+  /** Laptop runner that still works after Ctrl-C aborted `local`, for teardown. */
+  localTeardown: Runner;
   buildPath: BuildPath;
   /** Where the pushing side reaches the tunnel: localhost, or host.docker.internal from a Docker Desktop builder. */
   registryHost: string;

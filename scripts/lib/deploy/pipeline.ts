@@ -38,6 +38,7 @@ export async function prepareDeploy(request: DeployRequest): Promise<DeployConte
     config: request.config,
     knownHosts: new KnownHosts(request.config.knownHostsFile),
     local: recorded ? new RecordingRunner('laptop', recorded, dryRunResponder) : real,
+    localTeardown: recorded ? new RecordingRunner('laptop', recorded, dryRunResponder) : new LocalRunner(),
     buildPath: engine.buildPath,
     registryHost: engine.registryHost,
     builds: planBuilds(request.config, runs),

@@ -26,7 +26,7 @@ export async function pushStep(ctx: DeployContext, run: RobotRun, progress: (tex
 
 async function pushWithDocker(ctx: DeployContext, localTag: string, target: string): Promise<string> {
   await runChecked(ctx.local, tagImage(localTag, target), `tagging ${localTag} for the push`);
-  const removeTag = ctx.teardown.add(`temporary tag ${target}`, async () => void (await ctx.local.run(untagImage(target))));
+  const removeTag = ctx.teardown.add(`temporary tag ${target}`, async () => void (await ctx.localTeardown.run(untagImage(target))));
   try {
     const pushed = await runChecked(ctx.local, pushImage(target), `docker push ${target}`);
     const digest = parsePushDigest(pushed.stdout);

@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { joinPosix } from '../../scripts/lib/shell/posix-quote.ts';
+
+// A stand-in `docker` for unit tests of the robot-side scripts' branching only; every claim
+// that a deploy works is made by the end-to-end tests against real engines.
+const FAKE_DOCKER = `#!/bin/sh
+echo "$*" >> "$FAKE/calls"
+key() { printf '%s' "$1" | tr '/:@' '___'; }
+case "$1 $2" in
+  "container inspect") [ -f "$FAKE/state" ] && cat "$FAKE/state" && exit 0; echo "no such container" >&2; exit 1 ;;
+  "image inspect") shift 2; [ "$1" = --format ] && shift 2
+    if [ "$1" = registry:2 ]; then [ -f "$FAKE/has-registry-image" ] && exit 0; exit 1; fi
+    [ -f "$FAKE/ids/$(key "$1")" ] && cat "$FAKE/ids/$(key "$1")" && exit 0; exit 1 ;;
+  "run -d") [ -f "$FAKE/run-error" ] && cat "$FAKE/run-error" >&2 && exit 125; echo running > "$FAKE/state"; echo abc123; exit 0 ;;
+  "start "*) [ -f "$FAKE/start-error" ] && cat "$FAKE/start-error" >&2 && exit 1; echo running > "$FAKE/state"; exit 0 ;;
+  "rm "*) rm -f "$FAKE/state"; exit 0 ;;
+  "container port") echo "\${FAKE_BIND:-127.0.0.1:5000}"; exit 0 ;;
+  "image pull") [ -f "$FAKE/pull-error" ] && exit 1
+    [ -f "$FAKE/pulled-id" ] && cp "$FAKE/pulled-id" "$FAKE/ids/$(key "$4")"; exit 0 ;;
+  "image tag") id=$3; [ -f "$FAKE/ids/$(key "$3")" ] && id=$(cat "$FAKE/ids/$(key "$3")"); echo "$id" > "$FAKE/ids/$(key "$4")"; exit 0 ;;
+  "version --format") echo "engine linux/amd64"; exit 0 ;;
+esac
+echo "fake docker: unhandled $*" >&2; exit 99
+`;
+
+export class FakeDocker {
+  readonly dir = mkdtempSync(join(tmpdir(), 'rd-fake-docker-'));
+
+  constructor() {
+    mkdirSync(join(this.dir, 'bin'));
+    mkdirSync(join(this.dir, 'ids'));
+    writeFileSync(join(this.dir, 'bin', 'docker'), FAKE_DOCKER);
+    chmodSync(join(this.dir, 'bin', 'docker'), 0o755);
+  }
+
+  set(name: string, content: string): this {
+    writeFileSync(join(this.dir, name), `${content}\n`);
+    return this;
+  }
+
+  id(ref: string): string | undefined {
+    const file = join(this.dir, 'ids', ref.replace(/[/:@]/g, '_'));
+    return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+  }
+
+  calls(): string[] {
+    const file = join(this.dir, 'calls');
+    return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : [];
+  }
+
+  /** Runs an argv from a command builder the way the robot's shell would: as one joined line. */
+  run(argv: readonly string[], extraEnv: NodeJS.ProcessEnv = {}) {
+    const result = spawnSync('sh', ['-c', joinPosix(argv)], {
+      encoding: 'utf8',
+      env: { ...process.env, ...extraEnv, FAKE: this.dir, PATH: `${join(this.dir, 'bin')}:${process.env.PATH}` },
+    });
+    return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  }
+}

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parseProjectConfig, resolveEnvFile } from '../../scripts/lib/config/load-config.ts';
+
+function project(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rd-env-'));
+  mkdirSync(join(dir, 'src'));
+  return dir;
+}
+
+const EXAMPLE = `# the issue's contract
+IMAGE=eurobot2023           # image name
+CONTEXT=.
+WORKSPACES=navigation, vision
+PLATFORM=linux/amd64
+SSH_KEY=~/.ssh/id_ed25519
+REGISTRY_PORT=5000
+ROBOT1_HOST=nuc@192.168.1.64
+ROBOT1_PLATFORM=linux/amd64
+JETSON_HOST=jetson@jetson.local:2222
+JETSON_PLATFORM=linux/arm64
+JETSON_WORKSPACES=vision
+JETSON_REGISTRY_PORT=5001
+JETSON_AFTER="docker compose up -d"
+`;
+
+test('the documented example parses with per-robot overrides', () => {
+  const dir = project();
+  const config = parseProjectConfig(EXAMPLE, join(dir, 'robots.env'));
+  assert.equal(config.image, 'eurobot2023');
+  assert.equal(config.context, dir);
+  assert.deepEqual(config.workspaces, ['navigation', 'vision']);
+  assert.equal(config.knownHostsFile, join(dir, 'known_hosts'));
+  const [robot1, jetson] = config.robots;
+  assert.deepEqual(robot1, {
+    name: 'robot1', envPrefix: 'ROBOT1', target: { user: 'nuc', host: '192.168.1.64' }, platform: 'linux/amd64',
+    workspaces: ['navigation', 'vision'], sshKey: join(homedir(), '.ssh', 'id_ed25519'), registryPort: 5000,
+  });
+  assert.equal(jetson.name, 'jetson');
+  assert.deepEqual(jetson.target, { user: 'jetson', host: 'jetson.local', port: 2222 });
+  assert.equal(jetson.platform, 'linux/arm64');
+  assert.deepEqual(jetson.workspaces, ['vision']);
+  assert.equal(jetson.registryPort, 5001);
+  assert.equal(jetson.after, 'docker compose up -d');
+});
+
+test('defaults: context ., platform linux/amd64, port 5000, no key', () => {
+  const dir = project();
+  const config = parseProjectConfig('IMAGE=img\nR_HOST=robot.local\n', join(dir, 'robots.env'));
+  assert.equal(config.platform, 'linux/amd64');
+  assert.equal(config.registryPort, 5000);
+  assert.equal(config.sshKey, undefined);
+  assert.deepEqual(config.robots[0].target, { host: 'robot.local' });
+});
+
+test('SSH_KEY relative to robots.env', () => {
+  const dir = project();
+  const config = parseProjectConfig('IMAGE=img\nSSH_KEY=keys/robot\nR_HOST=r\n', join(dir, 'robots.env'));
+  assert.equal(config.sshKey, join(dir, 'keys', 'robot'));
+});
+
+const errors: [string, string, RegExp][] = [
+  ['malformed line', 'IMAGE=img\nthis is not an assignment\nR_HOST=r\n', /robots\.env:2: expected KEY=VALUE/],
+  ['unknown key', 'IMAGE=img\nR_HOST=r\nR_PLATFROM=linux/arm64\n', /robots\.env:3: unknown key R_PLATFROM/],
+  ['duplicate key', 'IMAGE=img\nR_HOST=r\nIMAGE=other\n', /robots\.env:3: IMAGE is already set on line 1/],
+  ['missing IMAGE', 'R_HOST=r\n', /IMAGE is missing/],
+  ['no robots', 'IMAGE=img\n', /no robots declared/],
+  ['uppercase image', 'IMAGE=Eurobot\nR_HOST=r\n', /robots\.env:1: IMAGE="Eurobot" is not a valid Docker image name/],
+  ['image with tag', 'IMAGE=img:latest\nR_HOST=r\n', /not a valid Docker image name/],
+  ['shell in image', 'IMAGE="img;rm -rf /"\nR_HOST=r\n', /not a valid Docker image name/],
+  ['workspace with space', 'IMAGE=img\nWORKSPACES=nav igation\nR_HOST=r\n', /robots\.env:2: WORKSPACES="nav igation" is not a valid Docker tag/],
+  ['workspace with $()', 'IMAGE=img\nWORKSPACES=$(reboot)\nR_HOST=r\n', /is not a valid Docker tag/],
+  ['very long workspace', `IMAGE=img\nWORKSPACES=${'w'.repeat(200)}\nR_HOST=r\n`, /200 characters long/],
+  ['bad platform', 'IMAGE=img\nPLATFORM=amd64\nR_HOST=r\n', /robots\.env:2: PLATFORM="amd64" is not a platform/],
+  ['bad port', 'IMAGE=img\nREGISTRY_PORT=70000\nR_HOST=r\n', /robots\.env:2: REGISTRY_PORT="70000" is not a port/],
+  ['bad host', 'IMAGE=img\nR_HOST=nuc@robot;reboot\n', /robots\.env:2: R_HOST: host "robot;reboot" is not a hostname/],
+  ['bad user', 'IMAGE=img\nR_HOST="n c@robot"\n', /user "n c" is not a valid login name/],
+  ['bad ssh port', 'IMAGE=img\nR_HOST=nuc@robot:0\n', /port "0" is not between 1 and 65535/],
+  ['reserved name', 'IMAGE=img\nALL_HOST=robot\n', /"all" is reserved/],
+  ['unbalanced quotes', 'IMAGE=img\nR_HOST="robot\n', /robots\.env:2: R_HOST: host ""robot" is not a hostname/],
+  ['missing context', 'IMAGE=img\nCONTEXT=nowhere\nR_HOST=r\n', /robots\.env:2: CONTEXT directory .*nowhere does not exist/],
+  ['context outside', 'IMAGE=img\nCONTEXT=..\nR_HOST=r\n', /robots\.env:2: CONTEXT=\.\. points outside/],
+];
+
+for (const [name, text, pattern] of errors) {
+  test(`refused: ${name}`, () => {
+    const dir = project();
+    assert.throws(() => parseProjectConfig(text, join(dir, 'robots.env')), (error: Error & { exitCode?: number }) => {
+      assert.match(error.message, pattern);
+      assert.equal(error.exitCode, 2);
+      return true;
+    });
+  });
+}
+
+test('refused: a CONTEXT symlink that leads outside the project', () => {
+  const dir = project();
+  symlinkSync(tmpdir(), join(dir, 'escape'));
+  assert.throws(() => parseProjectConfig('IMAGE=img\nCONTEXT=escape\nR_HOST=r\n', join(dir, 'robots.env')), /points outside/);
+});
+
+test('--env-file beats ROBOTS_ENV beats ./robots.env', () => {
+  assert.equal(resolveEnvFile('/a/flag.env', { ROBOTS_ENV: '/b/env.env' }), '/a/flag.env');
+  assert.equal(resolveEnvFile(undefined, { ROBOTS_ENV: '/b/env.env' }), '/b/env.env');
+  assert.equal(resolveEnvFile(undefined, {}), join(process.cwd(), 'robots.env'));
+});
+
+test('a robot whose name is a prefix of another keeps its own keys', () => {
+  const dir = project();
+  writeFileSync(join(dir, 'x'), '');
+  const config = parseProjectConfig('IMAGE=img\nR_HOST=a\nR_SSH_HOST=b\nR_SSH_PLATFORM=linux/arm64\n', join(dir, 'robots.env'));
+  assert.deepEqual(config.robots.map((r) => [r.name, r.platform]), [['r', 'linux/amd64'], ['r_ssh', 'linux/arm64']]);
+});
