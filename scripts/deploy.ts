@@ -1,11 +1,10 @@
 // Builds the workspace images and lands them on the robots: the post's steps 1-5 as one task list.
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
-import { loadProjectConfig, resolveEnvFile } from './lib/config/load-config.ts';
-import { selectRobots } from './lib/config/select.ts';
+import { loadRobots } from './lib/cli/project.ts';
 import { prepareDeploy, runDeploy } from './lib/deploy/pipeline.ts';
 import { StepClock } from './lib/deploy/step-clock.ts';
-import { dryRunListing, robotStatus, summaryLines, timingLines } from './lib/deploy/summary.ts';
+import { reportDeploy } from './lib/deploy/summary.ts';
 
 const HELP = `
 Usage: npx tsx scripts/deploy.ts <robot>... | all [options]
@@ -30,15 +29,10 @@ await runMain(async ({ signal, teardown }) => {
     'dry-run': { type: 'boolean' },
     timings: { type: 'boolean' },
   }, HELP);
-  const config = loadProjectConfig(resolveEnvFile(values['env-file']));
-  const robots = selectRobots(config, positionals);
+  const { config, robots } = loadRobots(values['env-file'], positionals);
   const ctx = await prepareDeploy({ config, robots, wsFlags: values.ws ?? [], dryRun: Boolean(values['dry-run']), signal, teardown });
-  const buildClock = new StepClock();
-  await runDeploy(ctx, buildClock);
+  const clock = new StepClock();
+  await runDeploy(ctx, clock);
   if (signal.aborted) return EXIT.interrupted;
-  if (ctx.recorded) console.log(`\n${dryRunListing(ctx)}`);
-  for (const notice of ctx.notices) console.log(`note: ${notice}`);
-  if (values.timings) console.log(`\nTimings:\n${timingLines(ctx, buildClock).join('\n')}`);
-  console.log(`\nSummary:\n${summaryLines(ctx).join('\n')}`);
-  return ctx.robots.some((run) => robotStatus(run) === 'failed') ? EXIT.failed : EXIT.ok;
+  return reportDeploy(ctx, clock, Boolean(values.timings));
 });

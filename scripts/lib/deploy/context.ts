@@ -60,6 +60,8 @@ export interface DeployContext {
   robots: RobotRun[];
   teardown: Teardown;
   signal: AbortSignal;
+  /** push.ts: ship the images already on the laptop instead of building. */
+  useExistingImages: boolean;
   /** Set for --dry-run: commands are recorded here and nothing runs. */
   recorded?: RecordedCommand[];
   notices: string[];

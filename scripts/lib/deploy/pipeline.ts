@@ -4,11 +4,13 @@ import { selectWorkspaces } from '../config/select.ts';
 import { LocalRunner } from '../runner/local-runner.ts';
 import { RecordingRunner, type RecordedCommand } from '../runner/recording-runner.ts';
 import { KnownHosts } from '../ssh/host-keys.ts';
+import { imageId } from '../commands/local-docker.ts';
 import { describeBuildFailure, planBuilds, runBuild } from './build-step.ts';
 import type { BuildJob, BuildPath, DeployContext, RobotRun } from './context.ts';
 import { dryRunResponder } from './dry-run.ts';
+import { isInteractive } from './interactive.ts';
 import { inspectLaptopEngine } from './laptop-engine.ts';
-import { robotTasks, robotTitle } from './robot-tasks.ts';
+import { ROBOT_STEPS, robotTasks, robotTitle, type RobotStep } from './robot-tasks.ts';
 import { StepClock } from './step-clock.ts';
 import type { Teardown } from './teardown.ts';
 
@@ -17,6 +19,9 @@ export interface DeployRequest {
   robots: RobotConfig[];
   wsFlags: string[];
   dryRun: boolean;
+  useExistingImages?: boolean;
+  /** registry.ts and tunnel.ts work on robots without any workspace. */
+  withoutWorkspaces?: boolean;
   signal: AbortSignal;
   teardown: Teardown;
 }
@@ -25,7 +30,7 @@ export interface DeployRequest {
 export async function prepareDeploy(request: DeployRequest): Promise<DeployContext> {
   const runs: RobotRun[] = request.robots.map((robot) => ({
     robot,
-    workspaces: selectWorkspaces(request.config, robot, request.wsFlags),
+    workspaces: request.withoutWorkspaces ? [] : selectWorkspaces(request.config, robot, request.wsFlags),
     stale: [],
     digests: new Map(),
     outcomes: new Map(),
@@ -45,6 +50,7 @@ export async function prepareDeploy(request: DeployRequest): Promise<DeployConte
     robots: runs,
     teardown: request.teardown,
     signal: request.signal,
+    useExistingImages: Boolean(request.useExistingImages),
     recorded,
     notices: [],
   };
@@ -55,7 +61,9 @@ function dryRunEngine(): { buildPath: BuildPath; registryHost: string } {
   return { buildPath: process.env.RD_BUILDER === 'buildx' ? 'buildx' : 'docker', registryHost: 'localhost' };
 }
 
-function buildTask(ctx: DeployContext, job: BuildJob, clock: StepClock, interactive: boolean): ListrTask<DeployContext> {
+export function buildTask(ctx: DeployContext, job: BuildJob, clock: StepClock, interactive: boolean): ListrTask<DeployContext> {
+  // A buildx image lives in the builder's cache, so "existing" there means a cached rebuild.
+  if (ctx.useExistingImages && ctx.buildPath === 'docker') return existingImageTask(ctx, job);
   const title = `build ${job.spec.tag} for ${job.platform} (${ctx.buildPath === 'buildx' ? 'docker buildx build' : 'docker build, no buildx here'})`;
   return {
     title,
@@ -75,16 +83,25 @@ function buildTask(ctx: DeployContext, job: BuildJob, clock: StepClock, interact
   };
 }
 
-/** Builds and robots run side by side: a robot connects and checks while the image builds. */
-export async function runDeploy(ctx: DeployContext, buildClock: StepClock): Promise<void> {
-  const interactive = Boolean(process.stdout.isTTY) && !process.env.CI && !ctx.recorded;
-  const tasks: ListrTask<DeployContext>[] = [
-    ...[...ctx.builds.values()].map((job) => buildTask(ctx, job, buildClock, interactive)),
-    ...ctx.robots.map((run): ListrTask<DeployContext> => ({
-      title: robotTitle(run),
-      task: (_ctx, task) => task.newListr(robotTasks(ctx, run), { concurrent: false, exitOnError: false }),
-    })),
-  ];
+function existingImageTask(ctx: DeployContext, job: BuildJob): ListrTask<DeployContext> {
+  return {
+    title: `use the laptop's ${job.spec.tag}`,
+    task: async (_ctx, task) => {
+      const found = await ctx.local.run(imageId(job.spec.tag));
+      if (found.code !== 0) {
+        const error = new Error(`no image ${job.spec.tag} on the laptop; build it first with \`npm run build -- --ws ${job.ws}\``);
+        job.result.reject(error);
+        throw error;
+      }
+      job.result.resolve({ id: found.stdout.trim() });
+      task.title = `use the laptop's ${job.spec.tag}: ${found.stdout.trim().slice(7, 19)}`;
+    },
+  };
+}
+
+/** Concurrent tasks; the default renderer on a terminal, plain lines in CI and pipes. */
+export async function runTaskList(ctx: DeployContext, tasks: ListrTask<DeployContext>[]): Promise<void> {
+  const interactive = isInteractive(ctx);
   const list = new Listr<DeployContext>(tasks, {
     ctx,
     concurrent: true,
@@ -97,7 +114,21 @@ export async function runDeploy(ctx: DeployContext, buildClock: StepClock): Prom
     fallbackRendererOptions: { timer: PRESET_TIMER },
   });
   await list.run().catch(() => undefined);
+}
+
+/** Builds and robots run side by side: a robot connects and checks while the image builds. */
+export async function runDeploy(ctx: DeployContext, buildClock: StepClock, steps: readonly RobotStep[] = ROBOT_STEPS): Promise<void> {
+  const interactive = isInteractive(ctx);
+  const tasks: ListrTask<DeployContext>[] = [
+    ...[...ctx.builds.values()].map((job) => buildTask(ctx, job, buildClock, interactive)),
+    ...ctx.robots.map((run): ListrTask<DeployContext> => ({
+      title: robotTitle(run),
+      task: (_ctx, task) => task.newListr(robotTasks(ctx, run, steps), { concurrent: false, exitOnError: false }),
+    })),
+  ];
+  await runTaskList(ctx, tasks);
+  const ships = steps.includes('pull & tag');
   for (const run of ctx.robots) {
-    if (!run.error && run.outcomes.size < run.workspaces.length) run.error = 'did not finish (see the step above)';
+    if (ships && !run.error && run.outcomes.size < run.workspaces.length) run.error = 'did not finish (see the step above)';
   }
 }

@@ -1,55 +1,68 @@
 import type { ListrTask, ListrTaskWrapper } from 'listr2';
 import { formatSshTarget } from '../config/ssh-target.ts';
 import type { DeployContext, RobotRun } from './context.ts';
+import { isInteractive } from './interactive.ts';
 import { compareStep, connectStep, probeStep } from './steps/connect-step.ts';
 import { pushStep } from './steps/push-step.ts';
 import { afterStep, pullStep } from './steps/pull-step.ts';
-import { registryStep } from './steps/registry-step.ts';
-import { closeRobot, tunnelStep } from './steps/tunnel-step.ts';
+import { registryStep, stopRegistryStep } from './steps/registry-step.ts';
+import { closeRobot, holdTunnel, tunnelStep } from './steps/tunnel-step.ts';
 
 type Task = ListrTaskWrapper<DeployContext, never, never>;
 type Work = (task: Task) => Promise<string | void>;
 
-const throttle = (task: Task, everyMs: number) => {
+export const ROBOT_STEPS = ['connect', 'check robot', 'compare with the build', 'registry', 'tunnel', 'push', 'pull & tag', 'after'] as const;
+/** Steps only the single-step scripts use. */
+export type RobotStep = (typeof ROBOT_STEPS)[number] | 'stop registry' | 'hold tunnel';
+
+function throttle(task: Task, everyMs: number): (text: string) => void {
   let last = 0;
-  return (text: string) => {
+  return (text) => {
     if (Date.now() - last < everyMs) return;
     last = Date.now();
     task.output = text;
   };
-};
+}
 
-/** One flat list per robot, one task per step of the post; a failed step skips the rest but clean-up. */
-export function robotTasks(ctx: DeployContext, run: RobotRun): ListrTask<DeployContext>[] {
-  const interactive = process.stdout.isTTY && !process.env.CI;
-  const step = (title: string, work: Work, needsStale = true): ListrTask<DeployContext> => ({
-    title,
+function work(ctx: DeployContext, run: RobotRun, name: RobotStep, interactive: boolean): Work {
+  switch (name) {
+    case 'connect': return (task) => connectStep(ctx, run, (text) => (task.output = text));
+    case 'check robot': return () => probeStep(ctx, run);
+    case 'compare with the build': return () => compareStep(ctx, run);
+    case 'registry': return (task) => registryStep(ctx, run, (text) => (task.output = text));
+    case 'tunnel': return () => tunnelStep(ctx, run);
+    case 'push': return (task) => pushStep(ctx, run, throttle(task, interactive ? 200 : 5000));
+    case 'pull & tag': return () => pullStep(ctx, run);
+    case 'after': return () => afterStep(run);
+    case 'stop registry': return () => stopRegistryStep(run);
+    case 'hold tunnel': return (task) => holdTunnel(ctx, run, task);
+  }
+}
+
+/**
+ * One flat list per robot, one task per step of the post. A failed step skips the rest, but
+ * clean-up always runs. After a compare, steps that ship images skip robots already up to date.
+ */
+export function robotTasks(ctx: DeployContext, run: RobotRun, only: readonly RobotStep[] = ROBOT_STEPS): ListrTask<DeployContext>[] {
+  const interactive = isInteractive(ctx);
+  const compared = only.includes('compare with the build');
+  const shipping = new Set<RobotStep>(['registry', 'tunnel', 'push', 'pull & tag', 'after']);
+  const selected = only.filter((name) => name !== 'after' || run.robot.after);
+  const tasks = selected.map((name): ListrTask<DeployContext> => ({
+    title: name,
     task: async (_ctx, task) => {
-      if (run.error) return task.skip(`${title}: skipped (${run.robot.name} failed earlier)`);
-      if (needsStale && run.stale.length === 0) return task.skip(`${title}: skipped, robot is up to date`);
+      if (run.error) return task.skip(`${name}: skipped (${run.robot.name} failed earlier)`);
+      if (compared && shipping.has(name) && run.stale.length === 0) return task.skip(`${name}: skipped, robot is up to date`);
       try {
-        const note = await run.clock.time(title, () => work(task as unknown as Task));
-        if (note) task.title = `${title}: ${note}`;
+        const note = await run.clock.time(name, () => work(ctx, run, name, interactive)(task as unknown as Task));
+        if (note) task.title = `${name}: ${note}`;
       } catch (error) {
         run.error ??= (error as Error).message;
         throw error;
       }
     },
-  });
-  const steps = [
-    step('connect', (task) => connectStep(ctx, run, (text) => (task.output = text)), false),
-    step('check robot', () => probeStep(ctx, run), false),
-    step('compare with the build', () => compareStep(ctx, run), false),
-    step('registry', (task) => registryStep(ctx, run, (text) => (task.output = text))),
-    step('tunnel', () => tunnelStep(ctx, run)),
-    step('push', (task) => pushStep(ctx, run, throttle(task, interactive ? 200 : 5000))),
-    step('pull & tag', () => pullStep(ctx, run)),
-    ...(run.robot.after ? [step('after', () => afterStep(run))] : []),
-  ];
-  return [
-    ...steps,
-    { title: 'clean up', task: () => run.clock.time('clean up', () => closeRobot(ctx, run)) },
-  ];
+  }));
+  return [...tasks, { title: 'clean up', task: () => run.clock.time('clean up', () => closeRobot(run)) }];
 }
 
 export function robotTitle(run: RobotRun): string {

@@ -44,3 +44,12 @@ export function dryRunListing(ctx: DeployContext): string {
   const labels = Object.fromEntries(ctx.robots.map((r) => [r.robot.name, `${r.robot.name} (over SSH to ${formatSshTarget(r.robot.target)})`]));
   return `Dry run: nothing was run. Commands per host (digests and IDs known only after the real build/push show as sha256:000…):\n${formatRecorded(ctx.recorded ?? [], labels)}`;
 }
+
+/** The end of deploy.ts and push.ts: notices, timings, the summary table; exit 1 if any robot failed. */
+export function reportDeploy(ctx: DeployContext, buildClock: StepClock, timings: boolean): number {
+  if (ctx.recorded) console.log(`\n${dryRunListing(ctx)}`);
+  for (const notice of ctx.notices) console.log(`note: ${notice}`);
+  if (timings) console.log(`\nTimings:\n${timingLines(ctx, buildClock).join('\n')}`);
+  console.log(`\nSummary${ctx.recorded ? ' (dry run: what would happen, nothing was deployed)' : ''}:\n${summaryLines(ctx).join('\n')}`);
+  return ctx.robots.some((run) => robotStatus(run) === 'failed') ? 1 : 0;
+}

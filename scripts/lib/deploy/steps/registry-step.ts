@@ -1,7 +1,7 @@
 import {
-  ENSURE_NO_IMAGE, ENSURE_PORT_BUSY, REGISTRY_IMAGE, ensureRegistry, parseEnsureOutput, type EnsureOutcome,
+  ENSURE_NO_IMAGE, ENSURE_PORT_BUSY, REGISTRY_CONTAINER, REGISTRY_IMAGE, ensureRegistry, parseEnsureOutput, stopRegistry, type EnsureOutcome,
 } from '../../commands/robot-registry.ts';
-import { CommandError, lastLines } from '../../runner/runner.ts';
+import { CommandError, lastLines, runChecked } from '../../runner/runner.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
 import { carryRegistryImage } from './carry-registry-image.ts';
 
@@ -31,4 +31,10 @@ async function ensureOnce(run: RobotRun): Promise<EnsureOutcome> {
   const outcome = parseEnsureOutput(result.stdout);
   if (result.code === 0 || result.code === ENSURE_NO_IMAGE || result.code === ENSURE_PORT_BUSY) return outcome;
   throw new CommandError(run.robot.name, argv, result, `starting the registry (${lastLines(result.stderr)})`);
+}
+
+/** Only on request (registry.ts --stop): deploys leave it running for teammates. */
+export async function stopRegistryStep(run: RobotRun): Promise<string> {
+  await runChecked(run.runner!, stopRegistry(), `stopping ${REGISTRY_CONTAINER}`);
+  return `${REGISTRY_CONTAINER} stopped on ${run.robot.name}`;
 }

@@ -20,10 +20,16 @@ export async function tunnelStep(ctx: DeployContext, run: RobotRun): Promise<str
 }
 
 /** The post's step 5: the tunnel and the SSH connection close; the robot's registry stays up on purpose. */
-export async function closeRobot(ctx: DeployContext, run: RobotRun): Promise<void> {
+export async function closeRobot(run: RobotRun): Promise<void> {
   await run.tunnel?.close();
   run.connection?.close();
-  run.tunnel = undefined;
-  run.connection = undefined;
-  void ctx;
+}
+
+/** tunnel.ts: keep the tunnel until Ctrl-C, which closes it through the teardown. */
+export async function holdTunnel(ctx: DeployContext, run: RobotRun, task: { output: string }): Promise<string> {
+  if (ctx.recorded) return 'would stay open until Ctrl-C';
+  task.output = `push with: docker push localhost:${run.tunnel!.port}/${ctx.config.image}:<workspace> — Ctrl-C closes the tunnel`;
+  const lost = await Promise.race([run.connection!.closed.then((error) => error ?? new Error('connection closed')), new Promise<undefined>((resolve) => ctx.signal.addEventListener('abort', () => resolve(undefined)))]);
+  if (lost) throw new Error(`the SSH connection to ${run.robot.name} dropped: ${lost.message}`);
+  return 'closed';
 }

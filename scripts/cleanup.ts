@@ -1,0 +1,35 @@
+// The post's step 5 alone. A deploy closes its own tunnel and SSH connection on every way out, so
+// what can be left is a temporary push tag from a killed run (kill -9) and, on request, the registry.
+import { parseCommandLine } from './lib/cli/args.ts';
+import { EXIT, runMain } from './lib/cli/main.ts';
+import { loadRobots } from './lib/cli/project.ts';
+import { loadProjectConfig, resolveEnvFile } from './lib/config/load-config.ts';
+import { listPushTags, untagImage } from './lib/commands/local-docker.ts';
+import { prepareDeploy, runDeploy } from './lib/deploy/pipeline.ts';
+import { StepClock } from './lib/deploy/step-clock.ts';
+import { LocalRunner } from './lib/runner/local-runner.ts';
+
+const HELP = `
+Usage: npx tsx scripts/cleanup.ts [--stop-registry <robot>... | all] [--env-file FILE]
+       npm run cleanup
+
+Removes temporary push tags (localhost:<port>/IMAGE:*) that a killed deploy may have left on the
+laptop. Tunnels need no clean-up: each belongs to the process that opened it and closes with it.
+--stop-registry also stops the registry on the named robots (deploys leave it running on purpose).`;
+
+await runMain(async ({ signal, teardown }) => {
+  const { values, positionals } = parseCommandLine(process.argv.slice(2), { 'stop-registry': { type: 'boolean' } }, HELP);
+  const config = loadProjectConfig(resolveEnvFile(values['env-file']));
+  const local = new LocalRunner(signal);
+  const tags = (await local.run(listPushTags(config.image))).stdout.split('\n').filter(Boolean);
+  for (const tag of tags) {
+    const removed = await local.run(untagImage(tag));
+    console.log(`${removed.code === 0 ? 'removed' : 'could not remove'} temporary tag ${tag}`);
+  }
+  if (tags.length === 0) console.log(`no temporary push tags of ${config.image} on the laptop`);
+  if (!values['stop-registry']) return EXIT.ok;
+  const { robots } = loadRobots(values['env-file'], positionals);
+  const ctx = await prepareDeploy({ config, robots, wsFlags: [], withoutWorkspaces: true, dryRun: false, signal, teardown });
+  await runDeploy(ctx, new StepClock(), ['connect', 'stop registry']);
+  return ctx.robots.some((run) => run.error) ? EXIT.failed : EXIT.ok;
+});

@@ -1,0 +1,28 @@
+// The post's step 3 alone: a tunnel from the laptop's 127.0.0.1 to one robot's registry, held until Ctrl-C.
+import { parseCommandLine } from './lib/cli/args.ts';
+import { EXIT, runMain } from './lib/cli/main.ts';
+import { loadRobots } from './lib/cli/project.ts';
+import { UsageError } from './lib/config/errors.ts';
+import { prepareDeploy, runDeploy } from './lib/deploy/pipeline.ts';
+import { StepClock } from './lib/deploy/step-clock.ts';
+import { dryRunListing } from './lib/deploy/summary.ts';
+
+const HELP = `
+Usage: npx tsx scripts/tunnel.ts <robot> [--env-file FILE] [--dry-run]
+       npm run tunnel -- <robot>
+
+Makes sure the robot's registry runs, then forwards 127.0.0.1:<port> on the laptop (REGISTRY_PORT
+when free, else the next free one; never 5000/7000 on macOS) to it over SSH, and waits until /v2/
+answers. The tunnel belongs to this process: Ctrl-C (or SIGTERM) closes it; there is no PID file.`;
+
+await runMain(async ({ signal, teardown }) => {
+  const { values, positionals } = parseCommandLine(process.argv.slice(2), { 'dry-run': { type: 'boolean' } }, HELP);
+  const { config, robots } = loadRobots(values['env-file'], positionals);
+  if (robots.length !== 1) throw new UsageError('name exactly one robot: a tunnel serves one registry');
+  const ctx = await prepareDeploy({ config, robots, wsFlags: [], withoutWorkspaces: true, dryRun: Boolean(values['dry-run']), signal, teardown });
+  await runDeploy(ctx, new StepClock(), ['connect', 'registry', 'tunnel', 'hold tunnel']);
+  if (ctx.recorded) console.log(dryRunListing(ctx));
+  const [run] = ctx.robots;
+  if (run.error) console.error(`${run.robot.name}: ${run.error}`);
+  return run.error ? EXIT.failed : EXIT.ok;
+});
