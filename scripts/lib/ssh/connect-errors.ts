@@ -1,7 +1,12 @@
 import type { HostKeyVerdict } from './host-keys.ts';
 
+export type ConnectFailure = 'host-key-changed' | 'host-key-declined' | 'dns' | 'refused' | 'no-route' | 'timeout' | 'auth' | 'other';
+
 export class ConnectError extends Error {
-  constructor(message: string) {
+  constructor(
+    readonly kind: ConnectFailure,
+    message: string,
+  ) {
     super(message);
     this.name = 'ConnectError';
   }
@@ -19,24 +24,28 @@ export interface ConnectFacts {
 /** Turns ssh2/socket errors into one sentence naming the robot, the address and what to do. */
 export function explainConnectError(error: Error & { code?: string; level?: string }, facts: ConnectFacts): ConnectError {
   const at = `${facts.robot} (${facts.address})`;
+  if (facts.verdict?.kind === 'declined') {
+    return new ConnectError('host-key-declined', `${at}: host key ${facts.verdict.fingerprint} was not accepted; nothing was pinned.`);
+  }
   if (facts.verdict?.kind === 'changed') {
     return new ConnectError(
+      'host-key-changed',
       `${at}: HOST KEY CHANGED — refusing to connect. It now presents ${facts.verdict.fingerprint}, ` +
         `but ${facts.verdict.pinnedFingerprints.join(' or ')} is pinned. If the robot was reinstalled, run ` +
         `\`npx tsx scripts/setup.ts --forget-host ${facts.robot}\` and connect again; otherwise someone may be impersonating it.`,
     );
   }
   const code = error.code ?? '';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ConnectError(`${at}: the name does not resolve (DNS). Check the robot's _HOST line in robots.env or use its IP address.`);
-  if (code === 'ECONNREFUSED') return new ConnectError(`${at}: connection refused — the robot answers but no SSH server listens there. Start sshd on the robot or fix the port.`);
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new ConnectError(`${at}: no route to the robot. Is the laptop on the robot's network?`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ConnectError('dns', `${at}: the name does not resolve (DNS). Check the robot's _HOST line in robots.env or use its IP address.`);
+  if (code === 'ECONNREFUSED') return new ConnectError('refused', `${at}: connection refused — the robot answers but no SSH server listens there. Start sshd on the robot or fix the port.`);
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new ConnectError('no-route', `${at}: no route to the robot. Is the laptop on the robot's network?`);
   if (error.level === 'client-timeout' || code === 'ETIMEDOUT') {
-    return new ConnectError(`${at}: no SSH answer within ${Math.round(facts.timeoutMs / 1000)} s — robot off, wrong address, or Wi-Fi down.`);
+    return new ConnectError('timeout', `${at}: no SSH answer within ${Math.round(facts.timeoutMs / 1000)} s — robot off, wrong address, or Wi-Fi down.`);
   }
   if (error.level === 'client-authentication' || /authentication methods failed/i.test(error.message)) {
     const tried = facts.tried.length ? facts.tried.join(', ') : 'no usable key (none found)';
     const skipped = facts.skipped.length ? `; skipped ${facts.skipped.join(', ')}` : '';
-    return new ConnectError(`${at}: authentication failed; tried ${tried}${skipped}. Register your key with \`npx tsx scripts/setup.ts ${facts.robot}\`.`);
+    return new ConnectError('auth', `${at}: authentication failed; tried ${tried}${skipped}. Register your key with \`npx tsx scripts/setup.ts ${facts.robot}\`.`);
   }
-  return new ConnectError(`${at}: ${error.message}`);
+  return new ConnectError('other', `${at}: ${error.message}`);
 }

@@ -16,6 +16,8 @@ export interface ConnectOptions {
   password?: string;
   /** Set to use only the password (key registration). */
   passwordOnly?: boolean;
+  /** Asked before pinning a robot's first key (setup.ts on a terminal); without it the key is pinned and reported. */
+  confirmNewHostKey?: (fingerprint: string, type: string) => Promise<boolean>;
 }
 
 export interface RobotConnection {
@@ -55,10 +57,16 @@ export async function connectRobot(robot: RobotConfig, options: ConnectOptions):
       authHandler: authHandler(plan) as never,
       // Ask for the pinned key type, or a robot offering several keys could show another one and look "changed".
       ...(pins.length ? { algorithms: { serverHostKey: [...new Set(pins.flatMap((p) => (p.type === 'ssh-rsa' ? RSA_ALGORITHMS : [p.type])))] as never } } : {}),
-      hostVerifier: (key: Buffer) => {
-        verdict = judgeHostKey(pins, key);
-        if (verdict.kind === 'first-contact') options.knownHosts.pin(robot.name, key);
-        return verdict.kind !== 'changed';
+      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+        const seen = judgeHostKey(pins, key);
+        verdict = seen;
+        if (seen.kind !== 'first-contact') return verify(seen.kind === 'match');
+        const confirm = options.confirmNewHostKey?.(seen.fingerprint, seen.type) ?? Promise.resolve(true);
+        void confirm.then((ok) => {
+          if (ok) options.knownHosts.pin(robot.name, key);
+          else verdict = { kind: 'declined', fingerprint: seen.fingerprint };
+          verify(ok);
+        });
       },
     });
   } catch (error) {

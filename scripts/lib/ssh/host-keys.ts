@@ -52,7 +52,8 @@ export class KnownHosts {
 export type HostKeyVerdict =
   | { kind: 'match'; fingerprint: string }
   | { kind: 'first-contact'; fingerprint: string; type: string }
-  | { kind: 'changed'; fingerprint: string; pinnedFingerprints: string[] };
+  | { kind: 'changed'; fingerprint: string; pinnedFingerprints: string[] }
+  | { kind: 'declined'; fingerprint: string };
 
 export function judgeHostKey(pins: readonly PinnedKey[], keyBlob: Buffer): HostKeyVerdict {
   const seen = fingerprint(keyBlob);

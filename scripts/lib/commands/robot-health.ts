@@ -1,0 +1,37 @@
+// Argv builder for doctor.ts: everything about a robot's engine in one round trip.
+import { REGISTRY_CONTAINER, REGISTRY_IMAGE } from './robot-registry.ts';
+
+const HEALTH_SCRIPT = `image=$1 name=$2
+docker version --format 'docker {{.Server.Version}} {{.Server.Os}}/{{.Server.Arch}}' || exit 10
+docker image inspect "$image" >/dev/null 2>&1 && echo "registry-image yes" || echo "registry-image no"
+echo "registry-state $(docker container inspect --format '{{.State.Status}}' "$name" 2>/dev/null || echo absent)"
+docker container port "$name" 5000/tcp 2>/dev/null | sed 's/^/registry-bind /'
+root=$(docker info --format '{{.DockerRootDir}}' 2>/dev/null)
+df -Pk "\${root:-/}" 2>/dev/null | awk 'NR==2 {print "disk-free-kb", $4}'
+exit 0`;
+
+export const DOCKER_UNUSABLE = 10;
+
+export function robotHealth(): string[] {
+  return ['sh', '-c', HEALTH_SCRIPT, 'health', REGISTRY_IMAGE, REGISTRY_CONTAINER];
+}
+
+export interface RobotHealth {
+  docker?: { version: string; platform: string };
+  registryImage: boolean;
+  registryState: string;
+  registryBinds: string[];
+  diskFreeBytes?: number;
+}
+
+export function parseRobotHealth(stdout: string): RobotHealth {
+  const docker = /^docker (\S+) (\S+)$/m.exec(stdout);
+  const free = /^disk-free-kb (\d+)$/m.exec(stdout);
+  return {
+    ...(docker ? { docker: { version: docker[1], platform: docker[2] } } : {}),
+    registryImage: /^registry-image yes$/m.test(stdout),
+    registryState: /^registry-state (\S+)$/m.exec(stdout)?.[1] ?? 'unknown',
+    registryBinds: [...stdout.matchAll(/^registry-bind (\S+)$/gm)].map((m) => m[1]),
+    ...(free ? { diskFreeBytes: Number(free[1]) * 1024 } : {}),
+  };
+}

@@ -1,0 +1,57 @@
+import { DOCKER_UNUSABLE, parseRobotHealth, robotHealth } from '../commands/robot-health.ts';
+import type { RobotConfig } from '../config/project-config.ts';
+import { tcpProbe } from '../net/tcp-probe.ts';
+import { lastLines } from '../runner/runner.ts';
+import { connectRobot, type RobotConnection } from '../ssh/connect.ts';
+import { ConnectError } from '../ssh/connect-errors.ts';
+import type { KnownHosts } from '../ssh/host-keys.ts';
+import { resolveSshHost } from '../ssh/ssh-config.ts';
+import type { CheckRow } from './table.ts';
+
+const LOW_DISK = 2e9;
+
+export async function robotChecks(robot: RobotConfig, knownHosts: KnownHosts): Promise<CheckRow[]> {
+  const row = (check: string, verdict: CheckRow['verdict'], detail: string, fix?: string): CheckRow => ({ scope: robot.name, check, verdict, detail, fix });
+  const resolved = resolveSshHost(robot.target);
+  const address = `${resolved.host}:${resolved.port ?? 22}`;
+  const unreachable = await tcpProbe(resolved.host, resolved.port ?? 22);
+  if (unreachable) return [row('reachable', 'fail', `${address}: ${unreachable}`, `check ${robot.envPrefix}_HOST in robots.env, that the robot is on, and that the laptop is on its network`)];
+  const rows = [row('reachable', 'ok', `${address} answers`)];
+  let connection: RobotConnection;
+  try {
+    connection = await connectRobot(robot, { knownHosts });
+  } catch (error) {
+    const failure = error as ConnectError;
+    if (failure.kind === 'host-key-changed') return [...rows, row('host key', 'fail', failure.message, `npx tsx scripts/setup.ts --forget-host ${robot.name} (only if the robot was reinstalled)`)];
+    rows.push(row('host key', 'ok', `pinned in ${knownHosts.file}`));
+    return [...rows, row('authenticated', 'fail', failure.message, `npx tsx scripts/setup.ts ${robot.name}`)];
+  }
+  try {
+    const key = connection.hostKey;
+    rows.push(row('host key', 'ok', key.kind === 'first-contact' ? `first contact: pinned ${key.fingerprint}` : `${key.fingerprint} matches the pinned key`));
+    rows.push(row('authenticated', 'ok', `as ${resolved.user ?? 'the local user'}`));
+    const result = await connection.runner.run(robotHealth());
+    if (result.code === DOCKER_UNUSABLE || result.code !== 0) {
+      return [...rows, row('docker usable', 'fail', lastLines(result.stderr, 1), 'install Docker on the robot and add the SSH user to the docker group: sudo usermod -aG docker $USER')];
+    }
+    const health = parseRobotHealth(result.stdout);
+    const [os, arch] = robot.platform.split('/');
+    rows.push(row('docker usable', 'ok', `docker ${health.docker?.version} ${health.docker?.platform}`));
+    rows.push(health.docker?.platform === `${os}/${arch}`
+      ? row('platform', 'ok', `${robot.platform} matches the engine`)
+      : row('platform', 'fail', `configured ${robot.platform}, engine is ${health.docker?.platform}`, `set ${robot.envPrefix}_PLATFORM=${health.docker?.platform} in robots.env`));
+    rows.push(health.registryImage
+      ? row('registry image', 'ok', 'registry:2 present')
+      : row('registry image', 'warn', 'registry:2 missing: the next deploy carries it over SSH from the laptop', 'nothing, or `docker pull registry:2` on the laptop while online'));
+    const exposed = health.registryBinds.filter((b) => !b.startsWith('127.0.0.1:') && !b.startsWith('[::1]:'));
+    if (exposed.length) rows.push(row('registry', 'fail', `published on ${exposed.join(', ')}: reachable from the LAN`, 'npx tsx scripts/registry.ts --stop, then `docker rm robot-deploy-registry` on the robot; the next deploy recreates it on 127.0.0.1'));
+    else rows.push(row('registry', 'ok', health.registryState === 'running' ? `running on ${health.registryBinds.join(', ')}` : `${health.registryState} (the next deploy starts it)`));
+    const free = health.diskFreeBytes;
+    rows.push(free === undefined
+      ? row('free disk', 'warn', 'could not read', 'check `df -h` on the robot')
+      : row('free disk', free < LOW_DISK ? 'warn' : 'ok', `${(free / 1e9).toFixed(1)} GB free for docker`, `npx tsx scripts/prune.ts ${robot.name}`));
+    return rows;
+  } finally {
+    connection.close();
+  }
+}

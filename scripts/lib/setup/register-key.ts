@@ -1,0 +1,37 @@
+import { addAuthorizedKey } from '../commands/robot-keys.ts';
+import type { RobotConfig } from '../config/project-config.ts';
+import { formatSshTarget } from '../config/ssh-target.ts';
+import { runChecked } from '../runner/runner.ts';
+import { connectRobot, type ConnectOptions } from '../ssh/connect.ts';
+import { ConnectError } from '../ssh/connect-errors.ts';
+import type { KnownHosts } from '../ssh/host-keys.ts';
+import { ask, canPrompt, confirmHostKey } from './prompt.ts';
+import type { UserKey } from './user-key.ts';
+
+export type StepReport = { state: 'done' | 'already done' | 'skipped' | 'failed'; detail: string };
+
+/** ssh-copy-id without bash: log in once with the password and append the key idempotently. */
+export async function registerKey(robot: RobotConfig, key: UserKey, knownHosts: KnownHosts, env = process.env): Promise<StepReport> {
+  const withKey: RobotConfig = { ...robot, sshKey: key.source === 'file' ? key.path : undefined };
+  const confirmNewHostKey = canPrompt() ? (fp: string, type: string) => confirmHostKey(robot.name, formatSshTarget(robot.target), fp, type) : undefined;
+  const base: ConnectOptions = { knownHosts, confirmNewHostKey };
+  try {
+    (await connectRobot(withKey, base)).close();
+    return { state: 'already done', detail: `${robot.name} accepts your key` };
+  } catch (error) {
+    if (!(error instanceof ConnectError) || error.kind !== 'auth') throw error;
+  }
+  const password = env.RD_SSH_PASSWORD ?? (canPrompt() ? await ask(`${formatSshTarget(robot.target)}'s password (used once, to add your key): `, true) : undefined);
+  if (password === undefined) {
+    return { state: 'skipped', detail: `${robot.name} does not accept your key yet and there is no password: run on a terminal or set RD_SSH_PASSWORD` };
+  }
+  const session = await connectRobot(robot, { ...base, password, passwordOnly: true });
+  let outcome: string;
+  try {
+    outcome = (await runChecked(session.runner, addAuthorizedKey(key.publicKey), 'adding your key to ~/.ssh/authorized_keys')).stdout.trim();
+  } finally {
+    session.close();
+  }
+  (await connectRobot(withKey, base)).close();
+  return { state: outcome === 'already' ? 'already done' : 'done', detail: `${key.publicKey.split(' ')[0]} key ${outcome === 'already' ? 'was already' : 'is now'} in ${robot.name}'s authorized_keys; key login verified` };
+}

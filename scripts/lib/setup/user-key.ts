@@ -1,0 +1,47 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir, hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import ssh2 from 'ssh2';
+import { generateEd25519 } from './openssh-key.ts';
+
+export type UserKey =
+  | { source: 'file'; path: string; publicKey: string; generated: boolean }
+  | { source: 'agent'; publicKey: string };
+
+const KEY_ORDER = ['id_ed25519', 'id_rsa'];
+
+/** SSH_KEY from robots.env, else ~/.ssh/id_ed25519, then id_rsa, else a key held by ssh-agent. */
+export async function findUserKey(configured: string | undefined, home = homedir()): Promise<UserKey | undefined> {
+  const candidates = configured ? [configured] : KEY_ORDER.map((name) => join(home, '.ssh', name));
+  for (const path of candidates) {
+    if (existsSync(path) && existsSync(`${path}.pub`)) {
+      return { source: 'file', path, publicKey: readFileSync(`${path}.pub`, 'utf8').trim(), generated: false };
+    }
+  }
+  if (configured) return undefined;
+  const agentKey = await firstAgentKey();
+  return agentKey ? { source: 'agent', publicKey: agentKey } : undefined;
+}
+
+/** Writes a new ed25519 key where ssh looks first; never overwrites an existing file. */
+export function generateUserKey(path = join(homedir(), '.ssh', 'id_ed25519')): UserKey {
+  if (existsSync(path)) throw new Error(`${path} exists but ${path}.pub does not; recreate the .pub with \`ssh-keygen -y -f ${path}\``);
+  mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+  const key = generateEd25519(`${userInfo().username}@${hostname()}`);
+  writeFileSync(path, key.privateKey, { mode: 0o600 });
+  writeFileSync(`${path}.pub`, `${key.publicKey}\n`, { mode: 0o644 });
+  chmodSync(path, 0o600);
+  return { source: 'file', path, publicKey: key.publicKey, generated: true };
+}
+
+function firstAgentKey(): Promise<string | undefined> {
+  const sock = process.env.SSH_AUTH_SOCK ?? (process.platform === 'win32' ? '\\\\.\\pipe\\openssh-ssh-agent' : undefined);
+  if (!sock) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const agent = process.platform === 'win32' && !process.env.SSH_AUTH_SOCK ? new ssh2.OpenSSHAgent(sock) : ssh2.createAgent(sock);
+    agent.getIdentities((error, keys) => {
+      const key = error ? undefined : (keys?.[0] as ssh2.ParsedKey | undefined);
+      resolve(key ? `${key.type} ${key.getPublicSSH().toString('base64')} ${key.comment ?? ''}`.trim() : undefined);
+    });
+  });
+}

@@ -1,0 +1,50 @@
+// The post's step 0 as one command on any OS: your SSH key, its registration on each robot, host
+// keys pinned beside robots.env, and the buildx builder.
+import { parseCommandLine } from './lib/cli/args.ts';
+import { EXIT, runMain } from './lib/cli/main.ts';
+import { loadRobots } from './lib/cli/project.ts';
+import { LocalRunner } from './lib/runner/local-runner.ts';
+import { ensureBuilder } from './lib/setup/builder-step.ts';
+import { registerKey, type StepReport } from './lib/setup/register-key.ts';
+import { findUserKey, generateUserKey } from './lib/setup/user-key.ts';
+import { KnownHosts } from './lib/ssh/host-keys.ts';
+
+const HELP = `
+Usage: npx tsx scripts/setup.ts [robot... | all] [--env-file FILE]
+       npx tsx scripts/setup.ts --forget-host <robot>
+       npm run setup -- [robot...]
+
+1. Finds your SSH key (SSH_KEY, ~/.ssh/id_ed25519, ~/.ssh/id_rsa, or ssh-agent); makes an ed25519 key if there is none.
+2. For each robot (default: all in robots.env): pins its host key in known_hosts beside robots.env
+   (asking you to confirm the fingerprint on a terminal), and if your key is not accepted yet, logs in once
+   with the password (asked on a terminal, or RD_SSH_PASSWORD) and appends the key to ~/.ssh/authorized_keys.
+3. Creates the buildx builder robot-deploy from buildkitd settings, when buildx is installed.
+--forget-host removes a robot's pinned host key (after the robot was reinstalled).`;
+
+await runMain(async ({ signal }) => {
+  const { values, positionals } = parseCommandLine(process.argv.slice(2), { 'forget-host': { type: 'string' } }, HELP);
+  const { config, robots } = loadRobots(values['env-file'], values['forget-host'] ? [values['forget-host']] : positionals.length ? positionals : ['all']);
+  const knownHosts = new KnownHosts(config.knownHostsFile);
+  if (values['forget-host']) {
+    const removed = knownHosts.forget(robots[0].name);
+    console.log(removed ? `forgot ${removed} pinned host key(s) of ${robots[0].name} in ${knownHosts.file}; the next connection pins the new one` : `no host key of ${robots[0].name} was pinned in ${knownHosts.file}`);
+    return EXIT.ok;
+  }
+  const rows: [string, StepReport][] = [];
+  let key = await findUserKey(config.sshKey);
+  if (key) rows.push(['your SSH key', { state: 'already done', detail: key.source === 'file' ? key.path : `held by ssh-agent: ${key.publicKey.slice(0, 40)}…` }]);
+  else if (config.sshKey) rows.push(['your SSH key', { state: 'failed', detail: `SSH_KEY=${config.sshKey} (or its .pub) does not exist; fix robots.env or remove SSH_KEY to use ~/.ssh` }]);
+  else {
+    key = generateUserKey();
+    rows.push(['your SSH key', { state: 'done', detail: `generated ${key.source === 'file' ? key.path : ''} (ed25519, no passphrase)` }]);
+  }
+  for (const robot of key ? robots : []) {
+    signal.throwIfAborted();
+    const report = await registerKey(robot, key!, knownHosts).catch((error: Error): StepReport => ({ state: 'failed', detail: error.message }));
+    rows.push([`key on ${robot.name}`, report]);
+  }
+  rows.push(['buildx builder', await ensureBuilder(new LocalRunner(signal), config)]);
+  const width = Math.max(...rows.map(([name]) => name.length));
+  for (const [name, report] of rows) console.log(`${name.padEnd(width)}  ${report.state.padEnd(12)}  ${report.detail}`);
+  return rows.some(([, report]) => report.state === 'failed') ? EXIT.failed : EXIT.ok;
+});
