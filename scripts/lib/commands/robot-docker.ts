@@ -64,6 +64,13 @@ export function rollback(target: string, previous: string): string[] {
   return ['sh', '-c', ROLLBACK_SCRIPT, 'rollback', target, previous];
 }
 
+export const ROLLBACK_NO_CURRENT = 3;
+export const ROLLBACK_NO_PREVIOUS = 4;
+
+export function parseRollback(stdout: string): { current?: string; previous?: string } {
+  return { current: /^current (\S+)$/m.exec(stdout)?.[1], previous: /^previous (\S+)$/m.exec(stdout)?.[1] };
+}
+
 /** Runs the user's <NAME>_AFTER command (their own shell text, passed as one argument). */
 export function afterDeploy(command: string): string[] {
   return ['sh', '-c', command];

@@ -62,6 +62,8 @@ export interface DeployContext {
   signal: AbortSignal;
   /** push.ts: ship the images already on the laptop instead of building. */
   useExistingImages: boolean;
+  /** prune.ts: how many older deploys to keep besides the current and rollback images. */
+  pruneKeep?: number;
   /** Set for --dry-run: commands are recorded here and nothing runs. */
   recorded?: RecordedCommand[];
   notices: string[];

@@ -3,6 +3,7 @@ import { formatSshTarget } from '../config/ssh-target.ts';
 import type { DeployContext, RobotRun } from './context.ts';
 import { isInteractive } from './interactive.ts';
 import { compareStep, connectStep, probeStep } from './steps/connect-step.ts';
+import { pruneStep } from './steps/prune-step.ts';
 import { pushStep } from './steps/push-step.ts';
 import { afterStep, pullStep } from './steps/pull-step.ts';
 import { registryStep, stopRegistryStep } from './steps/registry-step.ts';
@@ -13,7 +14,7 @@ type Work = (task: Task) => Promise<string | void>;
 
 export const ROBOT_STEPS = ['connect', 'check robot', 'compare with the build', 'registry', 'tunnel', 'push', 'pull & tag', 'after'] as const;
 /** Steps only the single-step scripts use. */
-export type RobotStep = (typeof ROBOT_STEPS)[number] | 'stop registry' | 'hold tunnel';
+export type RobotStep = (typeof ROBOT_STEPS)[number] | 'stop registry' | 'hold tunnel' | 'prune';
 
 function throttle(task: Task, everyMs: number): (text: string) => void {
   let last = 0;
@@ -36,6 +37,7 @@ function work(ctx: DeployContext, run: RobotRun, name: RobotStep, interactive: b
     case 'after': return () => afterStep(run);
     case 'stop registry': return () => stopRegistryStep(run);
     case 'hold tunnel': return (task) => holdTunnel(ctx, run, task);
+    case 'prune': return () => pruneStep(ctx, run, ctx.pruneKeep ?? 0);
   }
 }
 

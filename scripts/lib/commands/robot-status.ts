@@ -1,0 +1,48 @@
+// Argv builder for status.ts: what each workspace's image is on the robot, in one round trip.
+import { PREVIOUS_SUFFIX } from '../config/references.ts';
+import { REGISTRY_CONTAINER, REGISTRY_VOLUME } from './robot-registry.ts';
+
+const STATUS_SCRIPT = `image=$1 prev=$2 name=$3 volume=$4
+shift 4
+for ws do
+  docker image inspect --format "current $ws {{.Id}} {{.Metadata.LastTagTime}}" "$image:$ws" 2>/dev/null || echo "current $ws missing"
+  docker image inspect --format "previous $ws {{.Id}}" "$image:$ws$prev" 2>/dev/null
+done
+echo "registry $(docker container inspect --format '{{.State.Status}}' "$name" 2>/dev/null || echo absent)"
+docker system df --format 'df {{.Type}}|{{.Size}}'
+docker system df -v --format '{{range .Volumes}}{{println "volume" .Name .Size}}{{end}}' | grep "^volume $volume " || true`;
+
+export function robotStatus(image: string, workspaces: readonly string[]): string[] {
+  return ['sh', '-c', STATUS_SCRIPT, 'status', image, PREVIOUS_SUFFIX, REGISTRY_CONTAINER, REGISTRY_VOLUME, ...workspaces];
+}
+
+export interface WorkspaceOnRobot {
+  id?: string;
+  deployedAt?: Date;
+  previousId?: string;
+}
+
+export interface RobotStatusReport {
+  workspaces: Map<string, WorkspaceOnRobot>;
+  registry: string;
+  imagesSize?: string;
+  registrySize?: string;
+}
+
+export function parseRobotStatus(stdout: string): RobotStatusReport {
+  const workspaces = new Map<string, WorkspaceOnRobot>();
+  const entry = (ws: string) => workspaces.get(ws) ?? workspaces.set(ws, {}).get(ws)!;
+  for (const [, ws, id, when] of stdout.matchAll(/^current (\S+) (sha256:[0-9a-f]{64}) (.+)$/gm)) {
+    // LastTagTime is RFC 3339 or Go's "2026-11-22 19:32:18.12 +0000 UTC"; the zero time means never tagged.
+    const parsed = new Date(when.replace(/^(\S+) (\S+) ([+-]\d{2})(\d{2}).*$/, '$1T$2$3:$4'));
+    Object.assign(entry(ws), { id, ...(Number.isNaN(parsed.getTime()) || parsed.getFullYear() < 2000 ? {} : { deployedAt: parsed }) });
+  }
+  for (const [, ws] of stdout.matchAll(/^current (\S+) missing$/gm)) entry(ws);
+  for (const [, ws, id] of stdout.matchAll(/^previous (\S+) (sha256:[0-9a-f]{64})$/gm)) entry(ws).previousId = id;
+  return {
+    workspaces,
+    registry: /^registry (\S+)$/m.exec(stdout)?.[1] ?? 'unknown',
+    imagesSize: /^df Images\|(\S+)$/m.exec(stdout)?.[1],
+    registrySize: /^volume \S+ (\S+)$/m.exec(stdout)?.[1],
+  };
+}

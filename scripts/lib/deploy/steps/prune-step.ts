@@ -1,0 +1,51 @@
+import { request } from 'node:http';
+import { parseInventory, pruneInventory, removeImages, type EngineImage } from '../../commands/robot-prune.ts';
+import { REGISTRY_VOLUME, garbageCollect } from '../../commands/robot-registry.ts';
+import { PREVIOUS_SUFFIX } from '../../config/references.ts';
+import { lastLines, runChecked } from '../../runner/runner.ts';
+import type { DeployContext, RobotRun } from '../context.ts';
+import { parseDockerSize } from './docker-size.ts';
+
+/**
+ * The post's empty "disk usage" section. Keeps IMAGE:WS and IMAGE:WS.prev of every workspace and
+ * the `keepExtra` newest older deploys; every other untagged image goes (ours and dangling ones),
+ * with its registry manifest, then the registry is garbage-collected. Never an image a container uses.
+ */
+export async function pruneStep(ctx: DeployContext, run: RobotRun, keepExtra: number): Promise<string> {
+  const inventory = async () => parseInventory((await runChecked(run.runner!, pruneInventory(ctx.config.image, PREVIOUS_SUFFIX, run.workspaces), 'listing images')).stdout);
+  const before = await inventory();
+  const ours = (image: EngineImage) => image.digests.some((d) => d.split('@')[0].endsWith(`/${ctx.config.image}`));
+  const candidates = before.images
+    .filter((image) => image.tags.length === 0 && !before.keep.has(image.id) && !before.used.has(image.id))
+    .sort((a, b) => b.created.localeCompare(a.created));
+  const spared = new Set(candidates.filter(ours).slice(0, keepExtra).map((image) => image.id));
+  const doomed = candidates.filter((image) => !spared.has(image.id));
+  const kept = before.images.filter((image) => before.keep.has(image.id) || spared.has(image.id));
+  const keptDigests = new Set(kept.flatMap((image) => image.digests.map((d) => d.split('@')[1])));
+  const manifests = [...new Set(doomed.filter(ours).flatMap((image) => image.digests.map((d) => d.split('@')[1])))].filter((d) => !keptDigests.has(d));
+  for (const digest of manifests) await deleteManifest(run.tunnel!.port, ctx.config.image, digest);
+  const gc = await run.runner!.run(garbageCollect());
+  if (gc.code !== 0) throw new Error(`registry garbage collection failed: ${lastLines(gc.stderr || gc.stdout, 2)}`);
+  const removal = doomed.length ? await run.runner!.run(removeImages(doomed.map((image) => image.id))) : undefined;
+  const after = await inventory();
+  const registryBefore = before.volumes.get(REGISTRY_VOLUME) ?? '0B';
+  const registryAfter = after.volumes.get(REGISTRY_VOLUME) ?? '0B';
+  const freed = parseDockerSize(before.imagesSize) - parseDockerSize(after.imagesSize) + parseDockerSize(registryBefore) - parseDockerSize(registryAfter);
+  const refused = removal && removal.code !== 0 ? `; docker refused some: ${lastLines(removal.stderr, 1)}` : '';
+  return `removed ${doomed.length} image(s), ${manifests.length} registry manifest(s); kept ${kept.length} (current, rollback` +
+    `${keepExtra ? `, up to ${keepExtra} older` : ''}); registry ${registryBefore} → ${registryAfter}, images ${before.imagesSize} → ${after.imagesSize}; ` +
+    `freed ${(Math.max(0, freed) / 1e6).toFixed(1)} MB${refused}`;
+}
+
+function deleteManifest(port: number, image: string, digest: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'DELETE', path: `/v2/${image}/manifests/${digest}`, agent: false }, (res) => {
+      res.resume();
+      if (res.statusCode === 202 || res.statusCode === 404) resolve();
+      else if (res.statusCode === 405) reject(new Error('the robot\'s registry was created without delete support; run `npx tsx scripts/registry.ts --stop ROBOT`, remove the container robot-deploy-registry on the robot, and deploy again'));
+      else reject(new Error(`deleting manifest ${digest} answered HTTP ${res.statusCode}`));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -1,0 +1,28 @@
+// Frees disk on robots: old deploys, their registry blobs, dangling images.
+import { parseCommandLine } from './lib/cli/args.ts';
+import { EXIT, runMain } from './lib/cli/main.ts';
+import { loadRobots } from './lib/cli/project.ts';
+import { UsageError } from './lib/config/errors.ts';
+import { prepareDeploy, runDeploy } from './lib/deploy/pipeline.ts';
+import { StepClock } from './lib/deploy/step-clock.ts';
+
+const HELP = `
+Usage: npx tsx scripts/prune.ts <robot>... | all [--keep N] [--env-file FILE]
+       npm run prune -- <robot> [--keep N]
+
+Keeps IMAGE:WS and its rollback image IMAGE:WS.prev for every workspace, plus the N newest older
+deploys (--keep, default 0). Removes every other untagged image on the robot (never one a container
+uses), deletes their manifests from the robot's registry and runs the registry's garbage collection.
+Reports the bytes freed. Do not run it while a teammate is pushing to the same robot.`;
+
+await runMain(async ({ signal, teardown }) => {
+  const { values, positionals } = parseCommandLine(process.argv.slice(2), { keep: { type: 'string' } }, HELP);
+  const keep = Number(values.keep ?? 0);
+  if (!Number.isInteger(keep) || keep < 0) throw new UsageError(`--keep ${values.keep}: give a whole number ≥ 0`);
+  const { config, robots } = loadRobots(values['env-file'], positionals);
+  const ctx = await prepareDeploy({ config, robots, wsFlags: [], dryRun: false, signal, teardown });
+  ctx.pruneKeep = keep;
+  await runDeploy(ctx, new StepClock(), ['connect', 'registry', 'tunnel', 'prune']);
+  for (const run of ctx.robots) if (run.error) console.log(`${run.robot.name}: failed: ${run.error}`);
+  return ctx.robots.some((run) => run.error) ? EXIT.failed : EXIT.ok;
+});

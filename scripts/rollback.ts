@@ -1,0 +1,49 @@
+// Puts the image a deploy replaced (IMAGE:WS.prev) back under IMAGE:WS, atomically.
+import { parseCommandLine } from './lib/cli/args.ts';
+import { EXIT, runMain } from './lib/cli/main.ts';
+import { loadRobots } from './lib/cli/project.ts';
+import { ROLLBACK_NO_CURRENT, ROLLBACK_NO_PREVIOUS, imageRef, parseRollback, previousRef, rollback } from './lib/commands/robot-docker.ts';
+import { selectWorkspaces } from './lib/config/select.ts';
+import { lastLines } from './lib/runner/runner.ts';
+import { connectRobot } from './lib/ssh/connect.ts';
+import { KnownHosts } from './lib/ssh/host-keys.ts';
+
+const HELP = `
+Usage: npx tsx scripts/rollback.ts <robot>... | all [--ws NAME]... [--env-file FILE]
+       npm run rollback -- <robot> [--ws NAME]
+
+Swaps IMAGE:WS and IMAGE:WS.prev on the robot: the image the last deploy replaced becomes current
+(in one \`docker tag\`, so IMAGE:WS is never missing), and the one it replaces becomes the new .prev —
+so a second rollback goes forward again. Restart your containers afterwards (or use <NAME>_AFTER).`;
+
+await runMain(async () => {
+  const { values, positionals } = parseCommandLine(process.argv.slice(2), { ws: { type: 'string', multiple: true } }, HELP);
+  const { config, robots } = loadRobots(values['env-file'], positionals);
+  const knownHosts = new KnownHosts(config.knownHostsFile);
+  let failed = 0;
+  for (const robot of robots) {
+    const workspaces = selectWorkspaces(config, robot, values.ws ?? []);
+    const connection = await connectRobot(robot, { knownHosts }).catch((error: Error) => error);
+    if (connection instanceof Error) {
+      console.log(`${robot.name}: ${connection.message}`);
+      failed++;
+      continue;
+    }
+    try {
+      for (const ws of workspaces) {
+        const current = imageRef(config.image, ws);
+        const result = await connection.runner.run(rollback(current, previousRef(config.image, ws)));
+        const { current: now, previous: was } = parseRollback(result.stdout);
+        if (result.code === 0) console.log(`${robot.name}: ${current} is now ${now?.slice(7, 19)} (rolled back from ${was?.slice(7, 19)}, which is kept as ${previousRef(config.image, ws)})`);
+        else {
+          failed++;
+          const why = result.code === ROLLBACK_NO_CURRENT ? `${current} is not on the robot` : result.code === ROLLBACK_NO_PREVIOUS ? `no previous image (${previousRef(config.image, ws)}) to roll back to` : lastLines(result.stderr, 2);
+          console.log(`${robot.name}: rollback of ${current} failed: ${why}`);
+        }
+      }
+    } finally {
+      connection.close();
+    }
+  }
+  return failed ? EXIT.failed : EXIT.ok;
+});
