@@ -1,0 +1,129 @@
+// SimFleet and SimRobot: the handles a caller gets for a running fleet, rebuilt from its record.
+import { readFileSync } from 'node:fs';
+import { waitUntil } from './exec.ts';
+import { hostPlatform, SIM_USER } from './names.ts';
+import { setLink } from './network.ts';
+import { writeRobotsEnvFile } from './robots-env.ts';
+import { fleetFiles, readFleetRecord, resolveScope, robotFiles, stateFiles, type FleetRecord, type FleetScope } from './state.ts';
+import { downSimFleet, type SimScopeOptions } from './teardown.ts';
+import { DEMO_IMAGE, DEMO_WORKSPACE, ensureDemoWorkspace } from './workspace.ts';
+
+export const REGISTRY_PORT = 5000;
+
+export interface SimRobot {
+  name: string;
+  address: string;
+  hostAddress: string;
+  netns: string;
+  hostVeth: string;
+  /** unix:///…/docker.sock of the robot's own engine, usable from the host. */
+  dockerHost: string;
+  sshPort: 22;
+  /** Private host key of the robot's sshd; the public half is `${hostKeyPath}.pub`. */
+  hostKeyPath: string;
+  hasRegistry: boolean;
+  passwordLogin: boolean;
+  rate?: string;
+  cutLink(): Promise<void>;
+  restoreLink(): Promise<void>;
+  dockerEnv(): NodeJS.ProcessEnv;
+}
+
+export interface SimFleet {
+  robots: SimRobot[];
+  user: 'rdsim';
+  /** Client private key (ed25519, no passphrase) authorized on every non-password robot. */
+  keyPath: string;
+  password: string;
+  stateDir: string;
+  prefix: string;
+  subnet: string;
+  /** known_hosts lines for every robot's host key. */
+  knownHostsPath: string;
+  /** The demo build context (a copy of the committed demo workspace). */
+  workspaceDir: string;
+  robot(name: string): SimRobot;
+  writeRobotsEnv(file: string, extra?: Record<string, string>): Promise<void>;
+  down(): Promise<void>;
+}
+
+function makeRobot(entry: FleetRecord['robots'][number], scope: FleetScope): SimRobot {
+  const files = robotFiles(scope, entry.name);
+  const dockerHost = `unix://${files.dockerSock}`;
+  return {
+    name: entry.name,
+    address: entry.address,
+    hostAddress: entry.hostAddress,
+    netns: entry.netns,
+    hostVeth: entry.hostVeth,
+    dockerHost,
+    sshPort: 22,
+    hostKeyPath: files.hostKey,
+    hasRegistry: entry.registry,
+    passwordLogin: entry.passwordLogin,
+    ...(entry.rate ? { rate: entry.rate } : {}),
+    cutLink: () => setLink(entry.hostVeth, false),
+    restoreLink: async () => {
+      await setLink(entry.hostVeth, true);
+      await waitUntil(() => readOperstate(entry.hostVeth) === 'up', 5_000, 20);
+    },
+    dockerEnv: () => ({ ...process.env, DOCKER_HOST: dockerHost }),
+  };
+}
+
+function readOperstate(ifname: string): string {
+  try {
+    return readFileSync(`/sys/class/net/${ifname}/operstate`, 'utf8').trim();
+  } catch {
+    return 'missing';
+  }
+}
+
+export function makeFleet(scope: FleetScope, record: FleetRecord, password: string): SimFleet {
+  const robots = record.robots.map((entry) => makeRobot(entry, scope));
+  const files = stateFiles(scope.stateDir);
+  const keyPath = files.clientKey;
+  return {
+    robots,
+    user: SIM_USER,
+    keyPath,
+    password,
+    stateDir: scope.stateDir,
+    prefix: scope.prefix,
+    subnet: scope.subnet,
+    knownHostsPath: fleetFiles(scope).knownHosts,
+    workspaceDir: files.workspace,
+    robot(name) {
+      const robot = robots.find((r) => r.name === name);
+      if (!robot) throw new Error(`no simulated robot "${name}" (have ${robots.map((r) => r.name).join(', ')})`);
+      return robot;
+    },
+    writeRobotsEnv: (file, extra) =>
+      writeRobotsEnvFile(file, {
+        image: DEMO_IMAGE,
+        context: ensureDemoWorkspace(scope.stateDir),
+        workspaces: [DEMO_WORKSPACE],
+        platform: hostPlatform(),
+        sshKey: keyPath,
+        registryPort: REGISTRY_PORT,
+        robots,
+        ...(extra ? { extra } : {}),
+      }),
+    down: () => downSimFleet(scope),
+  };
+}
+
+/** The fleet recorded in the state dir by an earlier `up` (e.g. another process), if any. */
+export function loadSimFleet(opts: SimScopeOptions = {}): SimFleet | undefined {
+  const scope = resolveScope(opts);
+  const record = readFleetRecord(scope);
+  if (!record) return undefined;
+  let password = '';
+  try {
+    password = readFileSync(stateFiles(scope.stateDir).password, 'utf8').trim();
+  } catch {
+    // no password yet: the fleet never finished starting
+  }
+  return makeFleet({ ...scope, subnet: record.subnet }, record, password);
+}
+

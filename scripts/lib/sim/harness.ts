@@ -1,0 +1,132 @@
+// Programmatic API of the simulated robot fleet, used by scripts/sim-robot.ts, e2e tests and benchmarks.
+import { chmodSync, writeFileSync } from 'node:fs';
+import { makeFleet, type SimFleet } from './fleet.ts';
+import { ensureKeyPair, ensureSimUser, hostKeyLine, publicKey, type SimUser } from './identity.ts';
+import { ensureLaptopImages, loadImage } from './images.ts';
+import { ensureLaptopDocker } from './laptop-docker.ts';
+import { defaultRobotNames, isOurVeth, robotLayouts, validateRate, SIM_USER, type RobotLayout } from './names.ts';
+import { assertSubnetFree, createRobotNetwork, ensureSubnetGuard } from './network.ts';
+import { startRobotDockerd, waitForRobotDockerd } from './robot-dockerd.ts';
+import { prepareRobotHome, startRobotSshd, waitForSsh } from './robot-sshd.ts';
+import {
+  checkSocketPathLength,
+  ensureDir,
+  fleetFiles,
+  resolveScope,
+  robotFiles,
+  stateFiles,
+  writeFleetRecord,
+  type FleetRecord,
+  type FleetScope,
+} from './state.ts';
+import { downSimFleet, type SimScopeOptions } from './teardown.ts';
+import { ensureDemoWorkspace } from './workspace.ts';
+
+export { downSimFleet, type SimScopeOptions } from './teardown.ts';
+export { loadSimFleet, REGISTRY_PORT, type SimFleet, type SimRobot } from './fleet.ts';
+export { ensureLaptopDocker, stopLaptopDockerIfOurs } from './laptop-docker.ts';
+export { DEMO_IMAGE, DEMO_WORKSPACE, makeWorkspace, type GeneratedWorkspace, type WorkspaceOptions } from './workspace.ts';
+export { fleetStatus, type FleetStatus, type RobotStatus } from './status.ts';
+export { BUSYBOX_IMAGE, REGISTRY_IMAGE } from './images.ts';
+
+export interface SimOptions extends SimScopeOptions {
+  /** Number of robots when `names` is not given (default 2). */
+  count?: number;
+  /** Robot names; default sim1..simN. */
+  names?: string[];
+  /** tc rate (e.g. '100mbit') shaping both ends of every robot link. */
+  rate?: string;
+  /** Per-robot rates, overriding `rate`. */
+  rates?: Record<string, string>;
+  /** Robots whose engine has no registry:2 image. */
+  withoutRegistry?: string[];
+  /** Robots with PasswordAuthentication yes and an empty authorized_keys. */
+  passwordLogin?: string[];
+}
+
+export class SimHostError extends Error {}
+
+/** The simulator needs Linux network namespaces and root. */
+export function assertSimHost(): void {
+  if (process.platform !== 'linux') throw new SimHostError(`simulated robots need Linux (this is ${process.platform})`);
+  if (process.getuid?.() !== 0) throw new SimHostError('simulated robots need root (network namespaces, veth, dockerd, sshd)');
+}
+
+function checkNames(kind: string, names: string[] | undefined, layouts: RobotLayout[]): Set<string> {
+  const known = new Set(layouts.map((l) => l.name));
+  for (const name of names ?? []) if (!known.has(name)) throw new Error(`${kind} names unknown robot "${name}"`);
+  return new Set(names ?? []);
+}
+
+function planFleet(opts: SimOptions, scope: FleetScope): FleetRecord {
+  const layouts = robotLayouts(scope.prefix, scope.subnet, opts.names ?? defaultRobotNames(opts.count ?? 2));
+  layouts.forEach((layout) => checkSocketPathLength(scope, layout.name));
+  const noRegistry = checkNames('withoutRegistry', opts.withoutRegistry, layouts);
+  const password = checkNames('passwordLogin', opts.passwordLogin, layouts);
+  checkNames('rates', Object.keys(opts.rates ?? {}), layouts);
+  const robots = layouts.map((layout) => {
+    const rate = opts.rates?.[layout.name] ?? opts.rate;
+    if (rate) validateRate(rate);
+    return { ...layout, ...(rate ? { rate } : {}), registry: !noRegistry.has(layout.name), passwordLogin: password.has(layout.name) };
+  });
+  return { prefix: scope.prefix, subnet: scope.subnet, stateDir: scope.stateDir, robots };
+}
+
+async function startRobot(
+  scope: FleetScope,
+  robot: FleetRecord['robots'][number],
+  identity: Promise<{ user: SimUser; clientKey: string }>,
+  images: Promise<{ registryTar: string }>,
+): Promise<void> {
+  const files = robotFiles(scope, robot.name);
+  for (const log of [files.dockerLog, files.sshdLog]) writeFileSync(log, '');
+  await createRobotNetwork(robot, robot.rate);
+  // dockerd --group fails outright unless the rdsim group already exists.
+  const { user, clientKey } = await identity;
+  const daemon = startRobotDockerd(robot, files, SIM_USER);
+  await ensureKeyPair(files.hostKey, `${files.id} host key`);
+  prepareRobotHome(files, user, robot.passwordLogin ? '' : `${publicKey(clientKey)}\n`);
+  await startRobotSshd(robot, files, user, robot.passwordLogin);
+  await waitForRobotDockerd(daemon, files);
+  if (robot.registry) await loadImage({ ...process.env, DOCKER_HOST: `unix://${files.dockerSock}` }, (await images).registryTar);
+  await waitForSsh(robot, files);
+}
+
+/**
+ * Starts a fleet of simulated robots (tearing down any stale one of the same prefix and state
+ * dir first). On failure everything started is stopped again and the error names the log to read.
+ */
+export async function upSimFleet(opts: SimOptions = {}): Promise<SimFleet> {
+  assertSimHost();
+  const scope = resolveScope(opts);
+  const record = planFleet(opts, scope);
+  await downSimFleet(scope);
+  const files = stateFiles(scope.stateDir);
+  for (const dir of [scope.stateDir, files.robots, files.logs, files.images]) {
+    ensureDir(dir);
+    // rdsim reaches each robot's docker.sock through these directories, whatever the umask was.
+    chmodSync(dir, 0o755);
+  }
+  await assertSubnetFree(scope.subnet, (ifname) => isOurVeth(scope.prefix, ifname));
+  writeFleetRecord(scope, record);
+  try {
+    await ensureSubnetGuard(scope.subnet);
+    ensureDemoWorkspace(scope.stateDir);
+    const identity = (async () => {
+      await ensureKeyPair(files.clientKey, `robot-deploy sim client (${scope.stateDir})`);
+      return { user: await ensureSimUser(scope.stateDir), clientKey: files.clientKey };
+    })();
+    const images = ensureLaptopDocker(scope.stateDir).then(() => ensureLaptopImages(scope.stateDir));
+    // allSettled, not all: teardown must not start while another robot is still starting.
+    const results = await Promise.allSettled([identity, images, ...record.robots.map((robot) => startRobot(scope, robot, identity, images))]);
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length) throw new Error([...new Set(failed.map((r) => (r.reason as Error).message))].join('\n'));
+    const knownHosts = record.robots.map((robot) => hostKeyLine(robot.address, robotFiles(scope, robot.name).hostKey));
+    writeFileSync(fleetFiles(scope).knownHosts, `${knownHosts.join('\n')}\n`);
+    return makeFleet(scope, record, (await identity).user.password);
+  } catch (err) {
+    const messages = [(err as Error).message];
+    await downSimFleet(scope).catch((downErr: Error) => messages.push(downErr.message));
+    throw new Error(`sim up failed (state dir ${scope.stateDir}):\n${messages.join('\n')}`);
+  }
+}

@@ -1,0 +1,95 @@
+// A robot's sshd: listens on the robot address inside its netns, with a private mount
+// namespace in which the robot's own home dir is bind-mounted over the rdsim home.
+import { chmodSync, chownSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect } from 'node:net';
+import { run, waitUntil } from './exec.ts';
+import { SSH_PORT, type RobotLayout } from './names.ts';
+import { ensureDir, type robotFiles } from './state.ts';
+import type { SimUser } from './identity.ts';
+import { isOurProcess, readPidFile, terminate } from './processes.ts';
+
+type RobotFiles = ReturnType<typeof robotFiles>;
+
+// Own UTS namespace too, so `hostname` in a robot session names the robot.
+const WRAPPER = '{ hostname "$5" 2>/dev/null || true; } && mount --bind "$1" "$2" && exec /usr/sbin/sshd -f "$3" -E "$4"';
+
+export function sshdConfig(robot: RobotLayout, files: RobotFiles, passwordLogin: boolean): string {
+  return [
+    `Port ${SSH_PORT}`,
+    `ListenAddress ${robot.address}`,
+    `HostKey ${files.hostKey}`,
+    `PidFile ${files.sshdPid}`,
+    'AuthorizedKeysFile .ssh/authorized_keys',
+    `PasswordAuthentication ${passwordLogin ? 'yes' : 'no'}`,
+    'KbdInteractiveAuthentication no',
+    'UsePAM no',
+    'PermitRootLogin no',
+    'AllowTcpForwarding local',
+    'X11Forwarding no',
+    'UseDNS no',
+    'PrintMotd no',
+    // A deploy opens several sessions and tunnels at once; the default 10:30:100 drops some.
+    'MaxStartups 100',
+    'MaxSessions 64',
+    'Subsystem sftp internal-sftp',
+    `SetEnv DOCKER_HOST=unix://${files.dockerSock}`,
+    '',
+  ].join('\n');
+}
+
+/** The robot's home: sshd's StrictModes wants it owned by the user and not group/world writable. */
+export function prepareRobotHome(files: RobotFiles, user: SimUser, authorizedKeys: string): void {
+  const ssh = join(files.home, '.ssh');
+  ensureDir(ssh, 0o700);
+  chmodSync(files.home, 0o755);
+  chmodSync(ssh, 0o700);
+  const keys = join(ssh, 'authorized_keys');
+  writeFileSync(keys, authorizedKeys, { mode: 0o600 });
+  for (const path of [files.home, ssh, keys]) chownSync(path, user.uid, user.gid);
+}
+
+export async function startRobotSshd(robot: RobotLayout, files: RobotFiles, user: SimUser, passwordLogin: boolean): Promise<void> {
+  writeFileSync(files.sshdConfig, sshdConfig(robot, files, passwordLogin));
+  ensureDir('/run/sshd');
+  // sshd daemonizes, so this returns once it has read its config and bound its socket.
+  const result = await run(
+    'nsenter',
+    [`--net=/var/run/netns/${robot.netns}`, 'unshare', '-m', '-u', '--propagation', 'private',
+      'sh', '-c', WRAPPER, 'sim-robot-sshd', files.home, user.home, files.sshdConfig, files.sshdLog, robot.name],
+    { allowFail: true, timeoutMs: 20_000 },
+  );
+  if (result.code !== 0) {
+    const detail = result.stderr.trim();
+    throw new Error(`robot ${files.id}: sshd failed to start (exit ${result.code}${detail ? `: ${detail}` : ''}); see ${files.sshdLog}`);
+  }
+}
+
+export function tcpConnects(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: timeoutMs });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** sshd writes its pidfile only once it listens, so probe :22 (which sshd logs) just once after that. */
+export async function waitForSsh(robot: RobotLayout, files: RobotFiles, timeoutMs = 20_000): Promise<void> {
+  const listening = await waitUntil(() => {
+    const pid = readPidFile(files.sshdPid);
+    return pid !== undefined && isOurProcess(pid, files.sshdConfig);
+  }, timeoutMs, 20);
+  if (!listening || !(await waitUntil(() => tcpConnects(robot.address, SSH_PORT, 1_000), 5_000, 100))) {
+    throw new Error(`robot ${files.id}: nothing answers on ${robot.address}:${SSH_PORT}; see ${files.sshdLog}`);
+  }
+}
+
+export async function stopRobotSshd(files: RobotFiles): Promise<void> {
+  const pid = readPidFile(files.sshdPid);
+  if (pid !== undefined && isOurProcess(pid, files.sshdConfig)) await terminate([pid], 5_000);
+}
