@@ -1,0 +1,68 @@
+// Ctrl-C and SIGTERM in the middle of a push over a slow link: nothing left behind, robot intact.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { describe, test } from 'node:test';
+import { makeWorkspace } from '../../scripts/lib/sim/harness.ts';
+import { useSimFleet } from './support/sim-fleet.ts';
+import { TEST_IMAGE, imageIdOn, makeProjectDir, runScriptAsync, startScript, waitFor, writeProjectEnv } from './support/project.ts';
+
+function listening(port: number): boolean {
+  return execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' }).trim() !== '';
+}
+
+function processesMatching(text: string): string[] {
+  const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  return out.split('\n').filter((line) => line.includes(text) && !line.includes('ps -eo'));
+}
+
+async function interruptMidPush(envFile: string, signal: NodeJS.Signals): Promise<{ code: number; port: number; output: string }> {
+  const run = startScript('deploy.ts', ['sim1', '--env-file', envFile]);
+  await waitFor('the push to start', () => /❯ push/.test(run.output()), 120_000);
+  const port = Number(/tunnel: 127\.0\.0\.1:(\d+)/.exec(run.output())?.[1]);
+  assert.ok(listening(port), `the tunnel listens on ${port} during the push`);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const sentAt = Date.now();
+  run.signal(signal);
+  const code = await run.exited;
+  assert.ok(Date.now() - sentAt < 8000, 'stops within seconds');
+  return { code, port, output: run.output() };
+}
+
+function assertNothingLeft(port: number, pushRef: string): void {
+  assert.equal(listening(port), false, `no listener left on ${port}`);
+  assert.deepEqual(processesMatching(pushRef), [], 'no docker push left running');
+  assert.deepEqual(processesMatching('scripts/deploy.ts'), [], 'no deploy process left');
+  const tags = execFileSync('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' });
+  assert.doesNotMatch(tags, new RegExp(`localhost:${port}/${TEST_IMAGE}`), 'no temporary push tag left');
+}
+
+describe('interrupting a deploy over a 20 Mbit/s link', () => {
+  const fleet = useSimFleet({ names: ['sim1'], rate: '20mbit' });
+  const ref = `${TEST_IMAGE}:slow`;
+
+  test('Ctrl-C during the first push: exit 130, no process, no port, nothing tagged on the robot', async () => {
+    const dir = makeProjectDir();
+    await makeWorkspace(dir, { name: 'slow', baseSizeMiB: 40 });
+    const envFile = writeProjectEnv(dir, fleet(), fleet().robots, 'slow');
+    const { code, port, output } = await interruptMidPush(envFile, 'SIGINT');
+    assert.equal(code, 130, output);
+    assert.match(output, /Interrupted \(Ctrl-C\): closed \d+ open resource\(s\)\./);
+    assertNothingLeft(port, `localhost:${port}/${TEST_IMAGE}`);
+    assert.equal(imageIdOn(fleet().robot('sim1'), ref), undefined, 'no half-tagged image on the robot');
+  });
+
+  test('SIGTERM during a redeploy push: exit 143, the robot keeps the old image', async () => {
+    const dir = makeProjectDir();
+    await makeWorkspace(dir, { name: 'slow', baseSizeMiB: 4 });
+    const envFile = writeProjectEnv(dir, fleet(), fleet().robots, 'slow');
+    const first = await runScriptAsync('deploy.ts', ['sim1', '--env-file', envFile]);
+    assert.equal(first.code, 0, first.output);
+    const oldId = imageIdOn(fleet().robot('sim1'), ref);
+    assert.ok(oldId);
+    await makeWorkspace(dir, { name: 'slow', baseSizeMiB: 40 });
+    const { code, port, output } = await interruptMidPush(envFile, 'SIGTERM');
+    assert.equal(code, 143, output);
+    assertNothingLeft(port, `localhost:${port}/${TEST_IMAGE}`);
+    assert.equal(imageIdOn(fleet().robot('sim1'), ref), oldId, 'IMAGE:WS is still the complete old image');
+  });
+});
