@@ -2,10 +2,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { makeWorkspace, type GeneratedWorkspace } from '../../scripts/lib/sim/harness.ts';
+import { simSuiteOptions } from './support/prereqs.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
 import { TEST_IMAGE, blobUploads, imageIdOn, makeProjectDir, runScriptAsync, writeProjectEnv } from './support/project.ts';
 
-describe('deploy to one simulated robot', () => {
+describe('deploy to one simulated robot', simSuiteOptions(), () => {
   const fleet = useSimFleet({ names: ['sim1'] });
   let envFile: string;
   let workspace: GeneratedWorkspace;

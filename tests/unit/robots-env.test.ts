@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseProjectConfig, resolveEnvFile } from '../../scripts/lib/config/load-config.ts';
+import { REPO } from '../support/cli.ts';
 
 function project(): string {
   const dir = mkdtempSync(join(tmpdir(), 'rd-env-'));
@@ -113,4 +114,10 @@ test('a robot whose name is a prefix of another keeps its own keys', () => {
   writeFileSync(join(dir, 'x'), '');
   const config = parseProjectConfig('IMAGE=img\nR_HOST=a\nR_SSH_HOST=b\nR_SSH_PLATFORM=linux/arm64\n', join(dir, 'robots.env'));
   assert.deepEqual(config.robots.map((r) => [r.name, r.platform]), [['r', 'linux/amd64'], ['r_ssh', 'linux/arm64']]);
+});
+
+test('the committed robots.env example parses', () => {
+  const config = parseProjectConfig(readFileSync(join(REPO, 'robots.env'), 'utf8'), join(REPO, 'robots.env'));
+  assert.equal(config.image, 'eurobot2023');
+  assert.deepEqual(config.robots.map((r) => [r.name, r.platform]), [['robot1', 'linux/amd64'], ['jetson', 'linux/arm64']]);
 });

@@ -13,9 +13,9 @@ import { assertSimPrereqs } from './prereqs.ts';
 
 /** Scope for tests: never the defaults, so tests cannot collide with a developer's demo robots. */
 export const TEST_SIM_SCOPE = {
-  prefix: 'rdt',
-  subnet: '10.78',
-  stateDir: '/var/tmp/robot-deploy-sim-test',
+  prefix: process.env.RD_TEST_SIM_PREFIX ?? 'rdt',
+  subnet: process.env.RD_TEST_SIM_NET ?? '10.78',
+  stateDir: process.env.RD_TEST_SIM_DIR ?? '/var/tmp/robot-deploy-sim-test',
 } as const;
 
 const UP_TIMEOUT_MS = 180_000;
