@@ -49,7 +49,7 @@ export function dryRunListing(ctx: DeployContext): string {
 export function reportDeploy(ctx: DeployContext, buildClock: StepClock, timings: boolean): number {
   if (ctx.recorded) console.log(`\n${dryRunListing(ctx)}`);
   for (const notice of ctx.notices) console.log(`note: ${notice}`);
-  if (timings) console.log(`\nTimings:\n${timingLines(ctx, buildClock).join('\n')}`);
+  if (timings) console.log(`\nTimings:\n${timingLines(ctx, buildClock).join('\n')}\npeak memory (max RSS) ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MiB`);
   console.log(`\nSummary${ctx.recorded ? ' (dry run: what would happen, nothing was deployed)' : ''}:\n${summaryLines(ctx).join('\n')}`);
   return ctx.robots.some((run) => robotStatus(run) === 'failed') ? 1 : 0;
 }
