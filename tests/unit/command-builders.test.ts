@@ -21,8 +21,8 @@ test('buildx push: the post step 4, output type=registry to the tunnel', () => {
 });
 
 test('plain docker build when there is no buildx', () => {
-  assert.deepEqual(local.plainBuild(spec), [
-    'docker', 'build', '--platform', 'linux/arm64', '--tag', 'eurobot2023:navigation', '--file', '/p/navigation/Dockerfile', '/p',
+  assert.deepEqual(local.plainBuild(spec, '/tmp/iid'), [
+    'docker', 'build', '--platform', 'linux/arm64', '--tag', 'eurobot2023:navigation', '--iidfile', '/tmp/iid', '--file', '/p/navigation/Dockerfile', '/p',
   ]);
 });
 

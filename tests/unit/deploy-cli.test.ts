@@ -13,8 +13,8 @@ test('--dry-run prints the exact commands per host and runs nothing', () => {
   const result = runScript('deploy.ts', ['robot1', '--dry-run', '--env-file', envFile], NO_ENGINE);
   assert.equal(result.status, 0, result.stderr);
   const out = result.stdout;
-  assert.match(out, new RegExp(`laptop:\\n  docker build --platform linux/amd64 --tag eurobot2023:navigation --file ${dir}/navigation/Dockerfile ${dir}\\n`));
-  assert.match(out, /docker image tag eurobot2023:navigation localhost:\d+\/eurobot2023:navigation/);
+  assert.match(out, new RegExp(`laptop:\\n  docker build --platform linux/amd64 --tag eurobot2023:navigation --iidfile \\S+ --file ${dir}/navigation/Dockerfile ${dir}\\n`));
+  assert.match(out, /docker image tag sha256:0{64} localhost:\d+\/eurobot2023:navigation/);
   assert.match(out, /docker image push localhost:\d+\/eurobot2023:navigation/);
   assert.match(out, /robot1 \(over SSH to nuc@192\.168\.1\.64\):\n  sh -c .*probe eurobot2023:navigation/s);
   assert.match(out, /ensure-registry robot-deploy-registry 5000 registry:2 robot-deploy-registry/);

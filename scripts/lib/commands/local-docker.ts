@@ -30,9 +30,12 @@ export function buildxPush(spec: BuildSpec, registryRef: string, metadataFile: s
   ];
 }
 
-/** Classic engine without buildx: build into the local image store. */
-export function plainBuild(spec: BuildSpec): string[] {
-  return ['docker', 'build', '--platform', spec.platform, '--tag', spec.tag, '--file', spec.dockerfile, spec.context];
+/**
+ * Classic engine without buildx: build into the local image store. --iidfile names the exact image
+ * built, even if another build retags IMAGE:WS a moment later (two terminals deploying at once).
+ */
+export function plainBuild(spec: BuildSpec, iidFile: string): string[] {
+  return ['docker', 'build', '--platform', spec.platform, '--tag', spec.tag, '--iidfile', iidFile, '--file', spec.dockerfile, spec.context];
 }
 
 export const imageId = (ref: string): string[] => ['docker', 'image', 'inspect', '--format', '{{.Id}}', ref];

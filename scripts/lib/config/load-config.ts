@@ -62,7 +62,8 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
   });
   if (robots.length === 0) throw configError(file, undefined, 'no robots declared; add a line like ROBOT1_HOST=nuc@192.168.1.64');
   const context = contextDir(file, dir, globals.get('CONTEXT'));
-  return { file, dir, image: image.value, context, workspaces, platform, registryPort, sshKey, robots, knownHostsFile: join(dir, 'known_hosts') };
+  const reconnectSeconds = secondsValue(file, globals.get('RECONNECT_SECONDS')) ?? DEFAULTS.reconnectSeconds;
+  return { file, dir, image: image.value, context, workspaces, platform, registryPort, sshKey, robots, knownHostsFile: join(dir, 'known_hosts'), reconnectSeconds };
 }
 
 function isRobotKey(suffix: string): suffix is RobotKey {
@@ -98,6 +99,12 @@ function portValue(file: string, entry: EnvEntry | undefined): number | undefine
     throw configError(file, entry.line, `${entry.key}="${entry.value}" is not a port number between 1 and 65535`);
   }
   return port;
+}
+
+function secondsValue(file: string, entry: EnvEntry | undefined): number | undefined {
+  if (!entry) return undefined;
+  if (!/^\d+$/.test(entry.value) || Number(entry.value) > 3600) throw configError(file, entry.line, `${entry.key}="${entry.value}" is not a number of seconds from 0 to 3600`);
+  return Number(entry.value);
 }
 
 function keyPath(entry: EnvEntry | undefined, dir: string): string | undefined {

@@ -28,10 +28,12 @@ export interface ProjectConfig {
   robots: RobotConfig[];
   /** Host keys pinned per robot name, beside robots.env so a team can commit it. */
   knownHostsFile: string;
+  /** How long a deploy keeps reconnecting after the link to a robot drops mid-push. */
+  reconnectSeconds: number;
 }
 
-export const GLOBAL_KEYS = ['IMAGE', 'CONTEXT', 'WORKSPACES', 'PLATFORM', 'SSH_KEY', 'REGISTRY_PORT'] as const;
+export const GLOBAL_KEYS = ['IMAGE', 'CONTEXT', 'WORKSPACES', 'PLATFORM', 'SSH_KEY', 'REGISTRY_PORT', 'RECONNECT_SECONDS'] as const;
 export const ROBOT_KEYS = ['HOST', 'PLATFORM', 'WORKSPACES', 'SSH_KEY', 'REGISTRY_PORT', 'AFTER'] as const;
 export type RobotKey = (typeof ROBOT_KEYS)[number];
 
-export const DEFAULTS = { context: '.', platform: 'linux/amd64', registryPort: 5000 } as const;
+export const DEFAULTS = { context: '.', platform: 'linux/amd64', registryPort: 5000, reconnectSeconds: 60 } as const;

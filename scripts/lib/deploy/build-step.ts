@@ -1,12 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildxBuild, imageId, imageSize, plainBuild, type BuildSpec } from '../commands/local-docker.ts';
+import { buildxBuild, imageSize, plainBuild, type BuildSpec } from '../commands/local-docker.ts';
 import { dockerfilePath } from '../config/select.ts';
 import type { ProjectConfig } from '../config/project-config.ts';
 import { CommandError, lastLines, type Runner } from '../runner/runner.ts';
 import { buildKey, type BuildJob, type BuildPath, type BuiltImage, type RobotRun } from './context.ts';
 import { Deferred } from './deferred.ts';
+import { DRY_RUN_DIGEST } from './dry-run.ts';
 
 /** One build per (platform, workspace), shared by every robot that needs it. */
 export function planBuilds(config: ProjectConfig, runs: readonly RobotRun[]): Map<string, BuildJob> {
@@ -33,30 +34,44 @@ export async function runBuild(local: Runner, path: BuildPath, spec: BuildSpec, 
 }
 
 async function buildWithDocker(local: Runner, spec: BuildSpec, onOutput?: (chunk: string) => void): Promise<BuiltImage> {
-  const built = await local.run(plainBuild(spec), { onOutput });
-  if (built.code !== 0) throw new CommandError(local.where, plainBuild(spec), built, `docker build of ${spec.tag} (${spec.platform})`);
-  const [id, size] = await Promise.all([local.run(imageId(spec.tag)), local.run(imageSize(spec.tag))]);
-  return { id: id.stdout.trim() || 'sha256:<image-id-after-build>', sizeBytes: Number(size.stdout.trim()) || undefined };
+  return withTempFile('iid', async (iidFile) => {
+    const argv = plainBuild(spec, iidFile);
+    const built = await local.run(argv, { onOutput });
+    if (built.code !== 0) throw new CommandError(local.where, argv, built, `docker build of ${spec.tag} (${spec.platform})`);
+    const id = readIfPresent(iidFile).trim() || DRY_RUN_DIGEST;
+    const size = await local.run(imageSize(id));
+    return { id, sizeBytes: Number(size.stdout.trim()) || undefined };
+  });
 }
 
 async function buildWithBuildx(local: Runner, spec: BuildSpec, onOutput?: (chunk: string) => void): Promise<BuiltImage> {
+  return withTempFile('metadata.json', async (metadataFile) => {
+    const argv = buildxBuild(spec, metadataFile);
+    const built = await local.run(argv, { onOutput });
+    if (built.code !== 0) throw new CommandError(local.where, argv, built, `docker buildx build of ${spec.tag} (${spec.platform})`);
+    return { id: metadataValue(metadataFile, 'containerimage.config.digest') ?? DRY_RUN_DIGEST };
+  });
+}
+
+/** A file in a fresh temporary directory, removed afterwards (docker writes it; a dry run does not). */
+export async function withTempFile<T>(name: string, work: (file: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'robot-deploy-'));
-  const metadataFile = join(dir, 'metadata.json');
   try {
-    const built = await local.run(buildxBuild(spec, metadataFile), { onOutput });
-    if (built.code !== 0) throw new CommandError(local.where, buildxBuild(spec, metadataFile), built, `docker buildx build of ${spec.tag} (${spec.platform})`);
-    return { id: configDigest(metadataFile) ?? 'sha256:<image-id-after-build>' };
+    return await work(join(dir, name));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** buildx's metadata names the image config digest, which is the image ID on the robot. */
-export function configDigest(metadataFile: string): string | undefined {
+function readIfPresent(file: string): string {
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+}
+
+/** buildx's --metadata-file: the config digest is the image ID on the robot, the digest the manifest's. */
+export function metadataValue(metadataFile: string, key: string): string | undefined {
   try {
-    const metadata = JSON.parse(readFileSync(metadataFile, 'utf8')) as Record<string, unknown>;
-    const digest = metadata['containerimage.config.digest'];
-    return typeof digest === 'string' ? digest : undefined;
+    const value = (JSON.parse(readIfPresent(metadataFile)) as Record<string, unknown>)[key];
+    return typeof value === 'string' ? value : undefined;
   } catch {
     return undefined;
   }

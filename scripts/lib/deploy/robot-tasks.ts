@@ -2,6 +2,7 @@ import type { ListrTask, ListrTaskWrapper } from 'listr2';
 import { formatSshTarget } from '../config/ssh-target.ts';
 import type { DeployContext, RobotRun } from './context.ts';
 import { isInteractive } from './interactive.ts';
+import { holdIfTesting } from './test-hold.ts';
 import { compareStep, connectStep, probeStep } from './steps/connect-step.ts';
 import { pruneStep } from './steps/prune-step.ts';
 import { pushStep } from './steps/push-step.ts';
@@ -32,8 +33,8 @@ function work(ctx: DeployContext, run: RobotRun, name: RobotStep, interactive: b
     case 'compare with the build': return () => compareStep(ctx, run);
     case 'registry': return (task) => registryStep(ctx, run, (text) => (task.output = text));
     case 'tunnel': return () => tunnelStep(ctx, run);
-    case 'push': return (task) => pushStep(ctx, run, throttle(task, interactive ? 200 : 5000));
-    case 'pull & tag': return () => pullStep(ctx, run);
+    case 'push': return (task) => pushStep(ctx, run, throttle(task, interactive ? 200 : 5000), (text) => (task.output = text));
+    case 'pull & tag': return (task) => pullStep(ctx, run, (text) => (task.output = text));
     case 'after': return () => afterStep(run);
     case 'stop registry': return () => stopRegistryStep(run);
     case 'hold tunnel': return (task) => holdTunnel(ctx, run, task);
@@ -56,6 +57,7 @@ export function robotTasks(ctx: DeployContext, run: RobotRun, only: readonly Rob
       if (run.error) return task.skip(`${name}: skipped (${run.robot.name} failed earlier)`);
       if (compared && shipping.has(name) && run.stale.length === 0) return task.skip(`${name}: skipped, robot is up to date`);
       try {
+        await holdIfTesting(name, ctx.signal, (text) => (task.output = text));
         const note = await run.clock.time(name, () => work(ctx, run, name, interactive)(task as unknown as Task));
         if (note) task.title = `${name}: ${note}`;
       } catch (error) {

@@ -8,11 +8,13 @@ export class LocalRunner implements Runner {
   constructor(private readonly signal?: AbortSignal) {}
 
   async run(argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
-    this.signal?.throwIfAborted();
+    const signals = [this.signal, options.signal].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    signal?.throwIfAborted();
     // Own process group, so an abort (Ctrl-C) takes down the shell and everything it started.
     const child = $({ nothrow: true, quiet: true, detached: true, input: options.input })`${argv}`;
     const stop = () => void child.kill('SIGTERM').catch(() => undefined);
-    this.signal?.addEventListener('abort', stop, { once: true });
+    signal?.addEventListener('abort', stop, { once: true });
     if (options.onOutput) {
       const forward = (chunk: Buffer | string) => options.onOutput?.(chunk.toString());
       child.stdout.on('data', forward);
@@ -22,7 +24,7 @@ export class LocalRunner implements Runner {
       const output = await child;
       return { code: output.exitCode ?? 128, stdout: output.stdout, stderr: output.stderr };
     } finally {
-      this.signal?.removeEventListener('abort', stop);
+      signal?.removeEventListener('abort', stop);
     }
   }
 }

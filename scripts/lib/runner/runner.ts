@@ -9,6 +9,8 @@ export interface RunOptions {
   input?: string;
   /** Called with each chunk of stdout/stderr as it arrives (progress display). */
   onOutput?: (chunk: string) => void;
+  /** Stops this one command (e.g. a push whose tunnel died); the runner's own signal still applies. */
+  signal?: AbortSignal;
 }
 
 /**

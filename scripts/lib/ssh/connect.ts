@@ -26,6 +26,7 @@ export interface RobotConnection {
   hostKey: HostKeyVerdict;
   /** Resolves when the connection drops for any reason after it was up. */
   closed: Promise<Error | undefined>;
+  isClosed(): boolean;
   close(): void;
 }
 
@@ -75,10 +76,14 @@ export async function connectRobot(robot: RobotConfig, options: ConnectOptions):
   }
   const connection = ssh.connection!;
   // After `ready`, an unhandled 'error' (Wi-Fi reset) would crash the whole process.
+  let isClosed = false;
   const closed = new Promise<Error | undefined>((resolve) => {
     let lastError: Error | undefined;
     connection.on('error', (error) => (lastError = error));
-    connection.on('close', () => resolve(lastError));
+    connection.on('close', () => {
+      isClosed = true;
+      resolve(lastError);
+    });
   });
-  return { ssh, runner: new SshRunner(robot.name, ssh), hostKey: verdict!, closed, close: () => ssh.dispose() };
+  return { ssh, runner: new SshRunner(robot.name, ssh), hostKey: verdict!, closed, isClosed: () => isClosed, close: () => ssh.dispose() };
 }

@@ -1,34 +1,38 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { buildxPush, parsePushDigest, pushImage, tagImage, untagImage } from '../../commands/local-docker.ts';
 import { registryRef } from '../../commands/robot-docker.ts';
 import { runChecked } from '../../runner/runner.ts';
+import { metadataValue, withTempFile } from '../build-step.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
+import { DRY_RUN_DIGEST } from '../dry-run.ts';
+import { withReconnect } from './reconnect.ts';
 
 /** The post's step 4 (laptop side): only layers the robot's registry lacks cross the tunnel. */
-export async function pushStep(ctx: DeployContext, run: RobotRun, progress: (text: string) => void): Promise<string> {
-  const tunnel = run.tunnel!;
-  const registry = `${ctx.registryHost}:${tunnel.port}`;
-  const timer = setInterval(() => progress(`sent ${megabytes(tunnel.bytesToRobot())} through the tunnel`), 500);
+export async function pushStep(ctx: DeployContext, run: RobotRun, progress: (text: string) => void, report: (text: string) => void): Promise<string> {
+  const sent = () => run.tunnel?.bytesToRobot() ?? 0;
+  const timer = setInterval(() => progress(`sent ${megabytes(sent())} through the tunnel`), 500);
   try {
     for (const ws of run.stale) {
       const job = ctx.builds.get(`${run.robot.platform} ${ws}`)!;
-      const target = registryRef(registry, ctx.config.image, ws);
-      const digest = ctx.buildPath === 'buildx' ? await pushWithBuildx(ctx, job.spec, target) : await pushWithDocker(ctx, job.spec.tag, target);
+      const built = await job.result.promise;
+      const digest = await withReconnect(ctx, run, `the push of ${ws}`, (signal) => {
+        // The tunnel's port can change when a dropped link is reconnected, so the target is rebuilt per attempt.
+        const target = registryRef(`${ctx.registryHost}:${run.tunnel!.port}`, ctx.config.image, ws);
+        return ctx.buildPath === 'buildx' ? pushWithBuildx(ctx, job.spec, target, signal) : pushWithDocker(ctx, built.id, target, signal);
+      }, report);
       run.digests.set(ws, digest);
     }
   } finally {
     clearInterval(timer);
   }
-  return `${run.stale.join(', ')}: ${megabytes(tunnel.bytesToRobot())} sent`;
+  return `${run.stale.join(', ')}: ${megabytes(sent())} sent`;
 }
 
-async function pushWithDocker(ctx: DeployContext, localTag: string, target: string): Promise<string> {
-  await runChecked(ctx.local, tagImage(localTag, target), `tagging ${localTag} for the push`);
+/** Tags the exact image built (by ID) for the tunnel's registry, pushes, and drops the tag again. */
+async function pushWithDocker(ctx: DeployContext, builtId: string, target: string, signal: AbortSignal): Promise<string> {
+  await runChecked(ctx.local, tagImage(builtId, target), `tagging ${builtId.slice(7, 19)} for the push`);
   const removeTag = ctx.teardown.add(`temporary tag ${target}`, async () => void (await ctx.localTeardown.run(untagImage(target))));
   try {
-    const pushed = await runChecked(ctx.local, pushImage(target), `docker push ${target}`);
+    const pushed = await runChecked(ctx.local, pushImage(target), `docker push ${target}`, { signal });
     const digest = parsePushDigest(pushed.stdout);
     if (!digest) throw new Error(`docker push ${target} printed no digest`);
     return digest;
@@ -37,18 +41,14 @@ async function pushWithDocker(ctx: DeployContext, localTag: string, target: stri
   }
 }
 
-async function pushWithBuildx(ctx: DeployContext, spec: Parameters<typeof buildxPush>[0], target: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'robot-deploy-'));
-  const metadataFile = join(dir, 'metadata.json');
-  try {
-    await runChecked(ctx.local, buildxPush(spec, target, metadataFile), `docker buildx build --output type=registry to ${target}`);
-    if (ctx.recorded) return `sha256:${'0'.repeat(64)}`;
-    const digest = (JSON.parse(readFileSync(metadataFile, 'utf8')) as Record<string, unknown>)['containerimage.digest'];
-    if (typeof digest !== 'string') throw new Error(`buildx pushed ${target} but reported no digest`);
+async function pushWithBuildx(ctx: DeployContext, spec: Parameters<typeof buildxPush>[0], target: string, signal: AbortSignal): Promise<string> {
+  return withTempFile('metadata.json', async (metadataFile) => {
+    await runChecked(ctx.local, buildxPush(spec, target, metadataFile), `docker buildx build --output type=registry to ${target}`, { signal });
+    if (ctx.recorded) return DRY_RUN_DIGEST;
+    const digest = metadataValue(metadataFile, 'containerimage.digest');
+    if (!digest) throw new Error(`buildx pushed ${target} but reported no digest`);
     return digest;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 export function megabytes(bytes: number): string {
