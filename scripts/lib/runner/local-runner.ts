@@ -13,7 +13,9 @@ export class LocalRunner implements Runner {
     signal?.throwIfAborted();
     // Own process group, so an abort (Ctrl-C) takes down the shell and everything it started.
     const child = $({ nothrow: true, quiet: true, detached: true, input: options.input })`${argv}`;
-    const stop = () => void child.kill('SIGTERM').catch(() => undefined);
+    // POSIX: a synchronous signal to the whole group, because Ctrl-C handling exits right after the
+    // teardown. Windows has no groups: zx's kill runs `taskkill /t` over the process tree.
+    const stop = () => (process.platform === 'win32' ? void child.kill().catch(() => undefined) : killGroup(child.pid));
     signal?.addEventListener('abort', stop, { once: true });
     if (options.onOutput) {
       const forward = (chunk: Buffer | string) => options.onOutput?.(chunk.toString());
@@ -26,5 +28,14 @@ export class LocalRunner implements Runner {
     } finally {
       signal?.removeEventListener('abort', stop);
     }
+  }
+}
+
+function killGroup(pid: number | undefined): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    // already gone
   }
 }
