@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { buildxBuild, imageSize, plainBuild, type BuildSpec } from '../commands/local-docker.ts';
 import { dockerfilePath } from '../config/select.ts';
 import type { ProjectConfig } from '../config/project-config.ts';
-import { CommandError, lastLines, type Runner } from '../runner/runner.ts';
+import type { CommandResult, Runner } from '../runner/runner.ts';
 import { buildKey, type BuildJob, type BuildPath, type BuiltImage, type RobotRun } from './context.ts';
 import { Deferred } from './deferred.ts';
 import { DRY_RUN_DIGEST } from './dry-run.ts';
@@ -37,7 +37,7 @@ async function buildWithDocker(local: Runner, spec: BuildSpec, onOutput?: (chunk
   return withTempFile('iid', async (iidFile) => {
     const argv = plainBuild(spec, iidFile);
     const built = await local.run(argv, { onOutput });
-    if (built.code !== 0) throw new CommandError(local.where, argv, built, `docker build of ${spec.tag} (${spec.platform})`);
+    if (built.code !== 0) throw buildFailure(`docker build of ${spec.tag} (${spec.platform})`, built);
     const id = readIfPresent(iidFile).trim() || DRY_RUN_DIGEST;
     const size = await local.run(imageSize(id));
     return { id, sizeBytes: Number(size.stdout.trim()) || undefined };
@@ -48,7 +48,7 @@ async function buildWithBuildx(local: Runner, spec: BuildSpec, onOutput?: (chunk
   return withTempFile('metadata.json', async (metadataFile) => {
     const argv = buildxBuild(spec, metadataFile);
     const built = await local.run(argv, { onOutput });
-    if (built.code !== 0) throw new CommandError(local.where, argv, built, `docker buildx build of ${spec.tag} (${spec.platform})`);
+    if (built.code !== 0) throw buildFailure(`docker buildx build of ${spec.tag} (${spec.platform})`, built);
     return { id: metadataValue(metadataFile, 'containerimage.config.digest') ?? DRY_RUN_DIGEST };
   });
 }
@@ -77,7 +77,12 @@ export function metadataValue(metadataFile: string, key: string): string | undef
   }
 }
 
-export function describeBuildFailure(error: unknown): string {
-  if (error instanceof CommandError) return `${error.message.split(':')[0]}: ${lastLines(error.result.stderr || error.result.stdout, 4)}`;
-  return (error as Error).message;
+// The docker CLI's advice to install buildx is noise next to the compiler error that failed the build.
+const BANNER = /DEPRECATED: The legacy builder|Install the buildx component|docs\.docker\.com\/go\/buildx/;
+
+/** The build's own last words (a RUN step prints to stdout), then docker's verdict (stderr). */
+function buildFailure(what: string, result: CommandResult): Error {
+  const meaningful = (text: string) => text.split('\n').filter((line) => line.trim() && !BANNER.test(line));
+  const tail = [...meaningful(result.stdout).slice(-3), ...meaningful(result.stderr).slice(-2)].map((line) => line.trim());
+  return new Error(`${what} failed (exit ${result.code}): ${tail.join(' | ') || '(no output)'}`);
 }

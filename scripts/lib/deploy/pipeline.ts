@@ -5,7 +5,7 @@ import { LocalRunner } from '../runner/local-runner.ts';
 import { RecordingRunner, type RecordedCommand } from '../runner/recording-runner.ts';
 import { KnownHosts } from '../ssh/host-keys.ts';
 import { imageId } from '../commands/local-docker.ts';
-import { describeBuildFailure, planBuilds, runBuild } from './build-step.ts';
+import { planBuilds, runBuild } from './build-step.ts';
 import type { BuildJob, BuildPath, DeployContext, RobotRun } from './context.ts';
 import { dryRunResponder } from './dry-run.ts';
 import { isInteractive } from './interactive.ts';
@@ -75,7 +75,7 @@ export function buildTask(ctx: DeployContext, job: BuildJob, clock: StepClock, i
         job.result.resolve(built);
         task.title = `${title}: ${built.id.slice(7, 19)}`;
       } catch (error) {
-        const failure = new Error(`build failed — ${describeBuildFailure(error)}`);
+        const failure = new Error(`build failed — ${(error as Error).message}`);
         job.result.reject(failure);
         throw failure;
       }

@@ -11,10 +11,10 @@ export function makeProjectDir(): string {
   return mkdtempSync(join('/var/tmp', 'rd-e2e-project-'));
 }
 
-/** robots.env in the issue's format for the given robots; CONTEXT is the project dir itself. */
-export function writeProjectEnv(dir: string, fleet: SimFleet, robots: SimRobot[], workspace: string, extra: string[] = []): string {
+/** robots.env in the issue's format for the given robots; CONTEXT defaults to the project dir itself. */
+export function writeProjectEnv(dir: string, fleet: SimFleet, robots: SimRobot[], workspace: string, extra: string[] = [], context = '.'): string {
   const file = join(dir, 'robots.env');
-  const lines = [`IMAGE=${TEST_IMAGE}`, 'CONTEXT=.', `WORKSPACES=${workspace}`, 'PLATFORM=linux/amd64', `SSH_KEY=${fleet.keyPath}`, 'REGISTRY_PORT=5000'];
+  const lines = [`IMAGE=${TEST_IMAGE}`, `CONTEXT=${context}`, `WORKSPACES=${workspace}`, 'PLATFORM=linux/amd64', `SSH_KEY=${fleet.keyPath}`, 'REGISTRY_PORT=5000'];
   for (const robot of robots) lines.push(`${robot.name.toUpperCase()}_HOST=${fleet.user}@${robot.address}`);
   writeFileSync(file, `${[...lines, ...extra].join('\n')}\n`);
   return file;
