@@ -1,10 +1,5 @@
 // Builds the workspace images and lands them on the robots: the post's steps 1-5 as one task list.
-import { parseCommandLine } from './lib/cli/args.ts';
-import { EXIT, runMain } from './lib/cli/main.ts';
-import { loadRobots } from './lib/cli/project.ts';
-import { prepareDeploy, runDeploy } from './lib/deploy/pipeline.ts';
-import { StepClock } from './lib/deploy/step-clock.ts';
-import { reportDeploy } from './lib/deploy/summary.ts';
+import { runShipCommand } from './lib/cli/ship-command.ts';
 
 const HELP = `
 Usage: npx tsx scripts/deploy.ts <robot>... | all [options]
@@ -23,16 +18,4 @@ Options:
 
 Exit codes: 0 done, 1 a robot failed, 2 usage or config error, 130 Ctrl-C, 143 SIGTERM.`;
 
-await runMain(async ({ signal, teardown }) => {
-  const { values, positionals } = parseCommandLine(process.argv.slice(2), {
-    ws: { type: 'string', multiple: true },
-    'dry-run': { type: 'boolean' },
-    timings: { type: 'boolean' },
-  }, HELP);
-  const { config, robots } = loadRobots(values['env-file'], positionals);
-  const ctx = await prepareDeploy({ config, robots, wsFlags: values.ws ?? [], dryRun: Boolean(values['dry-run']), signal, teardown });
-  const clock = new StepClock();
-  await runDeploy(ctx, clock);
-  if (signal.aborted) return EXIT.interrupted;
-  return reportDeploy(ctx, clock, Boolean(values.timings));
-});
+await runShipCommand(HELP, false);

@@ -7,23 +7,13 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { makeWorkspace, type SimRobot } from '../../scripts/lib/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
+import { alive, listening } from './support/processes.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
 import { TEST_IMAGE, imageIdOn, makeProjectDir, runScriptAsync, startScript, waitFor, writeProjectEnv } from './support/project.ts';
 
 const EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-function listening(port: number): boolean {
-  return execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' }).trim() !== '';
-}
 
 /** SSH sessions still open on the robot (sshd forks one process per connection). */
 function robotSessions(robot: SimRobot): string[] {

@@ -4,17 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { makeWorkspace } from '../../scripts/lib/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
+import { alive, listening, processesMatching } from './support/processes.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
 import { TEST_IMAGE, imageIdOn, makeProjectDir, runScriptAsync, startScript, waitFor, writeProjectEnv } from './support/project.ts';
 
-function listening(port: number): boolean {
-  return execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' }).trim() !== '';
-}
 
-function processesMatching(text: string): string[] {
-  const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
-  return out.split('\n').filter((line) => line.includes(text) && !line.includes('ps -eo'));
-}
 
 async function interruptMidPush(envFile: string, signal: NodeJS.Signals): Promise<{ code: number; port: number; output: string; pid: number }> {
   const run = startScript('deploy.ts', ['sim1', '--env-file', envFile]);
@@ -29,14 +23,6 @@ async function interruptMidPush(envFile: string, signal: NodeJS.Signals): Promis
   return { code, port, output: run.output(), pid: run.pid };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function assertNothingLeft(pid: number, port: number, pushRef: string): void {
   assert.equal(listening(port), false, `no listener left on ${port}`);
