@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { waitUntil } from './exec.ts';
 import { hostPlatform, SIM_USER } from './names.ts';
+import { SIM_PASSWORD_FILE } from './identity.ts';
 import { setLink } from './network.ts';
 import { writeRobotsEnvFile } from './robots-env.ts';
 import { fleetFiles, readFleetRecord, resolveScope, robotFiles, stateFiles, type FleetRecord, type FleetScope } from './state.ts';
@@ -120,7 +121,7 @@ export function loadSimFleet(opts: SimScopeOptions = {}): SimFleet | undefined {
   if (!record) return undefined;
   let password = '';
   try {
-    password = readFileSync(stateFiles(scope.stateDir).password, 'utf8').trim();
+    password = readFileSync(SIM_PASSWORD_FILE, 'utf8').trim();
   } catch {
     // no password yet: the fleet never finished starting
   }

@@ -114,7 +114,7 @@ export async function upSimFleet(opts: SimOptions = {}): Promise<SimFleet> {
     ensureDemoWorkspace(scope.stateDir);
     const identity = (async () => {
       await ensureKeyPair(files.clientKey, `robot-deploy sim client (${scope.stateDir})`);
-      return { user: await ensureSimUser(scope.stateDir), clientKey: files.clientKey };
+      return { user: await ensureSimUser(), clientKey: files.clientKey };
     })();
     const images = ensureLaptopDocker(scope.stateDir).then(() => ensureLaptopImages(scope.stateDir));
     // allSettled, not all: teardown must not start while another robot is still starting.

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { dirname } from 'node:path';
 import { run } from './exec.ts';
 import { SIM_USER } from './names.ts';
-import { ensureDir, stateFiles } from './state.ts';
+import { ensureDir } from './state.ts';
 
 /** Creates an ed25519 key pair without a passphrase unless both halves already exist. */
 export async function ensureKeyPair(keyPath: string, comment: string): Promise<void> {
@@ -45,11 +45,14 @@ function loadOrCreatePassword(file: string): string {
   return password;
 }
 
+/** One password for the one `rdsim` account, whatever state dir a fleet uses: fleets of tests, demo and bench coexist. */
+export const SIM_PASSWORD_FILE = '/var/tmp/robot-deploy-sim.rdsim-password';
+
 /**
- * Makes sure the `rdsim` account exists and has the state dir's password. sshd refuses a
- * passwordless (locked) account even for key logins when UsePAM is off, so it always needs one.
+ * Makes sure the `rdsim` account exists and has its password. sshd refuses a passwordless
+ * (locked) account even for key logins when UsePAM is off, so it always needs one.
  */
-export async function ensureSimUser(stateDir: string): Promise<SimUser> {
+export async function ensureSimUser(): Promise<SimUser> {
   let ids = await userIds();
   if (!ids) {
     await run('useradd', ['-m', '-s', '/bin/sh', SIM_USER]);
@@ -57,7 +60,7 @@ export async function ensureSimUser(stateDir: string): Promise<SimUser> {
     if (!ids) throw new Error(`useradd created no ${SIM_USER} account`);
   }
   ensureDir(ids.home);
-  const password = loadOrCreatePassword(stateFiles(stateDir).password);
+  const password = loadOrCreatePassword(SIM_PASSWORD_FILE);
   await run('chpasswd', [], { input: `${SIM_USER}:${password}\n` });
   return { ...ids, password };
 }

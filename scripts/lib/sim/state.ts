@@ -23,11 +23,10 @@ export function resolveScope(opts: { prefix?: string; subnet?: string; stateDir?
   };
 }
 
-/** Files kept across up/down: keys, password, cached images, logs, the demo workspace. */
+/** Files kept across up/down: keys, cached images, logs, the demo workspace. */
 export function stateFiles(stateDir: string) {
   return {
     clientKey: join(stateDir, 'client_ed25519'),
-    password: join(stateDir, 'rdsim.password'),
     hostKeys: join(stateDir, 'hostkeys'),
     images: join(stateDir, 'images'),
     logs: join(stateDir, 'logs'),
