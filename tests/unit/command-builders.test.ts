@@ -65,7 +65,7 @@ test('registry maintenance commands', () => {
   assert.deepEqual(registry.stopRegistry(), ['docker', 'container', 'stop', 'robot-deploy-registry']);
   assert.deepEqual(registry.loadImage(), ['docker', 'image', 'load']);
   assert.deepEqual(registry.garbageCollect(), [
-    'docker', 'container', 'exec', 'robot-deploy-registry', '/bin/registry', 'garbage-collect', '--delete-untagged', '/etc/docker/registry/config.yml',
+    'docker', 'container', 'exec', 'robot-deploy-registry', '/bin/registry', 'garbage-collect', '/etc/docker/registry/config.yml',
   ]);
 });
 

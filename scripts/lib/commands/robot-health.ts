@@ -4,7 +4,8 @@ import { REGISTRY_CONTAINER, REGISTRY_IMAGE } from './robot-registry.ts';
 const HEALTH_SCRIPT = `image=$1 name=$2
 docker version --format 'docker {{.Server.Version}} {{.Server.Os}}/{{.Server.Arch}}' || exit 10
 docker image inspect "$image" >/dev/null 2>&1 && echo "registry-image yes" || echo "registry-image no"
-echo "registry-state $(docker container inspect --format '{{.State.Status}}' "$name" 2>/dev/null || echo absent)"
+state=$(docker container inspect --format '{{.State.Status}}' "$name" 2>/dev/null) || state=absent
+echo "registry-state $state"
 docker container port "$name" 5000/tcp 2>/dev/null | sed 's/^/registry-bind /'
 root=$(docker info --format '{{.DockerRootDir}}' 2>/dev/null)
 df -Pk "\${root:-/}" 2>/dev/null | awk 'NR==2 {print "disk-free-kb", $4}'

@@ -59,6 +59,10 @@ export const registryImagePresent = (): string[] => ['docker', 'image', 'inspect
 /** Receives `docker save` on stdin: the robot needs no internet to get registry:2. */
 export const loadImage = (): string[] => ['docker', 'image', 'load'];
 
+/**
+ * Frees the blobs no remaining manifest uses. Not --delete-untagged: that would also drop the
+ * rollback image's manifest (untagged in the registry since the next push moved the tag).
+ */
 export const garbageCollect = (): string[] => [
-  'docker', 'container', 'exec', REGISTRY_CONTAINER, '/bin/registry', 'garbage-collect', '--delete-untagged', '/etc/docker/registry/config.yml',
+  'docker', 'container', 'exec', REGISTRY_CONTAINER, '/bin/registry', 'garbage-collect', '/etc/docker/registry/config.yml',
 ];

@@ -8,7 +8,8 @@ for ws do
   docker image inspect --format "current $ws {{.Id}} {{.Metadata.LastTagTime}}" "$image:$ws" 2>/dev/null || echo "current $ws missing"
   docker image inspect --format "previous $ws {{.Id}}" "$image:$ws$prev" 2>/dev/null
 done
-echo "registry $(docker container inspect --format '{{.State.Status}}' "$name" 2>/dev/null || echo absent)"
+state=$(docker container inspect --format '{{.State.Status}}' "$name" 2>/dev/null) || state=absent
+echo "registry $state"
 docker system df --format 'df {{.Type}}|{{.Size}}'
 docker system df -v --format '{{range .Volumes}}{{println "volume" .Name .Size}}{{end}}' | grep "^volume $volume " || true`;
 

@@ -119,8 +119,10 @@ export async function runTaskList(ctx: DeployContext, tasks: ListrTask<DeployCon
 /** Builds and robots run side by side: a robot connects and checks while the image builds. */
 export async function runDeploy(ctx: DeployContext, buildClock: StepClock, steps: readonly RobotStep[] = ROBOT_STEPS): Promise<void> {
   const interactive = isInteractive(ctx);
+  // Only steps that compare with or ship the laptop's image need it built (not registry, tunnel or prune).
+  const needsBuilds = steps.includes('compare with the build') || steps.includes('push');
   const tasks: ListrTask<DeployContext>[] = [
-    ...[...ctx.builds.values()].map((job) => buildTask(ctx, job, buildClock, interactive)),
+    ...(needsBuilds ? [...ctx.builds.values()].map((job) => buildTask(ctx, job, buildClock, interactive)) : []),
     ...ctx.robots.map((run): ListrTask<DeployContext> => ({
       title: robotTitle(run),
       task: (_ctx, task) => task.newListr(robotTasks(ctx, run, steps), { concurrent: false, exitOnError: false }),

@@ -25,7 +25,13 @@ export async function registerKey(robot: RobotConfig, key: UserKey, knownHosts: 
   if (password === undefined) {
     return { state: 'skipped', detail: `${robot.name} does not accept your key yet and there is no password: run on a terminal or set RD_SSH_PASSWORD` };
   }
-  const session = await connectRobot(robot, { ...base, password, passwordOnly: true });
+  const session = await connectRobot(robot, { ...base, password, passwordOnly: true }).catch((error: Error) => {
+    // The generic auth message lists keys that a password-only login never offers and says to run setup.ts.
+    if (error instanceof ConnectError && error.kind === 'auth') {
+      throw new Error(`${robot.name} (${formatSshTarget(robot.target)}) did not accept the password; your key was not added. Check RD_SSH_PASSWORD (or the password typed) and the user in ${robot.envPrefix}_HOST`);
+    }
+    throw error;
+  });
   let outcome: string;
   try {
     outcome = (await runChecked(session.runner, addAuthorizedKey(key.publicKey), 'adding your key to ~/.ssh/authorized_keys')).stdout.trim();

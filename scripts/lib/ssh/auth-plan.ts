@@ -25,6 +25,8 @@ export interface AuthInputs {
   /** IdentityFile entries from ~/.ssh/config. */
   configKeys?: string[];
   password?: string;
+  /** Key registration: only the password, so a key that happens to work does not hide a wrong password. */
+  passwordOnly?: boolean;
   env?: NodeJS.ProcessEnv;
   home?: string;
   platform?: NodeJS.Platform;
@@ -34,6 +36,11 @@ export interface AuthInputs {
 export function planAuth(inputs: AuthInputs): AuthPlan {
   const { username, env = process.env, home = homedir(), platform = process.platform } = inputs;
   const plan: AuthPlan = { methods: [], tried: [], skipped: [] };
+  if (inputs.passwordOnly) {
+    if (inputs.password !== undefined) plan.methods.push({ type: 'password', username, password: inputs.password });
+    plan.tried.push('password');
+    return plan;
+  }
   const agent = agentPath(env, platform);
   if (!inputs.keyFile && agent) {
     plan.methods.push({ type: 'agent', username, agent });

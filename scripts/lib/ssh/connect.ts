@@ -38,11 +38,11 @@ export async function connectRobot(robot: RobotConfig, options: ConnectOptions):
   const username = resolved.user ?? userInfo().username;
   const plan = planAuth({
     username,
-    keyFile: options.passwordOnly ? undefined : robot.sshKey,
+    keyFile: robot.sshKey,
     configKeys: resolved.identityFiles,
     password: options.password,
+    passwordOnly: options.passwordOnly,
   });
-  if (options.passwordOnly) plan.methods = plan.methods.filter((m) => m.type === 'password');
   const pins = options.knownHosts.pinned(robot.name);
   let verdict: HostKeyVerdict | undefined;
   const ssh = new NodeSSH();
