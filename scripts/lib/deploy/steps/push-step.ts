@@ -9,7 +9,11 @@ import { withReconnect } from './reconnect.ts';
 /** The post's step 4 (laptop side): only layers the robot's registry lacks cross the tunnel. */
 export async function pushStep(ctx: DeployContext, run: RobotRun, progress: (text: string) => void, report: (text: string) => void): Promise<string> {
   const sent = () => run.tunnel?.bytesToRobot() ?? 0;
-  const timer = setInterval(() => progress(`sent ${megabytes(sent())} through the tunnel`), 500);
+  // The registry takes only missing layers, so the image's size is an upper bound, not a promise.
+  const sizes = await Promise.all(run.stale.map((ws) => ctx.builds.get(`${run.robot.platform} ${ws}`)!.result.promise.then((b) => b.sizeBytes ?? 0)));
+  const total = sizes.reduce((sum, size) => sum + size, 0);
+  const ofTotal = total ? ` of at most ${megabytes(total)}` : '';
+  const timer = setInterval(() => progress(`sent ${megabytes(sent())}${ofTotal} through the tunnel`), 500);
   try {
     for (const ws of run.stale) {
       const job = ctx.builds.get(`${run.robot.platform} ${ws}`)!;
