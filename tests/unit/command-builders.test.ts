@@ -55,7 +55,7 @@ test('robot scripts take user values only as positional parameters', () => {
   assert.deepEqual(ensure.slice(3), ['ensure-registry', 'robot-deploy-registry', '5001', 'registry:2', 'robot-deploy-registry']);
   assert.deepEqual(robot.pullAndTag('s', 'd', 'p', 'i').slice(3), ['pull-and-tag', 's', 'd', 'p', 'i']);
   assert.deepEqual(robot.rollback('d', 'p').slice(3), ['rollback', 'd', 'p']);
-  assert.deepEqual(robot.probe(['img:a', 'img:b']).slice(3), ['probe', 'img:a', 'img:b']);
+  assert.deepEqual(robot.probe(['img:a', 'img:b']).slice(3), ['probe', 'robot-deploy-registry', 'img:a', 'img:b']);
   for (const argv of [ensure, robot.pullAndTag('s', 'd', 'p', 'i'), robot.rollback('d', 'p'), robot.probe(['x'])]) {
     assert.doesNotMatch(argv[2], /img:|registry:2|5001/, 'script text must not embed values');
   }
@@ -71,8 +71,9 @@ test('registry maintenance commands', () => {
 
 test('probe output parsing', () => {
   const id = `sha256:${'c'.repeat(64)}`;
-  const parsed = robot.parseProbe(`engine linux/arm64\nimage img:nav ${id}\n`);
+  const parsed = robot.parseProbe(`engine linux/arm64\nimage img:nav ${id}\nstatus=running\nbind=127.0.0.1:5001\n`);
   assert.equal(parsed.platform, 'linux/arm64');
+  assert.deepEqual(parsed.registry, { status: 'running', port: 5001 });
   assert.equal(parsed.ids.get('img:nav'), id);
   assert.equal(parsed.ids.get('img:other'), undefined);
 });

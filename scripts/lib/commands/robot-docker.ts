@@ -1,31 +1,39 @@
 // Argv builders for the robot's docker engine. Values are positional parameters of fixed scripts.
 import { PREVIOUS_SUFFIX } from '../config/references.ts';
+import { REGISTRY_CONTAINER, parseEnsureOutput, type EnsureOutcome } from './robot-registry.ts';
 
 export const imageRef = (image: string, ws: string): string => `${image}:${ws}`;
 export const previousRef = (image: string, ws: string): string => `${image}:${ws}${PREVIOUS_SUFFIX}`;
 export const registryRef = (registryHost: string, image: string, ws: string): string => `${registryHost}/${image}:${ws}`;
 export const digestRef = (registryHost: string, image: string, digest: string): string => `${registryHost}/${image}@${digest}`;
 
-// One round trip: the engine's platform and the image ID behind every ref (absent refs print nothing).
-const PROBE_SCRIPT = `docker version --format 'engine {{.Server.Os}}/{{.Server.Arch}}' || exit 1
+// One read-only round trip: the engine's platform, the image ID behind every ref (absent refs print
+// nothing), and whether the registry already runs (then the tunnel can open while the image builds).
+const PROBE_SCRIPT = `name=$1
+shift
+docker version --format 'engine {{.Server.Os}}/{{.Server.Arch}}' || exit 1
 for ref do
   id=$(docker image inspect --format '{{.Id}}' "$ref" 2>/dev/null) && echo "image $ref $id"
 done
+state=$(docker container inspect --format '{{.State.Status}}' "$name" 2>/dev/null) || state=absent
+echo "status=$state"
+if [ "$state" = running ]; then docker container port "$name" 5000/tcp | sed 's/^/bind=/'; fi
 exit 0`;
 
 export function probe(refs: readonly string[]): string[] {
-  return ['sh', '-c', PROBE_SCRIPT, 'probe', ...refs];
+  return ['sh', '-c', PROBE_SCRIPT, 'probe', REGISTRY_CONTAINER, ...refs];
 }
 
 export interface ProbeResult {
   platform: string;
   ids: Map<string, string>;
+  registry: EnsureOutcome;
 }
 
 export function parseProbe(stdout: string): ProbeResult {
   const platform = /^engine (\S+)$/m.exec(stdout)?.[1] ?? 'unknown';
   const ids = new Map([...stdout.matchAll(/^image (\S+) (sha256:[0-9a-f]{64})$/gm)].map((m) => [m[1], m[2]] as [string, string]));
-  return { platform, ids };
+  return { platform, ids, registry: parseEnsureOutput(stdout) };
 }
 
 // Pull by digest (a teammate's push to the same tag cannot swap the content), check the ID,

@@ -37,7 +37,8 @@ export function ensureRegistry(port: number): string[] {
 }
 
 export interface EnsureOutcome {
-  status: 'running' | 'started' | 'created' | 'no-image' | 'port-busy' | 'unknown';
+  /** ensure: running, started, created, no-image or port-busy; probe: docker's container state, or absent. */
+  status: string;
   /** Robot-side port the registry is published on (may differ from the configured one if a teammate chose another). */
   port?: number;
   /** Set when the registry is published on something other than loopback. */

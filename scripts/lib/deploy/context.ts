@@ -39,6 +39,8 @@ export interface RobotRun {
   stale: string[];
   registryPort?: number;
   tunnel?: Tunnel;
+  /** Opened while the image builds, when the probe saw the registry already running. */
+  tunnelOpening?: Promise<Tunnel | Error>;
   /** Manifest digest per workspace, from the push. */
   digests: Map<string, string>;
   outcomes: Map<string, WorkspaceOutcome>;

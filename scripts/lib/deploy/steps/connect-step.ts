@@ -5,6 +5,7 @@ import { runChecked } from '../../runner/runner.ts';
 import { connectRobot } from '../../ssh/connect.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
 import { dryRunResponder } from '../dry-run.ts';
+import { openReadyTunnel } from './tunnel-step.ts';
 
 /** One SSH connection per robot carries every remote step; the host key must match the pinned one. */
 export async function connectStep(ctx: DeployContext, run: RobotRun, report: (text: string) => void): Promise<void> {
@@ -29,6 +30,12 @@ export async function probeStep(ctx: DeployContext, run: RobotRun): Promise<void
   const refs = run.workspaces.map((ws) => imageRef(ctx.config.image, ws));
   const result = await runChecked(run.runner!, probe(refs), `checking docker on ${run.robot.name}`);
   run.remote = parseProbe(result.stdout);
+  const registry = run.remote.registry;
+  if (!ctx.recorded && registry.status === 'running' && registry.port) {
+    // Read-only so far; a tunnel changes nothing on the robot, so it may open while the image builds.
+    run.registryPort = registry.port;
+    run.tunnelOpening = openReadyTunnel(ctx, run).catch((error: Error) => error);
+  }
   const [os, arch] = run.robot.platform.split('/');
   if (!ctx.recorded && run.remote.platform !== `${os}/${arch}`) {
     throw new Error(

@@ -7,7 +7,8 @@ import { carryRegistryImage } from './carry-registry-image.ts';
 
 /** The post's step 2, idempotent: registry:2 on the robot's 127.0.0.1, persistent, restart=always. */
 export async function registryStep(ctx: DeployContext, run: RobotRun, report: (text: string) => void): Promise<string> {
-  let outcome = await ensureOnce(run);
+  const seen = run.remote?.registry;
+  let outcome = seen?.status === 'running' && seen.port ? seen : await ensureOnce(run);
   if (outcome.status === 'no-image') {
     report(`${run.robot.name} has no ${REGISTRY_IMAGE}; carrying it over SSH from the laptop`);
     await carryRegistryImage(ctx, run, report);

@@ -1,6 +1,6 @@
 import { chooseLocalPort } from '../../net/local-port.ts';
 import { waitForRegistry } from '../../net/registry-ready.ts';
-import { openTunnel } from '../../ssh/tunnel.ts';
+import { openTunnel, type Tunnel } from '../../ssh/tunnel.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
 
 /** The post's step 3: laptop 127.0.0.1:<free port> → robot 127.0.0.1:<registry port>, ready when /v2/ answers. */
@@ -11,12 +11,19 @@ export async function tunnelStep(ctx: DeployContext, run: RobotRun): Promise<str
     run.tunnel = { port, bytesToRobot: () => 0, close: async () => undefined };
     return `would forward 127.0.0.1:${port} → ${run.robot.name}:127.0.0.1:${remotePort}`;
   }
-  const tunnel = await openTunnel(run.connection!.ssh.connection!, remotePort, run.robot.registryPort);
+  const early = await run.tunnelOpening;
+  const tunnel = early instanceof Error || !early ? await openReadyTunnel(ctx, run) : early;
+  const moved = tunnel.port !== run.robot.registryPort ? ` (${run.robot.registryPort} was taken)` : '';
+  return `127.0.0.1:${tunnel.port}${moved} → ${run.robot.name}:127.0.0.1:${remotePort}, registry answers${early && !(early instanceof Error) ? ' (opened while building)' : ''}`;
+}
+
+/** Opens the tunnel to run.registryPort, owned by the teardown, and waits for the registry to answer. */
+export async function openReadyTunnel(ctx: DeployContext, run: RobotRun): Promise<Tunnel> {
+  const tunnel = await openTunnel(run.connection!.ssh.connection!, run.registryPort!, run.robot.registryPort);
   run.tunnel = tunnel;
   ctx.teardown.add(`tunnel 127.0.0.1:${tunnel.port} to ${run.robot.name}`, () => tunnel.close());
   await waitForRegistry(tunnel.port, 15000, ctx.signal);
-  const moved = tunnel.port !== run.robot.registryPort ? ` (${run.robot.registryPort} was taken)` : '';
-  return `127.0.0.1:${tunnel.port}${moved} → ${run.robot.name}:127.0.0.1:${remotePort}, registry answers`;
+  return tunnel;
 }
 
 /** The post's step 5: the tunnel and the SSH connection close; the robot's registry stays up on purpose. */
