@@ -29,7 +29,7 @@ function assertNothingLeft(pid: number, port: number, pushRef: string): void {
   assert.deepEqual(processesMatching(pushRef), [], 'no docker push left running');
   assert.equal(alive(pid), false, 'the deploy process is gone');
   const tags = execFileSync('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' });
-  assert.doesNotMatch(tags, new RegExp(`localhost:${port}/${TEST_IMAGE}`), 'no temporary push tag left');
+  assert.doesNotMatch(tags, new RegExp(`^localhost:${port}/${TEST_IMAGE}:slow$`, "m"), "no temporary push tag left");
 }
 
 describe('interrupting a deploy over a 20 Mbit/s link', simSuiteOptions(), () => {

@@ -171,8 +171,8 @@ describe('simulated robots', simSuiteOptions(), () => {
       PLATFORM: hostPlatform(),
       SSH_KEY: f.keyPath,
       REGISTRY_PORT: '5000',
-      KEYBOT_HOST: 'rdsim@10.78.1.2',
-      PASSBOT_HOST: 'rdsim@10.78.2.2',
+      KEYBOT_HOST: `rdsim@${f.robot('keybot').address}`,
+      PASSBOT_HOST: `rdsim@${f.robot('passbot').address}`,
       EXTRA_SETTING: 'yes',
     });
     assert.ok(existsSync(join(env.CONTEXT as string, 'demo', 'Dockerfile')));

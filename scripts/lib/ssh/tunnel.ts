@@ -23,13 +23,18 @@ export async function openTunnel(connection: Client, remotePort: number, preferr
     socket.on('error', () => socket.destroy());
     socket.on('data', (chunk: Buffer) => (sent += chunk.length));
     socket.pause();
-    connection.forwardOut('127.0.0.1', socket.remotePort ?? 0, '127.0.0.1', remotePort, (error, channel) => {
-      if (error) return socket.destroy();
-      channel.on('error', () => socket.destroy());
-      socket.on('close', () => channel.destroy());
-      socket.pipe(channel).pipe(socket);
-      socket.resume();
-    });
+    try {
+      connection.forwardOut('127.0.0.1', socket.remotePort ?? 0, '127.0.0.1', remotePort, (error, channel) => {
+        if (error) return socket.destroy();
+        channel.on('error', () => socket.destroy());
+        socket.on('close', () => channel.destroy());
+        socket.pipe(channel).pipe(socket);
+        socket.resume();
+      });
+    } catch {
+      // ssh2 throws "Not connected" synchronously once the connection is gone (Wi-Fi drop, teardown).
+      socket.destroy();
+    }
   });
   const port = await listenOnFreePort(server, preferredPort, platform);
   return {

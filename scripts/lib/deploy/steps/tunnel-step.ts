@@ -28,6 +28,8 @@ export async function openReadyTunnel(ctx: DeployContext, run: RobotRun): Promis
 
 /** The post's step 5: the tunnel and the SSH connection close; the robot's registry stays up on purpose. */
 export async function closeRobot(run: RobotRun): Promise<void> {
+  // A tunnel opened while building may still be opening when an up-to-date robot is done.
+  await run.tunnelOpening;
   await run.tunnel?.close();
   run.connection?.close();
 }
