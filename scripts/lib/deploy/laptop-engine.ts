@@ -11,18 +11,23 @@ export interface LaptopEngine {
 
 /** Fails fast, before any robot is touched, when the laptop's Docker engine is not usable. */
 export async function inspectLaptopEngine(local: Runner, env: NodeJS.ProcessEnv = process.env): Promise<LaptopEngine> {
-  const version = await local.run(engineVersion());
+  const forced = env.RD_BUILDER;
+  if (forced && forced !== 'buildx' && forced !== 'docker') throw new Error(`RD_BUILDER=${forced}: use buildx or docker`);
+  // Independent questions, asked at once: every deploy pays for them before anything else starts.
+  const [version, buildx, os] = await Promise.all([
+    local.run(engineVersion()),
+    forced ? undefined : local.run(buildxVersion()),
+    local.run(engineOperatingSystem()),
+  ]);
   if (version.code !== 0) {
     throw new Error(
       `the laptop's Docker engine is not reachable (${lastLines(version.stderr, 1)}). ` +
         `Start Docker Desktop or dockerd${env.DOCKER_HOST ? `, or fix DOCKER_HOST=${env.DOCKER_HOST}` : ''}, then retry.`,
     );
   }
-  const forced = env.RD_BUILDER;
-  if (forced && forced !== 'buildx' && forced !== 'docker') throw new Error(`RD_BUILDER=${forced}: use buildx or docker`);
-  const buildPath: BuildPath = (forced as BuildPath | undefined) ?? ((await local.run(buildxVersion())).code === 0 ? 'buildx' : 'docker');
+  const buildPath: BuildPath = (forced as BuildPath | undefined) ?? (buildx?.code === 0 ? 'buildx' : 'docker');
   // A buildx builder runs in a container: on Docker Desktop it reaches the laptop as host.docker.internal,
   // on Linux setup.ts creates it with host networking so localhost is the laptop.
-  const desktop = buildPath === 'buildx' && /Docker Desktop/i.test((await local.run(engineOperatingSystem())).stdout);
+  const desktop = buildPath === 'buildx' && /Docker Desktop/i.test(os.stdout);
   return { buildPath, registryHost: desktop ? 'host.docker.internal' : 'localhost', version: version.stdout.trim() };
 }

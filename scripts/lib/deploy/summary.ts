@@ -25,7 +25,7 @@ export function summaryLines(ctx: DeployContext): string[] {
       if (outcome.kind === 'up-to-date') return `${ctx.config.image}:${ws} ${id} (already there)`;
       return `${ctx.config.image}:${ws} ${id}${outcome.previous ? `, previous ${outcome.previous.slice(7, 19)} kept as ${previousRef(ctx.config.image, ws)}` : ''}`;
     });
-    const sent = run.tunnel || status === 'deployed' ? `; ${megabytes(maxSent(run))} through the tunnel` : '';
+    const sent = status === 'deployed' ? `; ${megabytes(maxSent(run))} through the tunnel` : '';
     return `${head}  ${parts.join('; ')}${sent}`;
   });
 }

@@ -75,6 +75,8 @@ export async function connectRobot(robot: RobotConfig, options: ConnectOptions):
     throw explainConnectError(error as Error, { robot: robot.name, address, timeoutMs, tried: plan.tried, skipped: plan.skipped, verdict });
   }
   const connection = ssh.connection!;
+  // ssh2 leaves Nagle on; a registry push is many small HTTP exchanges, each then waiting ~40 ms for a delayed ACK.
+  connection.setNoDelay(true);
   // After `ready`, an unhandled 'error' (Wi-Fi reset) would crash the whole process.
   let isClosed = false;
   const closed = new Promise<Error | undefined>((resolve) => {

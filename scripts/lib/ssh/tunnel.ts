@@ -17,7 +17,7 @@ export interface Tunnel {
 export async function openTunnel(connection: Client, remotePort: number, preferredPort: number, platform = process.platform): Promise<Tunnel> {
   const sockets = new Set<Socket>();
   let sent = 0;
-  const server = createServer((socket) => {
+  const server = createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
