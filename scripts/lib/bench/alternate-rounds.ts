@@ -1,0 +1,88 @@
+// Runs one scenario: set-up, then rounds in which the contenders take turns (A B C A B C …),
+// each run checked afterwards so a sample only counts if it did what the scenario says.
+import { randomUUID } from 'node:crypto';
+import type { SimRobot } from '../sim/harness.ts';
+import { buildOnLaptop, type BenchProject, type LaptopImages } from './bench-project.ts';
+import { CONTENDER_LABELS, type Contender, type ContenderKey, type RunSample } from './contender.ts';
+import { assertRobotHolds, assertRobotLacksBase, baseLayerStored, bytesToRobot, imageIdOn, laptopLayers, wipeRobot } from './robot-checks.ts';
+import type { Scenario, ScenarioKey } from './scenarios.ts';
+import { megabytes, seconds } from './stats.ts';
+
+export interface Sample {
+  scenario: ScenarioKey;
+  contender: ContenderKey;
+  round: number;
+  /** Bytes put on each robot's link, in scenario.robotNames order. */
+  wireBytes: number[];
+  run: RunSample;
+}
+
+export interface RoundsEnv {
+  project: BenchProject;
+  contenders: readonly Contender[];
+  laptopImages: LaptopImages;
+  log(line: string): void;
+}
+
+/** One run; round 0 is an unmeasured warm-up (still checked for the right image). */
+async function runOnce(env: RoundsEnv, scenario: Scenario, robots: SimRobot[], contender: Contender, round: number): Promise<Sample> {
+  const { project } = env;
+  if (scenario.beforeRun === 'wipe-robots') {
+    const layers = await laptopLayers(project.ref);
+    for (const robot of robots) {
+      await wipeRobot(robot);
+      await assertRobotLacksBase(robot, layers);
+    }
+  }
+  if (scenario.beforeRun === 'change-top' && round > 0) await project.workspace.setTop(`${scenario.key} ${contender.key} round ${round} ${randomUUID()}`);
+  const idBefore = await imageIdOn(undefined, project.ref);
+  const onRobotsBefore = await Promise.all(robots.map((robot) => imageIdOn(robot, project.ref)));
+  const wireBefore = robots.map(bytesToRobot);
+  const run = await contender.deploy(robots);
+  const wireBytes = robots.map((robot, i) => bytesToRobot(robot) - wireBefore[i]!);
+  await contender.afterRun?.(robots);
+
+  const what = `${scenario.title}, ${CONTENDER_LABELS[contender.key]}, ${round ? `round ${round}` : 'warm-up'}`;
+  const id = await imageIdOn(undefined, project.ref);
+  if (!id) throw new Error(`${what}: the laptop has no ${project.ref} after the run`);
+  env.laptopImages.note(id);
+  for (const robot of robots) await assertRobotHolds(robot, project.ref, id);
+  if (round > 0) {
+    if (scenario.imageChanges && scenario.beforeRun === 'change-top' && id === idBefore) throw new Error(`${what}: the build did not change the image`);
+    if (scenario.imageChanges && onRobotsBefore.some((before) => before === id)) throw new Error(`${what}: a robot already held ${id} before the run`);
+    if (!scenario.imageChanges && (id !== idBefore || onRobotsBefore.some((before) => before !== id))) throw new Error(`${what}: expected no change, but the image moved`);
+    if (scenario.beforeRun === 'wipe-robots') {
+      const layers = await laptopLayers(project.ref);
+      // The positive control of the freshness check: after the run the base layer must be there.
+      for (const robot of robots) if (!(await baseLayerStored(robot, layers))) throw new Error(`${what}: ${robot.name}'s layer store lacks the base layer after the deploy`);
+    }
+    const [least, most] = scenario.wireBounds(contender.key);
+    robots.forEach((robot, i) => {
+      const sent = wireBytes[i]!;
+      if (sent < least || sent > most) throw new Error(`${what}: ${megabytes(sent)} went to ${robot.name}, expected between ${megabytes(least)} and ${megabytes(most)}`);
+    });
+    for (const robot of run.statuses ? robots : []) {
+      const status = run.statuses!.get(robot.name);
+      if (status !== scenario.ourStatus) throw new Error(`${what}: robot-deploy reported ${robot.name} ${status ?? 'missing'}, expected ${scenario.ourStatus}`);
+    }
+  }
+  const sent = robots.map((robot, i) => `${megabytes(wireBytes[i]!)} to ${robot.name}`).join(', ');
+  env.log(`  ${what.padEnd(60)} ${seconds(run.ms).padStart(9)}   ${sent}${run.peakMiB !== undefined ? `, max RSS ${run.peakMiB} MiB` : ''}`);
+  return { scenario: scenario.key, contender: contender.key, round, wireBytes, run };
+}
+
+export async function runScenario(env: RoundsEnv, scenario: Scenario, rounds: number): Promise<Sample[]> {
+  const robots = env.project.robots(scenario.robotNames);
+  env.log(`\n${scenario.title} (${scenario.robotNames.join(' + ')}): ${scenario.method}`);
+  await env.project.workspace.setTop(scenario.initialTop);
+  await buildOnLaptop(env.project);
+  for (const key of scenario.warmUp) {
+    const contender = env.contenders.find((c) => c.key === key)!;
+    await runOnce(env, scenario, robots, contender, 0);
+  }
+  const samples: Sample[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    for (const contender of env.contenders) samples.push(await runOnce(env, scenario, robots, contender, round));
+  }
+  return samples;
+}

@@ -1,0 +1,100 @@
+// Every process the benchmark starts goes through here: argv arrays only, never a local shell,
+// and a set of live children so an interrupt stops exactly the processes this run started.
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
+
+export interface Finished {
+  argv: string[];
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Running {
+  child: ChildProcess;
+  done: Promise<Finished>;
+}
+
+export interface LaunchOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** The previous pipeline stage's stdout. */
+  stdin?: Readable;
+  /** false for a stage whose stdout feeds the next stage. */
+  keepStdout?: boolean;
+  timeoutMs?: number;
+}
+
+export class CommandFailed extends Error {
+  constructor(readonly finished: Finished, what = finished.argv.join(' ')) {
+    const detail = (finished.stderr.trim() || finished.stdout.trim()).split('\n').slice(-6).join('\n');
+    super(`${what} exited with ${finished.code}${detail ? `:\n${detail}` : ''}`);
+  }
+}
+
+const live = new Set<ChildProcess>();
+const MAX_KEPT = 256 * 1024;
+
+export function launch(argv: string[], opts: LaunchOptions = {}): Running {
+  const [cmd, ...args] = argv;
+  if (!cmd) throw new Error('launch: empty argv');
+  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  // The child holds its own copy of the pipe; ours would only keep the writer from seeing EPIPE.
+  opts.stdin?.destroy();
+  let stdout = '';
+  let stderr = '';
+  if (opts.keepStdout !== false) child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout = (stdout + chunk).slice(-MAX_KEPT)));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-MAX_KEPT)));
+  const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;
+  const done = new Promise<Finished>((resolve) => {
+    const finish = (code: number) => {
+      if (timer) clearTimeout(timer);
+      live.delete(child);
+      resolve({ argv, code, stdout, stderr });
+    };
+    child.on('error', (error) => {
+      stderr += `\ncannot run ${cmd}: ${error.message}`;
+      finish(127);
+    });
+    child.on('close', (code, signal) => {
+      if (signal) stderr += `\nkilled by ${signal}${signal === 'SIGKILL' && opts.timeoutMs ? ` (time limit ${opts.timeoutMs / 1000} s)` : ''}`;
+      finish(code ?? 128);
+    });
+  });
+  return { child, done };
+}
+
+/** Runs one command to its end; throws CommandFailed on a non-zero exit unless allowFail. */
+export async function runArgv(argv: string[], opts: LaunchOptions & { allowFail?: boolean } = {}): Promise<Finished> {
+  const finished = await launch(argv, opts).done;
+  if (finished.code !== 0 && !opts.allowFail) throw new CommandFailed(finished);
+  return finished;
+}
+
+/** `a | b | c` with real processes; fails like `set -o pipefail`, naming every stage that failed. */
+export async function runPipeline(stages: string[][], opts: Omit<LaunchOptions, 'stdin' | 'keepStdout'> = {}): Promise<Finished> {
+  let input: Readable | undefined;
+  const running = stages.map((argv, i) => {
+    const stage = launch(argv, { ...opts, ...(input ? { stdin: input } : {}), keepStdout: i === stages.length - 1 });
+    input = stage.child.stdout ?? undefined;
+    return stage;
+  });
+  const results = await Promise.all(running.map((stage) => stage.done));
+  const failed = results.filter((r) => r.code !== 0);
+  if (failed.length) throw new Error(failed.map((r) => new CommandFailed(r).message).join('\n'));
+  return results[results.length - 1]!;
+}
+
+/** On Ctrl-C: SIGTERM to each child this process started (by its own handle, never by name). */
+export function stopChildren(): Promise<void> {
+  const waiting = [...live].map((child) => new Promise<void>((resolve) => {
+    child.once('close', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, 10_000).unref();
+  }));
+  return Promise.all(waiting).then(() => undefined);
+}

@@ -1,0 +1,80 @@
+// bench.ts's flags, and the host it needs (Linux, root, the simulator's tools).
+import { accessSync, constants } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SCENARIOS, type ScenarioKey } from './scenarios.ts';
+
+export const HELP = `
+Usage: npx tsx scripts/bench.ts [--rounds N | --quick] [--scenario KEY]...
+       npm run bench -- [options]
+
+Measures robot-deploy against two baselines on simulated robots (100 Mbit/s links, a ~150 MB
+workspace): the post's registry flow with plain OpenSSH, and docker save | gzip | ssh docker load.
+Runs alternate (robot-deploy, OpenSSH flow, save|gzip|load, robot-deploy, …); every run is
+checked (image ID on the robot, bytes on the link). Prints medians, ratios, robot-deploy's
+per-step times and peak memory, and a markdown table for the README. Linux and root only;
+uses its own sim scope (rdb, 10.76.0.0/16, /var/tmp/robot-deploy-sim-bench), always torn down.
+
+Options:
+  --rounds N        measured runs per tool and scenario (default 5)
+  --quick           2 rounds (for trying things out)
+  --scenario KEY    only this scenario (repeatable): ${SCENARIOS.map((s) => s.key).join(', ')}
+  -h, --help        this help
+
+Exit codes: 0 done (see the table for targets), 1 a run failed, 2 usage or wrong host, 130 Ctrl-C, 143 SIGTERM.
+After a hard kill (SIGKILL) the next run removes the stale robots first, or remove them now with
+  RD_SIM_PREFIX=rdb RD_SIM_NET=10.76 RD_SIM_DIR=/var/tmp/robot-deploy-sim-bench npx tsx scripts/sim-robot.ts down`;
+
+export interface BenchOptions {
+  rounds: number;
+  scenarios: ScenarioKey[];
+}
+
+export class BenchUsageError extends Error {}
+
+export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { rounds: { type: 'string' }, quick: { type: 'boolean' }, scenario: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new BenchUsageError((error as Error).message);
+  }
+  if (values.help) return 'help';
+  if (values.quick && values.rounds) throw new BenchUsageError('give --rounds or --quick, not both');
+  const rounds = values.quick ? 2 : Number(values.rounds ?? 5);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100) throw new BenchUsageError(`--rounds must be an integer from 1 to 100, got ${values.rounds}`);
+  const known = SCENARIOS.map((s) => s.key);
+  const scenarios = (values.scenario ?? known) as ScenarioKey[];
+  const unknown = scenarios.filter((key) => !known.includes(key));
+  if (unknown.length) throw new BenchUsageError(`unknown scenario ${unknown.join(', ')}; use ${known.join(', ')}`);
+  // The 2-robot target is a ratio to the 1-robot small change, so that one always runs with it.
+  if (scenarios.includes('two') && !scenarios.includes('small')) scenarios.push('small');
+  return { rounds, scenarios: known.filter((key) => scenarios.includes(key)) };
+}
+
+const TOOLS = ['docker', 'dockerd', 'ssh', 'sshd', 'gzip', 'ip', 'tc', 'nsenter', 'unshare', 'docker-registry', 'busybox', 'ssh-keygen', 'tar', 'ldd'];
+const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+function onPath(tool: string): boolean {
+  return [...(process.env.PATH ?? '').split(':').filter(Boolean), ...SYSTEM_DIRS].some((dir) => {
+    try {
+      accessSync(join(dir, tool), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Why this machine cannot run the benchmark, or undefined when it can. */
+export function hostProblem(): string | undefined {
+  if (process.platform !== 'linux') return `the benchmark runs simulated robots, which need Linux (this is ${process.platform})`;
+  if (process.getuid?.() !== 0) return 'the benchmark runs simulated robots, which need root (network namespaces, veth, tc, dockerd, sshd); run it with sudo';
+  const missing = TOOLS.filter((tool) => !onPath(tool));
+  if (missing.length) return `missing ${missing.join(', ')} (apt-get install docker.io docker-registry openssh-server openssh-client busybox-static iproute2 gzip)`;
+  return undefined;
+}

@@ -1,0 +1,35 @@
+// The three ways of landing IMAGE:WS on robots that the benchmark alternates between.
+import type { SimRobot } from '../sim/harness.ts';
+
+export type ContenderKey = 'robot-deploy' | 'openssh-flow' | 'save-gzip-load';
+
+export const CONTENDER_LABELS: Record<ContenderKey, string> = {
+  'robot-deploy': 'robot-deploy',
+  'openssh-flow': 'OpenSSH flow',
+  'save-gzip-load': 'save|gzip|load',
+};
+
+export interface StepTime {
+  /** "laptop" or the robot's name. */
+  who: string;
+  step: string;
+  ms: number;
+}
+
+export interface RunSample {
+  /** Wall time of the whole deploy, build included, as its user would wait for it. */
+  ms: number;
+  /** robot-deploy only: its own --timings lines, peak memory and per-robot outcome. */
+  steps?: StepTime[];
+  peakMiB?: number;
+  tunnelBytes?: number;
+  statuses?: Map<string, string>;
+}
+
+export interface Contender {
+  key: ContenderKey;
+  /** Builds IMAGE:WS and lands it on every robot given, robots in parallel. */
+  deploy(robots: SimRobot[]): Promise<RunSample>;
+  /** Unmeasured tidying after a run (e.g. the laptop's temporary push tags). */
+  afterRun?(robots: SimRobot[]): Promise<void>;
+}

@@ -1,0 +1,43 @@
+// robot-deploy itself, run the way a user runs it: its own process, its own build, --timings on.
+import { fileURLToPath } from 'node:url';
+import type { SimRobot } from '../sim/harness.ts';
+import type { BenchProject } from './bench-project.ts';
+import { CommandFailed, runArgv } from './child-processes.ts';
+import type { Contender, RunSample } from './contender.ts';
+import { parseDeployOutput } from './deploy-output.ts';
+
+export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const DEPLOY_SCRIPT = fileURLToPath(new URL('../../deploy.ts', import.meta.url));
+
+/**
+ * `node --import tsx scripts/deploy.ts`, what `npx tsx` ends up running; npx's own lookup of the
+ * tsx binary is left out because it is not robot-deploy's time.
+ */
+export function deployArgv(project: BenchProject, robots: SimRobot[], extra: string[] = []): string[] {
+  return [process.execPath, '--import', 'tsx', DEPLOY_SCRIPT, ...robots.map((r) => r.name), '--env-file', project.envFile, ...extra];
+}
+
+export function robotDeployContender(project: BenchProject): Contender {
+  return {
+    key: 'robot-deploy',
+    async deploy(robots): Promise<RunSample> {
+      const start = performance.now();
+      const finished = await runArgv(deployArgv(project, robots, ['--timings']), { cwd: REPO, allowFail: true, timeoutMs: 600_000 });
+      const ms = performance.now() - start;
+      if (finished.code !== 0) throw new CommandFailed({ ...finished, stderr: `${finished.stdout}\n${finished.stderr}` }, 'deploy.ts');
+      const report = parseDeployOutput(finished.stdout);
+      if (!report.steps.length || report.peakMiB === undefined) throw new Error(`deploy.ts --timings printed no timings:\n${finished.stdout}`);
+      return { ms, steps: report.steps, peakMiB: report.peakMiB, tunnelBytes: report.tunnelBytes, statuses: report.statuses };
+    },
+  };
+}
+
+export type Launcher = 'node --import tsx' | 'npx tsx';
+
+/** Start-up and module loading alone: `deploy.ts --help` exits right after its imports. */
+export async function startupMs(launcher: Launcher): Promise<number> {
+  const argv = launcher === 'npx tsx' ? ['npx', 'tsx', DEPLOY_SCRIPT, '--help'] : [process.execPath, '--import', 'tsx', DEPLOY_SCRIPT, '--help'];
+  const start = performance.now();
+  await runArgv(argv, { cwd: REPO, timeoutMs: 60_000 });
+  return performance.now() - start;
+}

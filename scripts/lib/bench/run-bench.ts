@@ -1,0 +1,83 @@
+// The whole benchmark: its own fleet up, the scenarios, the report, and the fleet down again on
+// every way out (done, failure, Ctrl-C, SIGTERM).
+import { cpus, loadavg } from 'node:os';
+import { downSimFleet, ensureLaptopDocker, stopLaptopDockerIfOurs, upSimFleet, type SimFleet } from '../sim/harness.ts';
+import { runScenario, type Sample } from './alternate-rounds.ts';
+import { BENCH_ROBOTS, BENCH_SCOPE, LINK_RATE, BASE_SIZE_MIB, LaptopImages, makeBenchProject } from './bench-project.ts';
+import { stopChildren } from './child-processes.ts';
+import type { BenchOptions } from './command-line.ts';
+import { registryFlowBaseline } from './registry-flow-baseline.ts';
+import { printReport } from './report.ts';
+import { Results } from './results.ts';
+import { robotDeployContender, startupMs } from './robot-deploy-contender.ts';
+import { saveGzipLoadBaseline } from './save-gzip-load-baseline.ts';
+import { SCENARIOS } from './scenarios.ts';
+
+type Log = (line: string) => void;
+
+class BenchTeardown {
+  fleetStarting?: Promise<unknown>;
+  startedLaptop = false;
+  readonly laptopImages = new LaptopImages();
+  private running?: Promise<void>;
+
+  /** Idempotent: the signal handler and the normal way out may both ask for it. */
+  run(log: Log): Promise<void> {
+    return (this.running ??= (async () => {
+      await stopChildren();
+      await this.fleetStarting?.catch(() => undefined);
+      const problems: string[] = [];
+      await this.laptopImages.remove().catch((error: Error) => problems.push(error.message));
+      await downSimFleet(BENCH_SCOPE).catch((error: Error) => problems.push(error.message));
+      if (this.startedLaptop) await stopLaptopDockerIfOurs(BENCH_SCOPE.stateDir).catch((error: Error) => problems.push(error.message));
+      log(problems.length ? `teardown problems:\n${problems.join('\n')}` : `simulated robots (${BENCH_SCOPE.prefix}) torn down`);
+    })());
+  }
+}
+
+function onSignals(teardown: BenchTeardown, log: Log): () => boolean {
+  let stopping = false;
+  const stop = (signal: 'SIGINT' | 'SIGTERM') => {
+    if (stopping) return;
+    stopping = true;
+    log(`\n${signal === 'SIGINT' ? 'Interrupted (Ctrl-C)' : 'Terminated'}: stopping the runs and tearing the simulated robots down…`);
+    void teardown.run(log).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  return () => stopping;
+}
+
+/** Resolves with the exit code; never resolves once a signal has taken over the exit. */
+export async function runBench(options: BenchOptions, log: Log): Promise<number> {
+  const teardown = new BenchTeardown();
+  const stopping = onSignals(teardown, log);
+  let code = 0;
+  try {
+    log(`robot-deploy benchmark: ${options.rounds} measured runs per tool and scenario, alternating; links ${LINK_RATE}, base layer ${BASE_SIZE_MIB} MiB incompressible`);
+    log(`host: ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)} at start, node ${process.version}; robot-deploy runs as \`node --import tsx scripts/deploy.ts … --timings\``);
+    teardown.startedLaptop = (await ensureLaptopDocker(BENCH_SCOPE.stateDir)).started;
+    log(`starting simulated robots ${BENCH_ROBOTS.join(', ')} (prefix ${BENCH_SCOPE.prefix}, ${BENCH_SCOPE.subnet}.0.0/16, ${BENCH_SCOPE.stateDir})…`);
+    const starting = upSimFleet({ ...BENCH_SCOPE, names: [...BENCH_ROBOTS], rate: LINK_RATE });
+    teardown.fleetStarting = starting;
+    const fleet: SimFleet = await starting;
+    const project = await makeBenchProject(fleet);
+    const contenders = [robotDeployContender(project), registryFlowBaseline(project), saveGzipLoadBaseline(project)];
+    const startup = { node: [] as number[], npx: [] as number[] };
+    for (let i = 0; i < options.rounds; i++) {
+      startup.node.push(await startupMs('node --import tsx'));
+      startup.npx.push(await startupMs('npx tsx'));
+    }
+    const samples: Sample[] = [];
+    const env = { project, contenders, laptopImages: teardown.laptopImages, log };
+    for (const scenario of SCENARIOS.filter((s) => options.scenarios.includes(s.key))) samples.push(...(await runScenario(env, scenario, options.rounds)));
+    log(`\nload average ${loadavg()[0]!.toFixed(2)} at the end (other work on this machine adds noise; medians of alternating runs share it)`);
+    printReport(new Results(samples, startup), log);
+  } catch (error) {
+    if (!stopping()) log(`\nbenchmark failed: ${(error as Error).message}`);
+    code = 1;
+  }
+  if (stopping()) return new Promise<number>(() => undefined);
+  await teardown.run(log);
+  return code;
+}

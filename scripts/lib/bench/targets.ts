@@ -1,0 +1,66 @@
+// The issue's targets, and the final markdown table for the README.
+import type { Results } from './results.ts';
+import type { ScenarioKey } from './scenarios.ts';
+import { ratio, seconds } from './stats.ts';
+
+export const MEMORY_TARGET_MIB = 200;
+
+export interface TargetRow {
+  label: string;
+  ours: string;
+  openssh: string;
+  saveLoad: string;
+  ratio: string;
+  target: string;
+  met: boolean;
+}
+
+const RATIO_TARGETS: readonly { key: ScenarioKey; label: string; limit: number }[] = [
+  { key: 'first', label: 'first deploy (~150 MB, robot without the image)', limit: 0.85 },
+  { key: 'small', label: 'small-change redeploy (top layer only)', limit: 0.35 },
+  { key: 'none', label: 'no-change redeploy', limit: 0.2 },
+];
+const TWO_ROBOTS_LIMIT = 1.3;
+
+function times(results: Results, key: ScenarioKey): Pick<TargetRow, 'ours' | 'openssh' | 'saveLoad'> {
+  return {
+    ours: seconds(results.medianMs(key, 'robot-deploy')),
+    openssh: seconds(results.medianMs(key, 'openssh-flow')),
+    saveLoad: seconds(results.medianMs(key, 'save-gzip-load')),
+  };
+}
+
+/** Rows for the scenarios that ran (--scenario may leave some out). */
+export function targetRows(results: Results): TargetRow[] {
+  const ran = (key: ScenarioKey) => results.runs(key, 'robot-deploy').length > 0;
+  const rows: TargetRow[] = RATIO_TARGETS.filter(({ key }) => ran(key)).map(({ key, label, limit }) => {
+    const value = results.medianMs(key, 'robot-deploy') / results.medianMs(key, 'openssh-flow');
+    return { label, ...times(results, key), ratio: `${ratio(value)} OpenSSH flow`, target: `≤ ${limit}× OpenSSH flow`, met: value <= limit };
+  });
+  const two = results.medianMs('two', 'robot-deploy') / results.medianMs('small', 'robot-deploy');
+  if (ran('two')) rows.push({
+    label: 'small change, 2 robots at once',
+    ...times(results, 'two'),
+    ratio: `${ratio(two)} one robot`,
+    target: `≤ ${TWO_ROBOTS_LIMIT}× one robot`,
+    met: two <= TWO_ROBOTS_LIMIT,
+  });
+  const peak = Math.max(...results.peakMiB());
+  rows.push({
+    label: 'peak memory of deploy.ts (max RSS, worst run)',
+    ours: `${peak.toFixed(1)} MiB`,
+    openssh: '—',
+    saveLoad: '—',
+    ratio: '—',
+    target: `≤ ${MEMORY_TARGET_MIB} MiB`,
+    met: peak <= MEMORY_TARGET_MIB,
+  });
+  return rows;
+}
+
+export function markdownTable(rows: readonly TargetRow[]): string {
+  const head = '| scenario | robot-deploy median | OpenSSH flow median | save\\|gzip\\|load median | ratio | target | met? |';
+  const rule = '|---|---:|---:|---:|---:|---|---|';
+  const body = rows.map((r) => `| ${r.label} | ${r.ours} | ${r.openssh} | ${r.saveLoad} | ${r.ratio} | ${r.target} | ${r.met ? 'yes' : '**no**'} |`);
+  return [head, rule, ...body].join('\n');
+}
