@@ -7,7 +7,8 @@ import { platformProblem } from './lib/config/references.ts';
 import { selectRobots, selectWorkspaces } from './lib/config/select.ts';
 import { planBuildJobs } from './lib/deploy/build-step.ts';
 import { isInteractive } from './lib/deploy/interactive.ts';
-import { buildTask, prepareDeploy, runTaskList } from './lib/deploy/pipeline.ts';
+import { buildTask } from './lib/deploy/build-tasks.ts';
+import { prepareDeploy, runTaskList } from './lib/deploy/pipeline.ts';
 import { StepClock } from './lib/deploy/step-clock.ts';
 import { dryRunListing, timingLines } from './lib/deploy/summary.ts';
 

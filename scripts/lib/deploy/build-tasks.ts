@@ -1,0 +1,44 @@
+import type { ListrTask } from 'listr2';
+import { imageId } from '../commands/local-docker.ts';
+import { runBuild } from './build-step.ts';
+import type { BuildJob, DeployContext } from './context.ts';
+import type { StepClock } from './step-clock.ts';
+
+/** One listr task per shared build; robots wait on its result, so a failure reaches each of them. */
+export function buildTask(ctx: DeployContext, job: BuildJob, clock: StepClock, interactive: boolean): ListrTask<DeployContext> {
+  // A buildx image lives in the builder's cache, so "existing" there means a cached rebuild.
+  if (ctx.useExistingImages && ctx.buildPath === 'docker') return existingImageTask(ctx, job);
+  const title = `build ${job.spec.tag} for ${job.platform} (${ctx.buildPath === 'buildx' ? 'docker buildx build' : 'docker build, no buildx here'})`;
+  return {
+    title,
+    task: async (_ctx, task) => {
+      try {
+        // Build logs scroll in a terminal; in CI logs only the failure's last lines are shown.
+        const show = interactive ? (chunk: string) => (task.output = chunk.trim().split('\n').pop()?.slice(0, 160) ?? '') : undefined;
+        const built = await clock.time(`build ${job.ws}`, () => runBuild(ctx.local, ctx.buildPath, job.spec, show));
+        job.result.resolve(built);
+        task.title = `${title}: ${built.id.slice(7, 19)}`;
+      } catch (error) {
+        const failure = new Error(`build failed — ${(error as Error).message}`);
+        job.result.reject(failure);
+        throw failure;
+      }
+    },
+  };
+}
+
+function existingImageTask(ctx: DeployContext, job: BuildJob): ListrTask<DeployContext> {
+  return {
+    title: `use the laptop's ${job.spec.tag}`,
+    task: async (_ctx, task) => {
+      const found = await ctx.local.run(imageId(job.spec.tag));
+      if (found.code !== 0) {
+        const error = new Error(`no image ${job.spec.tag} on the laptop; build it first with \`npm run build -- --ws ${job.ws}\``);
+        job.result.reject(error);
+        throw error;
+      }
+      job.result.resolve({ id: found.stdout.trim() });
+      task.title = `use the laptop's ${job.spec.tag}: ${found.stdout.trim().slice(7, 19)}`;
+    },
+  };
+}
