@@ -32,6 +32,7 @@ test('laptop image commands', () => {
   assert.deepEqual(local.pushImage('localhost:5000/a:b'), ['docker', 'image', 'push', 'localhost:5000/a:b']);
   assert.deepEqual(local.untagImage('localhost:5000/a:b'), ['docker', 'image', 'rm', '--no-prune', 'localhost:5000/a:b']);
   assert.deepEqual(local.saveImage('registry:2'), ['docker', 'image', 'save', 'registry:2']);
+  assert.deepEqual(local.pullImage('registry:2', 'linux/arm64'), ['docker', 'image', 'pull', '--platform', 'linux/arm64', 'registry:2']);
   assert.deepEqual(local.buildxVersion(), ['docker', 'buildx', 'version']);
   assert.deepEqual(local.listPushTags('img'), ['docker', 'image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', 'reference=localhost:*/img']);
 });

@@ -51,7 +51,7 @@ export const untagImage = (ref: string): string[] => ['docker', 'image', 'rm', '
 
 export const saveImage = (ref: string): string[] => ['docker', 'image', 'save', ref];
 
-export const pullImage = (ref: string): string[] => ['docker', 'image', 'pull', ref];
+export const pullImage = (ref: string, platform?: string): string[] => ['docker', 'image', 'pull', ...(platform ? ['--platform', platform] : []), ref];
 
 /** Temporary push tags left by an interrupted deploy: localhost:<port>/IMAGE:*. */
 export const listPushTags = (image: string): string[] => [

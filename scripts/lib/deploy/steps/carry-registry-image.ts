@@ -16,7 +16,7 @@ export async function carryRegistryImage(ctx: DeployContext, run: RobotRun, repo
   const have = await ctx.local.run(PLATFORM_OF);
   if (have.code !== 0 || have.stdout.trim() !== wanted) {
     report(`pulling ${REGISTRY_IMAGE} for ${wanted} on the laptop`);
-    const pulled = await ctx.local.run([...pullImage(REGISTRY_IMAGE), '--platform', wanted]);
+    const pulled = await ctx.local.run(pullImage(REGISTRY_IMAGE, wanted));
     if (pulled.code !== 0) {
       throw new Error(
         `${run.robot.name} has no ${REGISTRY_IMAGE} image and the laptop has none for ${wanted} either ` +

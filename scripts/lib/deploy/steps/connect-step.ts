@@ -25,7 +25,7 @@ export async function connectStep(ctx: DeployContext, run: RobotRun, report: (te
   } else report(`${formatSshTarget(run.robot.target)} host key ${key.fingerprint} matches the pinned one`);
 }
 
-/** Read-only: the robot engine's platform and the image IDs it holds now. */
+/** Read-only: the robot engine's platform, the image IDs it holds now, and its registry's state. */
 export async function probeStep(ctx: DeployContext, run: RobotRun): Promise<void> {
   const refs = run.workspaces.map((ws) => imageRef(ctx.config.image, ws));
   const result = await runChecked(run.runner!, probe(refs), `checking docker on ${run.robot.name}`);

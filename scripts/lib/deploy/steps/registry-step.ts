@@ -1,7 +1,7 @@
 import {
   ENSURE_NO_IMAGE, ENSURE_PORT_BUSY, REGISTRY_CONTAINER, REGISTRY_IMAGE, ensureRegistry, parseEnsureOutput, stopRegistry, type EnsureOutcome,
 } from '../../commands/robot-registry.ts';
-import { CommandError, lastLines, runChecked } from '../../runner/runner.ts';
+import { CommandError, runChecked } from '../../runner/runner.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
 import { carryRegistryImage } from './carry-registry-image.ts';
 
@@ -31,7 +31,7 @@ async function ensureOnce(run: RobotRun): Promise<EnsureOutcome> {
   const result = await run.runner!.run(argv);
   const outcome = parseEnsureOutput(result.stdout);
   if (result.code === 0 || result.code === ENSURE_NO_IMAGE || result.code === ENSURE_PORT_BUSY) return outcome;
-  throw new CommandError(run.robot.name, argv, result, `starting the registry (${lastLines(result.stderr)})`);
+  throw new CommandError(run.robot.name, argv, result, 'starting the registry');
 }
 
 /** Only on request (registry.ts --stop): deploys leave it running for teammates. */
