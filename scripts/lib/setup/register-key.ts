@@ -26,7 +26,7 @@ export async function registerKey(robot: RobotConfig, key: UserKey, knownHosts: 
     return { state: 'skipped', detail: `${robot.name} does not accept your key yet and there is no password: run on a terminal or set RD_SSH_PASSWORD` };
   }
   const session = await connectRobot(robot, { ...base, password, passwordOnly: true }).catch((error: Error) => {
-    // The generic auth message lists keys that a password-only login never offers and says to run setup.ts.
+    // The generic auth message tells you to run setup.ts, which is what is running.
     if (error instanceof ConnectError && error.kind === 'auth') {
       throw new Error(`${robot.name} (${formatSshTarget(robot.target)}) did not accept the password; your key was not added. Check RD_SSH_PASSWORD (or the password typed) and the user in ${robot.envPrefix}_HOST`);
     }
