@@ -26,7 +26,7 @@ export interface BuildJob {
 }
 
 export type WorkspaceOutcome =
-  | { kind: 'deployed'; id: string; previous?: string; bytesSent: number }
+  | { kind: 'deployed'; id: string; previous?: string }
   | { kind: 'up-to-date'; id: string };
 
 export interface RobotRun {
@@ -72,3 +72,8 @@ export interface DeployContext {
 }
 
 export const buildKey = (platform: string, ws: string): string => `${platform} ${ws}`;
+
+/** The shared build a robot's workspace waits on. */
+export function buildFor(ctx: Pick<DeployContext, 'builds'>, run: RobotRun, ws: string): BuildJob {
+  return ctx.builds.get(buildKey(run.robot.platform, ws))!;
+}

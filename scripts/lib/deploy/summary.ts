@@ -25,13 +25,10 @@ export function summaryLines(ctx: DeployContext): string[] {
       if (outcome.kind === 'up-to-date') return `${ctx.config.image}:${ws} ${id} (already there)`;
       return `${ctx.config.image}:${ws} ${id}${outcome.previous ? `, previous ${outcome.previous.slice(7, 19)} kept as ${previousRef(ctx.config.image, ws)}` : ''}`;
     });
-    const sent = status === 'deployed' ? `; ${megabytes(maxSent(run))} through the tunnel` : '';
+    // The tunnel's counter survives reconnects and closing, so it is the robot's total.
+    const sent = status === 'deployed' ? `; ${megabytes(run.tunnel?.bytesToRobot() ?? 0)} through the tunnel` : '';
     return `${head}  ${parts.join('; ')}${sent}`;
   });
-}
-
-function maxSent(run: RobotRun): number {
-  return Math.max(0, ...[...run.outcomes.values()].map((o) => (o.kind === 'deployed' ? o.bytesSent : 0)));
 }
 
 export function timingLines(ctx: DeployContext, buildClock: StepClock): string[] {

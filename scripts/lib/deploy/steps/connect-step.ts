@@ -3,7 +3,7 @@ import { formatSshTarget } from '../../config/ssh-target.ts';
 import { RecordingRunner } from '../../runner/recording-runner.ts';
 import { runChecked } from '../../runner/runner.ts';
 import { connectRobot } from '../../ssh/connect.ts';
-import type { DeployContext, RobotRun } from '../context.ts';
+import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
 import { dryRunResponder } from '../dry-run.ts';
 import { openReadyTunnel } from './tunnel-step.ts';
 
@@ -49,7 +49,7 @@ export async function probeStep(ctx: DeployContext, run: RobotRun): Promise<void
 export async function compareStep(ctx: DeployContext, run: RobotRun): Promise<string> {
   run.stale = [];
   for (const ws of run.workspaces) {
-    const built = await ctx.builds.get(`${run.robot.platform} ${ws}`)!.result.promise;
+    const built = await buildFor(ctx, run, ws).result.promise;
     const onRobot = run.remote?.ids.get(imageRef(ctx.config.image, ws));
     if (onRobot === built.id) run.outcomes.set(ws, { kind: 'up-to-date', id: built.id });
     else run.stale.push(ws);

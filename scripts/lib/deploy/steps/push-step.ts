@@ -2,7 +2,7 @@ import { buildxPush, parsePushDigest, pushImage, tagImage, untagImage } from '..
 import { registryRef } from '../../commands/robot-docker.ts';
 import { runChecked } from '../../runner/runner.ts';
 import { metadataValue, withTempFile } from '../build-step.ts';
-import type { DeployContext, RobotRun } from '../context.ts';
+import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
 import { DRY_RUN_DIGEST } from '../dry-run.ts';
 import { withReconnect } from './reconnect.ts';
 
@@ -10,13 +10,13 @@ import { withReconnect } from './reconnect.ts';
 export async function pushStep(ctx: DeployContext, run: RobotRun, progress: (text: string) => void, report: (text: string) => void): Promise<string> {
   const sent = () => run.tunnel?.bytesToRobot() ?? 0;
   // The registry takes only missing layers, so the image's size is an upper bound, not a promise.
-  const sizes = await Promise.all(run.stale.map((ws) => ctx.builds.get(`${run.robot.platform} ${ws}`)!.result.promise.then((b) => b.sizeBytes ?? 0)));
+  const sizes = await Promise.all(run.stale.map((ws) => buildFor(ctx, run, ws).result.promise.then((b) => b.sizeBytes ?? 0)));
   const total = sizes.reduce((sum, size) => sum + size, 0);
   const ofTotal = total ? ` of at most ${megabytes(total)}` : '';
   const timer = setInterval(() => progress(`sent ${megabytes(sent())}${ofTotal} through the tunnel`), 500);
   try {
     for (const ws of run.stale) {
-      const job = ctx.builds.get(`${run.robot.platform} ${ws}`)!;
+      const job = buildFor(ctx, run, ws);
       const built = await job.result.promise;
       const digest = await withReconnect(ctx, run, `the push of ${ws}`, (signal) => {
         // The tunnel's port can change when a dropped link is reconnected, so the target is rebuilt per attempt.

@@ -1,7 +1,6 @@
 import { connectRobot } from '../../ssh/connect.ts';
-import { openTunnel } from '../../ssh/tunnel.ts';
-import { waitForRegistry } from '../../net/registry-ready.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
+import { openReadyTunnel } from './tunnel-step.ts';
 
 /**
  * Runs one attempt of a step that needs the link (push, pull). When the SSH connection drops
@@ -32,6 +31,7 @@ export async function withReconnect<T>(ctx: DeployContext, run: RobotRun, what: 
 async function reconnect(ctx: DeployContext, run: RobotRun, deadline: number, what: string): Promise<void> {
   await run.tunnel?.close();
   run.connection?.close();
+  const sentBefore = run.tunnel?.bytesToRobot() ?? 0;
   let lastError = 'no attempt';
   while (Date.now() < deadline) {
     ctx.signal.throwIfAborted();
@@ -40,11 +40,8 @@ async function reconnect(ctx: DeployContext, run: RobotRun, deadline: number, wh
       run.connection = connection;
       run.runner = connection.runner;
       ctx.teardown.add(`SSH connection to ${run.robot.name}`, () => connection.close());
-      const tunnel = await openTunnel(connection.ssh.connection!, run.registryPort!, run.tunnel?.port ?? run.robot.registryPort);
-      ctx.teardown.add(`tunnel 127.0.0.1:${tunnel.port} to ${run.robot.name}`, () => tunnel.close());
-      const sentBefore = run.tunnel?.bytesToRobot() ?? 0;
+      const tunnel = await openReadyTunnel(ctx, run, run.tunnel?.port, Math.max(1000, deadline - Date.now()));
       run.tunnel = { ...tunnel, bytesToRobot: () => sentBefore + tunnel.bytesToRobot() };
-      await waitForRegistry(tunnel.port, Math.max(1000, deadline - Date.now()), ctx.signal);
       return;
     } catch (error) {
       lastError = (error as Error).message;

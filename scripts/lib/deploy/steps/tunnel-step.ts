@@ -18,11 +18,11 @@ export async function tunnelStep(ctx: DeployContext, run: RobotRun): Promise<str
 }
 
 /** Opens the tunnel to run.registryPort, owned by the teardown, and waits for the registry to answer. */
-export async function openReadyTunnel(ctx: DeployContext, run: RobotRun): Promise<Tunnel> {
-  const tunnel = await openTunnel(run.connection!.ssh.connection!, run.registryPort!, run.robot.registryPort);
+export async function openReadyTunnel(ctx: DeployContext, run: RobotRun, preferredPort = run.robot.registryPort, readyMs = 15000): Promise<Tunnel> {
+  const tunnel = await openTunnel(run.connection!.ssh.connection!, run.registryPort!, preferredPort);
   run.tunnel = tunnel;
   ctx.teardown.add(`tunnel 127.0.0.1:${tunnel.port} to ${run.robot.name}`, () => tunnel.close());
-  await waitForRegistry(tunnel.port, 15000, ctx.signal);
+  await waitForRegistry(tunnel.port, readyMs, ctx.signal);
   return tunnel;
 }
 
