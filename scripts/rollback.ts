@@ -5,7 +5,7 @@ import { loadRobots } from './lib/cli/project.ts';
 import { ROLLBACK_NO_CURRENT, ROLLBACK_NO_PREVIOUS, imageRef, parseRollback, previousRef, rollback } from './lib/commands/robot-docker.ts';
 import { selectWorkspaces } from './lib/config/select.ts';
 import { lastLines } from './lib/runner/runner.ts';
-import { connectRobot } from './lib/ssh/connect.ts';
+import { withRobotConnection } from './lib/ssh/connect.ts';
 import { KnownHosts } from './lib/ssh/host-keys.ts';
 
 const HELP = `
@@ -23,13 +23,7 @@ await runMain(async () => {
   let failed = 0;
   for (const robot of robots) {
     const workspaces = selectWorkspaces(config, robot, values.ws ?? []);
-    const connection = await connectRobot(robot, { knownHosts }).catch((error: Error) => error);
-    if (connection instanceof Error) {
-      console.log(`${robot.name}: ${connection.message}`);
-      failed++;
-      continue;
-    }
-    try {
+    await withRobotConnection(robot, { knownHosts }, async (connection) => {
       for (const ws of workspaces) {
         const current = imageRef(config.image, ws);
         const result = await connection.runner.run(rollback(current, previousRef(config.image, ws)));
@@ -41,9 +35,10 @@ await runMain(async () => {
           console.log(`${robot.name}: rollback of ${current} failed: ${why}`);
         }
       }
-    } finally {
-      connection.close();
-    }
+    }).catch((error: Error) => {
+      console.log(`${robot.name}: ${error.message}`);
+      failed++;
+    });
   }
   return failed ? EXIT.failed : EXIT.ok;
 });

@@ -89,3 +89,13 @@ export async function connectRobot(robot: RobotConfig, options: ConnectOptions):
   });
   return { ssh, runner: new SshRunner(robot.name, ssh), hostKey: verdict!, closed, isClosed: () => isClosed, close: () => ssh.dispose() };
 }
+
+/** Connects, runs `work` on the connection, and always closes it (status.ts, rollback.ts). */
+export async function withRobotConnection<T>(robot: RobotConfig, options: ConnectOptions, work: (connection: RobotConnection) => Promise<T>): Promise<T> {
+  const connection = await connectRobot(robot, options);
+  try {
+    return await work(connection);
+  } finally {
+    connection.close();
+  }
+}

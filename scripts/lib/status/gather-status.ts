@@ -4,7 +4,7 @@ import type { ProjectConfig, RobotConfig } from '../config/project-config.ts';
 import { planBuildJobs } from '../deploy/build-step.ts';
 import { buildKey } from '../deploy/context.ts';
 import { runChecked, type Runner } from '../runner/runner.ts';
-import { connectRobot } from '../ssh/connect.ts';
+import { withRobotConnection } from '../ssh/connect.ts';
 import type { KnownHosts } from '../ssh/host-keys.ts';
 
 export type SyncState = 'in sync' | 'stale' | 'missing' | 'unknown';
@@ -36,8 +36,7 @@ export async function gatherStatus(config: ProjectConfig, robots: RobotConfig[],
   }
   return Promise.all(robots.map(async (robot): Promise<RobotStatusResult> => {
     try {
-      const connection = await connectRobot(robot, { knownHosts });
-      try {
+      return await withRobotConnection(robot, { knownHosts }, async (connection) => {
         const result = await runChecked(connection.runner, robotStatus(config.image, robot.workspaces), `reading status of ${robot.name}`);
         const report = parseRobotStatus(result.stdout);
         const rows = robot.workspaces.map((ws): StatusRow => {
@@ -47,9 +46,7 @@ export async function gatherStatus(config: ProjectConfig, robots: RobotConfig[],
           return { robot: robot.name, ws, state, robotId: onRobot.id, laptopId, deployedAt: onRobot.deployedAt, previousId: onRobot.previousId };
         });
         return { robot, rows, report };
-      } finally {
-        connection.close();
-      }
+      });
     } catch (error) {
       return { robot, rows: [], error: (error as Error).message };
     }
