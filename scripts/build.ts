@@ -6,7 +6,7 @@ import { UsageError } from './lib/config/errors.ts';
 import { platformProblem } from './lib/config/references.ts';
 import { selectRobots, selectWorkspaces } from './lib/config/select.ts';
 import { planBuildJobs } from './lib/deploy/build-step.ts';
-import { isInteractive } from './lib/deploy/interactive.ts';
+import { isInteractive } from './lib/deploy/context.ts';
 import { buildTask } from './lib/deploy/build-tasks.ts';
 import { prepareDeploy, runTaskList } from './lib/deploy/pipeline.ts';
 import { StepClock } from './lib/deploy/step-clock.ts';

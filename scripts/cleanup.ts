@@ -2,7 +2,7 @@
 // what can be left is a temporary push tag from a killed run (kill -9) and, on request, the registry.
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
-import { loadRobots } from './lib/cli/project.ts';
+import { loadRobots } from './lib/config/select.ts';
 import { loadProjectConfig, resolveEnvFile } from './lib/config/load-config.ts';
 import { listPushTags, untagImage } from './lib/commands/local-docker.ts';
 import { prepareDeploy, runDeploy } from './lib/deploy/pipeline.ts';

@@ -1,7 +1,7 @@
 // Checks the laptop and each robot, and says how to fix whatever fails.
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
-import { loadRobots } from './lib/cli/project.ts';
+import { loadRobots } from './lib/config/select.ts';
 import { laptopChecks } from './lib/doctor/laptop-checks.ts';
 import { robotChecks } from './lib/doctor/robot-checks.ts';
 import { formatTable, type CheckRow } from './lib/doctor/table.ts';

@@ -1,7 +1,7 @@
 // Frees disk on robots: old deploys, their registry blobs, dangling images.
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
-import { loadRobots } from './lib/cli/project.ts';
+import { loadRobots } from './lib/config/select.ts';
 import { UsageError } from './lib/config/errors.ts';
 import { prepareDeploy, runDeploy } from './lib/deploy/pipeline.ts';
 import { StepClock } from './lib/deploy/step-clock.ts';

@@ -1,7 +1,7 @@
 // The post's step 2 alone: make sure registry:2 runs on each robot's 127.0.0.1 (or stop it).
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
-import { loadRobots } from './lib/cli/project.ts';
+import { loadRobots } from './lib/config/select.ts';
 import { prepareDeploy, runDeploy } from './lib/deploy/pipeline.ts';
 import { StepClock } from './lib/deploy/step-clock.ts';
 import { dryRunListing } from './lib/deploy/summary.ts';

@@ -1,7 +1,7 @@
 // Puts the image a deploy replaced (IMAGE:WS.prev) back under IMAGE:WS, atomically.
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
-import { loadRobots } from './lib/cli/project.ts';
+import { loadRobots } from './lib/config/select.ts';
 import { ROLLBACK_NO_CURRENT, ROLLBACK_NO_PREVIOUS, imageRef, parseRollback, previousRef, rollback } from './lib/commands/robot-docker.ts';
 import { selectWorkspaces } from './lib/config/select.ts';
 import { lastLines } from './lib/runner/runner.ts';

@@ -2,7 +2,7 @@
 // keys pinned beside robots.env, and the buildx builder.
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
-import { loadRobots } from './lib/cli/project.ts';
+import { loadRobots } from './lib/config/select.ts';
 import { LocalRunner } from './lib/runner/local-runner.ts';
 import { ensureBuilder } from './lib/setup/builder-step.ts';
 import { registerKey, type StepReport } from './lib/setup/register-key.ts';

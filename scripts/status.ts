@@ -1,7 +1,7 @@
 // What runs where: per robot and workspace, the robot's image against the laptop's.
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
-import { loadRobots } from './lib/cli/project.ts';
+import { loadRobots } from './lib/config/select.ts';
 import { LocalRunner } from './lib/runner/local-runner.ts';
 import { KnownHosts } from './lib/ssh/host-keys.ts';
 import { gatherStatus } from './lib/status/gather-status.ts';

@@ -1,7 +1,7 @@
 // The post's step 3 alone: a tunnel from the laptop's 127.0.0.1 to one robot's registry, held until Ctrl-C.
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
-import { loadRobots } from './lib/cli/project.ts';
+import { loadRobots } from './lib/config/select.ts';
 import { UsageError } from './lib/config/errors.ts';
 import { prepareDeploy, runDeploy } from './lib/deploy/pipeline.ts';
 import { StepClock } from './lib/deploy/step-clock.ts';

@@ -3,7 +3,7 @@ import { StepClock } from '../deploy/step-clock.ts';
 import { reportDeploy } from '../deploy/summary.ts';
 import { parseCommandLine } from './args.ts';
 import { EXIT, runMain } from './main.ts';
-import { loadRobots } from './project.ts';
+import { loadRobots } from '../config/select.ts';
 
 /** deploy.ts and push.ts: the same task list, with or without the build. */
 export function runShipCommand(help: string, useExistingImages: boolean): Promise<never> {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from './errors.ts';
+import { loadProjectConfig, resolveEnvFile } from './load-config.ts';
 import type { ProjectConfig, RobotConfig } from './project-config.ts';
 import { workspaceProblem } from './references.ts';
 
@@ -49,4 +50,10 @@ export function listWorkspaces(config: ProjectConfig): string[] {
 export function printable(text: string): string {
   const escaped = JSON.stringify(text).slice(1, -1);
   return escaped.length > 80 ? `${escaped.slice(0, 77)}...` : escaped;
+}
+
+/** robots.env from --env-file / ROBOTS_ENV / ./robots.env, and the robots named on the command line. */
+export function loadRobots(envFlag: string | undefined, names: readonly string[]): { config: ProjectConfig; robots: RobotConfig[] } {
+  const config = loadProjectConfig(resolveEnvFile(envFlag));
+  return { config, robots: selectRobots(config, names) };
 }

@@ -77,3 +77,8 @@ export const buildKey = (platform: string, ws: string): string => `${platform} $
 export function buildFor(ctx: Pick<DeployContext, 'builds'>, run: RobotRun, ws: string): BuildJob {
   return ctx.builds.get(buildKey(run.robot.platform, ws))!;
 }
+
+/** Live progress on a terminal; in CI, pipes and dry runs, plain lines that read well in a log. */
+export function isInteractive(ctx: Pick<DeployContext, 'recorded'>): boolean {
+  return Boolean(process.stdout.isTTY) && !process.env.CI && !ctx.recorded;
+}

@@ -6,9 +6,8 @@ import { RecordingRunner, type RecordedCommand } from '../runner/recording-runne
 import { KnownHosts } from '../ssh/host-keys.ts';
 import { planBuilds } from './build-step.ts';
 import { buildTask } from './build-tasks.ts';
-import type { BuildPath, DeployContext, RobotRun } from './context.ts';
+import { isInteractive, type BuildPath, type DeployContext, type RobotRun } from './context.ts';
 import { dryRunResponder } from './dry-run.ts';
-import { isInteractive } from './interactive.ts';
 import { inspectLaptopEngine } from './laptop-engine.ts';
 import { ROBOT_STEPS, robotTasks, robotTitle, type RobotStep } from './robot-tasks.ts';
 import { StepClock } from './step-clock.ts';

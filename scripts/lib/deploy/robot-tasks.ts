@@ -1,8 +1,6 @@
 import type { ListrTask, ListrTaskWrapper } from 'listr2';
 import { formatSshTarget } from '../config/ssh-target.ts';
-import type { DeployContext, RobotRun } from './context.ts';
-import { isInteractive } from './interactive.ts';
-import { holdIfTesting } from './test-hold.ts';
+import { isInteractive, type DeployContext, type RobotRun } from './context.ts';
 import { compareStep, connectStep, probeStep } from './steps/connect-step.ts';
 import { pruneStep } from './steps/prune-step.ts';
 import { pushStep } from './steps/push-step.ts';
@@ -71,4 +69,17 @@ export function robotTasks(ctx: DeployContext, run: RobotRun, only: readonly Rob
 
 export function robotTitle(run: RobotRun): string {
   return `${run.robot.name} (${formatSshTarget(run.robot.target)}, ${run.robot.platform})`;
+}
+
+/**
+ * A seam for the end-to-end tests only: RD_TEST_HOLD_BEFORE=<step> parks every robot before that
+ * step until the run is interrupted, so a test can deliver Ctrl-C or SIGTERM in any step.
+ */
+async function holdIfTesting(step: string, signal: AbortSignal, show: (text: string) => void): Promise<void> {
+  if (process.env.RD_TEST_HOLD_BEFORE !== step) return;
+  show(`held before "${step}" by RD_TEST_HOLD_BEFORE (test hook)`);
+  await new Promise<void>((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }

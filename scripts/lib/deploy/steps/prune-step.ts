@@ -4,7 +4,6 @@ import { REGISTRY_VOLUME, garbageCollect } from '../../commands/robot-registry.t
 import { PREVIOUS_SUFFIX } from '../../config/references.ts';
 import { lastLines, runChecked } from '../../runner/runner.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
-import { parseDockerSize } from './docker-size.ts';
 
 /**
  * The post's empty "disk usage" section. Keeps IMAGE:WS and IMAGE:WS.prev of every workspace and
@@ -48,4 +47,12 @@ function deleteManifest(port: number, image: string, digest: string): Promise<vo
     req.on('error', reject);
     req.end();
   });
+}
+
+const UNITS: Record<string, number> = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 };
+
+/** Docker's human sizes ("59.93MB", "0B", "1.2GB") to bytes; unreadable or absent → 0. */
+export function parseDockerSize(text: string | undefined): number {
+  const match = /^([\d.]+)\s*([kKMGT]?B)$/.exec(text ?? '');
+  return match ? Number(match[1]) * (UNITS[match[2]] ?? 1) : 0;
 }
