@@ -2,7 +2,7 @@
 // what can be left is a temporary push tag from a killed run (kill -9) and, on request, the registry.
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
-import { loadRobots } from './lib/config/select.ts';
+import { selectRobots } from './lib/config/select.ts';
 import { loadProjectConfig, resolveEnvFile } from './lib/config/load-config.ts';
 import { listPushTags, untagImage } from './lib/commands/local-docker.ts';
 import { prepareDeploy, runDeploy } from './lib/deploy/pipeline.ts';
@@ -20,6 +20,8 @@ laptop. Tunnels need no clean-up: each belongs to the process that opened it and
 await runMain(async ({ signal, teardown }) => {
   const { values, positionals } = parseCommandLine(process.argv.slice(2), { 'stop-registry': { type: 'boolean' } }, HELP);
   const config = loadProjectConfig(resolveEnvFile(values['env-file']));
+  // Robot names are checked before anything runs, even though the tags go first.
+  const robots = values['stop-registry'] ? selectRobots(config, positionals) : [];
   const local = new LocalRunner(signal);
   const tags = (await local.run(listPushTags(config.image))).stdout.split('\n').filter(Boolean);
   for (const tag of tags) {
@@ -28,7 +30,6 @@ await runMain(async ({ signal, teardown }) => {
   }
   if (tags.length === 0) console.log(`no temporary push tags of ${config.image} on the laptop`);
   if (!values['stop-registry']) return EXIT.ok;
-  const { robots } = loadRobots(values['env-file'], positionals);
   const ctx = await prepareDeploy({ config, robots, wsFlags: [], withoutWorkspaces: true, dryRun: false, signal, teardown });
   await runDeploy(ctx, new StepClock(), ['connect', 'stop registry']);
   return ctx.robots.some((run) => run.error) ? EXIT.failed : EXIT.ok;

@@ -29,11 +29,10 @@ export interface RobotStatusResult {
 /** Each robot's workspaces against the laptop's images (the tags deploy.ts would build). */
 export async function gatherStatus(config: ProjectConfig, robots: RobotConfig[], local: Runner, knownHosts: KnownHosts): Promise<RobotStatusResult[]> {
   const jobs = planBuildJobs(config, robots.flatMap((r) => r.workspaces.map((ws) => ({ platform: r.platform, ws }))));
-  const laptopIds = new Map<string, string | undefined>();
-  for (const [key, job] of jobs) {
+  const laptopIds = new Map(await Promise.all([...jobs].map(async ([key, job]) => {
     const found = await local.run(imageId(job.spec.tag));
-    laptopIds.set(key, found.code === 0 ? found.stdout.trim() : undefined);
-  }
+    return [key, found.code === 0 ? found.stdout.trim() : undefined] as const;
+  })));
   return Promise.all(robots.map(async (robot): Promise<RobotStatusResult> => {
     try {
       return await withRobotConnection(robot, { knownHosts }, async (connection) => {
