@@ -23,7 +23,7 @@ await runMain(async () => {
   let failed = 0;
   for (const robot of robots) {
     const workspaces = selectWorkspaces(config, robot, values.ws ?? []);
-    await withRobotConnection(robot, { knownHosts }, async (connection) => {
+    await withRobotConnection(robot, { knownHosts, link: config.link }, async (connection) => {
       for (const ws of workspaces) {
         const current = imageRef(config.image, ws);
         const result = await connection.runner.run(rollback(current, previousRef(config.image, ws)));

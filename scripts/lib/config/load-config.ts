@@ -6,6 +6,7 @@ import { configError, UsageError } from './errors.ts';
 import { DEFAULTS, GLOBAL_KEYS, ROBOT_KEYS, type ProjectConfig, type RobotConfig, type RobotKey } from './project-config.ts';
 import { imageNameProblem, platformProblem, robotNameProblem, workspaceProblem } from './references.ts';
 import { parseSshTarget } from './ssh-target.ts';
+import { DEFAULT_LINK, type LinkPolicy } from '../ssh/liveness.ts';
 
 /** --env-file, then ROBOTS_ENV, then ./robots.env. */
 export function resolveEnvFile(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
@@ -63,7 +64,12 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
   if (robots.length === 0) throw configError(file, undefined, 'no robots declared; add a line like ROBOT1_HOST=nuc@192.168.1.64');
   const context = contextDir(file, dir, globals.get('CONTEXT'));
   const reconnectSeconds = secondsValue(file, globals.get('RECONNECT_SECONDS')) ?? DEFAULTS.reconnectSeconds;
-  return { file, dir, image: image.value, context, workspaces, platform, registryPort, sshKey, robots, knownHostsFile: join(dir, 'known_hosts'), reconnectSeconds };
+  const link: LinkPolicy = {
+    aliveIntervalSeconds: secondsValue(file, globals.get('ALIVE_INTERVAL_SECONDS'), 1) ?? DEFAULT_LINK.aliveIntervalSeconds,
+    aliveCountMax: countValue(file, globals.get('ALIVE_COUNT_MAX')) ?? DEFAULT_LINK.aliveCountMax,
+    robotTimeoutSeconds: secondsValue(file, globals.get('ROBOT_TIMEOUT_SECONDS'), 1) ?? DEFAULT_LINK.robotTimeoutSeconds,
+  };
+  return { file, dir, image: image.value, context, workspaces, platform, registryPort, sshKey, robots, knownHostsFile: join(dir, 'known_hosts'), reconnectSeconds, link };
 }
 
 function isRobotKey(suffix: string): suffix is RobotKey {
@@ -101,9 +107,19 @@ function portValue(file: string, entry: EnvEntry | undefined): number | undefine
   return port;
 }
 
-function secondsValue(file: string, entry: EnvEntry | undefined): number | undefined {
+function secondsValue(file: string, entry: EnvEntry | undefined, min = 0): number | undefined {
   if (!entry) return undefined;
-  if (!/^\d+$/.test(entry.value) || Number(entry.value) > 3600) throw configError(file, entry.line, `${entry.key}="${entry.value}" is not a number of seconds from 0 to 3600`);
+  if (!/^\d+$/.test(entry.value) || Number(entry.value) < min || Number(entry.value) > 3600) {
+    throw configError(file, entry.line, `${entry.key}="${entry.value}" is not a number of seconds from ${min} to 3600`);
+  }
+  return Number(entry.value);
+}
+
+function countValue(file: string, entry: EnvEntry | undefined): number | undefined {
+  if (!entry) return undefined;
+  if (!/^\d+$/.test(entry.value) || Number(entry.value) < 1 || Number(entry.value) > 100) {
+    throw configError(file, entry.line, `${entry.key}="${entry.value}" is not a whole number from 1 to 100`);
+  }
   return Number(entry.value);
 }
 

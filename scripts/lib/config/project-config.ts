@@ -1,3 +1,4 @@
+import type { LinkPolicy } from '../ssh/liveness.ts';
 import type { SshTarget } from './ssh-target.ts';
 
 export interface RobotConfig {
@@ -28,11 +29,16 @@ export interface ProjectConfig {
   robots: RobotConfig[];
   /** Host keys pinned per robot name, beside robots.env so a team can commit it. */
   knownHostsFile: string;
-  /** How long a deploy keeps reconnecting after the link to a robot drops mid-push. */
+  /** How long a deploy keeps reconnecting after each drop of the link to a robot. */
   reconnectSeconds: number;
+  /** When a silent link counts as lost, and how long a robot command may make no progress. */
+  link: LinkPolicy;
 }
 
-export const GLOBAL_KEYS = ['IMAGE', 'CONTEXT', 'WORKSPACES', 'PLATFORM', 'SSH_KEY', 'REGISTRY_PORT', 'RECONNECT_SECONDS'] as const;
+export const GLOBAL_KEYS = [
+  'IMAGE', 'CONTEXT', 'WORKSPACES', 'PLATFORM', 'SSH_KEY', 'REGISTRY_PORT',
+  'RECONNECT_SECONDS', 'ALIVE_INTERVAL_SECONDS', 'ALIVE_COUNT_MAX', 'ROBOT_TIMEOUT_SECONDS',
+] as const;
 export const ROBOT_KEYS = ['HOST', 'PLATFORM', 'WORKSPACES', 'SSH_KEY', 'REGISTRY_PORT', 'AFTER'] as const;
 export type RobotKey = (typeof ROBOT_KEYS)[number];
 

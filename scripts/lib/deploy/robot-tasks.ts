@@ -33,7 +33,7 @@ function work(ctx: DeployContext, run: RobotRun, name: RobotStep, interactive: b
     case 'tunnel': return () => tunnelStep(ctx, run);
     case 'push': return (task) => pushStep(ctx, run, throttle(task, interactive ? 200 : 5000), (text) => (task.output = text));
     case 'pull & tag': return (task) => pullStep(ctx, run, (text) => (task.output = text));
-    case 'after': return () => afterStep(run);
+    case 'after': return () => afterStep(ctx, run);
     case 'stop registry': return () => stopRegistryStep(run);
     case 'hold tunnel': return (task) => holdTunnel(ctx, run, task);
     case 'prune': return () => pruneStep(ctx, run, ctx.pruneKeep ?? 0);

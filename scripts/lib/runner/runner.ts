@@ -11,6 +11,8 @@ export interface RunOptions {
   onOutput?: (chunk: string) => void;
   /** Stops this one command (e.g. a push whose tunnel died); the runner's own signal still applies. */
   signal?: AbortSignal;
+  /** Robot commands: the deadline, instead of ROBOT_TIMEOUT_SECONDS. */
+  timeoutMs?: number;
 }
 
 /**
@@ -34,6 +36,23 @@ export class CommandError extends Error {
   }
 }
 
+/** A robot command that did not finish within its deadline (a hung docker, a stalled disk). */
+export class RobotTimeoutError extends Error {
+  constructor(
+    readonly where: string,
+    readonly argv: readonly string[],
+    readonly seconds: number,
+    what = `${argv[0]} ${argv[1] ?? ''}`.trim(),
+  ) {
+    super(
+      `${what}: ${where} gave no result within ${seconds} s; the robot's docker may be hung ` +
+        `(check \`docker info\` there, restart it with \`sudo systemctl restart docker\`), ` +
+        'or raise ROBOT_TIMEOUT_SECONDS in robots.env for a slow robot',
+    );
+    this.name = 'RobotTimeoutError';
+  }
+}
+
 export function lastLines(text: string, count = 3): string {
   const lines = text.trim().split('\n').filter((line) => line.trim() !== '');
   return lines.slice(-count).join(' | ') || '(no output)';
@@ -41,7 +60,9 @@ export function lastLines(text: string, count = 3): string {
 
 /** Runs a command and throws a CommandError naming `what` when it exits non-zero. */
 export async function runChecked(runner: Runner, argv: readonly string[], what: string, options?: RunOptions): Promise<CommandResult> {
-  const result = await runner.run(argv, options);
+  const result = await runner.run(argv, options).catch((error: Error) => {
+    throw error instanceof RobotTimeoutError ? new RobotTimeoutError(error.where, error.argv, error.seconds, what) : error;
+  });
   if (result.code !== 0) throw new CommandError(runner.where, argv, result, what);
   return result;
 }

@@ -1,4 +1,5 @@
 import { NodeSSH } from 'node-ssh';
+import type { Socket } from 'node:net';
 import { userInfo } from 'node:os';
 import type { RobotConfig } from '../config/project-config.ts';
 import { formatSshTarget } from '../config/ssh-target.ts';
@@ -6,13 +7,15 @@ import { SshRunner } from '../runner/ssh-runner.ts';
 import { authHandler, planAuth } from './auth-plan.ts';
 import { explainConnectError } from './connect-errors.ts';
 import { judgeHostKey, type HostKeyVerdict, type KnownHosts } from './host-keys.ts';
+import { DEFAULT_LINK, watchSilence, type LinkPolicy } from './liveness.ts';
+import { openSocket } from './open-socket.ts';
 import { resolveSshHost } from './ssh-config.ts';
 
 export interface ConnectOptions {
   knownHosts: KnownHosts;
   timeoutMs?: number;
-  /** Keepalive period; a dead link is noticed after about three of these. */
-  keepaliveMs?: number;
+  /** When a silent link counts as lost, and how long robot commands may take. */
+  link?: LinkPolicy;
   password?: string;
   /** Set to use only the password (key registration). */
   passwordOnly?: boolean;
@@ -47,14 +50,19 @@ export async function connectRobot(robot: RobotConfig, options: ConnectOptions):
   let verdict: HostKeyVerdict | undefined;
   const ssh = new NodeSSH();
   const address = formatSshTarget({ user: username, host: resolved.host, port: resolved.port });
+  const link = options.link ?? DEFAULT_LINK;
+  let socket: Socket | undefined;
   try {
+    socket = await openSocket(resolved.host, resolved.port ?? 22, timeoutMs);
     await ssh.connect({
+      sock: socket,
       host: resolved.host,
       port: resolved.port ?? 22,
       username,
       readyTimeout: timeoutMs,
-      keepaliveInterval: options.keepaliveMs ?? 2000,
-      keepaliveCountMax: 3,
+      // Keepalives only make an idle link answer; watchSilence decides when the link is lost.
+      keepaliveInterval: link.aliveIntervalSeconds * 1000,
+      keepaliveCountMax: Number.MAX_SAFE_INTEGER,
       authHandler: authHandler(plan) as never,
       // Ask for the pinned key type, or a robot offering several keys could show another one and look "changed".
       ...(pins.length ? { algorithms: { serverHostKey: [...new Set(pins.flatMap((p) => (p.type === 'ssh-rsa' ? RSA_ALGORITHMS : [p.type])))] as never } } : {}),
@@ -71,12 +79,11 @@ export async function connectRobot(robot: RobotConfig, options: ConnectOptions):
       },
     });
   } catch (error) {
+    socket?.destroy();
     ssh.dispose();
     throw explainConnectError(error as Error, { robot: robot.name, address, timeoutMs, tried: plan.tried, skipped: plan.skipped, verdict });
   }
   const connection = ssh.connection!;
-  // ssh2 leaves Nagle on; a registry push is many small HTTP exchanges, each then waiting ~40 ms for a delayed ACK.
-  connection.setNoDelay(true);
   // After `ready`, an unhandled 'error' (Wi-Fi reset) would crash the whole process.
   let isClosed = false;
   const closed = new Promise<Error | undefined>((resolve) => {
@@ -87,7 +94,11 @@ export async function connectRobot(robot: RobotConfig, options: ConnectOptions):
       resolve(lastError);
     });
   });
-  return { ssh, runner: new SshRunner(robot.name, ssh), hostKey: verdict!, closed, isClosed: () => isClosed, close: () => ssh.dispose() };
+  watchSilence(socket!, link, (error) => {
+    connection.emit('error', error);
+    socket?.destroy();
+  });
+  return { ssh, runner: new SshRunner(robot.name, ssh, link.robotTimeoutSeconds), hostKey: verdict!, closed, isClosed: () => isClosed, close: () => ssh.dispose() };
 }
 
 /** Connects, runs `work` on the connection, and always closes it (status.ts, rollback.ts). */

@@ -35,7 +35,7 @@ export async function gatherStatus(config: ProjectConfig, robots: RobotConfig[],
   })));
   return Promise.all(robots.map(async (robot): Promise<RobotStatusResult> => {
     try {
-      return await withRobotConnection(robot, { knownHosts }, async (connection) => {
+      return await withRobotConnection(robot, { knownHosts, link: config.link }, async (connection) => {
         const result = await runChecked(connection.runner, robotStatus(config.image, robot.workspaces), `reading status of ${robot.name}`);
         const report = parseRobotStatus(result.stdout);
         const rows = robot.workspaces.map((ws): StatusRow => {

@@ -4,14 +4,16 @@ import { REGISTRY_IMAGE, loadImage } from '../../commands/robot-registry.ts';
 import { joinPosix } from '../../shell/posix-quote.ts';
 import { lastLines } from '../../runner/runner.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
+import { withStallGuard } from '../stall-guard.ts';
 
 const PLATFORM_OF = ['docker', 'image', 'inspect', '--format', '{{.Os}}/{{.Architecture}}', REGISTRY_IMAGE];
 
 /**
  * A robot at a competition has no internet: stream `docker save registry:2` from the laptop into
  * `docker load` on the robot over the existing SSH connection (no temporary file on either side).
+ * `signal` ends the attempt when the link drops, so the caller can reconnect and carry it again.
  */
-export async function carryRegistryImage(ctx: DeployContext, run: RobotRun, report: (text: string) => void): Promise<void> {
+export async function carryRegistryImage(ctx: DeployContext, run: RobotRun, report: (text: string) => void, signal: AbortSignal): Promise<void> {
   const wanted = run.remote?.platform ?? run.robot.platform;
   const have = await ctx.local.run(PLATFORM_OF);
   if (have.code !== 0 || have.stdout.trim() !== wanted) {
@@ -29,26 +31,53 @@ export async function carryRegistryImage(ctx: DeployContext, run: RobotRun, repo
     ctx.recorded.push({ where: 'laptop', argv: ['docker', 'image', 'save', REGISTRY_IMAGE, '|', 'ssh', run.robot.name, ...loadImage()] });
     return;
   }
-  await streamImage(run, REGISTRY_IMAGE);
+  let moved = 0;
+  const limitSeconds = ctx.config.link.robotTimeoutSeconds;
+  const stalled = () =>
+    new Error(
+      `carrying ${REGISTRY_IMAGE} to ${run.robot.name} made no progress for ${limitSeconds} s; ` +
+        `check \`docker info\` on the robot, or load it there by hand (docker load), or raise ROBOT_TIMEOUT_SECONDS in robots.env`,
+    );
+  await withStallGuard(() => moved, limitSeconds * 1000, stalled, (stall) =>
+    streamImage(ctx, run, REGISTRY_IMAGE, AbortSignal.any([signal, stall]), (bytes) => (moved += bytes)),
+  );
 }
 
-function streamImage(run: RobotRun, ref: string): Promise<void> {
+/** docker save | ssh robot docker load; the laptop's docker save is owned by the teardown until it ends. */
+function streamImage(ctx: DeployContext, run: RobotRun, ref: string, signal: AbortSignal, onBytes: (bytes: number) => void): Promise<void> {
   const client = run.connection!.ssh.connection!;
   return new Promise((resolve, reject) => {
+    signal.throwIfAborted();
     client.exec(joinPosix(loadImage()), (error, channel) => {
       if (error) return reject(error);
       const save = spawn('docker', ['image', 'save', ref], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const stopSave = ctx.teardown.add(`docker save ${ref} for ${run.robot.name}`, () => void save.kill('SIGKILL'));
       let saveErr = '';
       let loadErr = '';
+      const finish = (outcome?: Error) => {
+        signal.removeEventListener('abort', abort);
+        void stopSave();
+        channel.destroy();
+        if (outcome) reject(outcome);
+        else resolve();
+      };
+      const abort = () => finish(signal.reason as Error);
+      signal.addEventListener('abort', abort, { once: true });
+      save.stdout.on('data', (chunk: Buffer) => onBytes(chunk.length));
       save.stderr.on('data', (chunk) => (saveErr += chunk));
-      channel.stderr.on('data', (chunk: Buffer) => (loadErr += chunk));
-      save.stdout.pipe(channel);
-      save.on('error', reject);
-      channel.on('exit', (code: number | null) => {
-        if (code === 0) resolve();
-        else reject(new Error(`carrying ${ref} to ${run.robot.name} failed: ${lastLines(loadErr || saveErr, 2)}`));
+      channel.stderr.on('data', (chunk: Buffer) => {
+        loadErr += chunk;
+        onBytes(chunk.length);
       });
-      channel.resume();
+      channel.on('data', (chunk: Buffer) => onBytes(chunk.length));
+      save.stdout.pipe(channel);
+      save.on('error', (spawnError) => finish(spawnError));
+      channel.on('exit', (code: number | null) => {
+        if (code === 0) finish();
+        else finish(new Error(`carrying ${ref} to ${run.robot.name} failed: ${lastLines(loadErr || saveErr, 2)}`));
+      });
+      // A link that drops mid-stream closes the channel without an exit status.
+      channel.on('close', () => finish(new Error(`carrying ${ref} to ${run.robot.name} was cut off`)));
     });
   });
 }

@@ -13,7 +13,7 @@ export async function connectStep(ctx: DeployContext, run: RobotRun, report: (te
     run.runner = new RecordingRunner(run.robot.name, ctx.recorded, dryRunResponder);
     return;
   }
-  const connection = await connectRobot(run.robot, { knownHosts: ctx.knownHosts });
+  const connection = await connectRobot(run.robot, { knownHosts: ctx.knownHosts, link: ctx.config.link });
   run.connection = connection;
   run.runner = connection.runner;
   ctx.teardown.add(`SSH connection to ${run.robot.name}`, () => connection.close());

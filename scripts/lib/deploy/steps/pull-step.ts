@@ -11,8 +11,9 @@ export async function pullStep(ctx: DeployContext, run: RobotRun, report: (text:
     const source = digestRef(`127.0.0.1:${run.registryPort}`, ctx.config.image, run.digests.get(ws)!);
     const target = imageRef(ctx.config.image, ws);
     const argv = pullAndTag(source, target, previousRef(ctx.config.image, ws), built.id);
+    const timeoutMs = pullDeadlineMs(ctx.config.link.robotTimeoutSeconds, built.sizeBytes);
     // Pull by digest and tag are idempotent, so after a dropped link the whole script simply runs again.
-    const result = await withReconnect(ctx, run, `the pull of ${ws}`, () => runChecked(run.runner!, argv, `pull and tag of ${target}`), report);
+    const result = await withReconnect(ctx, run, `the pull of ${ws}`, () => runChecked(run.runner!, argv, `pull and tag of ${target}`, { timeoutMs }), report);
     const { previous } = parsePullAndTag(result.stdout);
     run.outcomes.set(ws, { kind: 'deployed', id: built.id, previous });
     lines.push(`${target} = ${built.id.slice(7, 19)}${previous ? `, previous kept as ${previousRef(ctx.config.image, ws)}` : ''}`);
@@ -20,9 +21,18 @@ export async function pullStep(ctx: DeployContext, run: RobotRun, report: (text:
   return lines.join('; ');
 }
 
+/**
+ * The robot unpacks what it pulls from its own loopback registry, so the pull is bounded by the
+ * disk, not the link: ROBOT_TIMEOUT_SECONDS plus a second for every 2 MB (an SD card's pace).
+ */
+export function pullDeadlineMs(robotTimeoutSeconds: number, sizeBytes = 0): number {
+  return (robotTimeoutSeconds + Math.ceil(sizeBytes / 2e6)) * 1000;
+}
+
 /** Optional <NAME>_AFTER, e.g. restarting the compose service that runs the new image. */
-export async function afterStep(run: RobotRun): Promise<string> {
-  const result = await run.runner!.run(afterDeploy(run.robot.after!));
+export async function afterStep(ctx: DeployContext, run: RobotRun): Promise<string> {
+  // A compose restart may stop and start several services: five times the usual deadline.
+  const result = await run.runner!.run(afterDeploy(run.robot.after!), { timeoutMs: 5 * ctx.config.link.robotTimeoutSeconds * 1000 });
   run.afterOutput = `${result.stdout}${result.stderr}`.trim();
   if (result.code !== 0) {
     throw new Error(`deployed, but ${run.robot.envPrefix}_AFTER failed (exit ${result.code}): ${lastLines(result.stderr || result.stdout, 3)}`);

@@ -4,6 +4,7 @@ import { runChecked } from '../../runner/runner.ts';
 import { metadataValue, withTempFile } from '../build-step.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
 import { DRY_RUN_DIGEST } from '../dry-run.ts';
+import { withStallGuard } from '../stall-guard.ts';
 import { withReconnect } from './reconnect.ts';
 
 /** The post's step 4 (laptop side): only layers the robot's registry lacks cross the tunnel. */
@@ -14,14 +15,24 @@ export async function pushStep(ctx: DeployContext, run: RobotRun, progress: (tex
   const total = sizes.reduce((sum, size) => sum + size, 0);
   const ofTotal = total ? ` of at most ${megabytes(total)}` : '';
   const timer = setInterval(() => progress(`sent ${megabytes(sent())}${ofTotal} through the tunnel`), 500);
+  const limitSeconds = ctx.config.link.robotTimeoutSeconds;
   try {
     for (const ws of run.stale) {
       const job = buildFor(ctx, run, ws);
       const built = await job.result.promise;
       const digest = await withReconnect(ctx, run, `the push of ${ws}`, (signal) => {
-        // The tunnel's port can change when a dropped link is reconnected, so the target is rebuilt per attempt.
-        const target = registryRef(`${ctx.registryHost}:${run.tunnel!.port}`, ctx.config.image, ws);
-        return ctx.buildPath === 'buildx' ? pushWithBuildx(ctx, job.spec, target, signal) : pushWithDocker(ctx, built.id, target, signal);
+        let output = 0;
+        const stalled = () =>
+          new Error(
+            `the push of ${ws} to ${run.robot.name} made no progress for ${limitSeconds} s (no bytes through the tunnel, no output from docker); ` +
+              `check the robot's registry with \`docker logs robot-deploy-registry\` there, or raise ROBOT_TIMEOUT_SECONDS in robots.env`,
+          );
+        return withStallGuard(() => sent() + output, limitSeconds * 1000, stalled, (stall) => {
+          const options = { signal: AbortSignal.any([signal, stall]), onOutput: (chunk: string) => (output += chunk.length) };
+          // The tunnel's port can change when a dropped link is reconnected, so the target is rebuilt per attempt.
+          const target = registryRef(`${ctx.registryHost}:${run.tunnel!.port}`, ctx.config.image, ws);
+          return ctx.buildPath === 'buildx' ? pushWithBuildx(ctx, job.spec, target, options) : pushWithDocker(ctx, built.id, target, options);
+        });
       }, report);
       run.digests.set(ws, digest);
     }
@@ -31,12 +42,14 @@ export async function pushStep(ctx: DeployContext, run: RobotRun, progress: (tex
   return `${run.stale.join(', ')}: ${megabytes(sent())} sent`;
 }
 
+type PushOptions = { signal: AbortSignal; onOutput: (chunk: string) => void };
+
 /** Tags the exact image built (by ID) for the tunnel's registry, pushes, and drops the tag again. */
-async function pushWithDocker(ctx: DeployContext, builtId: string, target: string, signal: AbortSignal): Promise<string> {
+async function pushWithDocker(ctx: DeployContext, builtId: string, target: string, options: PushOptions): Promise<string> {
   await runChecked(ctx.local, tagImage(builtId, target), `tagging ${builtId.slice(7, 19)} for the push`);
   const removeTag = ctx.teardown.add(`temporary tag ${target}`, async () => void (await ctx.localTeardown.run(untagImage(target))));
   try {
-    const pushed = await runChecked(ctx.local, pushImage(target), `docker push ${target}`, { signal });
+    const pushed = await runChecked(ctx.local, pushImage(target), `docker push ${target}`, options);
     const digest = parsePushDigest(pushed.stdout);
     if (!digest) throw new Error(`docker push ${target} printed no digest`);
     return digest;
@@ -45,9 +58,9 @@ async function pushWithDocker(ctx: DeployContext, builtId: string, target: strin
   }
 }
 
-async function pushWithBuildx(ctx: DeployContext, spec: Parameters<typeof buildxPush>[0], target: string, signal: AbortSignal): Promise<string> {
+async function pushWithBuildx(ctx: DeployContext, spec: Parameters<typeof buildxPush>[0], target: string, options: PushOptions): Promise<string> {
   return withTempFile('metadata.json', async (metadataFile) => {
-    await runChecked(ctx.local, buildxPush(spec, target, metadataFile), `docker buildx build --output type=registry to ${target}`, { signal });
+    await runChecked(ctx.local, buildxPush(spec, target, metadataFile), `docker buildx build --output type=registry to ${target}`, options);
     if (ctx.recorded) return DRY_RUN_DIGEST;
     const digest = metadataValue(metadataFile, 'containerimage.digest');
     if (!digest) throw new Error(`buildx pushed ${target} but reported no digest`);

@@ -1,16 +1,17 @@
-import { connectRobot } from '../../ssh/connect.ts';
+import { connectRobot, type RobotConnection } from '../../ssh/connect.ts';
+import type { Tunnel } from '../../ssh/tunnel.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
 import { openReadyTunnel } from './tunnel-step.ts';
 
 /**
- * Runs one attempt of a step that needs the link (push, pull). When the SSH connection drops
- * (keepalives notice a dead Wi-Fi link within seconds), the attempt is stopped, the robot is
- * reconnected and the tunnel reopened, and the attempt runs again — the registry keeps the
- * layers that were finished. After RECONNECT_SECONDS without a link, the step fails; the robot's
- * IMAGE:WS has not moved, since tags only move after a complete pull.
+ * Runs one attempt of a step that needs the link (registry hand-over, push, pull). When the SSH
+ * connection drops (nothing heard from the robot for ALIVE_INTERVAL_SECONDS × ALIVE_COUNT_MAX),
+ * the attempt is stopped, the robot is reconnected and the tunnel reopened, and the attempt runs
+ * again — the registry keeps the layers that were finished. Each outage gets RECONNECT_SECONDS
+ * of its own; after that the step fails, and the robot's IMAGE:WS has not moved, since tags only
+ * move after a complete pull.
  */
 export async function withReconnect<T>(ctx: DeployContext, run: RobotRun, what: string, attempt: (signal: AbortSignal) => Promise<T>, report: (text: string) => void): Promise<T> {
-  let lostSince: number | undefined;
   for (;;) {
     const connection = run.connection;
     if (!connection) return attempt(ctx.signal);
@@ -20,9 +21,9 @@ export async function withReconnect<T>(ctx: DeployContext, run: RobotRun, what: 
       return await attempt(AbortSignal.any([ctx.signal, lost.signal]));
     } catch (error) {
       if (ctx.signal.aborted || !connection.isClosed()) throw error;
-      lostSince ??= Date.now();
-      report(`link to ${run.robot.name} lost during ${what}; reconnecting (up to ${ctx.config.reconnectSeconds} s)`);
-      await reconnect(ctx, run, lostSince + ctx.config.reconnectSeconds * 1000, what);
+      const why = (await connection.closed)?.message;
+      report(`link to ${run.robot.name} lost during ${what}${why ? ` (${why})` : ''}; reconnecting (up to ${ctx.config.reconnectSeconds} s)`);
+      await reconnect(ctx, run, Date.now() + ctx.config.reconnectSeconds * 1000, what);
       report(`reconnected to ${run.robot.name}; resuming ${what}`);
     }
   }
@@ -31,20 +32,29 @@ export async function withReconnect<T>(ctx: DeployContext, run: RobotRun, what: 
 async function reconnect(ctx: DeployContext, run: RobotRun, deadline: number, what: string): Promise<void> {
   await run.tunnel?.close();
   run.connection?.close();
+  const hadTunnel = run.tunnel !== undefined;
   const sentBefore = run.tunnel?.bytesToRobot() ?? 0;
   let lastError = 'no attempt';
   while (Date.now() < deadline) {
     ctx.signal.throwIfAborted();
+    let connection: RobotConnection | undefined;
+    let tunnel: Tunnel | undefined;
     try {
-      const connection = await connectRobot(run.robot, { knownHosts: ctx.knownHosts, timeoutMs: Math.min(5000, Math.max(1000, deadline - Date.now())) });
+      connection = await connectRobot(run.robot, { knownHosts: ctx.knownHosts, link: ctx.config.link, timeoutMs: Math.min(5000, Math.max(1000, deadline - Date.now())) });
       run.connection = connection;
       run.runner = connection.runner;
-      ctx.teardown.add(`SSH connection to ${run.robot.name}`, () => connection.close());
-      const tunnel = await openReadyTunnel(ctx, run, run.tunnel?.port, Math.max(1000, deadline - Date.now()));
-      run.tunnel = { ...tunnel, bytesToRobot: () => sentBefore + tunnel.bytesToRobot() };
+      ctx.teardown.add(`SSH connection to ${run.robot.name}`, () => connection?.close());
+      if (hadTunnel) {
+        tunnel = await openReadyTunnel(ctx, run, run.tunnel?.port, Math.max(1000, deadline - Date.now()));
+        const reopened = tunnel;
+        run.tunnel = { ...reopened, bytesToRobot: () => sentBefore + reopened.bytesToRobot() };
+      }
       return;
     } catch (error) {
       lastError = (error as Error).message;
+      // A half-made attempt (connected, but the registry did not answer) must not keep its listener or link.
+      await tunnel?.close();
+      connection?.close();
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }

@@ -4,6 +4,7 @@ import {
 import { CommandError, runChecked } from '../../runner/runner.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
 import { carryRegistryImage } from './carry-registry-image.ts';
+import { withReconnect } from './reconnect.ts';
 
 /** The post's step 2, idempotent: registry:2 on the robot's 127.0.0.1, persistent, restart=always. */
 export async function registryStep(ctx: DeployContext, run: RobotRun, report: (text: string) => void): Promise<string> {
@@ -11,7 +12,7 @@ export async function registryStep(ctx: DeployContext, run: RobotRun, report: (t
   let outcome = seen?.status === 'running' && seen.port ? seen : await ensureOnce(run);
   if (outcome.status === 'no-image') {
     report(`${run.robot.name} has no ${REGISTRY_IMAGE}; carrying it over SSH from the laptop`);
-    await carryRegistryImage(ctx, run, report);
+    await withReconnect(ctx, run, `the ${REGISTRY_IMAGE} hand-over`, (signal) => carryRegistryImage(ctx, run, report, signal), report);
     outcome = await ensureOnce(run);
   }
   if (outcome.status === 'port-busy') {

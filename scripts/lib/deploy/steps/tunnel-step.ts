@@ -22,7 +22,12 @@ export async function openReadyTunnel(ctx: DeployContext, run: RobotRun, preferr
   const tunnel = await openTunnel(run.connection!.ssh.connection!, run.registryPort!, preferredPort);
   run.tunnel = tunnel;
   ctx.teardown.add(`tunnel 127.0.0.1:${tunnel.port} to ${run.robot.name}`, () => tunnel.close());
-  await waitForRegistry(tunnel.port, readyMs, ctx.signal);
+  try {
+    await waitForRegistry(tunnel.port, readyMs, ctx.signal);
+  } catch (error) {
+    await tunnel.close();
+    throw error;
+  }
   return tunnel;
 }
 

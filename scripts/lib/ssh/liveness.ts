@@ -1,0 +1,35 @@
+import type { Socket } from 'node:net';
+
+/**
+ * How patient the laptop is with a robot's link, after OpenSSH's ServerAliveInterval and
+ * ServerAliveCountMax: the link is declared lost only after interval × countMax of total silence.
+ */
+export interface LinkPolicy {
+  aliveIntervalSeconds: number;
+  aliveCountMax: number;
+  /** A robot command, or a transfer, that makes no progress for this long fails. */
+  robotTimeoutSeconds: number;
+}
+
+export const DEFAULT_LINK: LinkPolicy = { aliveIntervalSeconds: 5, aliveCountMax: 3, robotTimeoutSeconds: 60 };
+
+export const silenceLimitMs = (policy: LinkPolicy): number => policy.aliveIntervalSeconds * policy.aliveCountMax * 1000;
+
+/**
+ * Any byte from the robot counts as life. ssh2's own keepalive only resets on replies, which at
+ * 2 Mbit/s queue behind megabytes of push data; the robot's window adjustments keep arriving, so
+ * a link that moves data is never condemned. The keepalive requests ssh2 sends every interval
+ * make an idle link answer.
+ */
+export function watchSilence(socket: Socket, policy: LinkPolicy, onSilent: (error: Error) => void): void {
+  const limitMs = silenceLimitMs(policy);
+  let heard = Date.now();
+  socket.on('data', () => (heard = Date.now()));
+  const timer = setInterval(() => {
+    if (Date.now() - heard < limitMs) return;
+    clearInterval(timer);
+    onSilent(new Error(`nothing arrived from the robot for ${Math.round(limitMs / 1000)} s (ALIVE_INTERVAL_SECONDS × ALIVE_COUNT_MAX)`));
+  }, Math.min(1000, limitMs / 4));
+  timer.unref();
+  socket.once('close', () => clearInterval(timer));
+}
