@@ -6,6 +6,7 @@ import {
   loadSimFleet,
   SimHostError,
   stopLaptopDockerIfOurs,
+  type LinkShape,
   upSimFleet,
 } from './lib/sim/harness.ts';
 import { fleetStatus } from './lib/sim/status.ts';
@@ -19,6 +20,9 @@ with its own dockerd, an sshd for user rdsim, and registry:2 in its engine. Linu
 Commands:
   up [N]                  start N robots sim1..simN (default 2), replacing any running ones
       --rate RATE           shape every robot link like Wi-Fi with tc tbf, e.g. 100mbit
+      --rtt MS              add this round-trip time (a delay line in front of each robot's sshd)
+      --jitter MS           vary each direction's delay by up to ± MS (no reordering)
+      --loss PERCENT        drop this share of packets arriving at either end (iptables)
       --without-registry NAME   robot whose engine gets no registry:2 (repeatable)
       --password-login NAME     robot with password login and no authorized key (repeatable)
   down [--all]            stop the robots; --all also stops every fleet in the state dir
@@ -39,6 +43,17 @@ function seconds(since: number): string {
   return `${((performance.now() - since) / 1000).toFixed(1)} s`;
 }
 
+function linkShape(values: Record<string, unknown>): LinkShape | undefined {
+  const number = (flag: string): number | undefined => {
+    const text = values[flag];
+    if (typeof text !== 'string') return undefined;
+    if (!/^\d+(\.\d+)?$/.test(text)) throw new UsageError(`up: --${flag} takes a number, got "${text}"`);
+    return Number(text);
+  };
+  const shape = { rttMs: number('rtt'), jitterMs: number('jitter'), lossPercent: number('loss') };
+  return Object.values(shape).some((value) => value !== undefined) ? shape : undefined;
+}
+
 async function up(positionals: string[], values: Record<string, unknown>): Promise<void> {
   const count = positionals[0] === undefined ? 2 : Number(positionals[0]);
   if (!Number.isInteger(count) || count < 1) throw new UsageError(`up: robot count must be a positive integer, got "${positionals[0]}"`);
@@ -46,6 +61,7 @@ async function up(positionals: string[], values: Record<string, unknown>): Promi
   const fleet = await upSimFleet({
     count,
     ...(typeof values.rate === 'string' ? { rate: values.rate } : {}),
+    ...(linkShape(values) ? { link: linkShape(values) } : {}),
     withoutRegistry: (values['without-registry'] as string[] | undefined) ?? [],
     passwordLogin: (values['password-login'] as string[] | undefined) ?? [],
   });
@@ -53,7 +69,7 @@ async function up(positionals: string[], values: Record<string, unknown>): Promi
   await fleet.writeRobotsEnv(envFile);
   console.log(`${fleet.robots.length} simulated robot(s) up in ${seconds(started)}`);
   for (const robot of fleet.robots) {
-    const notes = [robot.rate && `rate ${robot.rate}`, !robot.hasRegistry && 'no registry:2', robot.passwordLogin && 'password login'];
+    const notes = [robot.rate && `rate ${robot.rate}`, robot.link?.rttMs && `rtt ${robot.link.rttMs} ms ± ${robot.link.jitterMs ?? 0}`, robot.link?.lossPercent && `loss ${robot.link.lossPercent} %`, !robot.hasRegistry && 'no registry:2', robot.passwordLogin && 'password login'];
     console.log(`  ${robot.name.padEnd(10)} ${fleet.user}@${robot.address}  DOCKER_HOST=${robot.dockerHost}  ${notes.filter(Boolean).join(', ')}`);
   }
   console.log(`ssh: ssh -i ${fleet.keyPath} -o UserKnownHostsFile=${fleet.knownHostsPath} ${fleet.user}@${fleet.robots[0]?.address}`);
@@ -109,6 +125,9 @@ async function main(): Promise<number> {
     options: {
       help: { type: 'boolean', short: 'h' },
       rate: { type: 'string' },
+      rtt: { type: 'string' },
+      jitter: { type: 'string' },
+      loss: { type: 'string' },
       'without-registry': { type: 'string', multiple: true },
       'password-login': { type: 'string', multiple: true },
       all: { type: 'boolean' },

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { waitUntil } from './exec.ts';
 import { hostPlatform, SIM_USER } from './names.ts';
 import { SIM_PASSWORD_FILE } from './identity.ts';
+import type { LinkShape } from './link-shape.ts';
 import { setLink } from './network.ts';
 import { writeRobotsEnvFile } from './robots-env.ts';
 import { fleetFiles, readFleetRecord, resolveScope, robotFiles, stateFiles, type FleetRecord, type FleetScope } from './state.ts';
@@ -25,6 +26,7 @@ export interface SimRobot {
   hasRegistry: boolean;
   passwordLogin: boolean;
   rate?: string;
+  link?: LinkShape;
   cutLink(): Promise<void>;
   restoreLink(): Promise<void>;
   dockerEnv(): NodeJS.ProcessEnv;
@@ -63,6 +65,7 @@ function makeRobot(entry: FleetRecord['robots'][number], scope: FleetScope): Sim
     hasRegistry: entry.registry,
     passwordLogin: entry.passwordLogin,
     ...(entry.rate ? { rate: entry.rate } : {}),
+    ...(entry.link ? { link: entry.link } : {}),
     cutLink: () => setLink(entry.hostVeth, false),
     restoreLink: async () => {
       await setLink(entry.hostVeth, true);

@@ -3,6 +3,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { makeFleet, type SimFleet } from './fleet.ts';
 import { ensureKeyPair, ensureSimUser, hostKeyLine, publicKey, type SimUser } from './identity.ts';
 import { ensureLaptopImages, loadImage } from './images.ts';
+import { addLinkLoss, needsRelay, startRelay, validateLinkShape, type LinkShape } from './link-shape.ts';
 import { ensureLaptopDocker } from './laptop-docker.ts';
 import { defaultRobotNames, isOurVeth, robotLayouts, validateRate, SIM_USER, type RobotLayout } from './names.ts';
 import { assertSubnetFree, createRobotNetwork, ensureSubnetGuard } from './network.ts';
@@ -28,6 +29,7 @@ export { ensureLaptopDocker, stopLaptopDockerIfOurs } from './laptop-docker.ts';
 export { DEMO_IMAGE, DEMO_WORKSPACE, makeWorkspace, type GeneratedWorkspace, type WorkspaceOptions } from './workspace.ts';
 export { fleetStatus, type FleetStatus, type RobotStatus } from './status.ts';
 export { BUSYBOX_IMAGE, REGISTRY_IMAGE } from './images.ts';
+export type { LinkShape } from './link-shape.ts';
 
 export interface SimOptions extends SimScopeOptions {
   /** Number of robots when `names` is not given (default 2). */
@@ -38,6 +40,10 @@ export interface SimOptions extends SimScopeOptions {
   rate?: string;
   /** Per-robot rates, overriding `rate`. */
   rates?: Record<string, string>;
+  /** Latency, jitter and loss on every robot link. */
+  link?: LinkShape;
+  /** Per-robot link shapes, overriding `link`. */
+  links?: Record<string, LinkShape>;
   /** Robots whose engine has no registry:2 image. */
   withoutRegistry?: string[];
   /** Robots with PasswordAuthentication yes and an empty authorized_keys. */
@@ -64,10 +70,13 @@ function planFleet(opts: SimOptions, scope: FleetScope): FleetRecord {
   const noRegistry = checkNames('withoutRegistry', opts.withoutRegistry, layouts);
   const password = checkNames('passwordLogin', opts.passwordLogin, layouts);
   checkNames('rates', Object.keys(opts.rates ?? {}), layouts);
+  checkNames('links', Object.keys(opts.links ?? {}), layouts);
   const robots = layouts.map((layout) => {
     const rate = opts.rates?.[layout.name] ?? opts.rate;
     if (rate) validateRate(rate);
-    return { ...layout, ...(rate ? { rate } : {}), registry: !noRegistry.has(layout.name), passwordLogin: password.has(layout.name) };
+    const link = opts.links?.[layout.name] ?? opts.link;
+    if (link) validateLinkShape(link);
+    return { ...layout, ...(rate ? { rate } : {}), ...(link ? { link } : {}), registry: !noRegistry.has(layout.name), passwordLogin: password.has(layout.name) };
   });
   return { prefix: scope.prefix, subnet: scope.subnet, stateDir: scope.stateDir, robots };
 }
@@ -79,14 +88,16 @@ async function startRobot(
   images: Promise<{ registryTar: string }>,
 ): Promise<void> {
   const files = robotFiles(scope, robot.name);
-  for (const log of [files.dockerLog, files.sshdLog]) writeFileSync(log, '');
+  for (const log of [files.dockerLog, files.sshdLog, files.relayLog]) writeFileSync(log, '');
   await createRobotNetwork(robot, robot.rate);
+  if (robot.link?.lossPercent) await addLinkLoss(robot, robot.link.lossPercent);
   // dockerd --group fails outright unless the rdsim group already exists.
   const { user, clientKey } = await identity;
   const daemon = startRobotDockerd(robot, files, SIM_USER);
   await ensureKeyPair(files.hostKey, `${files.id} host key`);
   prepareRobotHome(files, user, robot.passwordLogin ? '' : `${publicKey(clientKey)}\n`);
-  await startRobotSshd(robot, files, user, robot.passwordLogin);
+  await startRobotSshd(robot, files, user, robot.passwordLogin, needsRelay(robot.link) ? '127.0.0.1' : robot.address);
+  if (needsRelay(robot.link)) startRelay(robot, robot.link!, files.relayLog);
   await waitForRobotDockerd(daemon, files);
   if (robot.registry) await loadImage({ ...process.env, DOCKER_HOST: `unix://${files.dockerSock}` }, (await images).registryTar);
   await waitForSsh(robot, files);

@@ -14,10 +14,11 @@ type RobotFiles = ReturnType<typeof robotFiles>;
 // Own UTS namespace too, so `hostname` in a robot session names the robot.
 const WRAPPER = '{ hostname "$5" 2>/dev/null || true; } && mount --bind "$1" "$2" && exec /usr/sbin/sshd -f "$3" -E "$4"';
 
-export function sshdConfig(robot: RobotLayout, files: RobotFiles, passwordLogin: boolean): string {
+/** `listen` is the robot's address, or 127.0.0.1 when a latency relay holds the address. */
+export function sshdConfig(listen: string, files: RobotFiles, passwordLogin: boolean): string {
   return [
     `Port ${SSH_PORT}`,
-    `ListenAddress ${robot.address}`,
+    `ListenAddress ${listen}`,
     `HostKey ${files.hostKey}`,
     `PidFile ${files.sshdPid}`,
     'AuthorizedKeysFile .ssh/authorized_keys',
@@ -49,8 +50,8 @@ export function prepareRobotHome(files: RobotFiles, user: SimUser, authorizedKey
   for (const path of [files.home, ssh, keys]) chownSync(path, user.uid, user.gid);
 }
 
-export async function startRobotSshd(robot: RobotLayout, files: RobotFiles, user: SimUser, passwordLogin: boolean): Promise<void> {
-  writeFileSync(files.sshdConfig, sshdConfig(robot, files, passwordLogin));
+export async function startRobotSshd(robot: RobotLayout, files: RobotFiles, user: SimUser, passwordLogin: boolean, listen = robot.address): Promise<void> {
+  writeFileSync(files.sshdConfig, sshdConfig(listen, files, passwordLogin));
   ensureDir('/run/sshd');
   // sshd daemonizes, so this returns once it has read its config and bound its socket.
   const result = await run(

@@ -1,6 +1,7 @@
 // Where the simulator keeps things on disk, and the record of a running fleet.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { LinkShape } from './link-shape.ts';
 import type { RobotLayout } from './names.ts';
 
 export const DEFAULT_PREFIX = 'rdsim';
@@ -65,6 +66,7 @@ export function robotFiles(scope: FleetScope, name: string) {
     hostKey: join(stateFiles(scope.stateDir).hostKeys, `${id}_ed25519`),
     dockerLog: join(logs, `${id}.dockerd.log`),
     sshdLog: join(logs, `${id}.sshd.log`),
+    relayLog: join(logs, `${id}.relay.log`),
   };
 }
 
@@ -83,7 +85,7 @@ export interface FleetRecord {
   prefix: string;
   subnet: string;
   stateDir: string;
-  robots: (RobotLayout & { rate?: string; registry: boolean; passwordLogin: boolean })[];
+  robots: (RobotLayout & { rate?: string; link?: LinkShape; registry: boolean; passwordLogin: boolean })[];
 }
 
 export function writeFleetRecord(scope: FleetScope, record: FleetRecord): void {

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { capture, run } from './exec.ts';
 import { removeRobotCgroups, robotCgroupPids } from './cgroups.ts';
 import { inSubnet, isOurNetns, isOurVeth, netnsName, validatePrefix, validateSubnet } from './names.ts';
+import { removeLinkLoss } from './link-shape.ts';
 import { deleteLink, deleteNetns, hostLinks, listNetns, removeSubnetGuard } from './network.ts';
 import { allPids, cmdlineOf, netnsPids, terminate } from './processes.ts';
 import { stopRobotDockerd } from './robot-dockerd.ts';
@@ -74,6 +75,7 @@ export async function downSimFleet(opts: SimScopeOptions = {}): Promise<void> {
   const failures: string[] = [];
   const note = (err: unknown) => failures.push(err instanceof Error ? err.message : String(err));
   await Promise.all([...names].map((name) => stopRobot(scope, name).catch(note)));
+  await removeLinkLoss((ifname) => isOurVeth(scope.prefix, ifname)).catch(note);
   // Host veths first: deleting only the netns would leave the pair to the kernel's lazy cleanup.
   for (const link of hostLinks().filter((ifname) => isOurVeth(scope.prefix, ifname))) await deleteLink(link).catch(note);
   for (const name of names) {
