@@ -4,7 +4,8 @@ import { waitUntil } from './exec.ts';
 import { hostPlatform, SIM_USER } from './names.ts';
 import { SIM_PASSWORD_FILE } from './identity.ts';
 import type { LinkShape } from './link-shape.ts';
-import { setLink } from './network.ts';
+import { setLink, shapeRate } from './network.ts';
+import { readPidFile } from './processes.ts';
 import { writeRobotsEnvFile } from './robots-env.ts';
 import { fleetFiles, readFleetRecord, resolveScope, robotFiles, stateFiles, type FleetRecord, type FleetScope } from './state.ts';
 import { downSimFleet, type SimScopeOptions } from './teardown.ts';
@@ -27,6 +28,10 @@ export interface SimRobot {
   passwordLogin: boolean;
   rate?: string;
   link?: LinkShape;
+  /** The robot's dockerd, e.g. to freeze it (SIGSTOP) as a hung engine. */
+  dockerdPid(): number | undefined;
+  /** Changes the link's tc rate while it runs (the record keeps the rate it was started with). */
+  setRate(rate: string): Promise<void>;
   cutLink(): Promise<void>;
   restoreLink(): Promise<void>;
   dockerEnv(): NodeJS.ProcessEnv;
@@ -66,6 +71,8 @@ function makeRobot(entry: FleetRecord['robots'][number], scope: FleetScope): Sim
     passwordLogin: entry.passwordLogin,
     ...(entry.rate ? { rate: entry.rate } : {}),
     ...(entry.link ? { link: entry.link } : {}),
+    dockerdPid: () => readPidFile(files.dockerPid),
+    setRate: (rate) => shapeRate(entry, rate),
     cutLink: () => setLink(entry.hostVeth, false),
     restoreLink: async () => {
       await setLink(entry.hostVeth, true);

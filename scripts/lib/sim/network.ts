@@ -14,11 +14,14 @@ export async function createRobotNetwork(robot: RobotLayout, rate?: string): Pro
   await run('ip', [...ns, 'addr', 'add', `${robot.address}/24`, 'dev', robot.robotVeth]);
   await run('ip', [...ns, 'link', 'set', robot.robotVeth, 'up']);
   await run('ip', [...ns, 'link', 'set', 'lo', 'up']);
-  if (rate) {
-    const tbf = ['root', 'tbf', 'rate', rate, 'burst', '64kb', 'latency', '50ms'];
-    await run('tc', ['qdisc', 'replace', 'dev', robot.hostVeth, ...tbf]);
-    await run('tc', [...ns, 'qdisc', 'replace', 'dev', robot.robotVeth, ...tbf]);
-  }
+  if (rate) await shapeRate(robot, rate);
+}
+
+/** tc tbf on both ends of the robot's link; replacing it changes the rate of a running link. */
+export async function shapeRate(robot: Pick<RobotLayout, 'netns' | 'hostVeth' | 'robotVeth'>, rate: string): Promise<void> {
+  const tbf = ['root', 'tbf', 'rate', rate, 'burst', '64kb', 'latency', '50ms'];
+  await run('tc', ['qdisc', 'replace', 'dev', robot.hostVeth, ...tbf]);
+  await run('tc', ['-n', robot.netns, 'qdisc', 'replace', 'dev', robot.robotVeth, ...tbf]);
 }
 
 /** Deletes a host-side link (and so its veth peer); a link that is already gone is fine. */

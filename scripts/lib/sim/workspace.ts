@@ -24,6 +24,8 @@ export interface WorkspaceOptions {
   name?: string;
   /** Size of an incompressible base layer from /dev/urandom; 0 or absent for none. */
   baseSizeMiB?: number;
+  /** Several incompressible layers instead of one base layer, each its own RUN (sizes in MiB). */
+  layersMiB?: number[];
   /** Initial contents of top.txt. */
   top?: string;
 }
@@ -34,18 +36,17 @@ export interface GeneratedWorkspace {
   workspace: string;
   dockerfile: string;
   topFile: string;
-  /** Rewrites top.txt, so the next build changes only the top layer. */
-  setTop(text: string): Promise<void>;
+  /** Rewrites top.txt, so the next build changes only the top layer (bytes are written as they are). */
+  setTop(content: string | Uint8Array): Promise<void>;
 }
 
-export function workspaceDockerfile(workspace: string, baseSizeMiB = 0, token = randomBytes(6).toString('hex')): string {
+export function workspaceDockerfile(workspace: string, layersMiB: number[] = [], token = randomBytes(6).toString('hex')): string {
   const lines = [`FROM ${BUSYBOX_IMAGE}`];
-  if (baseSizeMiB > 0) {
-    // The token keeps each workspace's base layer distinct in the laptop's build cache.
-    lines.push(
-      `RUN dd if=/dev/urandom of=/base.bin bs=1048576 count=${Math.ceil(baseSizeMiB)} 2>/dev/null && echo ${token} > /base.id`,
-    );
-  }
+  layersMiB.forEach((size, index) => {
+    const name = index === 0 ? 'base' : `layer${index}`;
+    // The token keeps each workspace's layers distinct in the laptop's build cache.
+    lines.push(`RUN dd if=/dev/urandom of=/${name}.bin bs=1048576 count=${Math.ceil(size)} 2>/dev/null && echo ${token} > /${name}.id`);
+  });
   lines.push(`COPY ${workspace}/top.txt /top.txt`, 'CMD ["cat", "/top.txt"]', '');
   return lines.join('\n');
 }
@@ -53,19 +54,19 @@ export function workspaceDockerfile(workspace: string, baseSizeMiB = 0, token = 
 export async function makeWorkspace(dir: string, opts: WorkspaceOptions = {}): Promise<GeneratedWorkspace> {
   const workspace = opts.name ?? DEMO_WORKSPACE;
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(workspace)) throw new Error(`invalid workspace name "${workspace}"`);
-  const baseSizeMiB = opts.baseSizeMiB ?? 0;
-  if (!Number.isFinite(baseSizeMiB) || baseSizeMiB < 0) throw new Error(`invalid baseSizeMiB ${baseSizeMiB}`);
+  const layersMiB = opts.layersMiB ?? (opts.baseSizeMiB ? [opts.baseSizeMiB] : []);
+  if (layersMiB.some((size) => !Number.isFinite(size) || size <= 0)) throw new Error(`invalid layer sizes ${layersMiB.join(', ')} MiB`);
   const wsDir = join(dir, workspace);
   await mkdir(wsDir, { recursive: true });
   const dockerfile = join(wsDir, 'Dockerfile');
   const topFile = join(wsDir, 'top.txt');
-  await writeFile(dockerfile, workspaceDockerfile(workspace, baseSizeMiB));
+  await writeFile(dockerfile, workspaceDockerfile(workspace, layersMiB));
   await writeFile(topFile, opts.top ?? 'top layer 1\n');
   return {
     context: dir,
     workspace,
     dockerfile,
     topFile,
-    setTop: (text: string) => writeFile(topFile, text.endsWith('\n') ? text : `${text}\n`),
+    setTop: (content) => writeFile(topFile, typeof content !== 'string' || content.endsWith('\n') ? content : `${content}\n`),
   };
 }
