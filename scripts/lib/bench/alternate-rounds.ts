@@ -1,8 +1,8 @@
 // Runs one scenario: set-up, then rounds in which the contenders take turns (A B C A B C …),
 // each run checked afterwards so a sample only counts if it did what the scenario says.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { SimRobot } from '../sim/harness.ts';
-import { buildOnLaptop, type BenchProject, type LaptopImages } from './bench-project.ts';
+import { buildOnLaptop, LINK_RATE, type BenchProject, type LaptopImages } from './bench-project.ts';
 import { CONTENDER_LABELS, type Contender, type ContenderKey, type RunSample } from './contender.ts';
 import { assertRobotHolds, assertRobotLacksBase, baseLayerStored, bytesToRobot, imageIdOn, laptopLayers, wipeRobot } from './robot-checks.ts';
 import type { Scenario, ScenarioKey } from './scenarios.ts';
@@ -34,7 +34,10 @@ async function runOnce(env: RoundsEnv, scenario: Scenario, robots: SimRobot[], c
       await assertRobotLacksBase(robot, layers);
     }
   }
-  if (scenario.beforeRun === 'change-top' && round > 0) await project.workspace.setTop(`${scenario.key} ${contender.key} round ${round} ${randomUUID()}`);
+  if (scenario.beforeRun === 'change-top' && round > 0) {
+    const label = `${scenario.key} ${contender.key} round ${round} ${randomUUID()}`;
+    await project.workspace.setTop(scenario.topBytes ? Buffer.concat([Buffer.from(`${label}\n`), randomBytes(scenario.topBytes)]) : label);
+  }
   const idBefore = await imageIdOn(undefined, project.ref);
   const onRobotsBefore = await Promise.all(robots.map((robot) => imageIdOn(robot, project.ref)));
   const wireBefore = robots.map(bytesToRobot);
@@ -81,8 +84,14 @@ export async function runScenario(env: RoundsEnv, scenario: Scenario, rounds: nu
     await runOnce(env, scenario, robots, contender, 0);
   }
   const samples: Sample[] = [];
-  for (let round = 1; round <= rounds; round++) {
-    for (const contender of env.contenders) samples.push(await runOnce(env, scenario, robots, contender, round));
+  const contenders = env.contenders.filter((c) => !scenario.contenders || scenario.contenders.includes(c.key));
+  if (scenario.measuredRate) for (const robot of robots) await robot.setRate(scenario.measuredRate);
+  try {
+    for (let round = 1; round <= rounds; round++) {
+      for (const contender of contenders) samples.push(await runOnce(env, scenario, robots, contender, round));
+    }
+  } finally {
+    if (scenario.measuredRate) for (const robot of robots) await robot.setRate(robot.rate ?? LINK_RATE);
   }
   return samples;
 }

@@ -8,7 +8,8 @@ import { runArgv } from './child-processes.ts';
 
 /** Never the tests' (rdt/10.78), the demo's (rdsim/10.77) or others' scopes. */
 export const BENCH_SCOPE = { prefix: 'rdb', subnet: '10.76', stateDir: '/var/tmp/robot-deploy-sim-bench' } as const;
-export const BENCH_ROBOTS = ['sim1', 'sim2'] as const;
+/** sim1 and sim2 on plain 100 Mbit/s links; slow drops to 2 Mbit/s for its scenario; far has 50 ms RTT. */
+export const BENCH_ROBOTS = ['sim1', 'sim2', 'slow', 'far'] as const;
 export const LINK_RATE = '100mbit';
 export const LINK_BITS_PER_SECOND = 100e6;
 export const BENCH_IMAGE = 'rd-bench';

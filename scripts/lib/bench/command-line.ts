@@ -10,6 +10,8 @@ Usage: npx tsx scripts/bench.ts [--rounds N | --quick] [--scenario KEY]...
 
 Measures robot-deploy against two baselines on simulated robots (100 Mbit/s links, a ~150 MB
 workspace): the post's registry flow with plain OpenSSH, and docker save | gzip | ssh docker load.
+Two harsher scenarios pit it against the OpenSSH flow alone: a 12 MB change over 2 Mbit/s (slow)
+and a small change over a 50 ms RTT link (far).
 Runs alternate (robot-deploy, OpenSSH flow, save|gzip|load, robot-deploy, …); every run is
 checked (image ID on the robot, bytes on the link). Prints medians, ratios, robot-deploy's
 per-step times and peak memory, and a markdown table for the README. Linux and root only;

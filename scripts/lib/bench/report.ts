@@ -15,15 +15,15 @@ function linkSeconds(bytes: number): number {
 
 function scenarioLines(results: Results, scenario: Scenario): string[] {
   const lines = [`\n== ${scenario.title} (${scenario.robotNames.join(' + ')}) ==`, `   ${scenario.method}`];
-  for (const key of CONTENDERS) {
+  for (const key of CONTENDERS.filter((c) => results.runs(scenario.key, c).length)) {
     const runs = results.runs(scenario.key, key);
     const [min, max] = results.range(scenario.key, key);
     lines.push(`   ${CONTENDER_LABELS[key].padEnd(15)} median ${seconds(results.medianMs(scenario.key, key)).padStart(9)}` +
       `   (min ${seconds(min)}, max ${seconds(max)}, ${runs.length} runs)   on the link ${megabytes(results.medianWire(scenario.key, key))}`);
   }
   const ours = results.medianMs(scenario.key, 'robot-deploy');
-  lines.push(`   robot-deploy ÷ OpenSSH flow ${ratio(ours / results.medianMs(scenario.key, 'openssh-flow'))}, ` +
-    `÷ save|gzip|load ${ratio(ours / results.medianMs(scenario.key, 'save-gzip-load'))}`);
+  const saveLoad = results.runs(scenario.key, 'save-gzip-load').length ? `, ÷ save|gzip|load ${ratio(ours / results.medianMs(scenario.key, 'save-gzip-load'))}` : '';
+  lines.push(`   robot-deploy ÷ OpenSSH flow ${ratio(ours / results.medianMs(scenario.key, 'openssh-flow'))}${saveLoad}`);
   if (scenario.key === 'two') lines.push(`   robot-deploy, 2 robots ÷ 1 robot (small-change scenario) ${ratio(ours / results.medianMs('small', 'robot-deploy'))}`);
   const ourSteps = results.stepMedians(scenario.key);
   const theirSteps = results.stepMedians(scenario.key, 'openssh-flow');

@@ -11,7 +11,7 @@ import { printReport } from './report.ts';
 import { Results } from './results.ts';
 import { robotDeployContender, startupMs } from './robot-deploy-contender.ts';
 import { saveGzipLoadBaseline } from './save-gzip-load-baseline.ts';
-import { SCENARIOS } from './scenarios.ts';
+import { FAR_JITTER_MS, FAR_RTT_MS, SCENARIOS } from './scenarios.ts';
 
 type Log = (line: string) => void;
 
@@ -58,7 +58,7 @@ export async function runBench(options: BenchOptions, log: Log): Promise<number>
     log(`host: ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)} at start, node ${process.version}; robot-deploy runs as \`node --import tsx scripts/deploy.ts … --timings\``);
     teardown.startedLaptop = (await ensureLaptopDocker(BENCH_SCOPE.stateDir)).started;
     log(`starting simulated robots ${BENCH_ROBOTS.join(', ')} (prefix ${BENCH_SCOPE.prefix}, ${BENCH_SCOPE.subnet}.0.0/16, ${BENCH_SCOPE.stateDir})…`);
-    const starting = upSimFleet({ ...BENCH_SCOPE, names: [...BENCH_ROBOTS], rate: LINK_RATE });
+    const starting = upSimFleet({ ...BENCH_SCOPE, names: [...BENCH_ROBOTS], rate: LINK_RATE, links: { far: { rttMs: FAR_RTT_MS, jitterMs: FAR_JITTER_MS } } });
     teardown.fleetStarting = starting;
     const fleet: SimFleet = await starting;
     const project = await makeBenchProject(fleet);

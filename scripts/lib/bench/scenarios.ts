@@ -3,7 +3,7 @@
 import { BASE_BYTES } from './bench-project.ts';
 import type { ContenderKey } from './contender.ts';
 
-export type ScenarioKey = 'first' | 'small' | 'none' | 'two';
+export type ScenarioKey = 'first' | 'small' | 'none' | 'two' | 'slow' | 'far';
 
 export interface Scenario {
   key: ScenarioKey;
@@ -23,7 +23,20 @@ export interface Scenario {
   ourStatus: 'deployed' | 'up to date';
   /** Bytes each robot's link must carry during a run of this contender, [at least, at most]. */
   wireBounds(contender: ContenderKey): [number, number];
+  /** Only these take part (default: all three). */
+  contenders?: readonly ContenderKey[];
+  /** Incompressible bytes written to top.txt before every run, instead of a short text. */
+  topBytes?: number;
+  /** tc rate of the robots' links during measured runs (the set-up and warm-ups run at the fleet's rate). */
+  measuredRate?: string;
 }
+
+/** 12 MB of /dev/urandom in the top layer: what a rebuilt ROS package layer costs on the link. */
+export const SLOW_TOP_BYTES = 12e6;
+export const SLOW_RATE = '2mbit';
+export const FAR_RTT_MS = 50;
+export const FAR_JITTER_MS = 5;
+const REGISTRY_TOOLS: readonly ContenderKey[] = ['robot-deploy', 'openssh-flow'];
 
 const WHOLE_IMAGE: [number, number] = [0.9 * BASE_BYTES, Infinity];
 // A top layer, a config and a manifest, plus SSH and HTTP chatter: far below the base layer.
@@ -77,5 +90,33 @@ export const SCENARIOS: readonly Scenario[] = [
     imageChanges: true,
     ourStatus: 'deployed',
     wireBounds: (key) => (key === 'save-gzip-load' ? WHOLE_IMAGE : TOP_ONLY),
+  },
+  {
+    key: 'slow',
+    title: '12 MB change over 2 Mbit/s',
+    method: `12 MB of new random bytes in the top layer before every run, on a ${SLOW_RATE} link (warm-ups at the fleet's rate); save|gzip|load would send the whole image and is left out`,
+    robotNames: ['slow'],
+    initialTop: 'slow link: warm-up',
+    warmUp: REGISTRY_TOOLS,
+    beforeRun: 'change-top',
+    imageChanges: true,
+    ourStatus: 'deployed',
+    wireBounds: () => [0.95 * SLOW_TOP_BYTES, 1.3 * SLOW_TOP_BYTES],
+    contenders: REGISTRY_TOOLS,
+    topBytes: SLOW_TOP_BYTES,
+    measuredRate: SLOW_RATE,
+  },
+  {
+    key: 'far',
+    title: `small change at ${FAR_RTT_MS} ms RTT`,
+    method: `a new top.txt before every run, on a 100 Mbit/s link with ${FAR_RTT_MS} ms ± ${FAR_JITTER_MS} ms RTT (every SSH connection and HTTP exchange pays it); save|gzip|load is left out`,
+    robotNames: ['far'],
+    initialTop: 'far robot: warm-up',
+    warmUp: REGISTRY_TOOLS,
+    beforeRun: 'change-top',
+    imageChanges: true,
+    ourStatus: 'deployed',
+    wireBounds: () => TOP_ONLY,
+    contenders: REGISTRY_TOOLS,
   },
 ];

@@ -19,6 +19,8 @@ const RATIO_TARGETS: readonly { key: ScenarioKey; label: string; limit: number }
   { key: 'first', label: 'first deploy (~150 MB, robot without the image)', limit: 0.85 },
   { key: 'small', label: 'small-change redeploy (top layer only)', limit: 0.35 },
   { key: 'none', label: 'no-change redeploy', limit: 0.2 },
+  { key: 'slow', label: '12 MB change over 2 Mbit/s (same bytes for both)', limit: 1.1 },
+  { key: 'far', label: 'small change at 50 ms RTT (one connection against four)', limit: 0.5 },
 ];
 const TWO_ROBOTS_LIMIT = 1.3;
 
@@ -26,7 +28,7 @@ function times(results: Results, key: ScenarioKey): Pick<TargetRow, 'ours' | 'op
   return {
     ours: seconds(results.medianMs(key, 'robot-deploy')),
     openssh: seconds(results.medianMs(key, 'openssh-flow')),
-    saveLoad: seconds(results.medianMs(key, 'save-gzip-load')),
+    saveLoad: results.runs(key, 'save-gzip-load').length ? seconds(results.medianMs(key, 'save-gzip-load')) : '—',
   };
 }
 
