@@ -21,35 +21,32 @@ describe('link faults', simSuiteOptions(), () => {
     return writeProjectEnv(dir, fleet(), fleet().robots, 'wifi', extra);
   }
 
-  test('link down for 8 s mid-push (less than 15 s of silence): TCP rides it out, no reconnect, the image lands', async () => {
+  /** Deploys a 30 MiB image and cuts the link for cutMs, 2 s into the push; resolves with the exit code and output. */
+  async function deployThroughCut(cutMs: number): Promise<{ code: number; output: string }> {
     const robot = fleet().robot('sim1');
     const envFile = await project(30);
     const run = startScript('deploy.ts', ['sim1', '--env-file', envFile]);
     await waitFor('the push to start', () => /❯ push/.test(run.output()), 120_000);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     await robot.cutLink();
-    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    await new Promise((resolve) => setTimeout(resolve, cutMs));
     await robot.restoreLink();
-    const code = await run.exited;
-    assert.equal(code, 0, run.output());
-    assert.doesNotMatch(run.output(), /lost|reconnect/);
-    assert.equal(imageIdOn(robot, ref), imageIdOn(undefined, ref));
+    return { code: await run.exited, output: run.output() };
+  }
+
+  test('link down for 8 s mid-push (less than 15 s of silence): TCP rides it out, no reconnect, the image lands', async () => {
+    const { code, output } = await deployThroughCut(8_000);
+    assert.equal(code, 0, output);
+    assert.doesNotMatch(output, /lost|reconnect/);
+    assert.equal(imageIdOn(fleet().robot('sim1'), ref), imageIdOn(undefined, ref));
   });
 
   test('link down for 20 s mid-push (more than 15 s of silence): the deploy reconnects, resumes and lands the image', async () => {
-    const robot = fleet().robot('sim1');
-    const envFile = await project(30);
-    const run = startScript('deploy.ts', ['sim1', '--env-file', envFile]);
-    await waitFor('the push to start', () => /❯ push/.test(run.output()), 120_000);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    await robot.cutLink();
-    await new Promise((resolve) => setTimeout(resolve, 20_000));
-    await robot.restoreLink();
-    const code = await run.exited;
-    assert.equal(code, 0, run.output());
-    assert.match(run.output(), /link to sim1 lost during the push of wifi \(nothing arrived from the robot for 15 s .*\); reconnecting/);
-    assert.match(run.output(), /reconnected to sim1; resuming the push of wifi/);
-    assert.equal(imageIdOn(robot, ref), imageIdOn(undefined, ref));
+    const { code, output } = await deployThroughCut(20_000);
+    assert.equal(code, 0, output);
+    assert.match(output, /link to sim1 lost during the push of wifi \(nothing arrived from the robot for 15 s .*\); reconnecting/);
+    assert.match(output, /reconnected to sim1; resuming the push of wifi/);
+    assert.equal(imageIdOn(fleet().robot('sim1'), ref), imageIdOn(undefined, ref));
   });
 
   test('link down longer than RECONNECT_SECONDS: fails after the budget, robot untouched, nothing left', async () => {

@@ -42,7 +42,7 @@ export class RobotTimeoutError extends Error {
     readonly where: string,
     readonly argv: readonly string[],
     readonly seconds: number,
-    what = `${argv[0]} ${argv[1] ?? ''}`.trim(),
+    what = 'a robot command',
   ) {
     super(
       `${what}: ${where} gave no result within ${seconds} s; the robot's docker may be hung ` +
