@@ -58,10 +58,11 @@ async function up(positionals: string[], values: Record<string, unknown>): Promi
   const count = positionals[0] === undefined ? 2 : Number(positionals[0]);
   if (!Number.isInteger(count) || count < 1) throw new UsageError(`up: robot count must be a positive integer, got "${positionals[0]}"`);
   const started = performance.now();
+  const link = linkShape(values);
   const fleet = await upSimFleet({
     count,
     ...(typeof values.rate === 'string' ? { rate: values.rate } : {}),
-    ...(linkShape(values) ? { link: linkShape(values) } : {}),
+    ...(link ? { link } : {}),
     withoutRegistry: (values['without-registry'] as string[] | undefined) ?? [],
     passwordLogin: (values['password-login'] as string[] | undefined) ?? [],
   });

@@ -28,6 +28,9 @@ function delayedPipe(from: Socket, to: Socket, shape: DelayShape): void {
   let queued = 0;
   let timer: NodeJS.Timeout | undefined;
   const full = () => queued + to.writableLength > MAX_QUEUED_BYTES;
+  const resumeIfRoom = () => {
+    if (from.isPaused() && !full()) from.resume();
+  };
   const drain = () => {
     timer = undefined;
     while (queue.length && queue[0]!.due <= Date.now()) {
@@ -38,7 +41,7 @@ function delayedPipe(from: Socket, to: Socket, shape: DelayShape): void {
       } else if (item.hadError) to.destroy();
       else to.end();
     }
-    if (from.isPaused() && !full()) from.resume();
+    resumeIfRoom();
     if (queue.length) timer = setTimeout(drain, queue[0]!.due - Date.now());
   };
   const push = (item: Omit<(typeof queue)[number], 'due'>) => {
@@ -51,7 +54,7 @@ function delayedPipe(from: Socket, to: Socket, shape: DelayShape): void {
     if (full()) from.pause();
     push({ chunk });
   });
-  to.on('drain', () => from.isPaused() && !full() && from.resume());
+  to.on('drain', resumeIfRoom);
   from.on('error', () => undefined);
   // A clean close ends the other side once the data ahead of it has left; a reset resets it.
   from.on('close', (hadError) => push({ close: true, hadError }));
