@@ -80,7 +80,10 @@ describe('harsh links', simSuiteOptions(), () => {
     await robot.cutLink();
     await sleep(10_000);
     await robot.restoreLink();
-    const code = await Promise.race([run.exited, sleep(120_000).then(() => 'hung')]);
+    let giveUp: NodeJS.Timeout | undefined;
+    const hung = new Promise<string>((resolve) => (giveUp = setTimeout(resolve, 120_000, 'hung')));
+    const code = await Promise.race([run.exited, hung]);
+    clearTimeout(giveUp);
     assert.equal(code, 0, run.output());
     assert.match(run.output(), /link to bare lost during the registry:2 hand-over/);
     assert.match(run.output(), /reconnected to bare; resuming the registry:2 hand-over/);
