@@ -11,7 +11,9 @@ echo "$*" >> "$FAKE/calls"
 key() { printf '%s' "$1" | tr '/:@' '___'; }
 case "$1 $2" in
   "container inspect") [ -f "$FAKE/state" ] && cat "$FAKE/state" && exit 0; echo "no such container" >&2; exit 1 ;;
-  "image inspect") shift 2; [ "$1" = --format ] && shift 2
+  "image inspect") shift 2; fmt=; [ "$1" = --format ] && fmt=$2 && shift 2
+    case "$fmt" in "{{.Os}}"*) [ -f "$FAKE/fingerprints/$1" ] && cat "$FAKE/fingerprints/$1" && exit 0 ;; esac
+    case "$1" in sha256:*) echo "$1"; exit 0 ;; esac
     if [ "$1" = registry:2 ]; then [ -f "$FAKE/has-registry-image" ] && exit 0; exit 1; fi
     [ -f "$FAKE/ids/$(key "$1")" ] && cat "$FAKE/ids/$(key "$1")" && exit 0; exit 1 ;;
   "run -d") [ -f "$FAKE/run-error" ] && cat "$FAKE/run-error" >&2 && exit 125; echo running > "$FAKE/state"; echo abc123; exit 0 ;;
@@ -32,6 +34,7 @@ export class FakeDocker {
   constructor() {
     mkdirSync(join(this.dir, 'bin'));
     mkdirSync(join(this.dir, 'ids'));
+    mkdirSync(join(this.dir, 'fingerprints'));
     writeFileSync(join(this.dir, 'bin', 'docker'), FAKE_DOCKER);
     chmodSync(join(this.dir, 'bin', 'docker'), 0o755);
   }

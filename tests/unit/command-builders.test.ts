@@ -8,14 +8,14 @@ const spec = { platform: 'linux/arm64', tag: 'eurobot2023:navigation', dockerfil
 
 test('buildx build: the post step 1, into the builder cache only', () => {
   assert.deepEqual(local.buildxBuild(spec, '/tmp/m.json'), [
-    'docker', 'buildx', 'build', '--platform', 'linux/arm64', '--tag', 'eurobot2023:navigation',
+    'docker', 'buildx', 'build', '--platform', 'linux/arm64', '--tag', 'eurobot2023:navigation', '--provenance=false',
     '--output', 'type=image,push=false', '--metadata-file', '/tmp/m.json', '--file', '/p/navigation/Dockerfile', '/p',
   ]);
 });
 
 test('buildx push: the post step 4, output type=registry to the tunnel', () => {
   assert.deepEqual(local.buildxPush(spec, 'localhost:5001/eurobot2023:navigation', '/tmp/m.json'), [
-    'docker', 'buildx', 'build', '--platform', 'linux/arm64', '--tag', 'localhost:5001/eurobot2023:navigation',
+    'docker', 'buildx', 'build', '--platform', 'linux/arm64', '--tag', 'localhost:5001/eurobot2023:navigation', '--provenance=false',
     '--output', 'type=registry', '--metadata-file', '/tmp/m.json', '--file', '/p/navigation/Dockerfile', '/p',
   ]);
 });
@@ -54,10 +54,10 @@ test('robot scripts take user values only as positional parameters', () => {
   const ensure = registry.ensureRegistry(5001);
   assert.deepEqual([ensure[0], ensure[1]], ['sh', '-c']);
   assert.deepEqual(ensure.slice(3), ['ensure-registry', 'robot-deploy-registry', '5001', 'registry:2', 'robot-deploy-registry']);
-  assert.deepEqual(robot.pullAndTag('s', 'd', 'p', 'i').slice(3), ['pull-and-tag', 's', 'd', 'p', 'i']);
+  assert.deepEqual(robot.pullAndTag('s', 'd', 'p', ['i']).slice(3), ['pull-and-tag', 's', 'd', 'p', 'i']);
   assert.deepEqual(robot.rollback('d', 'p').slice(3), ['rollback', 'd', 'p']);
   assert.deepEqual(robot.probe(['img:a', 'img:b']).slice(3), ['probe', 'robot-deploy-registry', 'img:a', 'img:b']);
-  for (const argv of [ensure, robot.pullAndTag('s', 'd', 'p', 'i'), robot.rollback('d', 'p'), robot.probe(['x'])]) {
+  for (const argv of [ensure, robot.pullAndTag('s', 'd', 'p', ['i']), robot.rollback('d', 'p'), robot.probe(['x'])]) {
     assert.doesNotMatch(argv[2], /img:|registry:2|5001/, 'script text must not embed values');
   }
 });
@@ -72,9 +72,15 @@ test('registry maintenance commands', () => {
 
 test('probe output parsing', () => {
   const id = `sha256:${'c'.repeat(64)}`;
-  const parsed = robot.parseProbe(`engine linux/arm64\nimage img:nav ${id}\nstatus=running\nbind=127.0.0.1:5001\n`);
-  assert.equal(parsed.platform, 'linux/arm64');
+  const digest = `sha256:${'d'.repeat(64)}`;
+  const parsed = robot.parseProbe(
+    `engine linux/amd64 26.1.5\nimage img:nav ${id} 127.0.0.1:5000/img@${digest}\nfingerprint img:nav linux/arm64 2026 ["sha256:1"] null\n` +
+      'emulates aarch64\nstatus=running\nbind=127.0.0.1:5001\n',
+  );
+  assert.equal(parsed.platform, 'linux/amd64');
+  assert.equal(parsed.version, '26.1.5');
+  assert.deepEqual(parsed.emulates, ['aarch64']);
   assert.deepEqual(parsed.registry, { status: 'running', port: 5001 });
-  assert.equal(parsed.ids.get('img:nav'), id);
-  assert.equal(parsed.ids.get('img:other'), undefined);
+  assert.deepEqual(parsed.images.get('img:nav'), { id, digests: [digest], fingerprint: 'linux/arm64 2026 ["sha256:1"] null' });
+  assert.equal(parsed.images.get('img:other'), undefined);
 });

@@ -26,7 +26,7 @@ test('--dry-run for a fleet builds each platform once', () => {
   const { envFile } = makeProject(ENV);
   const result = runScript('deploy.ts', ['all', '--dry-run', '--env-file', envFile], NO_ENGINE);
   assert.equal(result.status, 0, result.stderr);
-  assert.equal(result.stdout.match(/docker build /g)?.length, 2);
+  assert.equal(result.stdout.match(/^\s+docker build /gm)?.length, 2);
   assert.match(result.stdout, /--tag eurobot2023:navigation-linux-arm64/);
   assert.match(result.stdout, /jetson \(over SSH to jetson@jetson\.local\)/);
 });

@@ -60,7 +60,7 @@ test('a registry published on the LAN is flagged', () => {
 
 test('pull and tag: the replaced image is kept as .prev before IMAGE:WS moves', () => {
   const docker = new FakeDocker().set('pulled-id', NEW).set('ids/img_nav', OLD);
-  const argv = pullAndTag(`127.0.0.1:5000/img@${NEW.replace('2', '9')}`, 'img:nav', 'img:nav.prev', NEW);
+  const argv = pullAndTag(`127.0.0.1:5000/img@${NEW.replace('2', '9')}`, 'img:nav', 'img:nav.prev', [NEW]);
   const result = docker.run(argv);
   assert.equal(result.code, 0, result.stderr);
   assert.deepEqual(parsePullAndTag(result.stdout), { deployed: NEW, previous: OLD });
@@ -70,9 +70,18 @@ test('pull and tag: the replaced image is kept as .prev before IMAGE:WS moves', 
   assert.deepEqual(tags, [`image tag ${OLD} img:nav.prev`, `image tag ${NEW} img:nav`]);
 });
 
+test('pull and tag: the same content under a new digest replaces IMAGE:WS without becoming .prev', () => {
+  const docker = new FakeDocker().set('pulled-id', NEW).set('ids/img_nav', OLD).set(`fingerprints/${OLD}`, 'same').set(`fingerprints/${NEW}`, 'same');
+  const result = docker.run(pullAndTag('127.0.0.1:5000/img@sha256:x', 'img:nav', 'img:nav.prev', [`sha256:${'7'.repeat(64)}`, NEW]));
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(parsePullAndTag(result.stdout), { deployed: NEW, previous: undefined });
+  assert.equal(docker.id('img:nav'), NEW);
+  assert.equal(docker.id('img:nav.prev'), undefined);
+});
+
 test('pull fails: IMAGE:WS is not touched', () => {
   const docker = new FakeDocker().set('pull-error', '').set('ids/img_nav', OLD);
-  const result = docker.run(pullAndTag('127.0.0.1:5000/img@sha256:x', 'img:nav', 'img:nav.prev', NEW));
+  const result = docker.run(pullAndTag('127.0.0.1:5000/img@sha256:x', 'img:nav', 'img:nav.prev', [NEW]));
   assert.notEqual(result.code, 0);
   assert.equal(docker.id('img:nav'), OLD);
   assert.ok(!docker.calls().some((c) => c.startsWith('image tag')));
@@ -80,7 +89,7 @@ test('pull fails: IMAGE:WS is not touched', () => {
 
 test('pulled content is not the built image: refused, IMAGE:WS not touched', () => {
   const docker = new FakeDocker().set('pulled-id', OLD.replace(/1/g, '3')).set('ids/img_nav', OLD);
-  const result = docker.run(pullAndTag('127.0.0.1:5000/img@sha256:x', 'img:nav', 'img:nav.prev', NEW));
+  const result = docker.run(pullAndTag('127.0.0.1:5000/img@sha256:x', 'img:nav', 'img:nav.prev', [NEW]));
   assert.equal(result.code, 5);
   assert.match(result.stderr, /expected/);
   assert.equal(docker.id('img:nav'), OLD);
@@ -104,7 +113,7 @@ test('hostile values stay arguments through the remote shell: nothing is execute
   const docker = new FakeDocker().set('pulled-id', NEW);
   const marker = join(docker.dir, 'pwned');
   const evil = `img:$(touch ${marker})`;
-  const result = docker.run(pullAndTag(`x;touch ${marker}`, evil, `\`touch ${marker}\``, NEW));
+  const result = docker.run(pullAndTag(`x;touch ${marker}`, evil, `\`touch ${marker}\``, [NEW]));
   assert.equal(result.code, 0, result.stderr);
   assert.equal(existsSync(marker), false);
   assert.equal(docker.id(evil), NEW);

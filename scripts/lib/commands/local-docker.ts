@@ -1,4 +1,5 @@
 // Argv builders for the laptop's docker CLI. Pure: they run nothing.
+import { FINGERPRINT_FORMAT } from '../deploy/image-identity.ts';
 
 export interface BuildSpec {
   platform: string;
@@ -10,14 +11,19 @@ export interface BuildSpec {
 
 export const buildxVersion = (): string[] => ['docker', 'buildx', 'version'];
 
-export const engineVersion = (): string[] => ['docker', 'version', '--format', '{{.Server.Version}} {{.Server.Os}}/{{.Server.Arch}}'];
+export const engineVersion = (): string[] => ['docker', 'version', '--format', '{{.Client.Version}} {{.Server.Version}} {{.Server.Os}}/{{.Server.Arch}}'];
 
-export const engineOperatingSystem = (): string[] => ['docker', 'info', '--format', '{{.OperatingSystem}}'];
+/** "Docker Desktop|[["driver-type","io.containerd.snapshotter.v1"]]": where the engine runs, and its image store. */
+export const engineInfo = (): string[] => ['docker', 'info', '--format', '{{.OperatingSystem}}|{{json .DriverStatus}}'];
+
+// A provenance attestation records the build's start time, so with it every build, cached or not, is a
+// new image index: nothing would ever be up to date. Robots have no use for attestations offline.
+const NO_ATTESTATIONS = '--provenance=false';
 
 /** The post's step 1: build into the builder's cache, not into `docker images`. */
 export function buildxBuild(spec: BuildSpec, metadataFile: string): string[] {
   return [
-    'docker', 'buildx', 'build', '--platform', spec.platform, '--tag', spec.tag,
+    'docker', 'buildx', 'build', '--platform', spec.platform, '--tag', spec.tag, NO_ATTESTATIONS,
     '--output', 'type=image,push=false', '--metadata-file', metadataFile, '--file', spec.dockerfile, spec.context,
   ];
 }
@@ -25,7 +31,7 @@ export function buildxBuild(spec: BuildSpec, metadataFile: string): string[] {
 /** The post's step 4 on the buildx path: same build (cached), pushed straight into the robot's registry. */
 export function buildxPush(spec: BuildSpec, registryRef: string, metadataFile: string): string[] {
   return [
-    'docker', 'buildx', 'build', '--platform', spec.platform, '--tag', registryRef,
+    'docker', 'buildx', 'build', '--platform', spec.platform, '--tag', registryRef, NO_ATTESTATIONS,
     '--output', 'type=registry', '--metadata-file', metadataFile, '--file', spec.dockerfile, spec.context,
   ];
 }
@@ -40,7 +46,17 @@ export function plainBuild(spec: BuildSpec, iidFile: string): string[] {
 
 export const imageId = (ref: string): string[] => ['docker', 'image', 'inspect', '--format', '{{.Id}}', ref];
 
-export const imageSize = (ref: string): string[] => ['docker', 'image', 'inspect', '--format', '{{.Size}}', ref];
+/** ID, size and RepoDigests on one line ("sha256:… 1234 localhost:5001/app@sha256:…"), the fingerprint on the next. */
+export const imageIdentity = (ref: string): string[] => [
+  'docker', 'image', 'inspect', '--format', `{{.Id}} {{.Size}}{{range .RepoDigests}} {{.}}{{end}}\n${FINGERPRINT_FORMAT}`, ref,
+];
+
+export function parseImageIdentity(stdout: string): { id: string; sizeBytes?: number; repoDigests: string[]; fingerprint?: string } | undefined {
+  const [first = '', fingerprint] = stdout.trim().split('\n');
+  const [id, size, ...repoDigests] = first.trim().split(/\s+/);
+  if (!id?.startsWith('sha256:')) return undefined;
+  return { id, sizeBytes: Number(size) || undefined, repoDigests, ...(fingerprint ? { fingerprint } : {}) };
+}
 
 export const tagImage = (source: string, target: string): string[] => ['docker', 'image', 'tag', source, target];
 

@@ -1,5 +1,6 @@
 // Argv builders for the robot's docker engine. Values are positional parameters of fixed scripts.
 import { PREVIOUS_SUFFIX } from '../config/references.ts';
+import { digestsOf, FINGERPRINT_FORMAT, type ImageIdentity } from '../deploy/image-identity.ts';
 import { REGISTRY_CONTAINER, parseEnsureOutput, type EnsureOutcome } from './robot-registry.ts';
 
 export const imageRef = (image: string, ws: string): string => `${image}:${ws}`;
@@ -7,14 +8,17 @@ export const previousRef = (image: string, ws: string): string => `${image}:${ws
 export const registryRef = (registryHost: string, image: string, ws: string): string => `${registryHost}/${image}:${ws}`;
 export const digestRef = (registryHost: string, image: string, digest: string): string => `${registryHost}/${image}@${digest}`;
 
-// One read-only round trip: the engine's platform, the image ID behind every ref (absent refs print
-// nothing), and whether the registry already runs (then the tunnel can open while the image builds).
+// One read-only round trip: the engine's platform and version, the image ID and
+// RepoDigests behind every ref (absent refs print nothing), whether qemu can run foreign images, and
+// whether the registry already runs (then the tunnel can open while the image builds).
 const PROBE_SCRIPT = `name=$1
 shift
-docker version --format 'engine {{.Server.Os}}/{{.Server.Arch}}' || exit 1
+docker version --format 'engine {{.Server.Os}}/{{.Server.Arch}} {{.Server.Version}}' || exit 1
 for ref do
-  id=$(docker image inspect --format '{{.Id}}' "$ref" 2>/dev/null) && echo "image $ref $id"
+  docker image inspect --format "image $ref {{.Id}}{{range .RepoDigests}} {{.}}{{end}}
+fingerprint $ref ${FINGERPRINT_FORMAT}" "$ref" 2>/dev/null
 done
+for f in /proc/sys/fs/binfmt_misc/qemu-*; do [ -f "$f" ] && head -n 1 "$f" | grep -q enabled && echo "emulates \${f##*qemu-}"; done
 state=$(docker container inspect --format '{{.State.Status}}' "$name" 2>/dev/null) || state=absent
 echo "status=$state"
 if [ "$state" = running ]; then docker container port "$name" 5000/tcp | sed 's/^/bind=/'; fi
@@ -26,31 +30,51 @@ export function probe(refs: readonly string[]): string[] {
 
 export interface ProbeResult {
   platform: string;
-  ids: Map<string, string>;
+  version: string;
+  /** Identity of the image behind each ref the robot has. */
+  images: Map<string, ImageIdentity>;
+  /** qemu binfmt handlers the robot's kernel has enabled, e.g. aarch64, arm. */
+  emulates: string[];
   registry: EnsureOutcome;
 }
 
 export function parseProbe(stdout: string): ProbeResult {
-  const platform = /^engine (\S+)$/m.exec(stdout)?.[1] ?? 'unknown';
-  const ids = new Map([...stdout.matchAll(/^image (\S+) (sha256:[0-9a-f]{64})$/gm)].map((m) => [m[1], m[2]] as [string, string]));
-  return { platform, ids, registry: parseEnsureOutput(stdout) };
+  const [, platform = 'unknown', version = 'unknown'] = /^engine (\S+) (\S+)$/m.exec(stdout) ?? [];
+  const images = new Map(
+    [...stdout.matchAll(/^image (\S+) (sha256:[0-9a-f]{64})(.*)$/gm)].map(
+      ([, ref, id, rest]) => [ref, { id, digests: digestsOf(rest.trim().split(/\s+/)) }] as [string, ImageIdentity],
+    ),
+  );
+  for (const [, ref, fingerprint] of stdout.matchAll(/^fingerprint (\S+) (.+)$/gm)) {
+    const image = images.get(ref);
+    if (image) image.fingerprint = fingerprint;
+  }
+  const emulates = [...stdout.matchAll(/^emulates (\S+)$/gm)].map((m) => m[1]);
+  return { platform, version, images, emulates, registry: parseEnsureOutput(stdout) };
 }
 
 // Pull by digest (a teammate's push to the same tag cannot swap the content), check the ID,
 // keep what IMAGE:WS pointed at as IMAGE:WS.prev, then move IMAGE:WS. Each `docker tag` is
-// atomic, so IMAGE:WS is always either the old image or the complete new one.
+// atomic, so IMAGE:WS is always either the old image or the complete new one. The ID is the
+// config digest on the classic image store and the pulled digest on the containerd one: either
+// of the space-separated IDs in $4 is right. Content equal to the current image under a new digest
+// (a classic engine's re-push) replaces it without becoming the rollback image.
 const PULL_AND_TAG_SCRIPT = `src=$1 dst=$2 prev=$3 want=$4
 docker image pull --quiet "$src" >/dev/null || exit 1
 got=$(docker image inspect --format '{{.Id}}' "$src") || exit 1
-if [ -n "$want" ] && [ "$got" != "$want" ]; then echo "pulled $got, expected $want" >&2; exit 5; fi
+case " $want " in *" $got "*) ;; *) echo "pulled $got, expected one of: $want" >&2; exit 5 ;; esac
 old=$(docker image inspect --format '{{.Id}}' "$dst" 2>/dev/null) || old=
-if [ -n "$old" ] && [ "$old" != "$got" ]; then docker image tag "$old" "$prev" || exit 1; fi
+if [ -n "$old" ] && [ "$old" != "$got" ] &&
+  [ "$(docker image inspect --format "${FINGERPRINT_FORMAT}" "$old")" != "$(docker image inspect --format "${FINGERPRINT_FORMAT}" "$got")" ]; then
+  docker image tag "$old" "$prev" || exit 1
+else old=
+fi
 docker image tag "$got" "$dst" || exit 1
 echo "deployed $got"
 echo "previous \${old:-none}"`;
 
-export function pullAndTag(source: string, target: string, previous: string, expectedId: string): string[] {
-  return ['sh', '-c', PULL_AND_TAG_SCRIPT, 'pull-and-tag', source, target, previous, expectedId];
+export function pullAndTag(source: string, target: string, previous: string, expectedIds: readonly string[]): string[] {
+  return ['sh', '-c', PULL_AND_TAG_SCRIPT, 'pull-and-tag', source, target, previous, expectedIds.join(' ')];
 }
 
 export function parsePullAndTag(stdout: string): { deployed?: string; previous?: string } {

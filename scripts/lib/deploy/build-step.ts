@@ -1,13 +1,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildxBuild, imageSize, plainBuild, type BuildSpec } from '../commands/local-docker.ts';
+import { buildxBuild, imageIdentity, parseImageIdentity, plainBuild, type BuildSpec } from '../commands/local-docker.ts';
 import { dockerfilePath } from '../config/select.ts';
 import type { ProjectConfig } from '../config/project-config.ts';
 import type { CommandResult, Runner } from '../runner/runner.ts';
 import { buildKey, type BuildJob, type BuildPath, type BuiltImage, type RobotRun } from './context.ts';
 import { Deferred } from './deferred.ts';
 import { DRY_RUN_DIGEST } from './dry-run.ts';
+import { digestsOf } from './image-identity.ts';
 
 /** One build per (platform, workspace), shared by every robot that needs it. */
 export function planBuilds(config: ProjectConfig, runs: readonly RobotRun[]): Map<string, BuildJob> {
@@ -30,27 +31,39 @@ export function planBuildJobs(config: ProjectConfig, pairs: readonly { platform:
 }
 
 export async function runBuild(local: Runner, path: BuildPath, spec: BuildSpec, onOutput?: (chunk: string) => void): Promise<BuiltImage> {
-  return path === 'buildx' ? buildWithBuildx(local, spec, onOutput) : buildWithDocker(local, spec, onOutput);
+  return path === 'buildx' ? buildWithBuildx(local, spec, onOutput) : buildWithDocker(local, spec, path === 'buildkit', onOutput);
 }
 
-async function buildWithDocker(local: Runner, spec: BuildSpec, onOutput?: (chunk: string) => void): Promise<BuiltImage> {
+async function buildWithDocker(local: Runner, spec: BuildSpec, buildkit: boolean, onOutput?: (chunk: string) => void): Promise<BuiltImage> {
   return withTempFile('iid', async (iidFile) => {
-    const argv = plainBuild(spec, iidFile);
-    const built = await local.run(argv, { onOutput });
+    const built = await local.run(plainBuild(spec, iidFile), { onOutput, ...(buildkit ? { env: { DOCKER_BUILDKIT: '1' } } : {}) });
     if (built.code !== 0) throw buildFailure(`docker build of ${spec.tag} (${spec.platform})`, built);
-    const id = readIfPresent(iidFile).trim() || DRY_RUN_DIGEST;
-    const size = await local.run(imageSize(id));
-    return { id, sizeBytes: Number(size.stdout.trim()) || undefined };
+    const id = readIfPresent(iidFile).trim() || (local.records ? DRY_RUN_DIGEST : undefined);
+    if (!id) throw new Error(`docker build of ${spec.tag} wrote no image ID to --iidfile`);
+    return { ...(await describeLocalImage(local, id)), id };
   });
 }
 
 async function buildWithBuildx(local: Runner, spec: BuildSpec, onOutput?: (chunk: string) => void): Promise<BuiltImage> {
   return withTempFile('metadata.json', async (metadataFile) => {
-    const argv = buildxBuild(spec, metadataFile);
-    const built = await local.run(argv, { onOutput });
+    const built = await local.run(buildxBuild(spec, metadataFile), { onOutput });
     if (built.code !== 0) throw buildFailure(`docker buildx build of ${spec.tag} (${spec.platform})`, built);
-    return { id: metadataValue(metadataFile, 'containerimage.config.digest') ?? DRY_RUN_DIGEST };
+    // The containerd image store reports no config digest: the manifest digest is then the image's ID.
+    const config = metadataValue(metadataFile, 'containerimage.config.digest');
+    const manifest = metadataValue(metadataFile, 'containerimage.digest');
+    const id = config ?? manifest ?? (local.records ? DRY_RUN_DIGEST : undefined);
+    if (!id) throw new Error(`docker buildx build of ${spec.tag} reported no image digest in --metadata-file`);
+    // The docker driver also loads the image into `docker images`, which knows where it was pushed before.
+    const known = await describeLocalImage(local, spec.tag);
+    return { ...known, id, digests: [...new Set([...(manifest ? [manifest] : []), ...known.digests])] };
   });
+}
+
+/** Size, fingerprint and the manifest digests earlier pushes recorded (RepoDigests); nothing if the image is not local. */
+async function describeLocalImage(local: Runner, ref: string): Promise<Omit<BuiltImage, 'id'>> {
+  const found = parseImageIdentity((await local.run(imageIdentity(ref))).stdout);
+  if (!found) return { digests: [] };
+  return { sizeBytes: found.sizeBytes, digests: digestsOf(found.repoDigests), ...(found.fingerprint ? { fingerprint: found.fingerprint } : {}) };
 }
 
 /** A file in a fresh temporary directory, removed afterwards (docker writes it; a dry run does not). */

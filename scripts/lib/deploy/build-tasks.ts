@@ -1,14 +1,21 @@
 import type { ListrTask } from 'listr2';
-import { imageId } from '../commands/local-docker.ts';
+import { imageIdentity, parseImageIdentity } from '../commands/local-docker.ts';
+import { digestsOf, shortId } from './image-identity.ts';
 import { runBuild } from './build-step.ts';
 import type { BuildJob, DeployContext } from './context.ts';
 import type { StepClock } from './step-clock.ts';
 
+const BUILDER_NAMES = {
+  buildx: 'docker buildx build',
+  buildkit: 'docker build with BuildKit',
+  legacy: 'docker build, legacy builder: install buildx for BuildKit',
+} as const;
+
 /** One listr task per shared build; robots wait on its result, so a failure reaches each of them. */
 export function buildTask(ctx: DeployContext, job: BuildJob, clock: StepClock, interactive: boolean): ListrTask<DeployContext> {
   // A buildx image lives in the builder's cache, so "existing" there means a cached rebuild.
-  if (ctx.useExistingImages && ctx.buildPath === 'docker') return existingImageTask(ctx, job);
-  const title = `build ${job.spec.tag} for ${job.platform} (${ctx.buildPath === 'buildx' ? 'docker buildx build' : 'docker build, no buildx here'})`;
+  if (ctx.useExistingImages && ctx.buildPath !== 'buildx') return existingImageTask(ctx, job);
+  const title = `build ${job.spec.tag} for ${job.platform} (${BUILDER_NAMES[ctx.buildPath]})`;
   return {
     title,
     task: async (_ctx, task) => {
@@ -31,14 +38,14 @@ function existingImageTask(ctx: DeployContext, job: BuildJob): ListrTask<DeployC
   return {
     title: `use the laptop's ${job.spec.tag}`,
     task: async (_ctx, task) => {
-      const found = await ctx.local.run(imageId(job.spec.tag));
-      if (found.code !== 0) {
+      const found = parseImageIdentity((await ctx.local.run(imageIdentity(job.spec.tag))).stdout);
+      if (!found) {
         const error = new Error(`no image ${job.spec.tag} on the laptop; build it first with \`npm run build -- --ws ${job.ws}\``);
         job.result.reject(error);
         throw error;
       }
-      job.result.resolve({ id: found.stdout.trim() });
-      task.title = `use the laptop's ${job.spec.tag}: ${found.stdout.trim().slice(7, 19)}`;
+      job.result.resolve({ id: found.id, sizeBytes: found.sizeBytes, digests: digestsOf(found.repoDigests), fingerprint: found.fingerprint });
+      task.title = `use the laptop's ${job.spec.tag}: ${shortId(found.id)}`;
     },
   };
 }

@@ -7,14 +7,15 @@ import type { RobotConnection } from '../ssh/connect.ts';
 import type { KnownHosts } from '../ssh/host-keys.ts';
 import type { Tunnel } from '../ssh/tunnel.ts';
 import type { Deferred } from './deferred.ts';
+import type { ImageIdentity } from './image-identity.ts';
 import type { StepClock } from './step-clock.ts';
 import type { Teardown } from './teardown.ts';
 
-export type BuildPath = 'buildx' | 'docker';
+/** buildx plugin; `DOCKER_BUILDKIT=1 docker build` (CLI < 23); `docker build`'s legacy builder (CLI 23+ without buildx). */
+export type BuildPath = 'buildx' | 'buildkit' | 'legacy';
 
-export interface BuiltImage {
-  /** The image ID (config digest) the robot must end up with. */
-  id: string;
+/** The laptop's image: its ID (config digest, or manifest digest on the containerd store) and the digests it was pushed as. */
+export interface BuiltImage extends ImageIdentity {
   sizeBytes?: number;
 }
 

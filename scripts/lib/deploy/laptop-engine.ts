@@ -1,4 +1,5 @@
-import { buildxVersion, engineOperatingSystem, engineVersion } from '../commands/local-docker.ts';
+import { buildxVersion, engineInfo, engineVersion } from '../commands/local-docker.ts';
+import { cliCarriesBuildkit, imageStoreOf, parseEngineVersion, type ImageStore } from '../commands/engine-info.ts';
 import { lastLines, type Runner } from '../runner/runner.ts';
 import type { BuildPath } from './context.ts';
 
@@ -6,7 +7,9 @@ export interface LaptopEngine {
   buildPath: BuildPath;
   /** How the pushing side reaches the tunnel on the laptop's loopback. */
   registryHost: string;
+  /** Engine version and platform, e.g. "26.1.5 linux/amd64". */
   version: string;
+  store: ImageStore;
 }
 
 /** Fails fast, before any robot is touched, when the laptop's Docker engine is not usable. */
@@ -14,10 +17,10 @@ export async function inspectLaptopEngine(local: Runner, env: NodeJS.ProcessEnv 
   const forced = env.RD_BUILDER;
   if (forced && forced !== 'buildx' && forced !== 'docker') throw new Error(`RD_BUILDER=${forced}: use buildx or docker`);
   // Independent questions, asked at once: every deploy pays for them before anything else starts.
-  const [version, buildx, os] = await Promise.all([
+  const [version, buildx, info] = await Promise.all([
     local.run(engineVersion()),
     forced ? undefined : local.run(buildxVersion()),
-    local.run(engineOperatingSystem()),
+    local.run(engineInfo()),
   ]);
   if (version.code !== 0) {
     throw new Error(
@@ -25,9 +28,17 @@ export async function inspectLaptopEngine(local: Runner, env: NodeJS.ProcessEnv 
         `Start Docker Desktop or dockerd${env.DOCKER_HOST ? `, or fix DOCKER_HOST=${env.DOCKER_HOST}` : ''}, then retry.`,
     );
   }
-  const buildPath: BuildPath = (forced as BuildPath | undefined) ?? (buildx?.code === 0 ? 'buildx' : 'docker');
+  const { client, server, platform } = parseEngineVersion(version.stdout);
+  const buildPath = chooseBuildPath(forced === 'buildx' || (!forced && buildx?.code === 0), client);
+  const [os = '', driverStatus = ''] = info.stdout.split('|');
   // A buildx builder runs in a container: on Docker Desktop it reaches the laptop as host.docker.internal,
   // on Linux setup.ts creates it with host networking so localhost is the laptop.
-  const desktop = buildPath === 'buildx' && /Docker Desktop/i.test(os.stdout);
-  return { buildPath, registryHost: desktop ? 'host.docker.internal' : 'localhost', version: version.stdout.trim() };
+  const desktop = buildPath === 'buildx' && /Docker Desktop/i.test(os);
+  return { buildPath, registryHost: desktop ? 'host.docker.internal' : 'localhost', version: `${server} ${platform}`, store: imageStoreOf(driverStatus) };
+}
+
+/** The post builds with BuildKit: buildx when installed, else the CLI's own BuildKit where it has one. */
+export function chooseBuildPath(hasBuildx: boolean, clientVersion: string): BuildPath {
+  if (hasBuildx) return 'buildx';
+  return cliCarriesBuildkit(clientVersion) ? 'buildkit' : 'legacy';
 }

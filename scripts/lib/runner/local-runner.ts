@@ -12,7 +12,8 @@ export class LocalRunner implements Runner {
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     signal?.throwIfAborted();
     // Own process group, so an abort (Ctrl-C) takes down the shell and everything it started.
-    const child = $({ nothrow: true, quiet: true, detached: true, input: options.input })`${argv}`;
+    const env = options.env ? { ...process.env, ...options.env } : process.env;
+    const child = $({ nothrow: true, quiet: true, detached: true, input: options.input, env })`${argv}`;
     // POSIX: a synchronous signal to the whole group, because Ctrl-C handling exits right after the
     // teardown. Windows has no groups: zx's kill runs `taskkill /t` over the process tree.
     const stop = () => (process.platform === 'win32' ? void child.kill().catch(() => undefined) : killGroup(child.pid));

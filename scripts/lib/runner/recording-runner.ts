@@ -10,6 +10,8 @@ export type Responder = (argv: readonly string[]) => Partial<CommandResult> | un
 
 /** Runs nothing: remembers each command (tests, --dry-run) and answers from a responder. */
 export class RecordingRunner implements Runner {
+  readonly records = true;
+
   constructor(
     readonly where: string,
     private readonly log: RecordedCommand[],

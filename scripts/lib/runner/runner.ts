@@ -13,6 +13,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Robot commands: the deadline, instead of ROBOT_TIMEOUT_SECONDS. */
   timeoutMs?: number;
+  /** Laptop commands: variables added to the environment. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -21,6 +23,8 @@ export interface RunOptions {
  */
 export interface Runner {
   readonly where: string;
+  /** True for the recording runner: nothing runs, so no file a command would write appears. */
+  readonly records?: boolean;
   run(argv: readonly string[], options?: RunOptions): Promise<CommandResult>;
 }
 

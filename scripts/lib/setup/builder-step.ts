@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildxVersion, createBuilder, engineOperatingSystem, inspectBuilder } from '../commands/local-docker.ts';
+import { buildxVersion, createBuilder, engineInfo, inspectBuilder } from '../commands/local-docker.ts';
 import type { ProjectConfig } from '../config/project-config.ts';
 import { lastLines, type Runner } from '../runner/runner.ts';
 import { renderBuildkitConfig } from './buildkit-config.ts';
@@ -12,7 +12,7 @@ export async function ensureBuilder(local: Runner, config: ProjectConfig): Promi
     return { state: 'skipped', detail: 'docker buildx is not installed: deploys use plain `docker build` (fine for one platform; install buildx for cross-platform builds)' };
   }
   if ((await local.run(inspectBuilder())).code === 0) return { state: 'already done', detail: 'buildx builder robot-deploy exists' };
-  const desktop = /Docker Desktop/i.test((await local.run(engineOperatingSystem())).stdout);
+  const desktop = /Docker Desktop/i.test((await local.run(engineInfo())).stdout);
   const configFile = join(config.dir, 'buildkitd.toml');
   writeFileSync(configFile, renderBuildkitConfig(config.robots.map((r) => r.registryPort)));
   const created = await local.run(createBuilder(configFile, !desktop));

@@ -1,4 +1,6 @@
 // SimFleet and SimRobot: the handles a caller gets for a running fleet, rebuilt from its record.
+import { enginePath, type EngineFlavour } from './engine-flavours.ts';
+import { laptop26Env } from './laptop-docker26.ts';
 import { readFileSync } from 'node:fs';
 import { waitUntil } from './exec.ts';
 import { hostPlatform, SIM_USER } from './names.ts';
@@ -26,6 +28,7 @@ export interface SimRobot {
   hostKeyPath: string;
   hasRegistry: boolean;
   passwordLogin: boolean;
+  engine: EngineFlavour;
   rate?: string;
   link?: LinkShape;
   /** The robot's dockerd, e.g. to freeze it (SIGSTOP) as a hung engine. */
@@ -50,6 +53,9 @@ export interface SimFleet {
   knownHostsPath: string;
   /** The demo build context (a copy of the committed demo workspace). */
   workspaceDir: string;
+  laptopEngine: EngineFlavour;
+  /** Environment additions that point docker (and a deploy) at the fleet's laptop engine; empty for docker20. */
+  laptopEnv: NodeJS.ProcessEnv;
   robot(name: string): SimRobot;
   writeRobotsEnv(file: string, extra?: Record<string, string>): Promise<void>;
   down(): Promise<void>;
@@ -69,6 +75,7 @@ function makeRobot(entry: FleetRecord['robots'][number], scope: FleetScope): Sim
     hostKeyPath: files.hostKey,
     hasRegistry: entry.registry,
     passwordLogin: entry.passwordLogin,
+    engine: entry.engine ?? 'docker20',
     ...(entry.rate ? { rate: entry.rate } : {}),
     ...(entry.link ? { link: entry.link } : {}),
     dockerdPid: () => readPidFile(files.dockerPid),
@@ -78,7 +85,7 @@ function makeRobot(entry: FleetRecord['robots'][number], scope: FleetScope): Sim
       await setLink(entry.hostVeth, true);
       await waitUntil(() => readOperstate(entry.hostVeth) === 'up', 5_000, 20);
     },
-    dockerEnv: () => ({ ...process.env, DOCKER_HOST: dockerHost }),
+    dockerEnv: () => ({ ...process.env, DOCKER_HOST: dockerHost, PATH: `${enginePath(entry.engine ?? 'docker20')}:${process.env.PATH ?? ''}` }),
   };
 }
 
@@ -104,6 +111,8 @@ export function makeFleet(scope: FleetScope, record: FleetRecord, password: stri
     subnet: scope.subnet,
     knownHostsPath: fleetFiles(scope).knownHosts,
     workspaceDir: files.workspace,
+    laptopEngine: record.laptopEngine ?? 'docker20',
+    laptopEnv: record.laptopEngine === 'docker26' ? laptop26Env(scope) : {},
     robot(name) {
       const robot = robots.find((r) => r.name === name);
       if (!robot) throw new Error(`no simulated robot "${name}" (have ${robots.map((r) => r.name).join(', ')})`);

@@ -1,10 +1,13 @@
 // Programmatic API of the simulated robot fleet, used by scripts/sim-robot.ts, e2e tests and benchmarks.
 import { chmodSync, writeFileSync } from 'node:fs';
+import { assertFlavourInstalled, type EngineFlavour } from './engine-flavours.ts';
+import { toolEnv } from './exec.ts';
 import { makeFleet, type SimFleet } from './fleet.ts';
 import { ensureKeyPair, ensureSimUser, hostKeyLine, publicKey, type SimUser } from './identity.ts';
 import { ensureLaptopImages, loadImage } from './images.ts';
 import { addLinkLoss, needsRelay, startRelay, validateLinkShape, type LinkShape } from './link-shape.ts';
 import { ensureLaptopDocker } from './laptop-docker.ts';
+import { laptop26Env, startLaptopDocker26 } from './laptop-docker26.ts';
 import { defaultRobotNames, isOurVeth, robotLayouts, validateRate, SIM_USER, type RobotLayout } from './names.ts';
 import { assertSubnetFree, createRobotNetwork, ensureSubnetGuard } from './network.ts';
 import { startRobotDockerd, waitForRobotDockerd } from './robot-dockerd.ts';
@@ -30,6 +33,7 @@ export { DEMO_IMAGE, DEMO_WORKSPACE, makeWorkspace, type GeneratedWorkspace, typ
 export { fleetStatus, type FleetStatus, type RobotStatus } from './status.ts';
 export { BUSYBOX_IMAGE, REGISTRY_IMAGE } from './images.ts';
 export type { LinkShape } from './link-shape.ts';
+export { ARM64_BUSYBOX, type EngineFlavour } from './engine-flavours.ts';
 
 export interface SimOptions extends SimScopeOptions {
   /** Number of robots when `names` is not given (default 2). */
@@ -48,6 +52,12 @@ export interface SimOptions extends SimScopeOptions {
   withoutRegistry?: string[];
   /** Robots with PasswordAuthentication yes and an empty authorized_keys. */
   passwordLogin?: string[];
+  /** Engine of every robot (default docker20). */
+  engine?: EngineFlavour;
+  /** Per-robot engines, overriding `engine`. */
+  engines?: Record<string, EngineFlavour>;
+  /** docker26 also starts a Debian 13 laptop engine; fleet.laptopEnv points commands at it. */
+  laptopEngine?: EngineFlavour;
 }
 
 export class SimHostError extends Error {}
@@ -71,14 +81,20 @@ function planFleet(opts: SimOptions, scope: FleetScope): FleetRecord {
   const password = checkNames('passwordLogin', opts.passwordLogin, layouts);
   checkNames('rates', Object.keys(opts.rates ?? {}), layouts);
   checkNames('links', Object.keys(opts.links ?? {}), layouts);
+  checkNames('engines', Object.keys(opts.engines ?? {}), layouts);
   const robots = layouts.map((layout) => {
     const rate = opts.rates?.[layout.name] ?? opts.rate;
     if (rate) validateRate(rate);
     const link = opts.links?.[layout.name] ?? opts.link;
     if (link) validateLinkShape(link);
-    return { ...layout, ...(rate ? { rate } : {}), ...(link ? { link } : {}), registry: !noRegistry.has(layout.name), passwordLogin: password.has(layout.name) };
+    const engine = opts.engines?.[layout.name] ?? opts.engine ?? 'docker20';
+    assertFlavourInstalled(engine);
+    return {
+      ...layout, ...(rate ? { rate } : {}), ...(link ? { link } : {}), engine, registry: !noRegistry.has(layout.name), passwordLogin: password.has(layout.name),
+    };
   });
-  return { prefix: scope.prefix, subnet: scope.subnet, stateDir: scope.stateDir, robots };
+  if (opts.laptopEngine) assertFlavourInstalled(opts.laptopEngine);
+  return { prefix: scope.prefix, subnet: scope.subnet, stateDir: scope.stateDir, laptopEngine: opts.laptopEngine ?? 'docker20', robots };
 }
 
 async function startRobot(
@@ -93,10 +109,10 @@ async function startRobot(
   if (robot.link?.lossPercent) await addLinkLoss(robot, robot.link.lossPercent);
   // dockerd --group fails outright unless the rdsim group already exists.
   const { user, clientKey } = await identity;
-  const daemon = startRobotDockerd(robot, files, SIM_USER);
+  const daemon = startRobotDockerd(robot, files, SIM_USER, robot.engine ?? 'docker20');
   await ensureKeyPair(files.hostKey, `${files.id} host key`);
   prepareRobotHome(files, user, robot.passwordLogin ? '' : `${publicKey(clientKey)}\n`);
-  await startRobotSshd(robot, files, user, robot.passwordLogin, needsRelay(robot.link) ? '127.0.0.1' : robot.address);
+  await startRobotSshd(robot, files, user, { passwordLogin: robot.passwordLogin, engine: robot.engine ?? 'docker20', listen: needsRelay(robot.link) ? '127.0.0.1' : robot.address });
   if (needsRelay(robot.link)) startRelay(robot, robot.link!, files.relayLog);
   await waitForRobotDockerd(daemon, files);
   if (robot.registry) await loadImage({ ...process.env, DOCKER_HOST: `unix://${files.dockerSock}` }, (await images).registryTar);
@@ -128,8 +144,11 @@ export async function upSimFleet(opts: SimOptions = {}): Promise<SimFleet> {
       return { user: await ensureSimUser(), clientKey: files.clientKey };
     })();
     const images = ensureLaptopDocker(scope.stateDir).then(() => ensureLaptopImages(scope.stateDir));
+    const laptop26 = record.laptopEngine === 'docker26'
+      ? startLaptopDocker26(scope).then(() => ensureLaptopImages(scope.stateDir, toolEnv(laptop26Env(scope))))
+      : undefined;
     // allSettled, not all: teardown must not start while another robot is still starting.
-    const results = await Promise.allSettled([identity, images, ...record.robots.map((robot) => startRobot(scope, robot, identity, images))]);
+    const results = await Promise.allSettled([identity, images, laptop26, ...record.robots.map((robot) => startRobot(scope, robot, identity, images))]);
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed.length) throw new Error([...new Set(failed.map((r) => (r.reason as Error).message))].join('\n'));
     const knownHosts = record.robots.map((robot) => hostKeyLine(robot.address, robotFiles(scope, robot.name).hostKey));

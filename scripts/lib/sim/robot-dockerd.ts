@@ -3,7 +3,8 @@
 import { request } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { robotCgroupParent } from './cgroups.ts';
-import { waitUntil } from './exec.ts';
+import { enginePath, engineFeatures, type EngineFlavour } from './engine-flavours.ts';
+import { toolEnv, waitUntil } from './exec.ts';
 import type { RobotLayout } from './names.ts';
 import { isOurProcess, readPidFile, spawnDetached, terminate, type DetachedProcess } from './processes.ts';
 import { ensureDir, type robotFiles } from './state.ts';
@@ -17,9 +18,9 @@ const WRAPPER =
   '{ hostname "$2" 2>/dev/null || true; }; if [ -d /run/containerd ]; then mount --bind "$1" /run/containerd || exit 1; fi; ' +
   'shift 2; exec dockerd "$@"';
 
-export function startRobotDockerd(robot: RobotLayout, files: RobotFiles, group: string): DetachedProcess {
+export function startRobotDockerd(robot: RobotLayout, files: RobotFiles, group: string, engine: EngineFlavour): DetachedProcess {
   for (const dir of [files.dir, files.data, files.exec, files.containerdRun]) ensureDir(dir);
-  const config = { 'cgroup-parent': robotCgroupParent(files.id), 'exec-opts': ['native.cgroupdriver=cgroupfs'] };
+  const config = { ...engineFeatures(engine), 'cgroup-parent': robotCgroupParent(files.id), 'exec-opts': ['native.cgroupdriver=cgroupfs'] };
   writeFileSync(files.daemonJson, `${JSON.stringify(config, null, 2)}\n`);
   const dockerdArgs = [
     '--data-root', files.data,
@@ -35,6 +36,7 @@ export function startRobotDockerd(robot: RobotLayout, files: RobotFiles, group: 
     [`--net=/var/run/netns/${robot.netns}`, 'unshare', '-m', '-u', '--propagation', 'private',
       'sh', '-c', WRAPPER, 'sim-robot-dockerd', files.containerdRun, robot.name, ...dockerdArgs],
     files.dockerLog,
+    toolEnv({ PATH: enginePath(engine) }),
   );
 }
 

@@ -1,5 +1,6 @@
 // A robot's sshd: listens on the robot address inside its netns, with a private mount
 // namespace in which the robot's own home dir is bind-mounted over the rdsim home.
+import { enginePath, type EngineFlavour } from './engine-flavours.ts';
 import { chmodSync, chownSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
@@ -15,7 +16,7 @@ type RobotFiles = ReturnType<typeof robotFiles>;
 const WRAPPER = '{ hostname "$5" 2>/dev/null || true; } && mount --bind "$1" "$2" && exec /usr/sbin/sshd -f "$3" -E "$4"';
 
 /** `listen` is the robot's address, or 127.0.0.1 when a latency relay holds the address. */
-export function sshdConfig(listen: string, files: RobotFiles, passwordLogin: boolean): string {
+export function sshdConfig(listen: string, files: RobotFiles, passwordLogin: boolean, engine: EngineFlavour = 'docker20'): string {
   return [
     `Port ${SSH_PORT}`,
     `ListenAddress ${listen}`,
@@ -34,7 +35,7 @@ export function sshdConfig(listen: string, files: RobotFiles, passwordLogin: boo
     'MaxStartups 100',
     'MaxSessions 64',
     'Subsystem sftp internal-sftp',
-    `SetEnv DOCKER_HOST=unix://${files.dockerSock}`,
+    `SetEnv DOCKER_HOST=unix://${files.dockerSock} PATH=${enginePath(engine)}`,
     '',
   ].join('\n');
 }
@@ -50,8 +51,15 @@ export function prepareRobotHome(files: RobotFiles, user: SimUser, authorizedKey
   for (const path of [files.home, ssh, keys]) chownSync(path, user.uid, user.gid);
 }
 
-export async function startRobotSshd(robot: RobotLayout, files: RobotFiles, user: SimUser, passwordLogin: boolean, listen = robot.address): Promise<void> {
-  writeFileSync(files.sshdConfig, sshdConfig(listen, files, passwordLogin));
+export interface SshdOptions {
+  passwordLogin: boolean;
+  engine: EngineFlavour;
+  /** The robot's address, or 127.0.0.1 when a latency relay holds the address. */
+  listen: string;
+}
+
+export async function startRobotSshd(robot: RobotLayout, files: RobotFiles, user: SimUser, opts: SshdOptions): Promise<void> {
+  writeFileSync(files.sshdConfig, sshdConfig(opts.listen, files, opts.passwordLogin, opts.engine));
   ensureDir('/run/sshd');
   // sshd daemonizes, so this returns once it has read its config and bound its socket.
   const result = await run(

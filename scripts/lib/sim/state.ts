@@ -1,4 +1,5 @@
 // Where the simulator keeps things on disk, and the record of a running fleet.
+import type { EngineFlavour } from './engine-flavours.ts';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LinkShape } from './link-shape.ts';
@@ -85,7 +86,9 @@ export interface FleetRecord {
   prefix: string;
   subnet: string;
   stateDir: string;
-  robots: (RobotLayout & { rate?: string; link?: LinkShape; registry: boolean; passwordLogin: boolean })[];
+  /** Older records have neither engine: both mean docker20. */
+  laptopEngine?: EngineFlavour;
+  robots: (RobotLayout & { rate?: string; link?: LinkShape; engine?: EngineFlavour; registry: boolean; passwordLogin: boolean })[];
 }
 
 export function writeFleetRecord(scope: FleetScope, record: FleetRecord): void {

@@ -1,5 +1,6 @@
 // Stops a fleet from whatever is left of it: the record, runtime dirs, netns and veth names
 // are each enough to find a robot, so a half-finished `up` can always be cleaned away.
+import { stopLaptopDocker26 } from './laptop-docker26.ts';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { capture, run } from './exec.ts';
 import { removeRobotCgroups, robotCgroupPids } from './cgroups.ts';
@@ -75,6 +76,7 @@ export async function downSimFleet(opts: SimScopeOptions = {}): Promise<void> {
   const failures: string[] = [];
   const note = (err: unknown) => failures.push(err instanceof Error ? err.message : String(err));
   await Promise.all([...names].map((name) => stopRobot(scope, name).catch(note)));
+  await stopLaptopDocker26(scope).catch(note);
   await removeLinkLoss((ifname) => isOurVeth(scope.prefix, ifname)).catch(note);
   // Host veths first: deleting only the netns would leave the pair to the kernel's lazy cleanup.
   for (const link of hostLinks().filter((ifname) => isOurVeth(scope.prefix, ifname))) await deleteLink(link).catch(note);

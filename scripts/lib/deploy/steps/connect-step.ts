@@ -1,10 +1,11 @@
-import { parseProbe, probe, imageRef } from '../../commands/robot-docker.ts';
+import { parseProbe, probe, imageRef, type ProbeResult } from '../../commands/robot-docker.ts';
 import { formatSshTarget } from '../../config/ssh-target.ts';
 import { RecordingRunner } from '../../runner/recording-runner.ts';
 import { runChecked } from '../../runner/runner.ts';
 import { connectRobot } from '../../ssh/connect.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
 import { dryRunResponder } from '../dry-run.ts';
+import { sameImage } from '../image-identity.ts';
 import { openReadyTunnel } from './tunnel-step.ts';
 
 /** One SSH connection per robot carries every remote step; the host key must match the pinned one. */
@@ -36,22 +37,37 @@ export async function probeStep(ctx: DeployContext, run: RobotRun): Promise<void
     run.registryPort = registry.port;
     run.tunnelOpening = openReadyTunnel(ctx, run).catch((error: Error) => error);
   }
-  const [os, arch] = run.robot.platform.split('/');
-  if (!ctx.recorded && run.remote.platform !== `${os}/${arch}`) {
-    throw new Error(
-      `${run.robot.name}'s engine is ${run.remote.platform} but its platform is ${run.robot.platform}; ` +
-        `set ${run.robot.envPrefix}_PLATFORM=${run.remote.platform}${run.remote.platform === 'linux/arm' ? '/v7' : ''} in robots.env`,
-    );
-  }
+  if (!ctx.recorded) checkPlatform(ctx, run, run.remote);
 }
+
+/**
+ * The image must run on the robot: natively, or through qemu that the robot's kernel has registered
+ * (an amd64 computer made to run arm64 images; slow, so it is said).
+ */
+function checkPlatform(ctx: DeployContext, run: RobotRun, remote: ProbeResult): void {
+  const [os, arch] = run.robot.platform.split('/');
+  if (remote.platform === `${os}/${arch}`) return;
+  const emulator = QEMU_NAMES[arch];
+  if (emulator && remote.emulates.includes(emulator)) {
+    ctx.notices.push(`${run.robot.name}'s engine is ${remote.platform}: its ${run.robot.platform} images run under qemu emulation, much slower than on the robot's own architecture`);
+    return;
+  }
+  throw new Error(
+    `${run.robot.name}'s engine is ${remote.platform} but its platform is ${run.robot.platform}; ` +
+      `set ${run.robot.envPrefix}_PLATFORM=${remote.platform}${remote.platform === 'linux/arm' ? '/v7' : ''} in robots.env`,
+  );
+}
+
+/** Docker's architecture names → the names of qemu's binfmt_misc handlers. */
+const QEMU_NAMES: Record<string, string> = { arm64: 'aarch64', arm: 'arm', amd64: 'x86_64', riscv64: 'riscv64', ppc64le: 'ppc64le', s390x: 's390x' };
 
 /** Waits for the shared builds, then keeps only workspaces whose robot image differs. */
 export async function compareStep(ctx: DeployContext, run: RobotRun): Promise<string> {
   run.stale = [];
   for (const ws of run.workspaces) {
     const built = await buildFor(ctx, run, ws).result.promise;
-    const onRobot = run.remote?.ids.get(imageRef(ctx.config.image, ws));
-    if (onRobot === built.id) run.outcomes.set(ws, { kind: 'up-to-date', id: built.id });
+    const onRobot = run.remote?.images.get(imageRef(ctx.config.image, ws));
+    if (onRobot && sameImage(built, onRobot)) run.outcomes.set(ws, { kind: 'up-to-date', id: built.id });
     else run.stale.push(ws);
   }
   const fresh = run.workspaces.filter((ws) => !run.stale.includes(ws));

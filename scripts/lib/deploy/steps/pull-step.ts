@@ -8,9 +8,10 @@ export async function pullStep(ctx: DeployContext, run: RobotRun, report: (text:
   const lines: string[] = [];
   for (const ws of run.stale) {
     const built = await buildFor(ctx, run, ws).result.promise;
-    const source = digestRef(`127.0.0.1:${run.registryPort}`, ctx.config.image, run.digests.get(ws)!);
+    const digest = run.digests.get(ws)!;
+    const source = digestRef(`127.0.0.1:${run.registryPort}`, ctx.config.image, digest);
     const target = imageRef(ctx.config.image, ws);
-    const argv = pullAndTag(source, target, previousRef(ctx.config.image, ws), built.id);
+    const argv = pullAndTag(source, target, previousRef(ctx.config.image, ws), [built.id, digest]);
     const timeoutMs = pullDeadlineMs(ctx.config.link.robotTimeoutSeconds, built.sizeBytes);
     // Pull by digest and tag are idempotent, so after a dropped link the whole script simply runs again.
     const result = await withReconnect(ctx, run, `the pull of ${ws}`, () => runChecked(run.runner!, argv, `pull and tag of ${target}`, { timeoutMs }), report);
