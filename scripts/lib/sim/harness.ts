@@ -4,7 +4,7 @@ import { assertFlavourInstalled, type EngineFlavour } from './engine-flavours.ts
 import { toolEnv } from './exec.ts';
 import { makeFleet, type SimFleet } from './fleet.ts';
 import { ensureKeyPair, ensureSimUser, hostKeyLine, publicKey, type SimUser } from './identity.ts';
-import { ensureLaptopImages, loadImage } from './images.ts';
+import { ensureLaptopImages, importBaseImages, loadImage } from './images.ts';
 import { addLinkLoss, needsRelay, startRelay, validateLinkShape, type LinkShape } from './link-shape.ts';
 import { ensureLaptopDocker } from './laptop-docker.ts';
 import { laptop26Env, startLaptopDocker26 } from './laptop-docker26.ts';
@@ -145,7 +145,7 @@ export async function upSimFleet(opts: SimOptions = {}): Promise<SimFleet> {
     })();
     const images = ensureLaptopDocker(scope.stateDir).then(() => ensureLaptopImages(scope.stateDir));
     const laptop26 = record.laptopEngine === 'docker26'
-      ? startLaptopDocker26(scope).then(() => ensureLaptopImages(scope.stateDir, toolEnv(laptop26Env(scope))))
+      ? startLaptopDocker26(scope).then(() => importBaseImages(scope.stateDir, toolEnv(laptop26Env(scope))))
       : undefined;
     // allSettled, not all: teardown must not start while another robot is still starting.
     const results = await Promise.allSettled([identity, images, laptop26, ...record.robots.map((robot) => startRobot(scope, robot, identity, images))]);

@@ -102,16 +102,22 @@ async function ensureImported(env: NodeJS.ProcessEnv, image: string, tar: () => 
   return id;
 }
 
-/**
- * Puts registry:2 and the busybox base into the laptop engine (only if missing there) and
- * returns a `docker save` tar of registry:2 for robots, so every engine has the same image ID.
- */
-export async function ensureLaptopImages(stateDir: string, env = toolEnv()): Promise<{ registryTar: string }> {
+/** Imports registry:2 and the busybox base into an engine that lacks them; returns registry:2's image ID. */
+export async function importBaseImages(stateDir: string, env = toolEnv()): Promise<string> {
   ensureDir(stateFiles(stateDir).images);
   const [registryId] = await Promise.all([
     ensureImported(env, REGISTRY_IMAGE, () => rootfsTar(stateDir, 'registry', fillRegistry), REGISTRY_CHANGES),
     ensureImported(env, BUSYBOX_IMAGE, () => rootfsTar(stateDir, 'busybox', fillBusybox), ['CMD ["/bin/sh"]']),
   ]);
+  return registryId;
+}
+
+/**
+ * Puts registry:2 and the busybox base into the laptop engine (only if missing there) and
+ * returns a `docker save` tar of registry:2 for robots, so every engine has the same image ID.
+ */
+export async function ensureLaptopImages(stateDir: string, env = toolEnv()): Promise<{ registryTar: string }> {
+  const registryId = await importBaseImages(stateDir, env);
   const images = stateFiles(stateDir).images;
   const name = `registry-2-${registryId.replace(/^sha256:/, '').slice(0, 12)}.tar`;
   const registryTar = join(images, name);
