@@ -3,9 +3,11 @@
 // buildx). One fleet per laptop flavour, with a robot of each flavour: four combinations.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { FINGERPRINT_FORMAT } from '../../scripts/lib/deploy/image-identity.ts';
-import { makeWorkspace, type EngineFlavour, type GeneratedWorkspace, type SimFleet, type SimRobot } from '../../scripts/lib/sim/harness.ts';
+import { ARM64_BUSYBOX_IMAGE, importArm64Base, makeWorkspace, type EngineFlavour, type GeneratedWorkspace, type SimFleet, type SimRobot } from '../../scripts/lib/sim/harness.ts';
 import { alive, listening } from './support/processes.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
@@ -103,6 +105,28 @@ for (const laptop of ['docker20', 'docker26'] as EngineFlavour[]) {
         assert.ok(!everyContentOn(robot).includes(oldest!), `prune removed the oldest deploy from ${robot.name}`);
       }
     });
+
+    if (laptop === 'docker26') {
+      test('an arm64 image built on the amd64 laptop runs on both robots and prints aarch64', async () => {
+        const dir = makeProjectDir();
+        await importArm64Base(fleet().stateDir, { ...process.env, ...env() });
+        mkdirSync(join(dir, 'arm'));
+        writeFileSync(join(dir, 'arm', 'Dockerfile'), `FROM ${ARM64_BUSYBOX_IMAGE}\nRUN uname -m > /built-on.txt\nCMD ["uname", "-m"]\n`);
+        // The simulated robots are amd64 computers whose kernel runs arm64 programs through qemu, as a
+        // Docker Desktop does: the deploy says so instead of refusing, and a robot without qemu still refuses.
+        const armEnv = writeProjectEnv(dir, fleet(), fleet().robots, 'arm', ['R20_PLATFORM=linux/arm64', 'R26_PLATFORM=linux/arm64']);
+        const result = await runScriptAsync('deploy.ts', ['r20', 'r26', '--env-file', armEnv], env());
+        assert.equal(result.code, 0, result.output);
+        assert.match(result.output, /build rd-e2e:arm for linux\/arm64/);
+        for (const robot of fleet().robots) {
+          assert.match(result.output, new RegExp(`${robot.name}'s engine is linux/amd64: its linux/arm64 images run under qemu emulation`));
+          assert.equal(inspect(robot.dockerEnv(), `${TEST_IMAGE}:arm`, '{{.Os}}/{{.Architecture}}'), 'linux/arm64');
+          const ran = execFileSync('docker', ['run', '--rm', '--platform', 'linux/arm64', `${TEST_IMAGE}:arm`], { encoding: 'utf8', env: robot.dockerEnv() });
+          assert.equal(ran.trim(), 'aarch64', `a container on ${robot.name} runs the arm64 image`);
+          assert.equal(execFileSync('docker', ['run', '--rm', '--platform', 'linux/arm64', `${TEST_IMAGE}:arm`, 'cat', '/built-on.txt'], { encoding: 'utf8', env: robot.dockerEnv() }).trim(), 'aarch64', 'built for arm64 on the amd64 laptop');
+        }
+      });
+    }
 
     test('Ctrl-C during the push: exit 130, no tunnel, no process, each robot on a complete image', async () => {
       const before = new Map(fleet().robots.map((robot) => [robot.name, contentOn(robot, ref)]));

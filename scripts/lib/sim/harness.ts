@@ -31,9 +31,9 @@ export { loadSimFleet, REGISTRY_PORT, type SimFleet, type SimRobot } from './fle
 export { ensureLaptopDocker, stopLaptopDockerIfOurs } from './laptop-docker.ts';
 export { DEMO_IMAGE, DEMO_WORKSPACE, makeWorkspace, type GeneratedWorkspace, type WorkspaceOptions } from './workspace.ts';
 export { fleetStatus, type FleetStatus, type RobotStatus } from './status.ts';
-export { BUSYBOX_IMAGE, REGISTRY_IMAGE } from './images.ts';
+export { ARM64_BUSYBOX_IMAGE, BUSYBOX_IMAGE, REGISTRY_IMAGE, importArm64Base } from './images.ts';
 export type { LinkShape } from './link-shape.ts';
-export { ARM64_BUSYBOX, type EngineFlavour } from './engine-flavours.ts';
+export type { EngineFlavour } from './engine-flavours.ts';
 
 export interface SimOptions extends SimScopeOptions {
   /** Number of robots when `names` is not given (default 2). */

@@ -3,10 +3,12 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { capture, run, toolEnv } from './exec.ts';
+import { ARM64_BUSYBOX } from './engine-flavours.ts';
 import { ensureDir, stateFiles } from './state.ts';
 
 export const REGISTRY_IMAGE = 'registry:2';
 export const BUSYBOX_IMAGE = 'robot-deploy-sim/busybox:latest';
+export const ARM64_BUSYBOX_IMAGE = 'robot-deploy-sim/busybox-arm64:latest';
 const REGISTRY_BIN = '/usr/bin/docker-registry';
 const BUSYBOX_BIN = '/usr/bin/busybox';
 
@@ -54,18 +56,19 @@ async function fillRegistry(root: string): Promise<void> {
   ensureDir(join(root, 'var', 'lib', 'registry'));
 }
 
-async function fillBusybox(root: string): Promise<void> {
+const fillBusybox = (binary: string) => async (root: string): Promise<void> => {
   ensureDir(join(root, 'bin'));
-  copyFileSync(BUSYBOX_BIN, join(root, 'bin', 'busybox'));
+  copyFileSync(binary, join(root, 'bin', 'busybox'));
   chmodSync(join(root, 'bin', 'busybox'), 0o755);
-  const applets = (await capture(BUSYBOX_BIN, ['--list'])).split('\n').filter((a) => a && a !== 'busybox');
+  // A foreign busybox answers through qemu's binfmt handler.
+  const applets = (await capture(binary, ['--list'])).split('\n').filter((a) => a && a !== 'busybox');
   for (const applet of applets) symlinkSync('busybox', join(root, 'bin', applet));
   mkdirSync(join(root, 'tmp'), { mode: 0o1777 });
   chmodSync(join(root, 'tmp'), 0o1777);
   ensureDir(join(root, 'etc'));
   writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
   writeFileSync(join(root, 'etc', 'group'), 'root:x:0:\n');
-}
+};
 
 /** Builds images/<name>-rootfs.tar once; later calls reuse the cached tar. */
 async function rootfsTar(stateDir: string, name: string, fill: FillRootfs): Promise<string> {
@@ -92,11 +95,11 @@ export async function imageId(env: NodeJS.ProcessEnv, image: string): Promise<st
   return code === 0 ? stdout.trim() : undefined;
 }
 
-async function ensureImported(env: NodeJS.ProcessEnv, image: string, tar: () => Promise<string>, changes: string[]): Promise<string> {
+async function ensureImported(env: NodeJS.ProcessEnv, image: string, tar: () => Promise<string>, changes: string[], flags: string[] = []): Promise<string> {
   const existing = await imageId(env, image);
   if (existing) return existing;
   const file = await tar();
-  await run('docker', ['import', ...changes.flatMap((c) => ['-c', c]), file, image], { env, timeoutMs: 180_000 });
+  await run('docker', ['import', ...flags, ...changes.flatMap((c) => ['-c', c]), file, image], { env, timeoutMs: 180_000 });
   const id = await imageId(env, image);
   if (!id) throw new Error(`docker import of ${image} from ${file} left no image`);
   return id;
@@ -107,7 +110,7 @@ export async function importBaseImages(stateDir: string, env = toolEnv()): Promi
   ensureDir(stateFiles(stateDir).images);
   const [registryId] = await Promise.all([
     ensureImported(env, REGISTRY_IMAGE, () => rootfsTar(stateDir, 'registry', fillRegistry), REGISTRY_CHANGES),
-    ensureImported(env, BUSYBOX_IMAGE, () => rootfsTar(stateDir, 'busybox', fillBusybox), ['CMD ["/bin/sh"]']),
+    ensureImported(env, BUSYBOX_IMAGE, () => rootfsTar(stateDir, 'busybox', fillBusybox(BUSYBOX_BIN)), ['CMD ["/bin/sh"]']),
   ]);
   return registryId;
 }
@@ -133,4 +136,11 @@ export async function ensureLaptopImages(stateDir: string, env = toolEnv()): Pro
 
 export async function loadImage(env: NodeJS.ProcessEnv, tar: string): Promise<void> {
   await run('docker', ['load', '-q', '-i', tar], { env, timeoutMs: 180_000 });
+}
+
+/** An arm64 base image from Debian's arm64 busybox (no Docker Hub), in the engine `env` points at. */
+export async function importArm64Base(stateDir: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return ensureImported(env, ARM64_BUSYBOX_IMAGE, () => rootfsTar(stateDir, 'busybox-arm64', fillBusybox(ARM64_BUSYBOX)), ['CMD ["/bin/sh"]'], [
+    '--platform', 'linux/arm64',
+  ]);
 }

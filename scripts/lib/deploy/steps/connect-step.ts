@@ -6,6 +6,7 @@ import { connectRobot } from '../../ssh/connect.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
 import { dryRunResponder } from '../dry-run.ts';
 import { sameImage } from '../image-identity.ts';
+import { platformVerdict } from '../platform-verdict.ts';
 import { openReadyTunnel } from './tunnel-step.ts';
 
 /** One SSH connection per robot carries every remote step; the host key must match the pinned one. */
@@ -40,15 +41,11 @@ export async function probeStep(ctx: DeployContext, run: RobotRun): Promise<void
   if (!ctx.recorded) checkPlatform(ctx, run, run.remote);
 }
 
-/**
- * The image must run on the robot: natively, or through qemu that the robot's kernel has registered
- * (an amd64 computer made to run arm64 images; slow, so it is said).
- */
+/** The image must run on the robot, natively or through qemu (slow, so it is said). */
 function checkPlatform(ctx: DeployContext, run: RobotRun, remote: ProbeResult): void {
-  const [os, arch] = run.robot.platform.split('/');
-  if (remote.platform === `${os}/${arch}`) return;
-  const emulator = QEMU_NAMES[arch];
-  if (emulator && remote.emulates.includes(emulator)) {
+  const verdict = platformVerdict(run.robot.platform, remote);
+  if (verdict === 'native') return;
+  if (verdict === 'emulated') {
     ctx.notices.push(`${run.robot.name}'s engine is ${remote.platform}: its ${run.robot.platform} images run under qemu emulation, much slower than on the robot's own architecture`);
     return;
   }
@@ -57,9 +54,6 @@ function checkPlatform(ctx: DeployContext, run: RobotRun, remote: ProbeResult): 
       `set ${run.robot.envPrefix}_PLATFORM=${remote.platform}${remote.platform === 'linux/arm' ? '/v7' : ''} in robots.env`,
   );
 }
-
-/** Docker's architecture names → the names of qemu's binfmt_misc handlers. */
-const QEMU_NAMES: Record<string, string> = { arm64: 'aarch64', arm: 'arm', amd64: 'x86_64', riscv64: 'riscv64', ppc64le: 'ppc64le', s390x: 's390x' };
 
 /** Waits for the shared builds, then keeps only workspaces whose robot image differs. */
 export async function compareStep(ctx: DeployContext, run: RobotRun): Promise<string> {

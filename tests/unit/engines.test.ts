@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { chooseBuildPath } from '../../scripts/lib/deploy/laptop-engine.ts';
+import { platformVerdict } from '../../scripts/lib/deploy/platform-verdict.ts';
 import { digestsOf, sameImage } from '../../scripts/lib/deploy/image-identity.ts';
 import { cliCarriesBuildkit, imageStoreOf } from '../../scripts/lib/commands/engine-info.ts';
 
@@ -40,4 +41,13 @@ test('build path: buildx when installed, else the CLI BuildKit of a CLI older th
   assert.equal(chooseBuildPath(true, '20.10.24'), 'buildx');
   assert.equal(chooseBuildPath(false, '20.10.24'), 'buildkit');
   assert.equal(chooseBuildPath(false, '28.2.2'), 'legacy');
+});
+
+test('platform: native, emulated through a qemu handler the robot enabled, or a mismatch', () => {
+  assert.equal(platformVerdict('linux/arm64', { platform: 'linux/arm64', emulates: [] }), 'native');
+  assert.equal(platformVerdict('linux/arm/v7', { platform: 'linux/arm', emulates: [] }), 'native');
+  assert.equal(platformVerdict('linux/arm64', { platform: 'linux/amd64', emulates: ['aarch64', 'arm'] }), 'emulated');
+  assert.equal(platformVerdict('linux/arm64', { platform: 'linux/amd64', emulates: ['arm'] }), 'mismatch');
+  assert.equal(platformVerdict('linux/amd64', { platform: 'linux/arm64', emulates: [] }), 'mismatch', 'a Jetson with no qemu cannot run amd64 images');
+  assert.equal(platformVerdict('linux/mips64le', { platform: 'linux/amd64', emulates: ['mips64el'] }), 'mismatch', 'unknown handler names are not guessed');
 });
