@@ -8,6 +8,9 @@ export const previousRef = (image: string, ws: string): string => `${image}:${ws
 export const registryRef = (registryHost: string, image: string, ws: string): string => `${registryHost}/${image}:${ws}`;
 export const digestRef = (registryHost: string, image: string, digest: string): string => `${registryHost}/${image}@${digest}`;
 
+/** Prints "emulates ARCH" for every qemu binfmt handler the robot's kernel has enabled. */
+export const LIST_EMULATORS = `for f in /proc/sys/fs/binfmt_misc/qemu-*; do [ -f "$f" ] && head -n 1 "$f" | grep -q enabled && echo "emulates \${f##*qemu-}"; done`;
+
 // One read-only round trip: the engine's platform and version, the image ID and
 // RepoDigests behind every ref (absent refs print nothing), whether qemu can run foreign images, and
 // whether the registry already runs (then the tunnel can open while the image builds).
@@ -18,7 +21,7 @@ for ref do
   docker image inspect --format "image $ref {{.Id}}{{range .RepoDigests}} {{.}}{{end}}
 fingerprint $ref ${FINGERPRINT_FORMAT}" "$ref" 2>/dev/null
 done
-for f in /proc/sys/fs/binfmt_misc/qemu-*; do [ -f "$f" ] && head -n 1 "$f" | grep -q enabled && echo "emulates \${f##*qemu-}"; done
+${LIST_EMULATORS}
 state=$(docker container inspect --format '{{.State.Status}}' "$name" 2>/dev/null) || state=absent
 echo "status=$state"
 if [ "$state" = running ]; then docker container port "$name" 5000/tcp | sed 's/^/bind=/'; fi

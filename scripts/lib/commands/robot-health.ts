@@ -1,8 +1,14 @@
 // Argv builder for doctor.ts: everything about a robot's engine in one round trip.
+import { imageStoreOf, type ImageStore } from './engine-info.ts';
+import { LIST_EMULATORS } from './robot-docker.ts';
 import { REGISTRY_CONTAINER, REGISTRY_IMAGE } from './robot-registry.ts';
 
+// rd_docker and rd_sudo come from the access prelude every robot script starts with.
 const HEALTH_SCRIPT = `image=$1 name=$2
 docker version --format 'docker {{.Server.Version}} {{.Server.Os}}/{{.Server.Arch}}' || exit 10
+echo "access\${rd_sudo:+ sudo} $rd_docker"
+docker info --format 'store {{json .DriverStatus}}'
+${LIST_EMULATORS}
 docker image inspect "$image" >/dev/null 2>&1 && echo "registry-image yes" || echo "registry-image no"
 state=$(docker container inspect --format '{{.State.Status}}' "$name" 2>/dev/null) || state=absent
 echo "registry-state $state"
@@ -19,6 +25,10 @@ export function robotHealth(): string[] {
 
 export interface RobotHealth {
   docker?: { version: string; platform: string };
+  /** The docker CLI the robot's scripts use, and whether through `sudo -n`. */
+  access?: { cli: string; sudo: boolean };
+  store: ImageStore;
+  emulates: string[];
   registryImage: boolean;
   registryState: string;
   registryBinds: string[];
@@ -28,8 +38,12 @@ export interface RobotHealth {
 export function parseRobotHealth(stdout: string): RobotHealth {
   const docker = /^docker (\S+) (\S+)$/m.exec(stdout);
   const free = /^disk-free-kb (\d+)$/m.exec(stdout);
+  const access = /^access (sudo )?(\S+)$/m.exec(stdout);
   return {
     ...(docker ? { docker: { version: docker[1], platform: docker[2] } } : {}),
+    ...(access ? { access: { cli: access[2], sudo: Boolean(access[1]) } } : {}),
+    store: imageStoreOf(/^store (.*)$/m.exec(stdout)?.[1] ?? ''),
+    emulates: [...stdout.matchAll(/^emulates (\S+)$/gm)].map((m) => m[1]),
     registryImage: /^registry-image yes$/m.test(stdout),
     registryState: /^registry-state (\S+)$/m.exec(stdout)?.[1] ?? 'unknown',
     registryBinds: [...stdout.matchAll(/^registry-bind (\S+)$/gm)].map((m) => m[1]),

@@ -50,6 +50,8 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
     const target = parseSshTarget(host.value);
     if (typeof target === 'string') throw configError(file, host.line, `${host.key}: ${target}`);
     const after = keys.get('AFTER')?.value;
+    const docker = keys.get('DOCKER');
+    if (docker && !docker.value.startsWith('/')) throw configError(file, docker.line, `${docker.key}=${docker.value}: give the docker CLI's absolute path on the robot, e.g. /snap/bin/docker`);
     return {
       name,
       envPrefix: prefix,
@@ -59,6 +61,7 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
       sshKey: keyPath(keys.get('SSH_KEY'), dir) ?? sshKey,
       registryPort: portValue(file, keys.get('REGISTRY_PORT')) ?? registryPort,
       ...(after ? { after } : {}),
+      ...(docker ? { dockerPath: docker.value } : {}),
     };
   });
   if (robots.length === 0) throw configError(file, undefined, 'no robots declared; add a line like ROBOT1_HOST=nuc@192.168.1.64');

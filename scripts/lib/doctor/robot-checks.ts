@@ -1,3 +1,5 @@
+import { DOCKER_DENIED, NO_DOCKER_CLI } from '../commands/robot-docker-access.ts';
+import { platformVerdict } from '../deploy/platform-verdict.ts';
 import { DOCKER_UNUSABLE, parseRobotHealth, robotHealth } from '../commands/robot-health.ts';
 import type { RobotConfig } from '../config/project-config.ts';
 import { tcpProbe } from '../net/tcp-probe.ts';
@@ -31,15 +33,23 @@ export async function robotChecks(robot: RobotConfig, knownHosts: KnownHosts): P
     rows.push(row('host key', 'ok', key.kind === 'first-contact' ? `first contact: pinned ${key.fingerprint}` : `${key.fingerprint} matches the pinned key`));
     rows.push(row('authenticated', 'ok', `as ${resolved.user ?? 'the local user'}`));
     const result = await connection.runner.run(robotHealth());
+    if (result.code === NO_DOCKER_CLI || result.code === DOCKER_DENIED) {
+      return [...rows, row('docker usable', 'fail', lastLines(result.stderr, 1), result.code === NO_DOCKER_CLI ? `install Docker, or set ${robot.envPrefix}_DOCKER in robots.env` : 'sudo usermod -aG docker <user> on the robot')];
+    }
     if (result.code === DOCKER_UNUSABLE || result.code !== 0) {
       return [...rows, row('docker usable', 'fail', lastLines(result.stderr, 1), 'install Docker on the robot and add the SSH user to the docker group: sudo usermod -aG docker $USER')];
     }
     const health = parseRobotHealth(result.stdout);
-    const [os, arch] = robot.platform.split('/');
-    rows.push(row('docker usable', 'ok', `docker ${health.docker?.version} ${health.docker?.platform}`));
-    rows.push(health.docker?.platform === `${os}/${arch}`
+    const via = health.access ? ` (${health.access.cli}${health.access.sudo ? ', through sudo -n' : ''})` : '';
+    rows.push(row('docker usable', 'ok', `Docker ${health.docker?.version} ${health.docker?.platform}${via}`));
+    rows.push(row('image store', 'ok', health.store === 'containerd' ? 'containerd (image IDs are manifest digests)' : 'classic (image IDs are config digests)'));
+    const platform = { platform: health.docker?.platform ?? 'unknown', emulates: health.emulates };
+    const verdict = platformVerdict(robot.platform, platform);
+    rows.push(verdict === 'native'
       ? row('platform', 'ok', `${robot.platform} matches the engine`)
-      : row('platform', 'fail', `configured ${robot.platform}, engine is ${health.docker?.platform}`, `set ${robot.envPrefix}_PLATFORM=${health.docker?.platform} in robots.env`));
+      : verdict === 'emulated'
+        ? row('platform', 'warn', `configured ${robot.platform}, engine is ${platform.platform}: images run under qemu emulation`, 'nothing, if this robot is meant to emulate; else fix the platform')
+        : row('platform', 'fail', `configured ${robot.platform}, engine is ${platform.platform}`, `set ${robot.envPrefix}_PLATFORM=${platform.platform} in robots.env`));
     rows.push(health.registryImage
       ? row('registry image', 'ok', 'registry:2 present')
       : row('registry image', 'warn', 'registry:2 missing: the next deploy carries it over SSH from the laptop', 'nothing, or `docker pull registry:2` on the laptop while online'));

@@ -1,5 +1,6 @@
 import type { NodeSSH } from 'node-ssh';
 import type { ClientChannel } from 'ssh2';
+import { withDockerAccess, type DockerAccess } from '../commands/robot-docker-access.ts';
 import { joinPosix } from '../shell/posix-quote.ts';
 import { RobotTimeoutError, type CommandResult, type RunOptions, type Runner } from './runner.ts';
 
@@ -19,13 +20,14 @@ export class SshRunner implements Runner {
     readonly where: string,
     private readonly ssh: NodeSSH,
     private readonly timeoutSeconds: number,
+    private readonly access: DockerAccess,
   ) {}
 
   async run(argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
     const seconds = Math.max(1, Math.ceil((options.timeoutMs ?? this.timeoutSeconds * 1000) / 1000));
     let channel: ClientChannel | undefined;
     let timer: NodeJS.Timeout | undefined;
-    const command = this.ssh.execCommand(joinPosix(['timeout', '-k', '5', String(seconds), ...argv]), {
+    const command = this.ssh.execCommand(joinPosix(['timeout', '-k', '5', String(seconds), ...withDockerAccess(argv, this.access)]), {
       stdin: options.input,
       onChannel: (opened) => (channel = opened),
       onStdout: options.onOutput && ((chunk) => options.onOutput?.(chunk.toString())),

@@ -38,3 +38,20 @@ export function engineFeatures(flavour: EngineFlavour): Record<string, unknown> 
 export function cliPluginsDir(flavour: EngineFlavour): string | undefined {
   return flavour === 'docker26' ? join(DEBIAN13_BIN, 'cli-plugins') : undefined;
 }
+
+/**
+ * How the robot's SSH user reaches docker: in the docker group (group); not in it, with passwordless
+ * `sudo docker` (sudo); or with no docker CLI on the session's PATH, only the flavour's own CLI at
+ * robotDockerCli() (off-path).
+ */
+export type DockerAccessKind = 'group' | 'sudo' | 'off-path';
+
+/** The robot's docker CLI: Debian 12's /usr/bin/docker, or the Debian 13 root's. */
+export function robotDockerCli(flavour: EngineFlavour): string {
+  return flavour === 'docker26' ? join(DEBIAN13_BIN, 'docker') : '/usr/bin/docker';
+}
+
+/** sudoers lines that let the sim user run each flavour's docker CLI as root without a password. */
+export function sudoersForDocker(user: string): string {
+  return `${user} ALL=(root) NOPASSWD: ${robotDockerCli('docker20')}, ${robotDockerCli('docker26')}\n`;
+}

@@ -1,5 +1,5 @@
 // SimFleet and SimRobot: the handles a caller gets for a running fleet, rebuilt from its record.
-import { enginePath, type EngineFlavour } from './engine-flavours.ts';
+import { enginePath, robotDockerCli, type DockerAccessKind, type EngineFlavour } from './engine-flavours.ts';
 import { laptop26Env } from './laptop-docker26.ts';
 import { readFileSync } from 'node:fs';
 import { waitUntil } from './exec.ts';
@@ -29,6 +29,9 @@ export interface SimRobot {
   hasRegistry: boolean;
   passwordLogin: boolean;
   engine: EngineFlavour;
+  access: DockerAccessKind;
+  /** Path of the robot's own docker CLI (for <NAME>_DOCKER when it is off PATH). */
+  dockerCli: string;
   rate?: string;
   link?: LinkShape;
   /** The robot's dockerd, e.g. to freeze it (SIGSTOP) as a hung engine. */
@@ -76,6 +79,8 @@ function makeRobot(entry: FleetRecord['robots'][number], scope: FleetScope): Sim
     hasRegistry: entry.registry,
     passwordLogin: entry.passwordLogin,
     engine: entry.engine ?? 'docker20',
+    access: entry.access ?? 'group',
+    dockerCli: robotDockerCli(entry.engine ?? 'docker20'),
     ...(entry.rate ? { rate: entry.rate } : {}),
     ...(entry.link ? { link: entry.link } : {}),
     dockerdPid: () => readPidFile(files.dockerPid),

@@ -1,6 +1,6 @@
 // Programmatic API of the simulated robot fleet, used by scripts/sim-robot.ts, e2e tests and benchmarks.
 import { chmodSync, writeFileSync } from 'node:fs';
-import { assertFlavourInstalled, type EngineFlavour } from './engine-flavours.ts';
+import { assertFlavourInstalled, sudoersForDocker, type DockerAccessKind, type EngineFlavour } from './engine-flavours.ts';
 import { toolEnv } from './exec.ts';
 import { makeFleet, type SimFleet } from './fleet.ts';
 import { ensureKeyPair, ensureSimUser, hostKeyLine, publicKey, type SimUser } from './identity.ts';
@@ -23,7 +23,7 @@ import {
   type FleetRecord,
   type FleetScope,
 } from './state.ts';
-import { downSimFleet, type SimScopeOptions } from './teardown.ts';
+import { downSimFleet, writeSudoers, type SimScopeOptions } from './teardown.ts';
 import { ensureDemoWorkspace } from './workspace.ts';
 
 export { downSimFleet, type SimScopeOptions } from './teardown.ts';
@@ -58,6 +58,8 @@ export interface SimOptions extends SimScopeOptions {
   engines?: Record<string, EngineFlavour>;
   /** docker26 also starts a Debian 13 laptop engine; fleet.laptopEnv points commands at it. */
   laptopEngine?: EngineFlavour;
+  /** Robots whose SSH user reaches docker only through `sudo -n`, or finds no docker CLI on PATH (default group). */
+  dockerAccess?: Record<string, DockerAccessKind>;
 }
 
 export class SimHostError extends Error {}
@@ -82,6 +84,7 @@ function planFleet(opts: SimOptions, scope: FleetScope): FleetRecord {
   checkNames('rates', Object.keys(opts.rates ?? {}), layouts);
   checkNames('links', Object.keys(opts.links ?? {}), layouts);
   checkNames('engines', Object.keys(opts.engines ?? {}), layouts);
+  checkNames('dockerAccess', Object.keys(opts.dockerAccess ?? {}), layouts);
   const robots = layouts.map((layout) => {
     const rate = opts.rates?.[layout.name] ?? opts.rate;
     if (rate) validateRate(rate);
@@ -90,7 +93,8 @@ function planFleet(opts: SimOptions, scope: FleetScope): FleetRecord {
     const engine = opts.engines?.[layout.name] ?? opts.engine ?? 'docker20';
     assertFlavourInstalled(engine);
     return {
-      ...layout, ...(rate ? { rate } : {}), ...(link ? { link } : {}), engine, registry: !noRegistry.has(layout.name), passwordLogin: password.has(layout.name),
+      ...layout, ...(rate ? { rate } : {}), ...(link ? { link } : {}), engine, access: opts.dockerAccess?.[layout.name] ?? 'group',
+      registry: !noRegistry.has(layout.name), passwordLogin: password.has(layout.name),
     };
   });
   if (opts.laptopEngine) assertFlavourInstalled(opts.laptopEngine);
@@ -109,10 +113,12 @@ async function startRobot(
   if (robot.link?.lossPercent) await addLinkLoss(robot, robot.link.lossPercent);
   // dockerd --group fails outright unless the rdsim group already exists.
   const { user, clientKey } = await identity;
-  const daemon = startRobotDockerd(robot, files, SIM_USER, robot.engine ?? 'docker20');
+  // A sudo robot's docker.sock belongs to root alone, as on a robot whose user is not in the docker group.
+  const daemon = startRobotDockerd(robot, files, robot.access === 'sudo' ? 'root' : SIM_USER, robot.engine ?? 'docker20');
   await ensureKeyPair(files.hostKey, `${files.id} host key`);
   prepareRobotHome(files, user, robot.passwordLogin ? '' : `${publicKey(clientKey)}\n`);
-  await startRobotSshd(robot, files, user, { passwordLogin: robot.passwordLogin, engine: robot.engine ?? 'docker20', listen: needsRelay(robot.link) ? '127.0.0.1' : robot.address });
+  await startRobotSshd(robot, files, user, { passwordLogin: robot.passwordLogin, engine: robot.engine ?? 'docker20',
+    listen: needsRelay(robot.link) ? '127.0.0.1' : robot.address, access: robot.access ?? 'group' });
   if (needsRelay(robot.link)) startRelay(robot, robot.link!, files.relayLog);
   await waitForRobotDockerd(daemon, files);
   if (robot.registry) await loadImage({ ...process.env, DOCKER_HOST: `unix://${files.dockerSock}` }, (await images).registryTar);
@@ -139,6 +145,7 @@ export async function upSimFleet(opts: SimOptions = {}): Promise<SimFleet> {
   try {
     await ensureSubnetGuard(scope.subnet);
     ensureDemoWorkspace(scope.stateDir);
+    if (record.robots.some((robot) => robot.access === 'sudo')) writeSudoers(scope, sudoersForDocker(SIM_USER));
     const identity = (async () => {
       await ensureKeyPair(files.clientKey, `robot-deploy sim client (${scope.stateDir})`);
       return { user: await ensureSimUser(), clientKey: files.clientKey };

@@ -1,6 +1,6 @@
 // A robot's sshd: listens on the robot address inside its netns, with a private mount
 // namespace in which the robot's own home dir is bind-mounted over the rdsim home.
-import { enginePath, type EngineFlavour } from './engine-flavours.ts';
+import { enginePath, type DockerAccessKind, type EngineFlavour } from './engine-flavours.ts';
 import { chmodSync, chownSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
@@ -13,7 +13,12 @@ import { isOurProcess, readPidFile, terminate } from './processes.ts';
 type RobotFiles = ReturnType<typeof robotFiles>;
 
 // Own UTS namespace too, so `hostname` in a robot session names the robot.
-const WRAPPER = '{ hostname "$5" 2>/dev/null || true; } && mount --bind "$1" "$2" && exec /usr/sbin/sshd -f "$3" -E "$4"';
+// An off-path robot hides the docker CLIs on PATH behind /dev/null (not executable), as a snap install
+// leaves /snap/bin/docker off the non-interactive PATH.
+const WRAPPER =
+  '{ hostname "$5" 2>/dev/null || true; } && mount --bind "$1" "$2" || exit 1; ' +
+  'if [ "$6" = off-path ]; then for f in /usr/bin/docker /usr/local/bin/docker; do if [ -e "$f" ]; then mount --bind /dev/null "$f" || exit 1; fi; done; fi; ' +
+  'exec /usr/sbin/sshd -f "$3" -E "$4"';
 
 /** `listen` is the robot's address, or 127.0.0.1 when a latency relay holds the address. */
 export function sshdConfig(listen: string, files: RobotFiles, passwordLogin: boolean, engine: EngineFlavour = 'docker20'): string {
@@ -56,16 +61,17 @@ export interface SshdOptions {
   engine: EngineFlavour;
   /** The robot's address, or 127.0.0.1 when a latency relay holds the address. */
   listen: string;
+  access: DockerAccessKind;
 }
 
 export async function startRobotSshd(robot: RobotLayout, files: RobotFiles, user: SimUser, opts: SshdOptions): Promise<void> {
-  writeFileSync(files.sshdConfig, sshdConfig(opts.listen, files, opts.passwordLogin, opts.engine));
+  writeFileSync(files.sshdConfig, sshdConfig(opts.listen, files, opts.passwordLogin, opts.access === 'off-path' ? 'docker20' : opts.engine));
   ensureDir('/run/sshd');
   // sshd daemonizes, so this returns once it has read its config and bound its socket.
   const result = await run(
     'nsenter',
     [`--net=/var/run/netns/${robot.netns}`, 'unshare', '-m', '-u', '--propagation', 'private',
-      'sh', '-c', WRAPPER, 'sim-robot-sshd', files.home, user.home, files.sshdConfig, files.sshdLog, robot.name],
+      'sh', '-c', WRAPPER, 'sim-robot-sshd', files.home, user.home, files.sshdConfig, files.sshdLog, robot.name, opts.access],
     { allowFail: true, timeoutMs: 20_000 },
   );
   if (result.code !== 0) {

@@ -1,5 +1,5 @@
 // Where the simulator keeps things on disk, and the record of a running fleet.
-import type { EngineFlavour } from './engine-flavours.ts';
+import type { DockerAccessKind, EngineFlavour } from './engine-flavours.ts';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LinkShape } from './link-shape.ts';
@@ -42,6 +42,7 @@ export function stateFiles(stateDir: string) {
 
 export function fleetFiles(scope: FleetScope) {
   return {
+    sudoers: `/etc/sudoers.d/robot-deploy-sim-${scope.prefix}`,
     record: join(scope.stateDir, `${scope.prefix}.fleet.json`),
     knownHosts: join(scope.stateDir, `${scope.prefix}.known_hosts`),
   };
@@ -88,7 +89,7 @@ export interface FleetRecord {
   stateDir: string;
   /** Older records have neither engine: both mean docker20. */
   laptopEngine?: EngineFlavour;
-  robots: (RobotLayout & { rate?: string; link?: LinkShape; engine?: EngineFlavour; registry: boolean; passwordLogin: boolean })[];
+  robots: (RobotLayout & { rate?: string; link?: LinkShape; engine?: EngineFlavour; access?: DockerAccessKind; registry: boolean; passwordLogin: boolean })[];
 }
 
 export function writeFleetRecord(scope: FleetScope, record: FleetRecord): void {

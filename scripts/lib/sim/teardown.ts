@@ -1,8 +1,8 @@
 // Stops a fleet from whatever is left of it: the record, runtime dirs, netns and veth names
 // are each enough to find a robot, so a half-finished `up` can always be cleaned away.
-import { stopLaptopDocker26 } from './laptop-docker26.ts';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { capture, run } from './exec.ts';
+import { stopLaptopDocker26 } from './laptop-docker26.ts';
 import { removeRobotCgroups, robotCgroupPids } from './cgroups.ts';
 import { inSubnet, isOurNetns, isOurVeth, netnsName, validatePrefix, validateSubnet } from './names.ts';
 import { removeLinkLoss } from './link-shape.ts';
@@ -87,8 +87,16 @@ export async function downSimFleet(opts: SimScopeOptions = {}): Promise<void> {
   if (!(await subnetStillUsed(subnet))) await removeSubnetGuard(subnet);
   removeFleetRecord(scope);
   rmSync(fleetFiles(scope).knownHosts, { force: true });
+  rmSync(fleetFiles(scope).sudoers, { force: true });
   // Once the guard route is gone, a stale robots.env would send a deploy off the machine.
   const robotsEnv = stateFiles(scope.stateDir).robotsEnv;
   if (existsSync(robotsEnv) && readFileSync(robotsEnv, 'utf8').includes(`@${subnet}.`)) rmSync(robotsEnv, { force: true });
   if (failures.length) throw new Error(`sim down (${scope.prefix} in ${scope.stateDir}) left problems:\n${failures.join('\n')}`);
+}
+
+/** sudo reads every file in /etc/sudoers.d, so a half-written one must never be seen: write, then rename. */
+export function writeSudoers(scope: FleetScope, content: string): void {
+  const file = fleetFiles(scope).sudoers;
+  writeFileSync(`${file}.tmp`, content, { mode: 0o440 });
+  renameSync(`${file}.tmp`, file);
 }

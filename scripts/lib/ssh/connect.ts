@@ -98,7 +98,7 @@ export async function connectRobot(robot: RobotConfig, options: ConnectOptions):
     connection.emit('error', error);
     socket?.destroy();
   });
-  return { ssh, runner: new SshRunner(robot.name, ssh, link.robotTimeoutSeconds), hostKey: verdict!, closed, isClosed: () => isClosed, close: () => ssh.dispose() };
+  return { ssh, runner: new SshRunner(robot.name, ssh, link.robotTimeoutSeconds, { dockerPath: robot.dockerPath, envPrefix: robot.envPrefix }), hostKey: verdict!, closed, isClosed: () => isClosed, close: () => ssh.dispose() };
 }
 
 /** Connects, runs `work` on the connection, and always closes it (status.ts, rollback.ts). */

@@ -1,8 +1,9 @@
 // Whether this machine can run simulated robots, and how tests react when it cannot:
 // skipped with the reason on a developer machine, failed with the reason in CI.
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { assertFlavourInstalled } from '../../../scripts/lib/sim/engine-flavours.ts';
 
 export const SIM_TOOLS = [
   'dockerd',
@@ -18,6 +19,7 @@ export const SIM_TOOLS = [
   'ssh-keygen',
   'tar',
   'ldd',
+  'sudo',
 ] as const;
 
 const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
@@ -44,9 +46,15 @@ export function simPrereqs(): SimPrereqs {
   if (missing.length) {
     return {
       ok: false,
-      reason: `simulated robots need ${missing.join(', ')} (apt-get install docker.io docker-registry openssh-server busybox-static iproute2)`,
+      reason: `simulated robots need ${missing.join(', ')} (bash .ci/install installs them)`,
     };
   }
+  try {
+    assertFlavourInstalled('docker26');
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
+  }
+  if (!existsSync('/proc/sys/fs/binfmt_misc/qemu-aarch64')) return { ok: false, reason: 'arm64 images need qemu-user-static registered with binfmt_misc (bash .ci/install does it)' };
   return { ok: true };
 }
 

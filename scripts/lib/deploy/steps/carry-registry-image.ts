@@ -1,3 +1,4 @@
+import { withDockerAccess } from '../../commands/robot-docker-access.ts';
 import { spawn } from 'node:child_process';
 import { pullImage } from '../../commands/local-docker.ts';
 import { REGISTRY_IMAGE, loadImage } from '../../commands/robot-registry.ts';
@@ -48,7 +49,7 @@ function streamImage(ctx: DeployContext, run: RobotRun, ref: string, signal: Abo
   const client = run.connection!.ssh.connection!;
   return new Promise((resolve, reject) => {
     signal.throwIfAborted();
-    client.exec(joinPosix(loadImage()), (error, channel) => {
+    client.exec(joinPosix(withDockerAccess(loadImage(), { dockerPath: run.robot.dockerPath, envPrefix: run.robot.envPrefix })), (error, channel) => {
       if (error) return reject(error);
       const save = spawn('docker', ['image', 'save', ref], { stdio: ['ignore', 'pipe', 'pipe'] });
       const stopSave = ctx.teardown.add(`docker save ${ref} for ${run.robot.name}`, () => void save.kill('SIGKILL'));
