@@ -9,6 +9,7 @@ import {
   type LinkShape,
   upSimFleet,
 } from './lib/sim/harness.ts';
+import { parseEngineFlavour } from './lib/sim/engine-flavours.ts';
 import { fleetStatus } from './lib/sim/status.ts';
 import { recordedPrefixes, resolveScope, stateFiles } from './lib/sim/state.ts';
 
@@ -25,6 +26,10 @@ Commands:
       --loss PERCENT        drop this share of packets arriving at either end (iptables)
       --without-registry NAME   robot whose engine gets no registry:2 (repeatable)
       --password-login NAME     robot with password login and no authorized key (repeatable)
+      --engine docker20|docker26  the robots' engine: Debian 12's Docker 20.10 (classic image
+                            store, the default) or Debian 13's Docker 26.1 (containerd image store)
+      --laptop-engine docker26  also start a Debian 13 laptop engine with buildx; up prints
+                            the variables that point docker and deploys at it
   down [--all]            stop the robots; --all also stops every fleet in the state dir
                           and the laptop dockerd if the simulator started it
   env [--out FILE]        write robots.env for the deploy tool (default <state dir>/robots.env)
@@ -65,16 +70,20 @@ async function up(positionals: string[], values: Record<string, unknown>): Promi
     ...(link ? { link } : {}),
     withoutRegistry: (values['without-registry'] as string[] | undefined) ?? [],
     passwordLogin: (values['password-login'] as string[] | undefined) ?? [],
+    ...(typeof values.engine === 'string' ? { engine: parseEngineFlavour(values.engine) } : {}),
+    ...(typeof values['laptop-engine'] === 'string' ? { laptopEngine: parseEngineFlavour(values['laptop-engine']) } : {}),
   });
   const envFile = stateFiles(fleet.stateDir).robotsEnv;
   await fleet.writeRobotsEnv(envFile);
   console.log(`${fleet.robots.length} simulated robot(s) up in ${seconds(started)}`);
   for (const robot of fleet.robots) {
-    const notes = [robot.rate && `rate ${robot.rate}`, robot.link?.rttMs && `rtt ${robot.link.rttMs} ms ± ${robot.link.jitterMs ?? 0}`, robot.link?.lossPercent && `loss ${robot.link.lossPercent} %`, !robot.hasRegistry && 'no registry:2', robot.passwordLogin && 'password login'];
+    const notes = [robot.rate && `rate ${robot.rate}`, robot.link?.rttMs && `rtt ${robot.link.rttMs} ms ± ${robot.link.jitterMs ?? 0}`, robot.link?.lossPercent && `loss ${robot.link.lossPercent} %`, !robot.hasRegistry && 'no registry:2', robot.passwordLogin && 'password login', robot.engine !== 'docker20' && robot.engine];
     console.log(`  ${robot.name.padEnd(10)} ${fleet.user}@${robot.address}  DOCKER_HOST=${robot.dockerHost}  ${notes.filter(Boolean).join(', ')}`);
   }
   console.log(`ssh: ssh -i ${fleet.keyPath} -o UserKnownHostsFile=${fleet.knownHostsPath} ${fleet.user}@${fleet.robots[0]?.address}`);
   console.log(`robots.env: ${envFile}`);
+  const laptop = Object.entries(fleet.laptopEnv).map(([key, value]) => `${key}=${key === 'PATH' ? value?.replace(process.env.PATH ?? '', '$PATH') : value}`);
+  if (laptop.length) console.log(`${fleet.laptopEngine} laptop engine: export ${laptop.join(' ')}`);
 }
 
 async function down(all: boolean): Promise<void> {
@@ -131,6 +140,8 @@ async function main(): Promise<number> {
       loss: { type: 'string' },
       'without-registry': { type: 'string', multiple: true },
       'password-login': { type: 'string', multiple: true },
+      engine: { type: 'string' },
+      'laptop-engine': { type: 'string' },
       all: { type: 'boolean' },
       out: { type: 'string' },
     },
