@@ -9,7 +9,8 @@ export const registryRef = (registryHost: string, image: string, ws: string): st
 export const digestRef = (registryHost: string, image: string, digest: string): string => `${registryHost}/${image}@${digest}`;
 
 /** Prints "emulates ARCH" for every qemu binfmt handler the robot's kernel has enabled. */
-export const LIST_EMULATORS = `for f in /proc/sys/fs/binfmt_misc/qemu-*; do [ -f "$f" ] && head -n 1 "$f" | grep -q enabled && echo "emulates \${f##*qemu-}"; done`;
+// Shell builtins only: a host with qemu-user-static has some 30 handlers, and this runs on every deploy.
+export const LIST_EMULATORS = `for f in /proc/sys/fs/binfmt_misc/qemu-*; do [ -f "$f" ] && read -r s < "$f" && [ "$s" = enabled ] && echo "emulates \${f##*qemu-}"; done`;
 
 // One read-only round trip: the engine's platform and version, the image ID and
 // RepoDigests behind every ref (absent refs print nothing), whether qemu can run foreign images, and
