@@ -53,17 +53,18 @@ async function buildWithBuildx(local: Runner, spec: BuildSpec, onOutput?: (chunk
     const manifest = metadataValue(metadataFile, 'containerimage.digest');
     const id = config ?? manifest ?? (local.records ? DRY_RUN_DIGEST : undefined);
     if (!id) throw new Error(`docker buildx build of ${spec.tag} reported no image digest in --metadata-file`);
-    // The docker driver also loads the image into `docker images`, which knows where it was pushed before.
+    // The docker driver also loads the image into `docker images` (then it is pushed from there, see
+    // push-step.ts), which knows where it was pushed before. A docker-container builder keeps it in its cache.
     const known = await describeLocalImage(local, spec.tag);
     return { ...known, id, digests: [...new Set([...(manifest ? [manifest] : []), ...known.digests])] };
   });
 }
 
-/** Size, fingerprint and the manifest digests earlier pushes recorded (RepoDigests); nothing if the image is not local. */
+/** Local ID, size, fingerprint and the manifest digests earlier pushes recorded (RepoDigests); nothing if the image is not local. */
 async function describeLocalImage(local: Runner, ref: string): Promise<Omit<BuiltImage, 'id'>> {
   const found = parseImageIdentity((await local.run(imageIdentity(ref))).stdout);
   if (!found) return { digests: [] };
-  return { sizeBytes: found.sizeBytes, digests: digestsOf(found.repoDigests), ...(found.fingerprint ? { fingerprint: found.fingerprint } : {}) };
+  return { localId: found.id, sizeBytes: found.sizeBytes, digests: digestsOf(found.repoDigests), ...(found.fingerprint ? { fingerprint: found.fingerprint } : {}) };
 }
 
 /** A file in a fresh temporary directory, removed afterwards (docker writes it; a dry run does not). */

@@ -44,7 +44,7 @@ function existingImageTask(ctx: DeployContext, job: BuildJob): ListrTask<DeployC
         job.result.reject(error);
         throw error;
       }
-      job.result.resolve({ id: found.id, sizeBytes: found.sizeBytes, digests: digestsOf(found.repoDigests), fingerprint: found.fingerprint });
+      job.result.resolve({ id: found.id, localId: found.id, sizeBytes: found.sizeBytes, digests: digestsOf(found.repoDigests), fingerprint: found.fingerprint });
       task.title = `use the laptop's ${job.spec.tag}: ${shortId(found.id)}`;
     },
   };

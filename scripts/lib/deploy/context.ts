@@ -17,6 +17,8 @@ export type BuildPath = 'buildx' | 'buildkit' | 'legacy';
 /** The laptop's image: its ID (config digest, or manifest digest on the containerd store) and the digests it was pushed as. */
 export interface BuiltImage extends ImageIdentity {
   sizeBytes?: number;
+  /** The image's ID in the laptop's `docker images`, when the build put it there (not a docker-container builder). */
+  localId?: string;
 }
 
 export interface BuildJob {

@@ -31,7 +31,9 @@ export async function pushStep(ctx: DeployContext, run: RobotRun, progress: (tex
           const options = { signal: AbortSignal.any([signal, stall]), onOutput: (chunk: string) => (output += chunk.length) };
           // The tunnel's port can change when a dropped link is reconnected, so the target is rebuilt per attempt.
           const target = registryRef(`${ctx.registryHost}:${run.tunnel!.port}`, ctx.config.image, ws);
-          return ctx.buildPath === 'buildx' ? pushWithBuildx(ctx, job.spec, target, options) : pushWithDocker(ctx, built.id, target, options);
+          // An image in `docker images` (any builder but docker-container) is pushed as it is: buildx's
+          // type=registry would re-solve the build first (0.55 s against docker push's 0.14 s here).
+          return built.localId ? pushWithDocker(ctx, built.localId, target, options) : pushWithBuildx(ctx, job.spec, target, options);
         });
       }, report);
       run.digests.set(ws, digest);
