@@ -12,7 +12,8 @@ key() { printf '%s' "$1" | tr '/:@' '___'; }
 case "$1 $2" in
   "container inspect") [ -f "$FAKE/state" ] && cat "$FAKE/state" && exit 0; echo "no such container" >&2; exit 1 ;;
   "image inspect") shift 2; fmt=; [ "$1" = --format ] && fmt=$2 && shift 2
-    case "$fmt" in "{{.Os}}"*) [ -f "$FAKE/fingerprints/$1" ] && cat "$FAKE/fingerprints/$1" && exit 0 ;; esac
+    id=; case "$1" in sha256:*) id=$1 ;; *) [ -f "$FAKE/ids/$(key "$1")" ] && id=$(cat "$FAKE/ids/$(key "$1")") ;; esac
+    case "$fmt" in "{{.Id}} {{.Os}}"*) [ -n "$id" ] || exit 1; fp=$id; [ -f "$FAKE/fingerprints/$id" ] && fp=$(cat "$FAKE/fingerprints/$id"); echo "$id $fp"; exit 0 ;; esac
     case "$1" in sha256:*) echo "$1"; exit 0 ;; esac
     if [ "$1" = registry:2 ]; then [ -f "$FAKE/has-registry-image" ] && exit 0; exit 1; fi
     [ -f "$FAKE/ids/$(key "$1")" ] && cat "$FAKE/ids/$(key "$1")" && exit 0; exit 1 ;;

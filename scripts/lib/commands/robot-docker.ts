@@ -65,17 +65,14 @@ export function parseProbe(stdout: string): ProbeResult {
 // (a classic engine's re-push) replaces it without becoming the rollback image.
 const PULL_AND_TAG_SCRIPT = `src=$1 dst=$2 prev=$3 want=$4
 docker image pull --quiet "$src" >/dev/null || exit 1
-got=$(docker image inspect --format '{{.Id}}' "$src") || exit 1
-case " $want " in *" $got "*) ;; *) echo "pulled $got, expected one of: $want" >&2; exit 5 ;; esac
-old=$(docker image inspect --format '{{.Id}}' "$dst" 2>/dev/null) || old=
-if [ -n "$old" ] && [ "$old" != "$got" ] &&
-  [ "$(docker image inspect --format "${FINGERPRINT_FORMAT}" "$old")" != "$(docker image inspect --format "${FINGERPRINT_FORMAT}" "$got")" ]; then
-  docker image tag "$old" "$prev" || exit 1
-else old=
-fi
-docker image tag "$got" "$dst" || exit 1
-echo "deployed $got"
-echo "previous \${old:-none}"`;
+got=$(docker image inspect --format "{{.Id}} ${FINGERPRINT_FORMAT}" "$src") || exit 1
+old=$(docker image inspect --format "{{.Id}} ${FINGERPRINT_FORMAT}" "$dst" 2>/dev/null) || old=
+got_id=\${got%% *} old_id=\${old%% *}
+case " $want " in *" $got_id "*) ;; *) echo "pulled $got_id, expected one of: $want" >&2; exit 5 ;; esac
+if [ -n "$old" ] && [ "\${old#* }" != "\${got#* }" ]; then docker image tag "$old_id" "$prev" || exit 1; else old_id=; fi
+docker image tag "$got_id" "$dst" || exit 1
+echo "deployed $got_id"
+echo "previous \${old_id:-none}"`;
 
 export function pullAndTag(source: string, target: string, previous: string, expectedIds: readonly string[]): string[] {
   return ['sh', '-c', PULL_AND_TAG_SCRIPT, 'pull-and-tag', source, target, previous, expectedIds.join(' ')];
