@@ -13,7 +13,7 @@ test('--dry-run prints the exact commands per host and runs nothing', () => {
   const result = runScript('deploy.ts', ['robot1', '--dry-run', '--env-file', envFile], NO_ENGINE);
   assert.equal(result.status, 0, result.stderr);
   const out = result.stdout;
-  assert.match(out, new RegExp(`laptop:\\n  docker build --platform linux/amd64 --tag eurobot2023:navigation --iidfile \\S+ --file ${dir}/navigation/Dockerfile ${dir}\\n`));
+  assert.match(out, new RegExp(`laptop:\\n  DOCKER_BUILDKIT=1 docker build --platform linux/amd64 --tag eurobot2023:navigation --iidfile \\S+ --file ${dir}/navigation/Dockerfile ${dir}\\n`));
   assert.match(out, /docker image tag sha256:0{64} localhost:\d+\/eurobot2023:navigation/);
   assert.match(out, /docker image push localhost:\d+\/eurobot2023:navigation/);
   assert.match(out, /robot1 \(over SSH to nuc@192\.168\.1\.64\):\n  sh -c .*probe robot-deploy-registry eurobot2023:navigation/s);
@@ -26,7 +26,7 @@ test('--dry-run for a fleet builds each platform once', () => {
   const { envFile } = makeProject(ENV);
   const result = runScript('deploy.ts', ['all', '--dry-run', '--env-file', envFile], NO_ENGINE);
   assert.equal(result.status, 0, result.stderr);
-  assert.equal(result.stdout.match(/^\s+docker build /gm)?.length, 2);
+  assert.equal(result.stdout.match(/^\s+(DOCKER_BUILDKIT=1 )?docker build /gm)?.length, 2);
   assert.match(result.stdout, /--tag eurobot2023:navigation-linux-arm64/);
   assert.match(result.stdout, /jetson \(over SSH to jetson@jetson\.local\)/);
 });

@@ -1,9 +1,11 @@
 import { joinPosix } from '../shell/posix-quote.ts';
-import type { CommandResult, Runner } from './runner.ts';
+import type { CommandResult, RunOptions, Runner } from './runner.ts';
 
 export interface RecordedCommand {
   where: string;
   argv: readonly string[];
+  /** Variables the command would get, shown as `NAME=value command`. */
+  env?: Record<string, string>;
 }
 
 export type Responder = (argv: readonly string[]) => Partial<CommandResult> | undefined;
@@ -18,8 +20,8 @@ export class RecordingRunner implements Runner {
     private readonly respond: Responder = () => undefined,
   ) {}
 
-  async run(argv: readonly string[]): Promise<CommandResult> {
-    this.log.push({ where: this.where, argv: [...argv] });
+  async run(argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
+    this.log.push({ where: this.where, argv: [...argv], ...(options.env ? { env: options.env } : {}) });
     return { code: 0, stdout: '', stderr: '', ...this.respond(argv) };
   }
 }
@@ -29,7 +31,9 @@ export function formatRecorded(log: readonly RecordedCommand[], labels: Record<s
   const hosts = [...new Set(log.map((entry) => entry.where))];
   return hosts
     .map((host) => {
-      const lines = log.filter((entry) => entry.where === host).map((entry) => `  ${joinPosix(entry.argv)}`);
+      const lines = log
+        .filter((entry) => entry.where === host)
+        .map((entry) => `  ${[...Object.entries(entry.env ?? {}).map(([name, value]) => `${name}=${value}`), joinPosix(entry.argv)].join(' ')}`);
       return `${labels[host] ?? host}:\n${lines.join('\n')}`;
     })
     .join('\n');

@@ -1,14 +1,20 @@
 // A project (robots.env + workspace) pointed at simulated robots, and ways to look at the robots.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SimFleet, SimRobot } from '../../../scripts/lib/sim/harness.ts';
 import { REPO } from '../../support/cli.ts';
 
 export const TEST_IMAGE = 'rd-e2e';
 
+const projectDirs: string[] = [];
+process.once('exit', () => projectDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A fresh project directory, removed when the test process exits. */
 export function makeProjectDir(): string {
-  return mkdtempSync(join('/var/tmp', 'rd-e2e-project-'));
+  const dir = mkdtempSync(join('/var/tmp', 'rd-e2e-project-'));
+  projectDirs.push(dir);
+  return dir;
 }
 
 /** robots.env in the format for the given robots; CONTEXT defaults to the project dir itself. */
