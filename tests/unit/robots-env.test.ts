@@ -121,3 +121,31 @@ test('the committed robots.env example parses', () => {
   assert.equal(config.image, 'eurobot2023');
   assert.deepEqual(config.robots.map((r) => [r.name, r.platform]), [['robot1', 'linux/amd64'], ['jetson', 'linux/arm64']]);
 });
+
+test('an unquoted value keeps a # inside a word; a # after whitespace starts a comment', () => {
+  const text = 'IMAGE=app\nR1_HOST=pi@10.0.0.2\nR1_AFTER=cd /opt/app#1 && docker compose up -d\nR2_HOST=pi@10.0.0.3   # the spare\nR2_AFTER="echo #quoted"\n';
+  const [r1, r2] = parseProjectConfig(text, join(project(), 'robots.env')).robots;
+  assert.equal(r1.after, 'cd /opt/app#1 && docker compose up -d');
+  assert.deepEqual(r2.target, { user: 'pi', host: '10.0.0.3' });
+  assert.equal(r2.after, 'echo #quoted');
+});
+
+test('two spellings of one robot name are refused: names ignore case and key the pinned host keys', () => {
+  assert.throws(
+    () => parseProjectConfig('IMAGE=app\nROBOT1_HOST=nuc@10.0.0.2\nrobot1_HOST=nuc@10.0.0.9\n', join(project(), 'robots.env')),
+    /robots\.env:3: robot1_HOST declares robot "robot1" again \(ROBOT1_HOST on line 2\)/,
+  );
+});
+
+test('CR-only line endings (old Mac editors) read like LF and CRLF', () => {
+  for (const eol of ['\r', '\r\n', '\n']) {
+    const config = parseProjectConfig(['IMAGE=app', 'R1_HOST=pi@10.0.0.2', 'R1_PLATFORM=linux/arm64', ''].join(eol), join(project(), 'robots.env'));
+    assert.deepEqual(config.robots.map((r) => [r.name, r.platform]), [['r1', 'linux/arm64']], JSON.stringify(eol));
+  }
+});
+
+test('megabyte values and files are refused with their size', () => {
+  const file = join(project(), 'robots.env');
+  assert.throws(() => parseProjectConfig(`IMAGE=app\nR1_HOST=pi@10.0.0.2\nR1_AFTER=${'x'.repeat(70_000)}\n`, file), /robots\.env:3: the value of R1_AFTER is 70000 bytes; at most 65536/);
+  assert.throws(() => parseProjectConfig(`IMAGE=app\n${'# padding\n'.repeat(110_000)}`, file), /is 1100010 bytes; a robots\.env is at most 1048576 bytes/);
+});

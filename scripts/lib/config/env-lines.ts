@@ -8,26 +8,43 @@ export interface EnvEntry {
 }
 
 const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/;
+// robots.env holds a few dozen short lines; anything far larger is a wrong file, not a configuration.
+const MAX_FILE_BYTES = 1024 * 1024;
+const MAX_VALUE_BYTES = 64 * 1024;
 
 /**
  * dotenv.parse silently drops lines it cannot read; a robots.env typo must instead be
- * reported with its line number, so each line is checked before dotenv reads its value.
+ * reported with its line number, so each line is checked before its value is read.
+ * Lines end in LF, CRLF or a lone CR (old Mac editors).
  */
 export function readEnvLines(text: string, file: string): EnvEntry[] {
+  const size = Buffer.byteLength(text);
+  if (size > MAX_FILE_BYTES) throw configError(file, undefined, `is ${size} bytes; a robots.env is at most ${MAX_FILE_BYTES} bytes (is this the right file?)`);
   const entries: EnvEntry[] = [];
   const seen = new Map<string, number>();
-  text.split(/\r?\n/).forEach((raw, index) => {
+  text.split(/\r\n|\r|\n/).forEach((raw, index) => {
     const line = index + 1;
     if (raw.trim() === '' || raw.trim().startsWith('#')) return;
     const match = ASSIGNMENT.exec(raw);
     if (!match) throw configError(file, line, `expected KEY=VALUE, got "${raw.trim().slice(0, 60)}"`);
     const key = match[1];
-    const value = parse(raw)[key];
+    const value = readValue(raw, match[0].length, key);
     if (value === undefined) throw configError(file, line, `cannot read the value of ${key} (unbalanced quotes?)`);
+    if (Buffer.byteLength(value) > MAX_VALUE_BYTES) throw configError(file, line, `the value of ${key} is ${Buffer.byteLength(value)} bytes; at most ${MAX_VALUE_BYTES}`);
     const earlier = seen.get(key);
     if (earlier !== undefined) throw configError(file, line, `${key} is already set on line ${earlier}`);
     seen.set(key, line);
-    entries.push({ key, value: value.trim(), line });
+    entries.push({ key, value, line });
   });
   return entries;
+}
+
+/**
+ * A quoted value is read by dotenv. An unquoted one follows the shell's rule, not dotenv's: `#` starts
+ * a comment only after whitespace, so `cd /opt/app#1 && …` keeps its `#1` (dotenv would cut it there).
+ */
+function readValue(raw: string, valueStart: number, key: string): string | undefined {
+  const rest = raw.slice(valueStart).trimStart();
+  if (/^["'`]/.test(rest)) return parse(raw)[key]?.trim();
+  return rest.replace(/(^|\s)#.*$/, '').trim();
 }

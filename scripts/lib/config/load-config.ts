@@ -41,9 +41,14 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
   const workspaces = workspaceList(file, globals.get('WORKSPACES')) ?? [];
   const registryPort = portValue(file, globals.get('REGISTRY_PORT')) ?? DEFAULTS.registryPort;
   const sshKey = keyPath(globals.get('SSH_KEY'), dir);
+  const declared = new Map<string, EnvEntry>();
   const robots = [...perRobot].map(([prefix, keys]): RobotConfig => {
     const host = keys.get('HOST') as EnvEntry;
     const name = prefix.toLowerCase();
+    const twin = declared.get(name);
+    // Names are case-insensitive on the command line and key their host-key pins: one name, one robot.
+    if (twin) throw configError(file, host.line, `${host.key} declares robot "${name}" again (${twin.key} on line ${twin.line}); robot names ignore case`);
+    declared.set(name, host);
     const nameProblem = robotNameProblem(name);
     if (nameProblem) throw configError(file, host.line, `robot name "${name}" (from ${host.key}) ${nameProblem}`);
     if (name === 'all') throw configError(file, host.line, '"all" is reserved: it means every robot on the command line');
