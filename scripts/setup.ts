@@ -10,8 +10,8 @@ import { findUserKey, generateUserKey } from './lib/setup/user-key.ts';
 import { KnownHosts } from './lib/ssh/host-keys.ts';
 
 const HELP = `
-Usage: npx tsx scripts/setup.ts [robot... | all] [--env-file FILE]
-       npx tsx scripts/setup.ts --forget-host <robot>
+Usage: npx tsx scripts/setup.ts [robot... | all] [--env-file FILE] [--accept-new-host-key]
+       npx tsx scripts/setup.ts --forget-host <robot> | all
        npm run setup -- [robot...]
 
 1. Finds your SSH key (SSH_KEY, ~/.ssh/id_ed25519, ~/.ssh/id_rsa, or ssh-agent); makes an ed25519 key if there is none.
@@ -19,15 +19,19 @@ Usage: npx tsx scripts/setup.ts [robot... | all] [--env-file FILE]
    (asking you to confirm the fingerprint on a terminal), and if your key is not accepted yet, logs in once
    with the password (asked on a terminal, or RD_SSH_PASSWORD) and appends the key to ~/.ssh/authorized_keys.
 3. Creates the buildx builder robot-deploy from buildkitd settings, when buildx is installed.
---forget-host removes a robot's pinned host key (after the robot was reinstalled).`;
+--forget-host removes a robot's pinned host keys (after the robot was reinstalled); \`all\` every robot's.
+--accept-new-host-key: without a terminal to confirm a robot's first host key, the password is not sent
+to it; this flag sends it anyway (a network you trust) and pins the key once the login succeeded.`;
 
 await runMain(async ({ signal }) => {
-  const { values, positionals } = parseCommandLine(process.argv.slice(2), { 'forget-host': { type: 'string' } }, HELP);
+  const { values, positionals } = parseCommandLine(process.argv.slice(2), { 'forget-host': { type: 'string' }, 'accept-new-host-key': { type: 'boolean' } }, HELP);
   const { config, robots } = loadRobots(values['env-file'], values['forget-host'] ? [values['forget-host']] : positionals.length ? positionals : ['all']);
   const knownHosts = new KnownHosts(config.knownHostsFile);
   if (values['forget-host']) {
-    const removed = knownHosts.forget(robots[0].name);
-    console.log(removed ? `forgot ${removed} pinned host key(s) of ${robots[0].name} in ${knownHosts.file}; the next connection pins the new one` : `no host key of ${robots[0].name} was pinned in ${knownHosts.file}`);
+    for (const robot of robots) {
+      const removed = knownHosts.forget(robot.name);
+      console.log(removed ? `forgot ${removed} pinned host key(s) of ${robot.name} in ${knownHosts.file}; the next connection pins the new one` : `no host key of ${robot.name} was pinned in ${knownHosts.file}`);
+    }
     return EXIT.ok;
   }
   const rows: [string, StepReport][] = [];
@@ -40,7 +44,7 @@ await runMain(async ({ signal }) => {
   }
   for (const robot of key ? robots : []) {
     signal.throwIfAborted();
-    const report = await registerKey(robot, key!, knownHosts).catch((error: Error): StepReport => ({ state: 'failed', detail: error.message }));
+    const report = await registerKey(robot, key!, knownHosts, values['accept-new-host-key'] === true).catch((error: Error): StepReport => ({ state: 'failed', detail: error.message }));
     rows.push([`key on ${robot.name}`, report]);
   }
   rows.push(['buildx builder', await ensureBuilder(new LocalRunner(signal), config)]);

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { KnownHosts, fingerprint, judgeHostKey, keyType } from '../../scripts/lib/ssh/host-keys.ts';
+import { KnownHosts, KnownHostsError, fingerprint, judgeHostKey, keyType } from '../../scripts/lib/ssh/host-keys.ts';
+import { REPO } from '../support/cli.ts';
 import { skipOrFail } from '../support/skip.ts';
 
 function generateKey(dir: string, name: string): Buffer | undefined {
@@ -45,4 +46,75 @@ test('the pinned file is OpenSSH known_hosts syntax keyed by robot name', (t) =>
   known.pin('jetson', key);
   const found = execFileSync('ssh-keygen', ['-F', 'jetson', '-f', join(dir, 'known_hosts')], { encoding: 'utf8' });
   assert.match(found, /jetson ssh-ed25519 /);
+});
+
+test('known_hosts in OpenSSH syntax: comma lists, [host]:port, wildcards, negation, hashed names, markers', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'rd-keys-'));
+  const key = generateKey(dir, 'a');
+  const other = generateKey(dir, 'b');
+  if (!key || !other) return skipOrFail(t, 'ssh-keygen is not installed');
+  const b64 = key.toString('base64');
+  const file = join(dir, 'known_hosts');
+  const hashed = execFileSync('sh', ['-c', `printf 'hashbot ssh-ed25519 ${b64}\\n' > ${dir}/h && ssh-keygen -H -f ${dir}/h >/dev/null 2>&1 && cat ${dir}/h`], { encoding: 'utf8' }).trim();
+  assert.match(hashed, /^\|1\|/);
+  writeFileSync(file, [
+    '# comment', `alpha,beta ssh-ed25519 ${b64}`, `[gamma]:2222 ssh-ed25519 ${b64}`, `robot-* ssh-ed25519 ${b64}`,
+    `*,!robot-x ssh-ed25519 ${other.toString('base64')}`, hashed, `@cert-authority delta ssh-ed25519 ${b64}`, `@revoked epsilon ssh-ed25519 ${b64}`,
+  ].join('\n'));
+  const known = new KnownHosts(file);
+  for (const name of ['alpha', 'beta', 'gamma', 'robot-7', 'hashbot']) assert.equal(judgeHostKey(known.pinned(name), key).kind, 'match', name);
+  assert.equal(judgeHostKey(known.pinned('robot-x'), key).kind, 'match', 'negated for the * line, matched by robot-*');
+  assert.equal(judgeHostKey(known.pinned('zeta'), key).kind, 'changed', 'only the * line applies to zeta');
+  assert.equal(judgeHostKey(known.pinned('delta'), other).kind, 'match', 'a CA line is not a pin: only the * line applies');
+  assert.equal(judgeHostKey(known.pinned('epsilon'), key).kind, 'revoked');
+});
+
+test('a pin after a last line without newline starts a line of its own', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'rd-keys-'));
+  const key = generateKey(dir, 'a');
+  const other = generateKey(dir, 'b');
+  if (!key || !other) return skipOrFail(t, 'ssh-keygen is not installed');
+  const file = join(dir, 'known_hosts');
+  writeFileSync(file, `robot1 ssh-ed25519 ${key.toString('base64')}`);
+  const known = new KnownHosts(file);
+  known.pin('robot2', other);
+  assert.equal(judgeHostKey(known.pinned('robot1'), key).kind, 'match');
+  assert.equal(judgeHostKey(known.pinned('robot2'), other).kind, 'match');
+});
+
+test('forget rewrites in one rename and waits for a pin in progress (lock file)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'rd-keys-'));
+  const key = generateKey(dir, 'a');
+  const other = generateKey(dir, 'b');
+  if (!key || !other) return skipOrFail(t, 'ssh-keygen is not installed');
+  const file = join(dir, 'known_hosts');
+  const known = new KnownHosts(file);
+  known.pin('old', key);
+  known.pin('keep', key);
+  const inodeBefore = statSync(file).ino;
+  // Another process holds the lock while it appends a pin; forget (a child process) must wait for it.
+  writeFileSync(`${file}.lock`, '');
+  const script = `import('${join(REPO, 'scripts/lib/ssh/host-keys.ts')}').then(({ KnownHosts }) => console.log(new KnownHosts('${file}').forget('old')));`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.equal(child.exitCode, null, `forget is waiting for the lock: ${output}`);
+  appendFileSync(file, `fresh ssh-ed25519 ${other.toString('base64')}\n`);
+  rmSync(`${file}.lock`);
+  await new Promise((resolve) => child.on('exit', resolve));
+  assert.equal(output.trim(), '1');
+  assert.equal(judgeHostKey(known.pinned('fresh'), other).kind, 'match', 'the pin made meanwhile survived');
+  assert.equal(judgeHostKey(known.pinned('keep'), key).kind, 'match');
+  assert.equal(known.pinned('old').length, 0);
+  assert.notEqual(statSync(file).ino, inodeBefore, 'replaced by rename, not rewritten in place');
+});
+
+test('an unwritable known_hosts is a KnownHostsError naming the file, not a crash', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'rd-keys-'));
+  const key = generateKey(dir, 'a');
+  if (!key) return skipOrFail(t, 'ssh-keygen is not installed');
+  const file = join(dir, 'no-such-dir', 'known_hosts');
+  assert.throws(() => new KnownHosts(file).pin('robot1', key), (error: Error) => error instanceof KnownHostsError && error.message.includes(file) && /permissions/.test(error.message));
 });

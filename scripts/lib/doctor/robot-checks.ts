@@ -6,11 +6,20 @@ import { tcpProbe } from '../net/tcp-probe.ts';
 import { lastLines } from '../runner/runner.ts';
 import { connectRobot, type RobotConnection } from '../ssh/connect.ts';
 import { ConnectError } from '../ssh/connect-errors.ts';
-import type { KnownHosts } from '../ssh/host-keys.ts';
+import type { HostKeyVerdict, KnownHosts } from '../ssh/host-keys.ts';
 import { resolveSshHost } from '../ssh/ssh-config.ts';
 import type { CheckRow } from './table.ts';
 
 const LOW_DISK = 2e9;
+
+/** What the handshake showed of the host key; nothing when it did not get that far. */
+function hostKeyRow(verdict: HostKeyVerdict | undefined): Omit<CheckRow, 'scope'> | undefined {
+  if (verdict?.kind === 'match') return { check: 'host key', verdict: 'ok', detail: `${verdict.fingerprint} matches the pinned key` };
+  if (verdict?.kind === 'first-contact') {
+    return { check: 'host key', verdict: 'warn', detail: `first contact: ${verdict.fingerprint}, not pinned yet`, fix: 'compare the fingerprint with the robot\'s (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub there), then run setup.ts or deploy' };
+  }
+  return undefined;
+}
 
 export async function robotChecks(robot: RobotConfig, knownHosts: KnownHosts): Promise<CheckRow[]> {
   const row = (check: string, verdict: CheckRow['verdict'], detail: string, fix?: string): CheckRow => ({ scope: robot.name, check, verdict, detail, fix });
@@ -21,16 +30,18 @@ export async function robotChecks(robot: RobotConfig, knownHosts: KnownHosts): P
   const rows = [row('reachable', 'ok', `${address} answers`)];
   let connection: RobotConnection;
   try {
-    connection = await connectRobot(robot, { knownHosts });
+    // Read-only: a first key is checked against nothing and left for deploy or setup to pin.
+    connection = await connectRobot(robot, { knownHosts, pinNewHostKey: false });
   } catch (error) {
     const failure = error as ConnectError;
-    if (failure.kind === 'host-key-changed') return [...rows, row('host key', 'fail', failure.message, `npx tsx scripts/setup.ts --forget-host ${robot.name} (only if the robot was reinstalled)`)];
-    rows.push(row('host key', 'ok', `pinned in ${knownHosts.file}`));
-    return [...rows, row('authenticated', 'fail', failure.message, `npx tsx scripts/setup.ts ${robot.name}`)];
+    if (failure.kind === 'host-key-changed' || failure.kind === 'host-key-revoked') {
+      return [...rows, row('host key', 'fail', failure.message, `npx tsx scripts/setup.ts --forget-host ${robot.name} (only if the robot was reinstalled)`)];
+    }
+    const key = hostKeyRow(failure.verdict);
+    return [...rows, ...(key ? [{ scope: robot.name, ...key }] : []), row('authenticated', 'fail', failure.message, `npx tsx scripts/setup.ts ${robot.name}`)];
   }
   try {
-    const key = connection.hostKey;
-    rows.push(row('host key', 'ok', key.kind === 'first-contact' ? `first contact: pinned ${key.fingerprint}` : `${key.fingerprint} matches the pinned key`));
+    rows.push({ scope: robot.name, ...hostKeyRow(connection.hostKey)! });
     rows.push(row('authenticated', 'ok', `as ${resolved.user ?? 'the local user'}`));
     const result = await connection.runner.run(robotHealth());
     if (result.code === NO_DOCKER_CLI || result.code === DOCKER_DENIED) {

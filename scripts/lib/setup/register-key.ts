@@ -5,23 +5,29 @@ import { runChecked } from '../runner/runner.ts';
 import { connectRobot, type ConnectOptions } from '../ssh/connect.ts';
 import { ConnectError } from '../ssh/connect-errors.ts';
 import type { KnownHosts } from '../ssh/host-keys.ts';
-import { ask, canPrompt, confirmHostKey } from './prompt.ts';
+import { ask as askLine, canPrompt, confirmHostKey } from './prompt.ts';
 import type { UserKey } from './user-key.ts';
 
 export type StepReport = { state: 'done' | 'already done' | 'skipped' | 'failed'; detail: string };
 
-/** ssh-copy-id without bash: log in once with the password and append the key idempotently. */
-export async function registerKey(robot: RobotConfig, key: UserKey, knownHosts: KnownHosts, env = process.env): Promise<StepReport> {
+/**
+ * ssh-copy-id without bash: log in once with the password and append the key idempotently.
+ * `acceptNewHostKey` (--accept-new-host-key) lets a run without a terminal send the password to a
+ * robot whose host key nobody has confirmed yet.
+ */
+export async function registerKey(robot: RobotConfig, key: UserKey, knownHosts: KnownHosts, acceptNewHostKey = false, env = process.env): Promise<StepReport> {
   const withKey: RobotConfig = { ...robot, sshKey: key.source === 'file' ? key.path : undefined };
-  const confirmNewHostKey = canPrompt() ? (fp: string, type: string) => confirmHostKey(robot.name, formatSshTarget(robot.target), fp, type) : undefined;
-  const base: ConnectOptions = { knownHosts, confirmNewHostKey };
+  // One question per fingerprint, though the key login and the password login each meet the new key.
+  const answers = new Map<string, Promise<boolean>>();
+  const ask = (fp: string, type: string) => answers.get(fp) ?? answers.set(fp, confirmHostKey(robot.name, formatSshTarget(robot.target), fp, type)).get(fp)!;
+  const base: ConnectOptions = { knownHosts, confirmNewHostKey: canPrompt() ? ask : undefined, passwordToNewHostKey: acceptNewHostKey };
   try {
     (await connectRobot(withKey, base)).close();
     return { state: 'already done', detail: `${robot.name} accepts your key` };
   } catch (error) {
     if (!(error instanceof ConnectError) || error.kind !== 'auth') throw error;
   }
-  const password = env.RD_SSH_PASSWORD ?? (canPrompt() ? await ask(`${formatSshTarget(robot.target)}'s password (used once, to add your key): `, true) : undefined);
+  const password = env.RD_SSH_PASSWORD ?? (canPrompt() ? await askLine(`${formatSshTarget(robot.target)}'s password (used once, to add your key): `, true) : undefined);
   if (password === undefined) {
     return { state: 'skipped', detail: `${robot.name} does not accept your key yet and there is no password: run on a terminal or set RD_SSH_PASSWORD` };
   }

@@ -1,11 +1,15 @@
 import type { HostKeyVerdict } from './host-keys.ts';
 
-export type ConnectFailure = 'host-key-changed' | 'host-key-declined' | 'dns' | 'refused' | 'no-route' | 'timeout' | 'auth' | 'other';
+export type ConnectFailure =
+  | 'host-key-changed' | 'host-key-revoked' | 'host-key-declined' | 'host-key-unconfirmed' | 'known-hosts'
+  | 'dns' | 'refused' | 'no-route' | 'timeout' | 'auth' | 'other';
 
 export class ConnectError extends Error {
   constructor(
     readonly kind: ConnectFailure,
     message: string,
+    /** What the robot's host key was judged, when the handshake got that far. */
+    readonly verdict?: HostKeyVerdict,
   ) {
     super(message);
     this.name = 'ConnectError';
@@ -24,8 +28,8 @@ export interface ConnectFacts {
 /** Turns ssh2/socket errors into one sentence naming the robot, the address and what to do. */
 export function explainConnectError(error: Error & { code?: string; level?: string }, facts: ConnectFacts): ConnectError {
   const at = `${facts.robot} (${facts.address})`;
-  if (facts.verdict?.kind === 'declined') {
-    return new ConnectError('host-key-declined', `${at}: host key ${facts.verdict.fingerprint} was not accepted; nothing was pinned.`);
+  if (facts.verdict?.kind === 'revoked') {
+    return new ConnectError('host-key-revoked', `${at}: host key ${facts.verdict.fingerprint} is marked @revoked in known_hosts — refusing to connect.`, facts.verdict);
   }
   if (facts.verdict?.kind === 'changed') {
     return new ConnectError(
@@ -33,6 +37,7 @@ export function explainConnectError(error: Error & { code?: string; level?: stri
       `${at}: HOST KEY CHANGED — refusing to connect. It now presents ${facts.verdict.fingerprint}, ` +
         `but ${facts.verdict.pinnedFingerprints.join(' or ')} is pinned. If the robot was reinstalled, run ` +
         `\`npx tsx scripts/setup.ts --forget-host ${facts.robot}\` and connect again; otherwise someone may be impersonating it.`,
+      facts.verdict,
     );
   }
   const code = error.code ?? '';
@@ -45,7 +50,7 @@ export function explainConnectError(error: Error & { code?: string; level?: stri
   if (error.level === 'client-authentication' || /authentication methods failed/i.test(error.message)) {
     const tried = facts.tried.length ? facts.tried.join(', ') : 'no usable key (none found)';
     const skipped = facts.skipped.length ? `; skipped ${facts.skipped.join(', ')}` : '';
-    return new ConnectError('auth', `${at}: authentication failed; tried ${tried}${skipped}. Register your key with \`npx tsx scripts/setup.ts ${facts.robot}\`.`);
+    return new ConnectError('auth', `${at}: authentication failed; tried ${tried}${skipped}. Register your key with \`npx tsx scripts/setup.ts ${facts.robot}\`.`, facts.verdict);
   }
-  return new ConnectError('other', `${at}: ${error.message}`);
+  return new ConnectError('other', `${at}: ${error.message}`, facts.verdict);
 }

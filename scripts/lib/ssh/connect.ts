@@ -5,8 +5,8 @@ import type { RobotConfig } from '../config/project-config.ts';
 import { formatSshTarget } from '../config/ssh-target.ts';
 import { SshRunner } from '../runner/ssh-runner.ts';
 import { authHandler, planAuth } from './auth-plan.ts';
-import { explainConnectError } from './connect-errors.ts';
-import { judgeHostKey, type HostKeyVerdict, type KnownHosts } from './host-keys.ts';
+import { ConnectError, explainConnectError } from './connect-errors.ts';
+import { judgeHostKey, type HostKeyVerdict, type KnownHosts, type PinnedKey } from './host-keys.ts';
 import { DEFAULT_LINK, watchSilence, type LinkPolicy } from './liveness.ts';
 import { openSocket } from './open-socket.ts';
 import { resolveSshHost } from './ssh-config.ts';
@@ -19,14 +19,22 @@ export interface ConnectOptions {
   password?: string;
   /** Set to use only the password (key registration). */
   passwordOnly?: boolean;
-  /** Asked before pinning a robot's first key (setup.ts on a terminal); without it the key is pinned and reported. */
+  /**
+   * Asked before trusting a robot's first key (setup.ts on a terminal), outside every timeout. Without
+   * it a first key is trusted as OpenSSH's accept-new does, except that a password is never sent to it
+   * unless `passwordToNewHostKey` opts in.
+   */
   confirmNewHostKey?: (fingerprint: string, type: string) => Promise<boolean>;
+  passwordToNewHostKey?: boolean;
+  /** false: a first key is trusted for this connection only and not written (doctor changes nothing). */
+  pinNewHostKey?: boolean;
 }
 
 export interface RobotConnection {
   ssh: NodeSSH;
   runner: SshRunner;
   hostKey: HostKeyVerdict;
+  hostKeyBlob?: Buffer;
   /** Resolves when the connection drops for any reason after it was up. */
   closed: Promise<Error | undefined>;
   isClosed(): boolean;
@@ -36,6 +44,38 @@ export interface RobotConnection {
 const RSA_ALGORITHMS = ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
 
 export async function connectRobot(robot: RobotConfig, options: ConnectOptions): Promise<RobotConnection> {
+  const pins = options.knownHosts.pinned(robot.name);
+  let expected: Buffer | undefined;
+  for (;;) {
+    try {
+      const attempt = await handshake(robot, options, pins, expected);
+      return await finishFirstContact(robot, options, attempt);
+    } catch (error) {
+      // The question is asked between two connections, so no handshake timer runs while a person reads.
+      const unasked = error instanceof ConnectError && error.kind === 'host-key-unconfirmed' ? error.verdict : undefined;
+      if (!unasked || unasked.kind !== 'first-contact' || expected || !options.confirmNewHostKey) throw error;
+      if (!(await options.confirmNewHostKey(unasked.fingerprint, unasked.type))) {
+        throw new ConnectError('host-key-declined', `${robot.name}: host key ${unasked.fingerprint} was not accepted; nothing was pinned.`, unasked);
+      }
+      expected = (error as ConnectError & { key: Buffer }).key;
+    }
+  }
+}
+
+/** Pins a first key only now that the robot has also authenticated us (a wrong password pins nothing). */
+async function finishFirstContact(robot: RobotConfig, options: ConnectOptions, connection: RobotConnection): Promise<RobotConnection> {
+  const key = connection.hostKey;
+  if (key.kind !== 'first-contact' || options.pinNewHostKey === false) return connection;
+  try {
+    options.knownHosts.pin(robot.name, connection.hostKeyBlob!);
+  } catch (error) {
+    connection.close();
+    throw new ConnectError('known-hosts', `${robot.name}: ${(error as Error).message}`, key);
+  }
+  return connection;
+}
+
+async function handshake(robot: RobotConfig, options: ConnectOptions, pins: PinnedKey[], expected?: Buffer): Promise<RobotConnection> {
   const timeoutMs = options.timeoutMs ?? 5000;
   const resolved = resolveSshHost(robot.target);
   const username = resolved.user ?? userInfo().username;
@@ -46,8 +86,9 @@ export async function connectRobot(robot: RobotConfig, options: ConnectOptions):
     password: options.password,
     passwordOnly: options.passwordOnly,
   });
-  const pins = options.knownHosts.pinned(robot.name);
+  const trusted = pins.filter((pin) => !pin.revoked);
   let verdict: HostKeyVerdict | undefined;
+  let keyBlob: Buffer | undefined;
   const ssh = new NodeSSH();
   const address = formatSshTarget({ user: username, host: resolved.host, port: resolved.port });
   const link = options.link ?? DEFAULT_LINK;
@@ -65,22 +106,25 @@ export async function connectRobot(robot: RobotConfig, options: ConnectOptions):
       keepaliveCountMax: Number.MAX_SAFE_INTEGER,
       authHandler: authHandler(plan) as never,
       // Ask for the pinned key type, or a robot offering several keys could show another one and look "changed".
-      ...(pins.length ? { algorithms: { serverHostKey: [...new Set(pins.flatMap((p) => (p.type === 'ssh-rsa' ? RSA_ALGORITHMS : [p.type])))] as never } } : {}),
-      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
-        const seen = judgeHostKey(pins, key);
-        verdict = seen;
-        if (seen.kind !== 'first-contact') return verify(seen.kind === 'match');
-        const confirm = options.confirmNewHostKey?.(seen.fingerprint, seen.type) ?? Promise.resolve(true);
-        void confirm.then((ok) => {
-          if (ok) options.knownHosts.pin(robot.name, key);
-          else verdict = { kind: 'declined', fingerprint: seen.fingerprint };
-          verify(ok);
-        });
+      ...(trusted.length ? { algorithms: { serverHostKey: [...new Set(trusted.flatMap((p) => (p.type === 'ssh-rsa' ? RSA_ALGORITHMS : [p.type])))] as never } } : {}),
+      hostVerifier: (key: Buffer) => {
+        keyBlob = key;
+        verdict = judgeHostKey(pins, key);
+        if (verdict.kind !== 'first-contact') return verdict.kind === 'match';
+        if (expected) return expected.equals(key);
+        return !options.confirmNewHostKey && (!options.password || options.passwordToNewHostKey === true);
       },
     });
   } catch (error) {
     socket?.destroy();
     ssh.dispose();
+    if (verdict?.kind === 'first-contact' && expected && !expected.equals(keyBlob!)) {
+      throw new ConnectError('host-key-changed', `${robot.name}: the host key changed to ${verdict.fingerprint} while its first key was being confirmed — refusing to connect.`, verdict);
+    }
+    if (verdict?.kind === 'first-contact' && !expected && (options.confirmNewHostKey || options.password)) {
+      const unconfirmed = new ConnectError('host-key-unconfirmed', unconfirmedMessage(robot, verdict, Boolean(options.confirmNewHostKey)), verdict);
+      throw Object.assign(unconfirmed, { key: keyBlob });
+    }
     throw explainConnectError(error as Error, { robot: robot.name, address, timeoutMs, tried: plan.tried, skipped: plan.skipped, verdict });
   }
   const connection = ssh.connection!;
@@ -98,7 +142,16 @@ export async function connectRobot(robot: RobotConfig, options: ConnectOptions):
     connection.emit('error', error);
     socket?.destroy();
   });
-  return { ssh, runner: new SshRunner(robot.name, ssh, link.robotTimeoutSeconds, { dockerPath: robot.dockerPath, envPrefix: robot.envPrefix }), hostKey: verdict!, closed, isClosed: () => isClosed, close: () => ssh.dispose() };
+  const runner = new SshRunner(robot.name, ssh, link.robotTimeoutSeconds, { dockerPath: robot.dockerPath, envPrefix: robot.envPrefix });
+  return { ssh, runner, hostKey: verdict!, hostKeyBlob: keyBlob, closed, isClosed: () => isClosed, close: () => ssh.dispose() };
+}
+
+function unconfirmedMessage(robot: RobotConfig, verdict: HostKeyVerdict, willAsk: boolean): string {
+  if (willAsk) return `${robot.name}: first contact, host key ${verdict.fingerprint} to be confirmed`;
+  return (
+    `${robot.name}: first contact, host key ${verdict.fingerprint}; the password is not sent to a host key nobody has verified. ` +
+    'Run setup on a terminal to compare the fingerprint, or pass --accept-new-host-key if this network is trusted.'
+  );
 }
 
 /** Connects, runs `work` on the connection, and always closes it (status.ts, rollback.ts). */
