@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { makeWorkspace, type SimFleet, type SimRobot } from '../../scripts/lib/sim/harness.ts';
 import { robotFiles } from '../../scripts/lib/sim/state.ts';
+import { KnownHosts } from '../../scripts/lib/ssh/host-keys.ts';
+import { listening, processesMatching } from './support/processes.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
 import { TEST_IMAGE, blobUploads, dockerOn, imageIdOn, makeProjectDir, runScriptAsync, writeProjectEnv } from './support/project.ts';
@@ -88,8 +90,16 @@ describe("Step 0 and the robot's trust", simSuiteOptions(), () => {
     const env = { ...NO_USER_SSH, HOME: home, RD_SSH_PASSWORD: fleet().password };
     const keyPath = join(home, '.ssh', 'id_ed25519');
 
-    const first = await runScriptAsync('setup.ts', ['pwbot', '--env-file', envFile], env);
+    // Without a terminal, the password goes to a first host key only with an explicit opt-in.
+    const refused = await runScriptAsync('setup.ts', ['pwbot', '--env-file', envFile], env);
+    assert.equal(refused.code, 1, refused.output);
+    assert.match(refused.output, /^key on pwbot\s+failed\s+pwbot: first contact, host key SHA256:\S+; the password is not sent to a host key nobody has verified\. .*--accept-new-host-key/m);
+    assert.equal(new KnownHosts(join(dir, 'known_hosts')).pinned('pwbot').length, 0, 'nothing pinned');
+    assert.equal(readFileSync(authorizedKeys, 'utf8'), '', 'nothing registered');
+
+    const first = await runScriptAsync('setup.ts', ['pwbot', '--env-file', envFile, '--accept-new-host-key'], env);
     assert.equal(first.code, 0, first.output);
+    assert.equal(new KnownHosts(join(dir, 'known_hosts')).pinned('pwbot').length, 1, 'pinned once the login succeeded');
     assert.ok(existsSync(keyPath) && existsSync(`${keyPath}.pub`), `setup made ${keyPath} and its .pub`);
     assert.equal(statSync(keyPath).mode & 0o777, 0o600, 'the private key is readable by its owner only');
     const publicKey = readFileSync(`${keyPath}.pub`, 'utf8').trim();
@@ -135,10 +145,11 @@ describe("Step 0 and the robot's trust", simSuiteOptions(), () => {
     assert.match(noPassword.output, /^key on pwbot\s+skipped\s+pwbot does not accept your key yet and there is no password: run on a terminal or set RD_SSH_PASSWORD$/m);
     assert.equal(readFileSync(authorizedKeys, 'utf8'), before, 'authorized_keys untouched');
 
-    const wrong = await runScriptAsync('setup.ts', ['pwbot', '--env-file', envFile], { ...NO_USER_SSH, HOME: home, RD_SSH_PASSWORD: 'not-the-password' });
+    const wrong = await runScriptAsync('setup.ts', ['pwbot', '--env-file', envFile, '--accept-new-host-key'], { ...NO_USER_SSH, HOME: home, RD_SSH_PASSWORD: 'not-the-password' });
     assert.equal(wrong.code, 1, wrong.output);
     assert.match(wrong.output, /^key on pwbot\s+failed\s+pwbot \(rdsim@[\d.]+\) did not accept the password; your key was not added\. Check RD_SSH_PASSWORD/m);
     assert.equal(readFileSync(authorizedKeys, 'utf8'), before, 'authorized_keys untouched');
+    assert.equal(new KnownHosts(join(dir, 'known_hosts')).pinned('pwbot').length, 0, 'a failed login pins no host key');
   });
 
   test('a changed host key is refused before anything runs; --forget-host lets the next deploy pin the new one', async () => {
@@ -295,5 +306,41 @@ describe("Step 0 and the robot's trust", simSuiteOptions(), () => {
     assert.match(result.output, /^myrobot\s+deployed\s/m);
     const robotKeyBlob = blobOf(readFileSync(`${robot.hostKeyPath}.pub`, 'utf8'));
     assert.ok(readFileSync(join(dir, 'known_hosts'), 'utf8').includes(`myrobot ssh-ed25519 ${robotKeyBlob}`), 'pinned under the robot name');
+  });
+  test('first contact: doctor pins nothing; an unwritable known_hosts fails the deploy cleanly; --forget-host all forgets every robot', async () => {
+    const robot = fleet().robot('tofu');
+    const dir = projectDir();
+    await makeWorkspace(dir, { name: 'trustkh' });
+    const envFile = writeProjectEnv(dir, fleet(), [robot], 'trustkh');
+    const knownHosts = join(dir, 'known_hosts');
+    writeFileSync(knownHosts, '# pins\n');
+
+    const doctor = await runScriptAsync('doctor.ts', ['tofu', '--env-file', envFile]);
+    assert.match(doctor.output, /^! tofu\s+host key\s+first contact: SHA256:\S+, not pinned yet$/m);
+    assert.equal(readFileSync(knownHosts, 'utf8'), '# pins\n', 'doctor wrote nothing');
+
+    execFileSync('chattr', ['+i', knownHosts]);
+    let blocked: Awaited<ReturnType<typeof runScriptAsync>>;
+    try {
+      blocked = await runScriptAsync('deploy.ts', ['tofu', '--env-file', envFile]);
+    } finally {
+      execFileSync('chattr', ['-i', knownHosts]);
+    }
+    assert.equal(blocked.code, 1, blocked.output);
+    assert.match(blocked.output, new RegExp(`tofu\\s+failed\\s+tofu: cannot pin a host key in ${knownHosts}: .*Fix the file's permissions`));
+    assert.doesNotMatch(blocked.output, /^\s+at /m, 'no stack trace');
+    assert.equal(imageIdOn(robot, `${TEST_IMAGE}:trustkh`), undefined, 'nothing deployed past an unpinned key');
+    const ports = [...blocked.output.matchAll(/tunnel: 127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
+    assert.ok(ports.every((port) => !listening(port)), 'no tunnel left');
+    assert.deepEqual(processesMatching(envFile), [], 'no process of that deploy left');
+
+    const both = writeProjectEnv(dir, fleet(), [robot, fleet().robot('noreg')], 'trustkh');
+    assert.equal((await runScriptAsync('deploy.ts', ['all', '--env-file', both])).code, 0);
+    assert.equal(new KnownHosts(knownHosts).pinned('tofu').length + new KnownHosts(knownHosts).pinned('noreg').length, 2);
+    const forget = await runScriptAsync('setup.ts', ['--forget-host', 'all', '--env-file', both]);
+    assert.equal(forget.code, 0, forget.output);
+    assert.match(forget.output, /forgot 1 pinned host key\(s\) of tofu/);
+    assert.match(forget.output, /forgot 1 pinned host key\(s\) of noreg/);
+    assert.equal(readFileSync(knownHosts, 'utf8').trim(), '# pins', 'only the comment is left');
   });
 });

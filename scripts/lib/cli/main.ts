@@ -2,7 +2,21 @@ import { UsageError } from '../config/errors.ts';
 import { Teardown } from '../deploy/teardown.ts';
 import { configureZxShell } from '../shell/zx-shell.ts';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130, terminated: 143 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, hungUp: 129, interrupted: 130, terminated: 143 } as const;
+
+type Stop = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'crash';
+
+const STOPS: Record<Stop, { said: string; code: number }> = {
+  SIGINT: { said: 'Interrupted (Ctrl-C)', code: EXIT.interrupted },
+  SIGTERM: { said: 'Terminated', code: EXIT.terminated },
+  SIGHUP: { said: 'Hung up (the terminal closed)', code: EXIT.hungUp },
+  crash: { said: 'Stopped by an internal error', code: EXIT.failed },
+};
+
+let sshPassword: string | undefined;
+
+/** RD_SSH_PASSWORD, which runMain takes out of the environment so no docker or ssh child inherits it. */
+export const sshPasswordFromEnvironment = (): string | undefined => sshPassword;
 
 export interface MainControl {
   signal: AbortSignal;
@@ -10,29 +24,36 @@ export interface MainControl {
 }
 
 /**
- * Shared entry point of every script: exit codes (0 done, 1 failed, 2 usage, 130 Ctrl-C,
- * 143 SIGTERM), and teardown of whatever the run opened on every way out.
+ * Shared entry point of every script: exit codes (0 done, 1 failed, 2 usage, 129 SIGHUP, 130 Ctrl-C,
+ * 143 SIGTERM), and teardown of whatever the run opened on every way out, an internal error included.
  */
 export async function runMain(body: (control: MainControl) => Promise<number>): Promise<never> {
+  sshPassword = process.env.RD_SSH_PASSWORD;
+  delete process.env.RD_SSH_PASSWORD;
   configureZxShell();
   const abort = new AbortController();
   const teardown = new Teardown();
   let stopping = false;
-  const stop = (signal: 'SIGINT' | 'SIGTERM') => {
+  const stop = (signal: Stop, cause?: unknown) => {
     if (stopping) return;
     stopping = true;
+    if (cause !== undefined) process.stderr.write(`\nerror: ${cause instanceof Error ? cause.stack ?? cause.message : String(cause)}\n`);
     abort.abort(new Error(`interrupted by ${signal}`));
     const pending = teardown.size;
     void teardown.run().then((failed) => {
       restoreCursor();
       const closed = pending - failed.length;
-      process.stderr.write(`\n${signal === 'SIGINT' ? 'Interrupted (Ctrl-C)' : 'Terminated'}: closed ${closed} open resource(s)` +
+      process.stderr.write(`\n${STOPS[signal].said}: closed ${closed} open resource(s)` +
         `${failed.length ? `; could not close: ${failed.join(', ')}` : ''}. Robot images are either unchanged or the complete new ones.\n`);
-      process.exit(signal === 'SIGINT' ? EXIT.interrupted : EXIT.terminated);
+      process.exit(STOPS[signal].code);
     });
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGHUP', () => stop('SIGHUP'));
+  // A bug must not leave a tunnel or a detached docker child behind either.
+  process.on('uncaughtException', (error) => stop('crash', error));
+  process.on('unhandledRejection', (reason) => stop('crash', reason));
   let code: number;
   try {
     code = await body({ signal: abort.signal, teardown });

@@ -1,3 +1,4 @@
+import { sshPasswordFromEnvironment } from '../cli/main.ts';
 import { addAuthorizedKey } from '../commands/robot-keys.ts';
 import type { RobotConfig } from '../config/project-config.ts';
 import { formatSshTarget } from '../config/ssh-target.ts';
@@ -15,7 +16,7 @@ export type StepReport = { state: 'done' | 'already done' | 'skipped' | 'failed'
  * `acceptNewHostKey` (--accept-new-host-key) lets a run without a terminal send the password to a
  * robot whose host key nobody has confirmed yet.
  */
-export async function registerKey(robot: RobotConfig, key: UserKey, knownHosts: KnownHosts, acceptNewHostKey = false, env = process.env): Promise<StepReport> {
+export async function registerKey(robot: RobotConfig, key: UserKey, knownHosts: KnownHosts, acceptNewHostKey = false): Promise<StepReport> {
   const withKey: RobotConfig = { ...robot, sshKey: key.source === 'file' ? key.path : undefined };
   // One question per fingerprint, though the key login and the password login each meet the new key.
   const answers = new Map<string, Promise<boolean>>();
@@ -27,7 +28,7 @@ export async function registerKey(robot: RobotConfig, key: UserKey, knownHosts: 
   } catch (error) {
     if (!(error instanceof ConnectError) || error.kind !== 'auth') throw error;
   }
-  const password = env.RD_SSH_PASSWORD ?? (canPrompt() ? await askLine(`${formatSshTarget(robot.target)}'s password (used once, to add your key): `, true) : undefined);
+  const password = sshPasswordFromEnvironment() ?? (canPrompt() ? await askLine(`${formatSshTarget(robot.target)}'s password (used once, to add your key): `, true) : undefined);
   if (password === undefined) {
     return { state: 'skipped', detail: `${robot.name} does not accept your key yet and there is no password: run on a terminal or set RD_SSH_PASSWORD` };
   }

@@ -24,12 +24,19 @@ export async function findUserKey(configured: string | undefined, home = homedir
 }
 
 /** Writes a new ed25519 key where ssh looks first; never overwrites an existing file. */
-export function generateUserKey(path = join(homedir(), '.ssh', 'id_ed25519')): UserKey {
+export function generateUserKey(path = join(homedir(), '.ssh', 'id_ed25519'), makeKey = generateEd25519): UserKey {
   if (existsSync(path)) throw new Error(`${path} exists but ${path}.pub does not; recreate the .pub with \`ssh-keygen -y -f ${path}\``);
+  if (existsSync(`${path}.pub`)) throw new Error(`${path}.pub exists without its private key ${path}; remove the .pub or restore the key`);
   mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
-  const key = generateEd25519(`${userInfo().username}@${hostname()}`);
-  writeFileSync(path, key.privateKey, { mode: 0o600 });
-  writeFileSync(`${path}.pub`, `${key.publicKey}\n`, { mode: 0o644 });
+  const key = makeKey(`${userInfo().username}@${hostname()}`);
+  try {
+    // O_EXCL: a key that ssh-keygen (or a second setup) wrote since the check above is kept, not clobbered.
+    writeFileSync(path, key.privateKey, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    throw new Error(`${path} appeared while setup was making a key; it was left as it is. Run setup again to use it.`);
+  }
+  writeFileSync(`${path}.pub`, `${key.publicKey}\n`, { mode: 0o644, flag: 'wx' });
   chmodSync(path, 0o600);
   return { source: 'file', path, publicKey: key.publicKey, generated: true };
 }
