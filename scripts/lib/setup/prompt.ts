@@ -2,22 +2,39 @@ import { createInterface } from 'node:readline';
 
 export const canPrompt = (): boolean => Boolean(process.stdin.isTTY && process.stderr.isTTY) && !process.env.CI;
 
-/** Asks on the terminal; with `hidden`, typed characters are not echoed (passwords). */
-export function ask(question: string, hidden = false): Promise<string> {
+/**
+ * Ctrl-C at a prompt is the same Ctrl-C as anywhere else: runMain's handler tears down and exits 130.
+ * (A terminal in raw mode turns Ctrl-C into a keystroke, so it is handed to the SIGINT handlers at once.)
+ */
+const interrupt = (): void => void process.emit('SIGINT', 'SIGINT');
+
+/** Asks on the terminal and echoes what is typed. */
+export function ask(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  if (hidden) {
-    const internal = rl as unknown as { _writeToOutput: (text: string) => void; output: NodeJS.WritableStream };
-    internal._writeToOutput = (text: string) => {
-      if (text.includes(question)) internal.output.write(text);
-    };
-  }
+  rl.on('SIGINT', () => {
+    rl.close();
+    interrupt();
+  });
   return new Promise((resolve) => {
     rl.question(question, (answer) => {
       rl.close();
-      if (hidden) process.stderr.write('\n');
       resolve(answer);
     });
   });
+}
+
+/**
+ * Asks for a password without echoing anything: not the text, not a mask, and not on the line
+ * redraws that Backspace, the arrow keys or Ctrl-L cause (the readline trick this replaces did).
+ */
+export async function askHidden(question: string): Promise<string> {
+  const { default: password } = await import('@inquirer/password');
+  try {
+    return await password({ message: question.replace(/:\s*$/, '') }, { input: process.stdin, output: process.stderr });
+  } catch (error) {
+    if ((error as Error).name === 'ExitPromptError') interrupt();
+    return new Promise<string>(() => undefined);
+  }
 }
 
 /** OpenSSH's first-contact question, for setup.ts on a terminal. */

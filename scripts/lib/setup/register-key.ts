@@ -6,7 +6,7 @@ import { runChecked } from '../runner/runner.ts';
 import { connectRobot, type ConnectOptions } from '../ssh/connect.ts';
 import { ConnectError } from '../ssh/connect-errors.ts';
 import type { KnownHosts } from '../ssh/host-keys.ts';
-import { ask as askLine, canPrompt, confirmHostKey } from './prompt.ts';
+import { askHidden, canPrompt, confirmHostKey } from './prompt.ts';
 import type { UserKey } from './user-key.ts';
 
 export type StepReport = { state: 'done' | 'already done' | 'skipped' | 'failed'; detail: string };
@@ -28,7 +28,7 @@ export async function registerKey(robot: RobotConfig, key: UserKey, knownHosts: 
   } catch (error) {
     if (!(error instanceof ConnectError) || error.kind !== 'auth') throw error;
   }
-  const password = sshPasswordFromEnvironment() ?? (canPrompt() ? await askLine(`${formatSshTarget(robot.target)}'s password (used once, to add your key): `, true) : undefined);
+  const password = sshPasswordFromEnvironment() ?? (canPrompt() ? await askHidden(`${formatSshTarget(robot.target)}'s password (used once, to add your key): `) : undefined);
   if (password === undefined) {
     return { state: 'skipped', detail: `${robot.name} does not accept your key yet and there is no password: run on a terminal or set RD_SSH_PASSWORD` };
   }
