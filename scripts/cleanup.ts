@@ -13,7 +13,7 @@ const HELP = `
 Usage: npx tsx scripts/cleanup.ts [--stop-registry <robot>... | all] [--env-file FILE]
        npm run cleanup
 
-Removes temporary push tags (localhost:<port>/IMAGE:*) that a killed deploy may have left on the
+Removes temporary push tags (127.0.0.1:<port>/IMAGE:*) that a killed deploy may have left on the
 laptop. Tunnels need no clean-up: each belongs to the process that opened it and closes with it.
 --stop-registry also stops the registry on the named robots (deploys leave it running on purpose).`;
 

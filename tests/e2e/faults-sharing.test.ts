@@ -71,4 +71,28 @@ describe('sharing robots and ports', simSuiteOptions(), () => {
     assert.match(result.output, /registry created on sim3's 127\.0\.0\.1:5001/);
     assert.equal(execFileSync('docker', ['container', 'inspect', '--format', '{{.State.Running}}', 'squatter'], { env: robot.dockerEnv(), encoding: 'utf8' }).trim(), 'true', 'the other service was left alone');
   });
+  test('a registry published with -p (older robot-deploy, the post) is recreated on the robot\'s own loopback, layers kept', async () => {
+    const robot = fleet().robot('sim2');
+    dockerOn(robot, ['container', 'rm', '--force', 'robot-deploy-registry']);
+    dockerOn(robot, ['run', '-d', '--name', 'robot-deploy-registry', '--restart', 'always', '-p', '127.0.0.1:5000:5000',
+      '-v', 'robot-deploy-registry:/var/lib/registry', '-e', 'REGISTRY_STORAGE_DELETE_ENABLED=true', 'registry:2']);
+    const dir = makeProjectDir();
+    await makeWorkspace(dir, { name: 'legacy', baseSizeMiB: 4 });
+    const envFile = writeProjectEnv(dir, fleet(), [robot], 'legacy');
+    const result = await runScriptAsync('deploy.ts', ['sim2', '--env-file', envFile]);
+    assert.equal(result.code, 0, result.output);
+    assert.match(result.output, /sim2: the registry was published with -p, which Docker before 28 opens to the LAN \(moby\/moby#45610\); recreated on the robot's own 127\.0\.0\.1:5000/);
+    assert.equal(dockerOn(robot, ['container', 'inspect', '--format', '{{.HostConfig.NetworkMode}} {{len .HostConfig.PortBindings}}', 'robot-deploy-registry']), 'host 0');
+    // Listening in the robot's namespace on 127.0.0.1:5000 only (0100007F:1388), nothing on the robot's LAN address.
+    const sockets = execFileSync('ip', ['netns', 'exec', robot.netns, 'cat', '/proc/net/tcp'], { encoding: 'utf8' });
+    assert.match(sockets, /^\s*\d+: 0100007F:1388 00000000:0000 0A /m);
+    assert.doesNotMatch(sockets, /^\s*\d+: (?!0100007F)[0-9A-F]{8}:1388 00000000:0000 0A /m, 'no other address listens on 5000');
+    const uploads = blobUploads(robot);
+    await makeWorkspace(dir, { name: 'legacy', baseSizeMiB: 4 }); // a new base layer; the old one stays in the volume
+    const again = await runScriptAsync('deploy.ts', ['sim2', '--env-file', envFile]);
+    assert.equal(again.code, 0, again.output);
+    assert.doesNotMatch(again.output, /recreated/);
+    assert.ok(blobUploads(robot) > uploads, 'the recreated registry takes pushes');
+    assert.equal(imageIdOn(robot, `${TEST_IMAGE}:legacy`), imageIdOn(undefined, `${TEST_IMAGE}:legacy`));
+  });
 });

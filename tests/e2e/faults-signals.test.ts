@@ -73,7 +73,7 @@ describe('signals in every step', simSuiteOptions(), () => {
         assert.equal(alive(run.pid), false, 'the deploy process is gone');
         if (port) assert.equal(listening(port), false, `no listener left on ${port}`);
         const tags = execFileSync('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' });
-        assert.doesNotMatch(tags, /^localhost:\d+\/rd-e2e:sig$/m, 'no temporary push tag left');
+        assert.doesNotMatch(tags, /^(127\.0\.0\.1|localhost):\d+\/rd-e2e:sig$/m, 'no temporary push tag left');
         await waitFor('the robot sessions to close', () => robotSessions(fleet().robot('sim1')).length === 0, 5_000);
         assert.equal(imageIdOn(fleet().robot('sim1'), ref), oldId, 'IMAGE:WS is still the old, complete image');
       });

@@ -29,7 +29,7 @@ function assertNothingLeft(pid: number, port: number, pushRef: string): void {
   assert.deepEqual(processesMatching(pushRef), [], 'no docker push left running');
   assert.equal(alive(pid), false, 'the deploy process is gone');
   const tags = execFileSync('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' });
-  assert.doesNotMatch(tags, new RegExp(`^localhost:${port}/${TEST_IMAGE}:slow$`, "m"), "no temporary push tag left");
+  assert.doesNotMatch(tags, new RegExp(`^127\\.0\\.0\\.1:${port}/${TEST_IMAGE}:slow$`, "m"), "no temporary push tag left");
 }
 
 describe('interrupting a deploy over a 20 Mbit/s link', simSuiteOptions(), () => {
@@ -43,7 +43,7 @@ describe('interrupting a deploy over a 20 Mbit/s link', simSuiteOptions(), () =>
     const { code, port, output, pid } = await interruptMidPush(envFile, 'SIGINT');
     assert.equal(code, 130, output);
     assert.match(output, /Interrupted \(Ctrl-C\): closed \d+ open resource\(s\)\./);
-    assertNothingLeft(pid, port, `localhost:${port}/${TEST_IMAGE}`);
+    assertNothingLeft(pid, port, `127.0.0.1:${port}/${TEST_IMAGE}`);
     assert.equal(imageIdOn(fleet().robot('sim1'), ref), undefined, 'no half-tagged image on the robot');
   });
 
@@ -58,7 +58,7 @@ describe('interrupting a deploy over a 20 Mbit/s link', simSuiteOptions(), () =>
     await makeWorkspace(dir, { name: 'slow', baseSizeMiB: 40 });
     const { code, port, output, pid } = await interruptMidPush(envFile, 'SIGTERM');
     assert.equal(code, 143, output);
-    assertNothingLeft(pid, port, `localhost:${port}/${TEST_IMAGE}`);
+    assertNothingLeft(pid, port, `127.0.0.1:${port}/${TEST_IMAGE}`);
     assert.equal(imageIdOn(fleet().robot('sim1'), ref), oldId, 'IMAGE:WS is still the complete old image');
   });
 });

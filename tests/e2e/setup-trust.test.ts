@@ -100,13 +100,13 @@ describe("Step 0 and the robot's trust", simSuiteOptions(), () => {
     const first = await runScriptAsync('setup.ts', ['pwbot', '--env-file', envFile, '--accept-new-host-key'], env);
     assert.equal(first.code, 0, first.output);
     assert.equal(new KnownHosts(join(dir, 'known_hosts')).pinned('pwbot').length, 1, 'pinned once the login succeeded');
+    assert.match(refused.output, new RegExp(`^your SSH key\\s+done\\s+generated ${keyPath} \\(ed25519, no passphrase\\)$`, 'm'));
     assert.ok(existsSync(keyPath) && existsSync(`${keyPath}.pub`), `setup made ${keyPath} and its .pub`);
     assert.equal(statSync(keyPath).mode & 0o777, 0o600, 'the private key is readable by its owner only');
     const publicKey = readFileSync(`${keyPath}.pub`, 'utf8').trim();
     assert.match(publicKey, /^ssh-ed25519 AAAA\S+ \S+$/);
     // OpenSSH itself reads the Node-made private key and derives the same public key.
     assert.equal(blobOf(execFileSync('ssh-keygen', ['-y', '-f', keyPath], { encoding: 'utf8' })), blobOf(publicKey));
-    assert.match(first.output, new RegExp(`^your SSH key\\s+done\\s+generated ${keyPath} \\(ed25519, no passphrase\\)$`, 'm'));
     assert.match(first.output, /^key on pwbot\s+done\s+ssh-ed25519 key is now in pwbot's authorized_keys; key login verified$/m);
     const countOnRobot = () => readFileSync(authorizedKeys, 'utf8').split('\n').filter((line) => line.includes(blobOf(publicKey))).length;
     assert.equal(countOnRobot(), 1, 'the key is in the robot account\'s authorized_keys');

@@ -9,17 +9,23 @@ import { joinPosix } from '../../scripts/lib/shell/posix-quote.ts';
 const FAKE_DOCKER = `#!/bin/sh
 echo "$*" >> "$FAKE/calls"
 key() { printf '%s' "$1" | tr '/:@' '___'; }
+# A started registry listens on its port for a few seconds, as the real one would.
+listen() { node -e "require('net').createServer().listen($1, '127.0.0.1'); setTimeout(() => process.exit(), 3000)" >/dev/null 2>&1 & }
 case "$1 $2" in
-  "container inspect") [ -f "$FAKE/state" ] && cat "$FAKE/state" && exit 0; echo "no such container" >&2; exit 1 ;;
+  "container inspect") shift 2; fmt=; [ "$1" = --format ] && fmt=$2 && shift 2
+    [ -f "$FAKE/state" ] || { echo "no such container" >&2; exit 1; }
+    case "$fmt" in *NetworkMode*) cat "$FAKE/net" 2>/dev/null || echo bridge ;; *) cat "$FAKE/state" ;; esac; exit 0 ;;
   "image inspect") shift 2; fmt=; [ "$1" = --format ] && fmt=$2 && shift 2
     id=; case "$1" in sha256:*) id=$1 ;; *) [ -f "$FAKE/ids/$(key "$1")" ] && id=$(cat "$FAKE/ids/$(key "$1")") ;; esac
     case "$fmt" in "{{.Id}} {{.Os}}"*) [ -n "$id" ] || exit 1; fp=$id; [ -f "$FAKE/fingerprints/$id" ] && fp=$(cat "$FAKE/fingerprints/$id"); echo "$id $fp"; exit 0 ;; esac
     case "$1" in sha256:*) echo "$1"; exit 0 ;; esac
     if [ "$1" = registry:2 ]; then [ -f "$FAKE/has-registry-image" ] && exit 0; exit 1; fi
     [ -f "$FAKE/ids/$(key "$1")" ] && cat "$FAKE/ids/$(key "$1")" && exit 0; exit 1 ;;
-  "run -d") [ -f "$FAKE/run-error" ] && cat "$FAKE/run-error" >&2 && exit 125; echo running > "$FAKE/state"; echo abc123; exit 0 ;;
-  "start "*) [ -f "$FAKE/start-error" ] && cat "$FAKE/start-error" >&2 && exit 1; echo running > "$FAKE/state"; exit 0 ;;
-  "rm "*) rm -f "$FAKE/state"; exit 0 ;;
+  "run -d") [ -f "$FAKE/run-error" ] && cat "$FAKE/run-error" >&2 && exit 125; echo running > "$FAKE/state"
+    addr=$(echo "$*" | sed -n 's/.*REGISTRY_HTTP_ADDR=\\([^ ]*\\).*/\\1/p'); echo "host REGISTRY_HTTP_ADDR=$addr" > "$FAKE/net"; listen "\${addr##*:}"; echo abc123; exit 0 ;;
+  "start "*) [ -f "$FAKE/start-error" ] && cat "$FAKE/start-error" >&2 && exit 1; echo running > "$FAKE/state"
+    addr=$(sed -n 's/.*REGISTRY_HTTP_ADDR=\\([^ ]*\\).*/\\1/p' "$FAKE/net" 2>/dev/null); [ -n "$addr" ] && listen "\${addr##*:}"; exit 0 ;;
+  "rm "*) rm -f "$FAKE/state" "$FAKE/net"; exit 0 ;;
   "container port") echo "\${FAKE_BIND:-127.0.0.1:5000}"; exit 0 ;;
   "image pull") [ -f "$FAKE/pull-error" ] && exit 1
     [ -f "$FAKE/pulled-id" ] && cp "$FAKE/pulled-id" "$FAKE/ids/$(key "$4")"; exit 0 ;;

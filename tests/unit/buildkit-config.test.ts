@@ -14,7 +14,7 @@ test('every port the tunnel may use is plain HTTP for both the Linux and the Doc
   const toml = renderBuildkitConfig([5000, 6000]);
   for (const platform of ['linux', 'darwin'] as const) {
     for (const port of [...candidatePorts(5000, platform), ...candidatePorts(6000, platform)]) {
-      for (const host of ['localhost', 'host.docker.internal']) {
+      for (const host of ['127\\.0\\.0\\.1', 'host\\.docker\\.internal']) {
         assert.match(toml, new RegExp(`\\[registry\\."${host}:${port}"\\]\\n  http = true`));
       }
     }

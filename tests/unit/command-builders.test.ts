@@ -34,7 +34,7 @@ test('laptop image commands', () => {
   assert.deepEqual(local.saveImage('registry:2'), ['docker', 'image', 'save', 'registry:2']);
   assert.deepEqual(local.pullImage('registry:2', 'linux/arm64'), ['docker', 'image', 'pull', '--platform', 'linux/arm64', 'registry:2']);
   assert.deepEqual(local.buildxVersion(), ['docker', 'buildx', 'version']);
-  assert.deepEqual(local.listPushTags('img'), ['docker', 'image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', 'reference=localhost:*/img']);
+  assert.deepEqual(local.listPushTags('img'), ['docker', 'image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', 'reference=127.0.0.1:*/img', '--filter', 'reference=localhost:*/img']);
 });
 
 test('push digest is read from docker push output', () => {

@@ -14,8 +14,8 @@ test('--dry-run prints the exact commands per host and runs nothing', () => {
   assert.equal(result.status, 0, result.stderr);
   const out = result.stdout;
   assert.match(out, new RegExp(`laptop:\\n  DOCKER_BUILDKIT=1 docker build --platform linux/amd64 --tag eurobot2023:navigation --iidfile \\S+ --file ${dir}/navigation/Dockerfile ${dir}\\n`));
-  assert.match(out, /docker image tag sha256:0{64} localhost:\d+\/eurobot2023:navigation/);
-  assert.match(out, /docker image push localhost:\d+\/eurobot2023:navigation/);
+  assert.match(out, /docker image tag sha256:0{64} 127\.0\.0\.1:\d+\/eurobot2023:navigation/);
+  assert.match(out, /docker image push 127\.0\.0\.1:\d+\/eurobot2023:navigation/);
   assert.match(out, /robot1 \(over SSH to nuc@192\.168\.1\.64\):\n  sh -c .*probe robot-deploy-registry eurobot2023:navigation/s);
   assert.match(out, /ensure-registry robot-deploy-registry 5000 registry:2 robot-deploy-registry/);
   assert.match(out, /pull-and-tag 127\.0\.0\.1:5000\/eurobot2023@sha256:0{64} eurobot2023:navigation eurobot2023:navigation\.prev/);

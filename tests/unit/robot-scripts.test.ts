@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { parsePullAndTag, pullAndTag, rollback } from '../../scripts/lib/commands/robot-docker.ts';
 import { ENSURE_NO_IMAGE, ENSURE_PORT_BUSY, ensureRegistry, parseEnsureOutput } from '../../scripts/lib/commands/robot-registry.ts';
@@ -9,25 +10,49 @@ import { FakeDocker } from '../support/fake-docker.ts';
 const OLD = `sha256:${'1'.repeat(64)}`;
 const NEW = `sha256:${'2'.repeat(64)}`;
 
-test('registry absent: created on 127.0.0.1 with a volume and restart=always', () => {
+/** A port free on this machine now (the ensure script looks at the real /proc/net/tcp). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+test('registry absent: created on the host network, listening on 127.0.0.1 only, with a volume and restart=always', async () => {
+  const port = await freePort();
   const docker = new FakeDocker().set('has-registry-image', '');
-  const result = docker.run(ensureRegistry(5000));
-  assert.equal(result.code, 0);
-  assert.deepEqual(parseEnsureOutput(result.stdout), { status: 'created', port: 5000 });
+  const result = docker.run(ensureRegistry(port));
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(parseEnsureOutput(result.stdout), { status: 'created', port });
   const run = docker.calls().find((c) => c.startsWith('run '));
-  assert.equal(run, 'run -d --name robot-deploy-registry --restart always -p 127.0.0.1:5000:5000 -v robot-deploy-registry:/var/lib/registry -e REGISTRY_STORAGE_DELETE_ENABLED=true registry:2');
+  assert.equal(run, `run -d --name robot-deploy-registry --restart always --network host -v robot-deploy-registry:/var/lib/registry -e REGISTRY_HTTP_ADDR=127.0.0.1:${port} -e REGISTRY_STORAGE_DELETE_ENABLED=true registry:2`);
+  assert.ok(!run.includes(' -p '), 'nothing published: Docker before 28 opens 127.0.0.1-published ports to the LAN');
 });
 
-test('registry running: nothing is started', () => {
-  const docker = new FakeDocker().set('state', 'running');
+test('registry running on the host network: nothing is started', () => {
+  const docker = new FakeDocker().set('state', 'running').set('net', 'host REGISTRY_HTTP_ADDR=127.0.0.1:5000');
   const result = docker.run(ensureRegistry(5000));
-  assert.equal(parseEnsureOutput(result.stdout).status, 'running');
+  assert.deepEqual(parseEnsureOutput(result.stdout), { status: 'running', port: 5000 });
   assert.ok(!docker.calls().some((c) => c.startsWith('run ') || c.startsWith('start ')));
 });
 
-test('registry stopped: started again', () => {
-  const docker = new FakeDocker().set('state', 'exited');
-  assert.equal(parseEnsureOutput(docker.run(ensureRegistry(5000)).stdout).status, 'started');
+test('registry stopped: started again, and ready once it listens', async () => {
+  const port = await freePort();
+  const docker = new FakeDocker().set('state', 'exited').set('net', `host REGISTRY_HTTP_ADDR=127.0.0.1:${port}`);
+  const result = docker.run(ensureRegistry(port));
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(parseEnsureOutput(result.stdout), { status: 'started', port });
+});
+
+test('a registry published with -p by an older robot-deploy is recreated on the host network, on its port', async () => {
+  const port = await freePort();
+  const docker = new FakeDocker().set('state', 'running').set('has-registry-image', '');
+  const result = docker.run(ensureRegistry(5000), { FAKE_BIND: `127.0.0.1:${port}` });
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(parseEnsureOutput(result.stdout), { status: 'recreated', port });
+  assert.ok(docker.calls().includes('rm -f robot-deploy-registry'));
+  assert.ok(docker.calls().some((c) => c.startsWith('run ') && c.includes(`--network host`) && c.includes(`REGISTRY_HTTP_ADDR=127.0.0.1:${port}`)));
 });
 
 test('a teammate created it a moment ago: our run loses the name race and just starts it', () => {
@@ -45,17 +70,26 @@ test('no registry:2 on the robot: reported, never pulled from the internet', () 
   assert.ok(!docker.calls().some((c) => c.startsWith('run ') || c.includes('pull')));
 });
 
-test('port taken by something else: reported and the half-created container removed', () => {
-  const docker = new FakeDocker().set('has-registry-image', '').set('run-error', 'Error starting userland proxy: listen tcp4 127.0.0.1:5000: bind: address already in use');
-  const result = docker.run(ensureRegistry(5000));
-  assert.equal(result.code, ENSURE_PORT_BUSY);
-  assert.ok(docker.calls().includes('rm robot-deploy-registry'));
+test('port taken by something else: reported before any container is made', async () => {
+  const squatter = createServer();
+  await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+  try {
+    const docker = new FakeDocker().set('has-registry-image', '');
+    const result = docker.run(ensureRegistry((squatter.address() as AddressInfo).port));
+    assert.equal(result.code, ENSURE_PORT_BUSY);
+    assert.equal(parseEnsureOutput(result.stdout).status, 'port-busy');
+    assert.ok(!docker.calls().some((c) => c.startsWith('run ')));
+  } finally {
+    squatter.close();
+  }
 });
 
-test('a registry published on the LAN is flagged', () => {
-  const docker = new FakeDocker().set('state', 'running');
-  const outcome = parseEnsureOutput(docker.run(ensureRegistry(5000), { FAKE_BIND: '0.0.0.0:5000' }).stdout);
-  assert.deepEqual(outcome, { status: 'running', port: 5000, exposed: '0.0.0.0:5000' });
+test('a registry published on the LAN is flagged by the probe and recreated by ensure', async () => {
+  assert.deepEqual(parseEnsureOutput('status=running\nbind=0.0.0.0:5000\nnetwork=published\n'), { status: 'running', port: 5000, exposed: '0.0.0.0:5000', published: true });
+  const docker = new FakeDocker().set('state', 'running').set('has-registry-image', '');
+  const port = await freePort();
+  const outcome = parseEnsureOutput(docker.run(ensureRegistry(port), { FAKE_BIND: '0.0.0.0:5000' }).stdout);
+  assert.deepEqual(outcome, { status: 'recreated', port });
 });
 
 test('pull and tag: the replaced image is kept as .prev before IMAGE:WS moves', () => {

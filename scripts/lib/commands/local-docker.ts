@@ -69,9 +69,9 @@ export const saveImage = (ref: string): string[] => ['docker', 'image', 'save', 
 
 export const pullImage = (ref: string, platform?: string): string[] => ['docker', 'image', 'pull', ...(platform ? ['--platform', platform] : []), ref];
 
-/** Temporary push tags left by an interrupted deploy: localhost:<port>/IMAGE:*. */
+/** Temporary push tags left by an interrupted deploy: 127.0.0.1:<port>/IMAGE:* (localhost: before 2026-11). */
 export const listPushTags = (image: string): string[] => [
-  'docker', 'image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=localhost:*/${image}`,
+  'docker', 'image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=127.0.0.1:*/${image}`, '--filter', `reference=localhost:*/${image}`,
 ];
 
 /** `docker push` ends with "<tag>: digest: sha256:… size: N". */

@@ -1,7 +1,7 @@
 // Argv builders for the robot's docker engine. Values are positional parameters of fixed scripts.
 import { PREVIOUS_SUFFIX } from '../config/references.ts';
 import { digestsOf, FINGERPRINT_FORMAT, type ImageIdentity } from '../deploy/image-identity.ts';
-import { REGISTRY_CONTAINER, parseEnsureOutput, type EnsureOutcome } from './robot-registry.ts';
+import { REGISTRY_BINDS, REGISTRY_CONTAINER, parseEnsureOutput, type EnsureOutcome } from './robot-registry.ts';
 
 export const imageRef = (image: string, ws: string): string => `${image}:${ws}`;
 export const previousRef = (image: string, ws: string): string => `${image}:${ws}${PREVIOUS_SUFFIX}`;
@@ -17,6 +17,7 @@ export const LIST_EMULATORS = `for f in /proc/sys/fs/binfmt_misc/qemu-*; do [ -f
 // whether the registry already runs (then the tunnel can open while the image builds).
 const PROBE_SCRIPT = `name=$1
 shift
+${REGISTRY_BINDS}
 docker version --format 'engine {{.Server.Os}}/{{.Server.Arch}} {{.Server.Version}}' || exit 1
 for ref do
   docker image inspect --format "image $ref {{.Id}}{{range .RepoDigests}} {{.}}{{end}}
@@ -25,7 +26,7 @@ done
 ${LIST_EMULATORS}
 state=$(docker container inspect --format '{{.State.Status}}' "$name" 2>/dev/null) || state=absent
 echo "status=$state"
-if [ "$state" = running ]; then docker container port "$name" 5000/tcp | sed 's/^/bind=/'; fi
+if [ "$state" = running ]; then registry_binds "$name"; fi
 exit 0`;
 
 export function probe(refs: readonly string[]): string[] {

@@ -1,10 +1,11 @@
 // Argv builder for doctor.ts: everything about a robot's engine in one round trip.
 import { imageStoreOf, type ImageStore } from './engine-info.ts';
 import { LIST_EMULATORS } from './robot-docker.ts';
-import { REGISTRY_CONTAINER, REGISTRY_IMAGE } from './robot-registry.ts';
+import { REGISTRY_BINDS, REGISTRY_CONTAINER, REGISTRY_IMAGE } from './robot-registry.ts';
 
 // rd_docker and rd_sudo come from the access prelude every robot script starts with.
 const HEALTH_SCRIPT = `image=$1 name=$2
+${REGISTRY_BINDS}
 docker version --format 'docker {{.Server.Version}} {{.Server.Os}}/{{.Server.Arch}}' || exit 10
 echo "access\${rd_sudo:+ sudo} $rd_docker"
 docker info --format 'store {{json .DriverStatus}}'
@@ -12,7 +13,7 @@ ${LIST_EMULATORS}
 docker image inspect "$image" >/dev/null 2>&1 && echo "registry-image yes" || echo "registry-image no"
 state=$(docker container inspect --format '{{.State.Status}}' "$name" 2>/dev/null) || state=absent
 echo "registry-state $state"
-docker container port "$name" 5000/tcp 2>/dev/null | sed 's/^/registry-bind /'
+registry_binds "$name" | sed -n 's/^bind=/registry-bind /p; s/^network=/registry-network /p'
 root=$(docker info --format '{{.DockerRootDir}}' 2>/dev/null)
 df -Pk "\${root:-/}" 2>/dev/null | awk 'NR==2 {print "disk-free-kb", $4}'
 exit 0`;
@@ -32,6 +33,8 @@ export interface RobotHealth {
   registryImage: boolean;
   registryState: string;
   registryBinds: string[];
+  /** Published with -p (an older robot-deploy), not on the host network. */
+  registryPublished: boolean;
   diskFreeBytes?: number;
 }
 
@@ -47,6 +50,7 @@ export function parseRobotHealth(stdout: string): RobotHealth {
     registryImage: /^registry-image yes$/m.test(stdout),
     registryState: /^registry-state (\S+)$/m.exec(stdout)?.[1] ?? 'unknown',
     registryBinds: [...stdout.matchAll(/^registry-bind (\S+)$/gm)].map((m) => m[1]),
+    registryPublished: /^registry-network published$/m.test(stdout),
     ...(free ? { diskFreeBytes: Number(free[1]) * 1024 } : {}),
   };
 }

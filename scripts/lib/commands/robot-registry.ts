@@ -9,40 +9,79 @@ export const REGISTRY_IMAGE = 'registry:2';
 export const ENSURE_NO_IMAGE = 3;
 export const ENSURE_PORT_BUSY = 4;
 
+/**
+ * Shell function: where the registry container listens, as bind=HOST:PORT lines. robot-deploy's own
+ * registry runs on the host network with REGISTRY_HTTP_ADDR=127.0.0.1:P; an older one published
+ * with -p answers `docker container port` and prints network=published.
+ */
+export const REGISTRY_BINDS = `registry_binds() {
+  docker container inspect --format '{{.HostConfig.NetworkMode}}{{range .Config.Env}} {{.}}{{end}}' "$1" 2>/dev/null | {
+    read -r net env; [ -n "$net" ] || exit 0
+    if [ "$net" = host ]; then
+      for e in $env; do case $e in REGISTRY_HTTP_ADDR=*) echo "bind=\${e#REGISTRY_HTTP_ADDR=}" ;; esac; done
+    else
+      docker container port "$1" 5000/tcp | sed 's/^/bind=/'; echo network=published
+    fi
+  }
+}`;
+
 // Idempotent: running → nothing; stopped → start; absent → run. A teammate creating it at the same
-// moment makes our `docker run` fail on the name, which is then just a start. Bound to 127.0.0.1 only.
+// moment makes our \`docker run\` fail on the name, which is then just a start. The registry shares the
+// robot's network and listens on its 127.0.0.1 only: no -p, because Docker before 28 lets hosts on
+// the same LAN reach ports published on 127.0.0.1 (moby/moby#45610). One published with -p by an
+// older robot-deploy is recreated that way, on its port, with its volume (the layers stay).
 const ENSURE_SCRIPT = `name=$1 port=$2 image=$3 volume=$4
-busy() { case $1 in *"already allocated"*|*"address already in use"*) return 0;; esac; return 1; }
+${REGISTRY_BINDS}
+hexport() { printf '%04X' "$1"; }
+listening() {
+  hex=$(hexport "$1")
+  for f in /proc/net/tcp /proc/net/tcp6; do
+    [ -r "$f" ] || continue
+    while read -r _ local _ st _; do case "$local $st" in *":$hex 0A") return 0 ;; esac; done < "$f"
+  done
+  return 1
+}
+await_listen() { i=0; while [ $i -lt 100 ]; do listening "$1" && return 0; sleep 0.1; i=$((i + 1)); done
+  echo "the registry did not start listening on 127.0.0.1:$1; see 'docker logs $name' on the robot" >&2; exit 1; }
+create() {
+  if listening "$1"; then echo status=port-busy; exit ${ENSURE_PORT_BUSY}; fi
+  if docker run -d --name "$name" --restart always --network host -v "$volume:/var/lib/registry" -e "REGISTRY_HTTP_ADDR=127.0.0.1:$1" -e REGISTRY_STORAGE_DELETE_ENABLED=true "$image" >/dev/null 2>&1; then
+    await_listen "$1"; echo "status=$2"
+  elif out=$(docker start "$name" 2>&1); then echo status=running
+  else echo "$out" >&2; exit 1
+  fi
+}
 state=$(docker container inspect --format '{{.State.Status}}' "$name" 2>/dev/null) || state=absent
+if [ "$state" != absent ] && registry_binds "$name" | grep -q '^network=published$'; then
+  old=$(registry_binds "$name" | sed -n 's/^bind=127.0.0.1://p' | head -n 1)
+  docker rm -f "$name" >/dev/null || exit 1
+  state=absent port=\${old:-$port} fresh=recreated
+fi
 case $state in
   running) echo status=running ;;
   absent)
     docker image inspect "$image" >/dev/null 2>&1 || { echo status=no-image; exit ${ENSURE_NO_IMAGE}; }
-    if out=$(docker run -d --name "$name" --restart always -p "127.0.0.1:$port:5000" -v "$volume:/var/lib/registry" -e REGISTRY_STORAGE_DELETE_ENABLED=true "$image" 2>&1); then
-      echo status=created
-    elif busy "$out"; then docker rm "$name" >/dev/null 2>&1; echo status=port-busy; exit ${ENSURE_PORT_BUSY}
-    elif out=$(docker start "$name" 2>&1); then echo status=running
-    else echo "$out" >&2; exit 1
-    fi ;;
+    create "$port" "\${fresh:-created}" ;;
   *)
-    if out=$(docker start "$name" 2>&1); then echo status=started
-    elif busy "$out"; then echo status=port-busy; exit ${ENSURE_PORT_BUSY}
+    if out=$(docker start "$name" 2>&1); then await_listen "$port"; echo status=started
     else echo "$out" >&2; exit 1
     fi ;;
 esac
-docker container port "$name" 5000/tcp | sed 's/^/bind=/'`;
+registry_binds "$name"`;
 
 export function ensureRegistry(port: number): string[] {
   return ['sh', '-c', ENSURE_SCRIPT, 'ensure-registry', REGISTRY_CONTAINER, String(port), REGISTRY_IMAGE, REGISTRY_VOLUME];
 }
 
 export interface EnsureOutcome {
-  /** ensure: running, started, created, no-image or port-busy; probe: docker's container state, or absent. */
+  /** ensure: running, started, created, recreated, no-image or port-busy; probe: docker's container state, or absent. */
   status: string;
   /** Robot-side port the registry is published on (may differ from the configured one if a teammate chose another). */
   port?: number;
   /** Set when the registry is published on something other than loopback. */
   exposed?: string;
+  /** Published with -p by an older robot-deploy: the next registry step recreates it on the host network. */
+  published?: boolean;
 }
 
 export function parseEnsureOutput(stdout: string): EnsureOutcome {
@@ -50,12 +89,15 @@ export function parseEnsureOutput(stdout: string): EnsureOutcome {
   const binds = [...stdout.matchAll(/^bind=(.+):(\d+)$/gm)].map((m) => ({ host: m[1], port: Number(m[2]) }));
   const loopback = binds.find((b) => b.host === '127.0.0.1');
   const exposed = binds.find((b) => b.host !== '127.0.0.1' && b.host !== '[::1]');
-  return { status, ...(loopback || binds[0] ? { port: (loopback ?? binds[0]).port } : {}), ...(exposed ? { exposed: `${exposed.host}:${exposed.port}` } : {}) };
+  return {
+    status,
+    ...(loopback || binds[0] ? { port: (loopback ?? binds[0]).port } : {}),
+    ...(exposed ? { exposed: `${exposed.host}:${exposed.port}` } : {}),
+    ...(/^network=published$/m.test(stdout) ? { published: true } : {}),
+  };
 }
 
 export const stopRegistry = (): string[] => ['docker', 'container', 'stop', REGISTRY_CONTAINER];
-
-export const registryImagePresent = (): string[] => ['docker', 'image', 'inspect', '--format', '{{.Id}}', REGISTRY_IMAGE];
 
 /** Receives `docker save` on stdin: the robot needs no internet to get registry:2. */
 export const loadImage = (): string[] => ['docker', 'image', 'load'];

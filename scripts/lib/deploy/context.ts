@@ -59,7 +59,7 @@ export interface DeployContext {
   /** Laptop runner that still works after Ctrl-C aborted `local`, for teardown. */
   localTeardown: Runner;
   buildPath: BuildPath;
-  /** Where the pushing side reaches the tunnel: localhost, or host.docker.internal from a Docker Desktop builder. */
+  /** Where the pushing side reaches the tunnel: 127.0.0.1, or host.docker.internal from a Docker Desktop builder. */
   registryHost: string;
   builds: Map<string, BuildJob>;
   robots: RobotRun[];

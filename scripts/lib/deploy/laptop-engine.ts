@@ -5,7 +5,10 @@ import type { BuildPath } from './context.ts';
 
 export interface LaptopEngine {
   buildPath: BuildPath;
-  /** How the pushing side reaches the tunnel on the laptop's loopback. */
+  /**
+   * How the pushing side reaches the tunnel on the laptop's loopback. 127.0.0.1, not localhost: the
+   * tunnel listens on IPv4 only, and `localhost` may resolve to ::1 where any local process could listen.
+   */
   registryHost: string;
   /** Engine version and platform, e.g. "26.1.5 linux/amd64". */
   version: string;
@@ -34,7 +37,7 @@ export async function inspectLaptopEngine(local: Runner, env: NodeJS.ProcessEnv 
   // A buildx builder runs in a container: on Docker Desktop it reaches the laptop as host.docker.internal,
   // on Linux setup.ts creates it with host networking so localhost is the laptop.
   const desktop = buildPath === 'buildx' && /Docker Desktop/i.test(os);
-  return { buildPath, registryHost: desktop ? 'host.docker.internal' : 'localhost', version: `${server} ${platform}`, store: imageStoreOf(driverStatus) };
+  return { buildPath, registryHost: desktop ? 'host.docker.internal' : '127.0.0.1', version: `${server} ${platform}`, store: imageStoreOf(driverStatus) };
 }
 
 /** The post builds with BuildKit: buildx when installed, else the CLI's own BuildKit where it has one. */

@@ -57,7 +57,7 @@ export async function prepareDeploy(request: DeployRequest): Promise<DeployConte
 
 /** A dry run runs nothing, not even `docker buildx version`: RD_BUILDER picks the path shown. */
 function dryRunEngine(): { buildPath: BuildPath; registryHost: string } {
-  return { buildPath: process.env.RD_BUILDER === 'buildx' ? 'buildx' : 'buildkit', registryHost: 'localhost' };
+  return { buildPath: process.env.RD_BUILDER === 'buildx' ? 'buildx' : 'buildkit', registryHost: '127.0.0.1' };
 }
 
 /** Concurrent tasks; the default renderer on a terminal, plain lines in CI and pipes. */

@@ -65,7 +65,9 @@ export async function robotChecks(robot: RobotConfig, knownHosts: KnownHosts): P
       ? row('registry image', 'ok', 'registry:2 present')
       : row('registry image', 'warn', 'registry:2 missing: the next deploy carries it over SSH from the laptop', 'nothing, or `docker pull registry:2` on the laptop while online'));
     const exposed = health.registryBinds.filter((b) => !b.startsWith('127.0.0.1:') && !b.startsWith('[::1]:'));
-    if (exposed.length) rows.push(row('registry', 'fail', `published on ${exposed.join(', ')}: reachable from the LAN`, 'npx tsx scripts/registry.ts --stop, then `docker rm robot-deploy-registry` on the robot; the next deploy recreates it on 127.0.0.1'));
+    if (!exposed.length && health.registryPublished) {
+      rows.push(row('registry', 'warn', `published with -p on ${health.registryBinds.join(', ')}: Docker before 28 lets the LAN reach it (moby/moby#45610)`, 'nothing: the next deploy recreates it on the robot\'s own 127.0.0.1, layers kept'));
+    } else if (exposed.length) rows.push(row('registry', 'fail', `published on ${exposed.join(', ')}: reachable from the LAN`, 'deploy again: it recreates the registry on the robot\'s own 127.0.0.1, layers kept'));
     else rows.push(row('registry', 'ok', health.registryState === 'running' ? `running on ${health.registryBinds.join(', ')}` : `${health.registryState} (the next deploy starts it)`));
     const free = health.diskFreeBytes;
     rows.push(free === undefined

@@ -17,5 +17,5 @@ export async function ensureBuilder(local: Runner, config: ProjectConfig): Promi
   writeFileSync(configFile, renderBuildkitConfig(config.robots.map((r) => r.registryPort)));
   const created = await local.run(createBuilder(configFile, !desktop));
   if (created.code !== 0) return { state: 'failed', detail: `docker buildx create failed: ${lastLines(created.stderr, 2)}` };
-  return { state: 'done', detail: `buildx builder robot-deploy created (${desktop ? 'Docker Desktop: pushes go to host.docker.internal' : 'host network: pushes go to localhost'}; ${configFile})` };
+  return { state: 'done', detail: `buildx builder robot-deploy created (${desktop ? 'Docker Desktop: pushes go to host.docker.internal' : 'host network: pushes go to 127.0.0.1'}; ${configFile})` };
 }

@@ -89,6 +89,7 @@ async function handshake(robot: RobotConfig, options: ConnectOptions, pins: Pinn
   const trusted = pins.filter((pin) => !pin.revoked);
   let verdict: HostKeyVerdict | undefined;
   let keyBlob: Buffer | undefined;
+  let unconfirmed = false;
   const ssh = new NodeSSH();
   const address = formatSshTarget({ user: username, host: resolved.host, port: resolved.port });
   const link = options.link ?? DEFAULT_LINK;
@@ -112,7 +113,8 @@ async function handshake(robot: RobotConfig, options: ConnectOptions, pins: Pinn
         verdict = judgeHostKey(pins, key);
         if (verdict.kind !== 'first-contact') return verdict.kind === 'match';
         if (expected) return expected.equals(key);
-        return !options.confirmNewHostKey && (!options.password || options.passwordToNewHostKey === true);
+        unconfirmed = Boolean(options.confirmNewHostKey) || (Boolean(options.password) && options.passwordToNewHostKey !== true);
+        return !unconfirmed;
       },
     });
   } catch (error) {
@@ -121,7 +123,7 @@ async function handshake(robot: RobotConfig, options: ConnectOptions, pins: Pinn
     if (verdict?.kind === 'first-contact' && expected && !expected.equals(keyBlob!)) {
       throw new ConnectError('host-key-changed', `${robot.name}: the host key changed to ${verdict.fingerprint} while its first key was being confirmed — refusing to connect.`, verdict);
     }
-    if (verdict?.kind === 'first-contact' && !expected && (options.confirmNewHostKey || options.password)) {
+    if (verdict?.kind === 'first-contact' && unconfirmed) {
       const unconfirmed = new ConnectError('host-key-unconfirmed', unconfirmedMessage(robot, verdict, Boolean(options.confirmNewHostKey)), verdict);
       throw Object.assign(unconfirmed, { key: keyBlob });
     }

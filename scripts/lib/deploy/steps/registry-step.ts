@@ -9,7 +9,8 @@ import { withReconnect } from './reconnect.ts';
 /** The post's step 2, idempotent: registry:2 on the robot's 127.0.0.1, persistent, restart=always. */
 export async function registryStep(ctx: DeployContext, run: RobotRun, report: (text: string) => void): Promise<string> {
   const seen = run.remote?.registry;
-  let outcome = seen?.status === 'running' && seen.port ? seen : await ensureOnce(run);
+  // One published with -p by an older robot-deploy goes through ensure, which recreates it on the host network.
+  let outcome = seen?.status === 'running' && seen.port && !seen.published ? seen : await ensureOnce(run);
   if (outcome.status === 'no-image') {
     report(`${run.robot.name} has no ${REGISTRY_IMAGE}; carrying it over SSH from the laptop`);
     await withReconnect(ctx, run, `the ${REGISTRY_IMAGE} hand-over`, (signal) => carryRegistryImage(ctx, run, report, signal), report);
@@ -24,6 +25,9 @@ export async function registryStep(ctx: DeployContext, run: RobotRun, report: (t
   if (!outcome.port) throw new Error(`the registry on ${run.robot.name} publishes no port for 5000/tcp; remove the container robot-deploy-registry there and retry`);
   if (outcome.exposed) ctx.notices.push(`${run.robot.name}: the registry is also published on ${outcome.exposed} (reachable from the LAN); recreate it to bind 127.0.0.1 only`);
   run.registryPort = outcome.port;
+  if (outcome.status === 'recreated') {
+    ctx.notices.push(`${run.robot.name}: the registry was published with -p, which Docker before 28 opens to the LAN (moby/moby#45610); recreated on the robot's own 127.0.0.1:${outcome.port}, layers kept`);
+  }
   return `registry ${outcome.status} on ${run.robot.name}'s 127.0.0.1:${outcome.port}`;
 }
 

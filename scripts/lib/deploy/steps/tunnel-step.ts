@@ -42,7 +42,7 @@ export async function closeRobot(run: RobotRun): Promise<void> {
 /** tunnel.ts: keep the tunnel until Ctrl-C, which closes it through the teardown. */
 export async function holdTunnel(ctx: DeployContext, run: RobotRun, task: { output: string }): Promise<string> {
   if (ctx.recorded) return 'would stay open until Ctrl-C';
-  task.output = `push with: docker push localhost:${run.tunnel!.port}/${ctx.config.image}:<workspace> — Ctrl-C closes the tunnel`;
+  task.output = `push with: docker push 127.0.0.1:${run.tunnel!.port}/${ctx.config.image}:<workspace> — Ctrl-C closes the tunnel`;
   const lost = await Promise.race([run.connection!.closed.then((error) => error ?? new Error('connection closed')), new Promise<undefined>((resolve) => ctx.signal.addEventListener('abort', () => resolve(undefined)))]);
   if (lost) throw new Error(`the SSH connection to ${run.robot.name} dropped: ${lost.message}`);
   return 'closed';
