@@ -1,27 +1,23 @@
 import { request } from 'node:http';
-import { parseInventory, pruneInventory, removeImages, type EngineImage } from '../../commands/robot-prune.ts';
+import { parseInventory, pruneInventory, removeImages } from '../../commands/robot-prune.ts';
 import { REGISTRY_VOLUME, garbageCollect } from '../../commands/robot-registry.ts';
 import { PREVIOUS_SUFFIX } from '../../config/references.ts';
 import { lastLines, runChecked } from '../../runner/runner.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
+import { selectPrunable } from '../prune-selection.ts';
 
 /**
  * The post's empty "disk usage" section. Keeps IMAGE:WS and IMAGE:WS.prev of every workspace and
- * the `keepExtra` newest older deploys; every other untagged image goes (ours and dangling ones),
- * with its registry manifest, then the registry is garbage-collected. Never an image a container uses.
+ * the `keepExtra` newest older deploys; every other image robot-deploy pulled goes (see
+ * prune-selection.ts), with its registry manifest, then the registry is garbage-collected. Never an
+ * image a container uses, nor one of other software.
  */
 export async function pruneStep(ctx: DeployContext, run: RobotRun, keepExtra: number): Promise<string> {
   const inventory = async () => parseInventory((await runChecked(run.runner!, pruneInventory(ctx.config.image, PREVIOUS_SUFFIX, run.workspaces), 'listing images')).stdout);
   const before = await inventory();
-  const ours = (image: EngineImage) => image.digests.some((d) => d.split('@')[0].endsWith(`/${ctx.config.image}`));
-  const candidates = before.images
-    .filter((image) => image.tags.length === 0 && !before.keep.has(image.id) && !before.used.has(image.id))
-    .sort((a, b) => b.created.localeCompare(a.created));
-  const spared = new Set(candidates.filter(ours).slice(0, keepExtra).map((image) => image.id));
-  const doomed = candidates.filter((image) => !spared.has(image.id));
-  const kept = before.images.filter((image) => before.keep.has(image.id) || spared.has(image.id));
+  const { doomed, kept } = selectPrunable(before, ctx.config.image, keepExtra);
   const keptDigests = new Set(kept.flatMap((image) => image.digests.map((d) => d.split('@')[1])));
-  const manifests = [...new Set(doomed.filter(ours).flatMap((image) => image.digests.map((d) => d.split('@')[1])))].filter((d) => !keptDigests.has(d));
+  const manifests = [...new Set(doomed.flatMap((image) => image.digests.map((d) => d.split('@')[1])))].filter((d) => !keptDigests.has(d));
   for (const digest of manifests) await deleteManifest(run.tunnel!.port, ctx.config.image, digest);
   const gc = await run.runner!.run(garbageCollect());
   if (gc.code !== 0) throw new Error(`registry garbage collection failed: ${lastLines(gc.stderr || gc.stdout, 2)}`);
