@@ -17,6 +17,7 @@ case "$1 $2" in
     case "$fmt" in *NetworkMode*) cat "$FAKE/net" 2>/dev/null || echo bridge ;; *) cat "$FAKE/state" ;; esac; exit 0 ;;
   "image inspect") shift 2; fmt=; [ "$1" = --format ] && fmt=$2 && shift 2
     id=; case "$1" in sha256:*) id=$1 ;; *) [ -f "$FAKE/ids/$(key "$1")" ] && id=$(cat "$FAKE/ids/$(key "$1")") ;; esac
+    case "$fmt" in *"len .RepoTags"*) [ "$1" = "$FAKE_TAGGED" ] && echo 1 || echo 0; exit 0 ;; esac
     case "$fmt" in "{{.Id}} {{.Os}}"*) [ -n "$id" ] || exit 1; fp=$id; [ -f "$FAKE/fingerprints/$id" ] && fp=$(cat "$FAKE/fingerprints/$id"); echo "$id $fp"; exit 0 ;; esac
     case "$1" in sha256:*) echo "$1"; exit 0 ;; esac
     if [ "$1" = registry:2 ]; then [ -f "$FAKE/has-registry-image" ] && exit 0; exit 1; fi
@@ -26,6 +27,7 @@ case "$1 $2" in
   "start "*) [ -f "$FAKE/start-error" ] && cat "$FAKE/start-error" >&2 && exit 1; echo running > "$FAKE/state"
     addr=$(sed -n 's/.*REGISTRY_HTTP_ADDR=\\([^ ]*\\).*/\\1/p' "$FAKE/net" 2>/dev/null); [ -n "$addr" ] && listen "\${addr##*:}"; exit 0 ;;
   "rm "*) rm -f "$FAKE/state" "$FAKE/net"; exit 0 ;;
+  "image rm") exit 0 ;;
   "container port") echo "\${FAKE_BIND:-127.0.0.1:5000}"; exit 0 ;;
   "image pull") [ -f "$FAKE/pull-error" ] && exit 1
     [ -f "$FAKE/pulled-id" ] && cp "$FAKE/pulled-id" "$FAKE/ids/$(key "$4")"; exit 0 ;;

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { parsePullAndTag, pullAndTag, rollback } from '../../scripts/lib/commands/robot-docker.ts';
+import { removeImages } from '../../scripts/lib/commands/robot-prune.ts';
+import { joinPosix } from '../../scripts/lib/shell/posix-quote.ts';
 import { ENSURE_NO_IMAGE, ENSURE_PORT_BUSY, ensureRegistry, parseEnsureOutput } from '../../scripts/lib/commands/robot-registry.ts';
 import { FakeDocker } from '../support/fake-docker.ts';
 
@@ -151,4 +155,30 @@ test('hostile values stay arguments through the remote shell: nothing is execute
   assert.equal(result.code, 0, result.stderr);
   assert.equal(existsSync(marker), false);
   assert.equal(docker.id(evil), NEW);
+});
+
+test('rollback waits for the robot lock a pull & tag holds, then runs on the tags that pull & tag left', async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'rd-lock-'));
+  const docker = new FakeDocker().set('ids/img_nav', NEW).set('ids/img_nav.prev', OLD);
+  // Another session on the robot holds the lock for 1.5 s (a pull & tag moving the tags).
+  const holder = spawn('flock', [join(tmp, 'robot-deploy.lock'), 'sleep', '1.5']);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const started = Date.now();
+  const result = await new Promise<{ code: number | null }>((resolve) => {
+    const child = spawn('sh', ['-c', joinPosix(rollback('img:nav', 'img:nav.prev'))], {
+      env: { ...process.env, FAKE: docker.dir, TMPDIR: tmp, PATH: `${join(docker.dir, 'bin')}:${process.env.PATH}` },
+    });
+    child.on('exit', (code) => resolve({ code }));
+  });
+  assert.equal(result.code, 0);
+  assert.ok(Date.now() - started >= 1000, `waited for the lock (${Date.now() - started} ms)`);
+  assert.equal(docker.id('img:nav'), OLD);
+  holder.kill();
+});
+
+test('prune removes only images that are still untagged when it holds the lock', () => {
+  const docker = new FakeDocker().set('ids/img_nav', NEW);
+  const result = docker.run(removeImages([OLD, NEW]), { FAKE_TAGGED: NEW });
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(docker.calls().filter((c) => c.startsWith('image rm')), [`image rm ${OLD}`]);
 });

@@ -8,6 +8,22 @@ export const previousRef = (image: string, ws: string): string => `${image}:${ws
 export const registryRef = (registryHost: string, image: string, ws: string): string => `${registryHost}/${image}:${ws}`;
 export const digestRef = (registryHost: string, image: string, digest: string): string => `${registryHost}/${image}@${digest}`;
 
+/** Exit code of a robot script that waited too long for the robot's lock. */
+export const ROBOT_LOCK_BUSY = 75;
+
+/**
+ * Shell function: one lock per robot (util-linux flock, in $TMPDIR or /tmp, shared by every user),
+ * taken by every script that moves tags or removes images, so a rollback, a deploy's pull & tag and
+ * prune's removal take turns instead of interleaving. A robot without flock runs unlocked.
+ */
+export const ROBOT_LOCK = `robot_lock() {
+  command -v flock >/dev/null 2>&1 || return 0
+  lock=\${TMPDIR:-/tmp}/robot-deploy.lock
+  [ -e "$lock" ] || { : > "$lock" && chmod 666 "$lock"; } 2>/dev/null
+  exec 9<"$lock" || return 0
+  flock -w 120 9 || { echo "another deploy, rollback or prune on this robot held $lock for over 120 s; try again" >&2; exit ${ROBOT_LOCK_BUSY}; }
+}`;
+
 /** Prints "emulates ARCH" for every qemu binfmt handler the robot's kernel has enabled. */
 // Shell builtins only: a host with qemu-user-static has some 30 handlers, and this runs on every deploy.
 export const LIST_EMULATORS = `for f in /proc/sys/fs/binfmt_misc/qemu-*; do [ -f "$f" ] && read -r s < "$f" && [ "$s" = enabled ] && echo "emulates \${f##*qemu-}"; done`;
@@ -65,7 +81,9 @@ export function parseProbe(stdout: string): ProbeResult {
 // of the space-separated IDs in $4 is right. Content equal to the current image under a new digest
 // (a classic engine's re-push) replaces it without becoming the rollback image.
 const PULL_AND_TAG_SCRIPT = `src=$1 dst=$2 prev=$3 want=$4
+${ROBOT_LOCK}
 docker image pull --quiet "$src" >/dev/null || exit 1
+robot_lock
 got=$(docker image inspect --format "{{.Id}} ${FINGERPRINT_FORMAT}" "$src") || exit 1
 old=$(docker image inspect --format "{{.Id}} ${FINGERPRINT_FORMAT}" "$dst" 2>/dev/null) || old=
 got_id=\${got%% *} old_id=\${old%% *}
@@ -87,6 +105,8 @@ export function parsePullAndTag(stdout: string): { deployed?: string; previous?:
 
 // Swap IMAGE:WS and IMAGE:WS.prev by ID; IMAGE:WS moves in one `docker tag`.
 const ROLLBACK_SCRIPT = `dst=$1 prev=$2
+${ROBOT_LOCK}
+robot_lock
 cur=$(docker image inspect --format '{{.Id}}' "$dst" 2>/dev/null) || { echo "no image $dst" >&2; exit 3; }
 old=$(docker image inspect --format '{{.Id}}' "$prev" 2>/dev/null) || { echo "no previous image $prev" >&2; exit 4; }
 docker image tag "$old" "$dst" || exit 1

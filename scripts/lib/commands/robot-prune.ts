@@ -1,4 +1,5 @@
 // Argv builders for prune.ts: an inventory of the robot's images, and their removal.
+import { ROBOT_LOCK } from './robot-docker.ts';
 
 // One round trip: images to keep (current and rollback per workspace), images containers use,
 // and every image with its creation time, tags and registry digests.
@@ -51,6 +52,17 @@ export function parseInventory(stdout: string): Inventory {
   };
 }
 
-/** `docker image rm` without --force: Docker itself refuses an image a container uses. */
-export const removeImages = (ids: readonly string[]): string[] => ['docker', 'image', 'rm', ...ids];
+// Under the robot's lock, and only images still untagged: a deploy or rollback since the inventory may
+// have given one a tag again. `docker image rm` without --force refuses an image a container uses.
+const REMOVE_SCRIPT = `${ROBOT_LOCK}
+robot_lock
+for id do
+  [ "$(docker image inspect --format '{{len .RepoTags}}' "$id" 2>/dev/null)" = 0 ] && set -- "$@" "$id"
+  shift
+done
+[ $# -eq 0 ] || docker image rm "$@"`;
+
+export function removeImages(ids: readonly string[]): string[] {
+  return ['sh', '-c', REMOVE_SCRIPT, 'remove-images', ...ids];
+}
 
