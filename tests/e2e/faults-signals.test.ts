@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { describe, test } from 'node:test';
 import { makeWorkspace, type SimRobot } from '../../scripts/lib/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
@@ -79,4 +80,22 @@ describe('signals in every step', simSuiteOptions(), () => {
       });
     }
   }
+  test('the tunnel refuses connections outside the push: another local process held before "push" gets nothing', async () => {
+    await makeWorkspace(dir, { name: 'sig', top: 'gated tunnel' });
+    const run = startScript('deploy.ts', ['sim1', '--env-file', envFile], { RD_TEST_HOLD_BEFORE: 'push' });
+    await waitFor('the hold before push', () => run.output().includes('held before "push"'), 60_000);
+    const port = Number(/tunnel: 127\.0\.0\.1:(\d+)/.exec(run.output())?.[1] ?? 0);
+    assert.ok(port && listening(port), 'the tunnel is open while held');
+    const answer = await new Promise<string>((resolve) => {
+      let data = '';
+      const socket = connect(port, '127.0.0.1', () => socket.write('GET /v2/ HTTP/1.0\r\n\r\n'));
+      socket.on('data', (chunk) => (data += chunk));
+      socket.on('close', () => resolve(data));
+      socket.on('error', () => resolve(data));
+      socket.setTimeout(5000, () => socket.destroy());
+    });
+    assert.equal(answer, '', 'the registry was not reachable through the idle tunnel');
+    run.signal('SIGINT');
+    assert.equal(await run.exited, 130, run.output());
+  });
 });

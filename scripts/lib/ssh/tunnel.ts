@@ -7,6 +7,13 @@ export interface Tunnel {
   port: number;
   /** Bytes that went from the laptop to the robot through the tunnel. */
   bytesToRobot(): number;
+  /**
+   * Runs `work` while the tunnel takes connections. Outside such work (a tunnel opened while the image
+   * builds, the seconds around a push) it refuses them: any local process can reach 127.0.0.1.
+   */
+  use<T>(work: () => Promise<T>): Promise<T>;
+  /** Connections refused because nothing was using the tunnel. */
+  refused(): number;
   close(): Promise<void>;
 }
 
@@ -17,7 +24,13 @@ export interface Tunnel {
 export async function openTunnel(connection: Client, remotePort: number, preferredPort: number, platform = process.platform): Promise<Tunnel> {
   const sockets = new Set<Socket>();
   let sent = 0;
+  let users = 0;
+  let refused = 0;
   const server = createServer({ noDelay: true }, (socket) => {
+    if (users === 0) {
+      refused += 1;
+      return void socket.destroy();
+    }
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
@@ -40,6 +53,15 @@ export async function openTunnel(connection: Client, remotePort: number, preferr
   return {
     port,
     bytesToRobot: () => sent,
+    use: async (work) => {
+      users += 1;
+      try {
+        return await work();
+      } finally {
+        users -= 1;
+      }
+    },
+    refused: () => refused,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

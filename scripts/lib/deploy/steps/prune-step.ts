@@ -18,7 +18,9 @@ export async function pruneStep(ctx: DeployContext, run: RobotRun, keepExtra: nu
   const { doomed, kept } = selectPrunable(before, ctx.config.image, keepExtra);
   const keptDigests = new Set(kept.flatMap((image) => image.digests.map((d) => d.split('@')[1])));
   const manifests = [...new Set(doomed.flatMap((image) => image.digests.map((d) => d.split('@')[1])))].filter((d) => !keptDigests.has(d));
-  for (const digest of manifests) await deleteManifest(run.tunnel!.port, ctx.config.image, digest);
+  await run.tunnel!.use(async () => {
+    for (const digest of manifests) await deleteManifest(run.tunnel!.port, ctx.config.image, digest);
+  });
   const gc = await run.runner!.run(garbageCollect());
   if (gc.code !== 0) throw new Error(`registry garbage collection failed: ${lastLines(gc.stderr || gc.stdout, 2)}`);
   const removal = doomed.length ? await run.runner!.run(removeImages(doomed.map((image) => image.id))) : undefined;

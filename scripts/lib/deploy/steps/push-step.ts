@@ -33,7 +33,7 @@ export async function pushStep(ctx: DeployContext, run: RobotRun, progress: (tex
           const target = registryRef(`${ctx.registryHost}:${run.tunnel!.port}`, ctx.config.image, ws);
           // An image in `docker images` (any builder but docker-container) is pushed as it is: buildx's
           // type=registry would re-solve the build first (0.55 s against docker push's 0.14 s here).
-          return built.localId ? pushWithDocker(ctx, built.localId, target, options) : pushWithBuildx(ctx, job.spec, target, options);
+          return run.tunnel!.use(() => (built.localId ? pushWithDocker(ctx, built.localId, target, options) : pushWithBuildx(ctx, job.spec, target, options)));
         });
       }, report);
       run.digests.set(ws, digest);

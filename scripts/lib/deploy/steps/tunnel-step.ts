@@ -8,7 +8,7 @@ export async function tunnelStep(ctx: DeployContext, run: RobotRun): Promise<str
   const remotePort = run.registryPort!;
   if (ctx.recorded) {
     const port = await chooseLocalPort(run.robot.registryPort);
-    run.tunnel = { port, bytesToRobot: () => 0, close: async () => undefined };
+    run.tunnel = { port, bytesToRobot: () => 0, use: (work) => work(), refused: () => 0, close: async () => undefined };
     return `would forward 127.0.0.1:${port} → ${run.robot.name}:127.0.0.1:${remotePort}`;
   }
   const early = await run.tunnelOpening;
@@ -23,7 +23,7 @@ export async function openReadyTunnel(ctx: DeployContext, run: RobotRun, preferr
   run.tunnel = tunnel;
   ctx.teardown.add(`tunnel 127.0.0.1:${tunnel.port} to ${run.robot.name}`, () => tunnel.close());
   try {
-    await waitForRegistry(tunnel.port, readyMs, ctx.signal);
+    await tunnel.use(() => waitForRegistry(tunnel.port, readyMs, ctx.signal));
   } catch (error) {
     await tunnel.close();
     throw error;
@@ -39,11 +39,30 @@ export async function closeRobot(run: RobotRun): Promise<void> {
   run.connection?.close();
 }
 
-/** tunnel.ts: keep the tunnel until Ctrl-C, which closes it through the teardown. */
-export async function holdTunnel(ctx: DeployContext, run: RobotRun, task: { output: string }): Promise<string> {
+/**
+ * tunnel.ts: the tunnel takes connections until Ctrl-C (which closes it through the teardown), or
+ * until `idleMinutes` pass without a byte through it: a forgotten tunnel does not stay open for days.
+ */
+export async function holdTunnel(ctx: DeployContext, run: RobotRun, task: { output: string }, idleMinutes = 10): Promise<string> {
   if (ctx.recorded) return 'would stay open until Ctrl-C';
-  task.output = `push with: docker push 127.0.0.1:${run.tunnel!.port}/${ctx.config.image}:<workspace> — Ctrl-C closes the tunnel`;
-  const lost = await Promise.race([run.connection!.closed.then((error) => error ?? new Error('connection closed')), new Promise<undefined>((resolve) => ctx.signal.addEventListener('abort', () => resolve(undefined)))]);
-  if (lost) throw new Error(`the SSH connection to ${run.robot.name} dropped: ${lost.message}`);
-  return 'closed';
+  task.output = `push with: docker push 127.0.0.1:${run.tunnel!.port}/${ctx.config.image}:<workspace> — Ctrl-C closes the tunnel; ${idleMinutes} min without traffic too`;
+  let timer: NodeJS.Timeout | undefined;
+  const idle = new Promise<'idle'>((resolve) => {
+    let last = run.tunnel!.bytesToRobot();
+    let quietSince = Date.now();
+    timer = setInterval(() => {
+      const now = run.tunnel!.bytesToRobot();
+      if (now !== last) [last, quietSince] = [now, Date.now()];
+      else if (Date.now() - quietSince >= idleMinutes * 60_000) resolve('idle');
+    }, 1000);
+  });
+  const aborted = new Promise<undefined>((resolve) => ctx.signal.addEventListener('abort', () => resolve(undefined)));
+  const lost = run.connection!.closed.then((error) => error ?? new Error('connection closed'));
+  try {
+    const ended = await run.tunnel!.use(() => Promise.race([lost, aborted, idle]));
+    if (ended instanceof Error) throw new Error(`the SSH connection to ${run.robot.name} dropped: ${ended.message}`);
+    return ended === 'idle' ? `closed after ${idleMinutes} min without traffic` : 'closed';
+  } finally {
+    clearInterval(timer);
+  }
 }
