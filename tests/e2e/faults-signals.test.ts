@@ -98,4 +98,18 @@ describe('signals in every step', simSuiteOptions(), () => {
     run.signal('SIGINT');
     assert.equal(await run.exited, 130, run.output());
   });
+  test('prune waits for a deploy that is pushing to the same robot (the robot lock), then runs', async () => {
+    await makeWorkspace(dir, { name: 'sig', top: 'locked push' });
+    const deploy = startScript('deploy.ts', ['sim1', '--env-file', envFile], { RD_TEST_HOLD_BEFORE: 'push' });
+    await waitFor('the hold before push', () => deploy.output().includes('held before "push"'), 60_000);
+    const prune = startScript('prune.ts', ['sim1', '--env-file', envFile]);
+    let pruned = false;
+    void prune.exited.then(() => (pruned = true));
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    assert.equal(pruned, false, `prune must not garbage-collect under a push:\n${prune.output()}`);
+    deploy.signal('SIGINT');
+    assert.equal(await deploy.exited, 130, deploy.output());
+    assert.equal(await prune.exited, 0, prune.output());
+    assert.match(prune.output(), /prune: removed \d+ image\(s\)/);
+  });
 });

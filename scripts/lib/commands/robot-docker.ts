@@ -12,16 +12,17 @@ export const digestRef = (registryHost: string, image: string, digest: string): 
 export const ROBOT_LOCK_BUSY = 75;
 
 /**
- * Shell function: one lock per robot (util-linux flock, in $TMPDIR or /tmp, shared by every user),
- * taken by every script that moves tags or removes images, so a rollback, a deploy's pull & tag and
- * prune's removal take turns instead of interleaving. A robot without flock runs unlocked.
+ * Shell function: one lock per robot (util-linux flock, in $TMPDIR or /tmp, shared by every user).
+ * `robot_lock -s` for a deploy's pull & tag (deploys may run side by side), `robot_lock -x` for a
+ * rollback; prune holds it exclusively for its whole run (ssh/robot-lock.ts). A robot without flock
+ * runs unlocked.
  */
 export const ROBOT_LOCK = `robot_lock() {
   command -v flock >/dev/null 2>&1 || return 0
   lock=\${TMPDIR:-/tmp}/robot-deploy.lock
   [ -e "$lock" ] || { : > "$lock" && chmod 666 "$lock"; } 2>/dev/null
   exec 9<"$lock" || return 0
-  flock -w 120 9 || { echo "another deploy, rollback or prune on this robot held $lock for over 120 s; try again" >&2; exit ${ROBOT_LOCK_BUSY}; }
+  flock -w 120 "$1" 9 || { echo "another deploy, rollback or prune on this robot held $lock for over 120 s; try again" >&2; exit ${ROBOT_LOCK_BUSY}; }
 }`;
 
 /** Prints "emulates ARCH" for every qemu binfmt handler the robot's kernel has enabled. */
@@ -83,7 +84,7 @@ export function parseProbe(stdout: string): ProbeResult {
 const PULL_AND_TAG_SCRIPT = `src=$1 dst=$2 prev=$3 want=$4
 ${ROBOT_LOCK}
 docker image pull --quiet "$src" >/dev/null || exit 1
-robot_lock
+robot_lock -s
 got=$(docker image inspect --format "{{.Id}} ${FINGERPRINT_FORMAT}" "$src") || exit 1
 old=$(docker image inspect --format "{{.Id}} ${FINGERPRINT_FORMAT}" "$dst" 2>/dev/null) || old=
 got_id=\${got%% *} old_id=\${old%% *}
@@ -106,7 +107,7 @@ export function parsePullAndTag(stdout: string): { deployed?: string; previous?:
 // Swap IMAGE:WS and IMAGE:WS.prev by ID; IMAGE:WS moves in one `docker tag`.
 const ROLLBACK_SCRIPT = `dst=$1 prev=$2
 ${ROBOT_LOCK}
-robot_lock
+robot_lock -x
 cur=$(docker image inspect --format '{{.Id}}' "$dst" 2>/dev/null) || { echo "no image $dst" >&2; exit 3; }
 old=$(docker image inspect --format '{{.Id}}' "$prev" 2>/dev/null) || { echo "no previous image $prev" >&2; exit 4; }
 docker image tag "$old" "$dst" || exit 1

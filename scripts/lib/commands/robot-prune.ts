@@ -1,5 +1,4 @@
 // Argv builders for prune.ts: an inventory of the robot's images, and their removal.
-import { ROBOT_LOCK } from './robot-docker.ts';
 
 // One round trip: images to keep (current and rollback per workspace), images containers use,
 // and every image with its creation time, tags and registry digests.
@@ -52,11 +51,10 @@ export function parseInventory(stdout: string): Inventory {
   };
 }
 
-// Under the robot's lock, and only images still untagged: a deploy or rollback since the inventory may
-// have given one a tag again. `docker image rm` without --force refuses an image a container uses.
-const REMOVE_SCRIPT = `${ROBOT_LOCK}
-robot_lock
-for id do
+// Only images still untagged: a rollback since the inventory may have given one a tag again (prune
+// holds the robot's lock, so no deploy runs meanwhile). `docker image rm` without --force refuses an
+// image a container uses.
+const REMOVE_SCRIPT = `for id do
   [ "$(docker image inspect --format '{{len .RepoTags}}' "$id" 2>/dev/null)" = 0 ] && set -- "$@" "$id"
   shift
 done

@@ -5,6 +5,7 @@ import type { RecordedCommand } from '../runner/recording-runner.ts';
 import type { Runner } from '../runner/runner.ts';
 import type { RobotConnection } from '../ssh/connect.ts';
 import type { KnownHosts } from '../ssh/host-keys.ts';
+import type { RobotLock } from '../ssh/robot-lock.ts';
 import type { Tunnel } from '../ssh/tunnel.ts';
 import type { Deferred } from './deferred.ts';
 import type { ImageIdentity } from './image-identity.ts';
@@ -44,6 +45,8 @@ export interface RobotRun {
   tunnel?: Tunnel;
   /** Opened while the image builds, when the probe saw the registry already running. */
   tunnelOpening?: Promise<Tunnel | Error>;
+  /** The robot's lock, held shared from the registry step on (exclusive by prune). */
+  lock?: RobotLock;
   /** Manifest digest per workspace, from the push. */
   digests: Map<string, string>;
   outcomes: Map<string, WorkspaceOutcome>;

@@ -5,6 +5,7 @@ import { PREVIOUS_SUFFIX } from '../../config/references.ts';
 import { lastLines, runChecked } from '../../runner/runner.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
 import { selectPrunable } from '../prune-selection.ts';
+import { takeRobotLock } from './registry-step.ts';
 
 /**
  * The post's empty "disk usage" section. Keeps IMAGE:WS and IMAGE:WS.prev of every workspace and
@@ -13,6 +14,8 @@ import { selectPrunable } from '../prune-selection.ts';
  * image a container uses, nor one of other software.
  */
 export async function pruneStep(ctx: DeployContext, run: RobotRun, keepExtra: number): Promise<string> {
+  // No deploy may push or tag while the registry is garbage-collected and images go.
+  await takeRobotLock(run, 'exclusive');
   const inventory = async () => parseInventory((await runChecked(run.runner!, pruneInventory(ctx.config.image, PREVIOUS_SUFFIX, run.workspaces), 'listing images')).stdout);
   const before = await inventory();
   const { doomed, kept } = selectPrunable(before, ctx.config.image, keepExtra);

@@ -1,4 +1,5 @@
 import { connectRobot, type RobotConnection } from '../../ssh/connect.ts';
+import { holdRobotLock } from '../../ssh/robot-lock.ts';
 import type { Tunnel } from '../../ssh/tunnel.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
 import { openReadyTunnel } from './tunnel-step.ts';
@@ -44,6 +45,8 @@ async function reconnect(ctx: DeployContext, run: RobotRun, deadline: number, wh
       run.connection = connection;
       run.runner = connection.runner;
       ctx.teardown.add(`SSH connection to ${run.robot.name}`, () => connection?.close());
+      // The old session, and with it the robot's lock, ended with the link.
+      if (run.lock) run.lock = await holdRobotLock(connection.ssh.connection!, run.robot.name, run.lock.mode);
       if (hadTunnel) {
         tunnel = await openReadyTunnel(ctx, run, run.tunnel?.port, Math.max(1000, deadline - Date.now()));
         const reopened = tunnel;

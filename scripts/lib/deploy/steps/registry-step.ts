@@ -3,11 +3,14 @@ import {
 } from '../../commands/robot-registry.ts';
 import { CommandError, runChecked } from '../../runner/runner.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
+import { holdRobotLock, type LockMode } from '../../ssh/robot-lock.ts';
 import { carryRegistryImage } from './carry-registry-image.ts';
 import { withReconnect } from './reconnect.ts';
 
 /** The post's step 2, idempotent: registry:2 on the robot's 127.0.0.1, persistent, restart=always. */
 export async function registryStep(ctx: DeployContext, run: RobotRun, report: (text: string) => void): Promise<string> {
+  // From here until the pull & tag the robot changes: prune (exclusive) waits, other deploys do not.
+  if (!ctx.recorded) await takeRobotLock(run, 'shared');
   const seen = run.remote?.registry;
   // One published with -p by an older robot-deploy goes through ensure, which recreates it on the host network.
   let outcome = seen?.status === 'running' && seen.port && !seen.published ? seen : await ensureOnce(run);
@@ -43,4 +46,12 @@ async function ensureOnce(run: RobotRun): Promise<EnsureOutcome> {
 export async function stopRegistryStep(run: RobotRun): Promise<string> {
   await runChecked(run.runner!, stopRegistry(), `stopping ${REGISTRY_CONTAINER}`);
   return `${REGISTRY_CONTAINER} stopped on ${run.robot.name}`;
+}
+
+/** Takes (or changes to) the robot's lock in `mode`; it goes when the step list ends or the link drops. */
+export async function takeRobotLock(run: RobotRun, mode: LockMode): Promise<void> {
+  if (run.lock?.mode === mode) return;
+  run.lock?.release();
+  run.lock = undefined;
+  run.lock = await holdRobotLock(run.connection!.ssh.connection!, run.robot.name, mode);
 }

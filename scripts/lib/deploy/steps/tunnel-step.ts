@@ -36,6 +36,7 @@ export async function closeRobot(run: RobotRun): Promise<void> {
   // A tunnel opened while building may still be opening when an up-to-date robot is done.
   await run.tunnelOpening;
   await run.tunnel?.close();
+  run.lock?.release();
   run.connection?.close();
 }
 
