@@ -48,3 +48,16 @@ test('SIGHUP (the terminal closed) runs the teardown: exit 129 and no docker chi
   const state = existsSync(`/proc/${dockerPid}/stat`) ? readFileSync(`/proc/${dockerPid}/stat`, 'utf8').split(') ')[1]?.[0] : 'gone';
   assert.ok(state === 'gone' || state === 'Z', `the docker child is gone (state ${state})`);
 });
+
+test('a real build that names no image fails; it never reports the dry run\'s all-zero digest', () => {
+  const { envFile } = makeProject(ENV);
+  const dir = mkdtempSync(join(tmpdir(), 'rd-silent-docker-'));
+  mkdirSync(join(dir, 'bin'));
+  // A docker whose build "succeeds" without writing --iidfile; version answers like CLI 20.10.
+  writeFileSync(join(dir, 'bin', 'docker'), `#!/bin/sh\ncase "$1" in version) echo "20.10.24 20.10.24 linux/amd64"; exit 0 ;; buildx) exit 1 ;; info) echo "Debian|[]"; exit 0 ;; esac\nexit 0\n`);
+  chmodSync(join(dir, 'bin', 'docker'), 0o755);
+  const result = runScript('build.ts', ['--env-file', envFile], { PATH: `${join(dir, 'bin')}:${process.env.PATH}` });
+  assert.notEqual(result.status, 0, result.stdout);
+  assert.match(`${result.stdout}${result.stderr}`, /wrote no image ID to --iidfile/);
+  assert.doesNotMatch(`${result.stdout}${result.stderr}`, /0{12}/);
+});
