@@ -11,9 +11,10 @@ Usage: npx tsx scripts/prune.ts <robot>... | all [--keep N] [--env-file FILE]
        npm run prune -- <robot> [--keep N]
 
 Keeps IMAGE:WS and its rollback image IMAGE:WS.prev for every workspace, plus the N newest older
-deploys (--keep, default 0). Removes every other untagged image on the robot (never one a container
-uses), deletes their manifests from the robot's registry and runs the registry's garbage collection.
-Reports the bytes freed. Do not run it while a teammate is pushing to the same robot.`;
+deploys (--keep, default 0). Removes every other image robot-deploy pulled for IMAGE (never another
+program's image, never one a container uses), deletes their manifests from the robot's registry and
+runs the registry's garbage collection. Reports the bytes freed. It holds the robot's lock: a deploy
+to that robot waits for it, and it waits (up to 120 s) for deploys under way.`;
 
 await runMain(async ({ signal, teardown }) => {
   const { values, positionals } = parseCommandLine(process.argv.slice(2), { keep: { type: 'string' } }, HELP);
