@@ -95,27 +95,4 @@ describe('sharing robots and ports', simSuiteOptions(), () => {
     assert.ok(blobUploads(robot) > uploads, 'the recreated registry takes pushes');
     assert.equal(imageIdOn(robot, `${TEST_IMAGE}:legacy`), imageIdOn(undefined, `${TEST_IMAGE}:legacy`));
   });
-  test('a process listening on [::1] at the tunnel\'s port catches nothing: pushes go to 127.0.0.1', async () => {
-    let caught = 0;
-    const squatter = createServer((socket) => {
-      caught += 1;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve, reject) => {
-      squatter.once('error', reject);
-      squatter.listen(5000, '::1', () => resolve());
-    });
-    try {
-      const dir = makeProjectDir();
-      await makeWorkspace(dir, { name: 'ipv6', baseSizeMiB: 1 });
-      const envFile = writeProjectEnv(dir, fleet(), [fleet().robot('sim1')], 'ipv6');
-      const result = await runScriptAsync('deploy.ts', ['sim1', '--env-file', envFile]);
-      assert.equal(result.code, 0, result.output);
-      assert.match(result.output, /tunnel: 127\.0\.0\.1:5000 /);
-      assert.equal(caught, 0, 'nothing connected to the [::1] listener');
-      assert.equal(imageIdOn(fleet().robot('sim1'), `${TEST_IMAGE}:ipv6`), imageIdOn(undefined, `${TEST_IMAGE}:ipv6`));
-    } finally {
-      squatter.close();
-    }
-  });
 });
