@@ -1,11 +1,11 @@
 import { DOCKER_DENIED, NO_DOCKER_CLI } from '../commands/robot-docker-access.ts';
-import { platformVerdict } from '../deploy/platform-verdict.ts';
 import { DOCKER_UNUSABLE, parseRobotHealth, robotHealth } from '../commands/robot-health.ts';
 import type { RobotConfig } from '../config/project-config.ts';
+import { platformVerdict } from '../deploy/platform-verdict.ts';
 import { tcpProbe } from '../net/tcp-probe.ts';
 import { lastLines } from '../runner/runner.ts';
-import { connectRobot, type RobotConnection } from '../ssh/connect.ts';
 import { ConnectError } from '../ssh/connect-errors.ts';
+import { connectRobot, type RobotConnection } from '../ssh/connect.ts';
 import type { HostKeyVerdict, KnownHosts } from '../ssh/host-keys.ts';
 import { resolveSshHost } from '../ssh/ssh-config.ts';
 import type { CheckRow } from './table.ts';

@@ -1,11 +1,11 @@
 // SimFleet and SimRobot: the handles a caller gets for a running fleet, rebuilt from its record.
-import { enginePath, robotDockerCli, type DockerAccessKind, type EngineFlavour } from './engine-flavours.ts';
-import { laptop26Env } from './laptop-docker26.ts';
 import { readFileSync } from 'node:fs';
+import { enginePath, robotDockerCli, type DockerAccessKind, type EngineFlavour } from './engine-flavours.ts';
 import { waitUntil } from './exec.ts';
-import { hostPlatform, SIM_USER } from './names.ts';
 import { SIM_PASSWORD_FILE } from './identity.ts';
+import { laptop26Env } from './laptop-docker26.ts';
 import type { LinkShape } from './link-shape.ts';
+import { hostPlatform, SIM_USER } from './names.ts';
 import { setLink, shapeRate } from './network.ts';
 import { readPidFile } from './processes.ts';
 import { writeRobotsEnvFile } from './robots-env.ts';

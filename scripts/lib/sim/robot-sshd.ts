@@ -1,22 +1,23 @@
 // A robot's sshd: listens on the robot address inside its netns, with a private mount
 // namespace in which the robot's own home dir is bind-mounted over the rdsim home.
-import { enginePath, type DockerAccessKind, type EngineFlavour } from './engine-flavours.ts';
 import { chmodSync, chownSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
+import { enginePath, type DockerAccessKind, type EngineFlavour } from './engine-flavours.ts';
 import { run, waitUntil } from './exec.ts';
-import { SSH_PORT, type RobotLayout } from './names.ts';
-import { ensureDir, type robotFiles } from './state.ts';
 import type { SimUser } from './identity.ts';
+import { SSH_PORT, type RobotLayout } from './names.ts';
 import { isOurProcess, readPidFile, terminate } from './processes.ts';
+import { ensureDir, type robotFiles } from './state.ts';
 
 type RobotFiles = ReturnType<typeof robotFiles>;
 
 // Own UTS namespace too, so `hostname` in a robot session names the robot.
-// An off-path robot hides the docker CLIs on PATH behind /dev/null (not executable), as a snap install
-// leaves /snap/bin/docker off the non-interactive PATH.
+// A robot has a /tmp of its own (robot scripts keep their lock there). An off-path robot hides the
+// docker CLIs on PATH behind /dev/null (not executable), as a snap install leaves /snap/bin/docker off
+// the non-interactive PATH.
 const WRAPPER =
-  '{ hostname "$5" 2>/dev/null || true; } && mount --bind "$1" "$2" || exit 1; ' +
+  '{ hostname "$5" 2>/dev/null || true; } && mount --bind "$1" "$2" && mount --bind "$7" /tmp || exit 1; ' +
   'if [ "$6" = off-path ]; then for f in /usr/bin/docker /usr/local/bin/docker; do if [ -e "$f" ]; then mount --bind /dev/null "$f" || exit 1; fi; done; fi; ' +
   'exec /usr/sbin/sshd -f "$3" -E "$4"';
 
@@ -66,12 +67,14 @@ export interface SshdOptions {
 
 export async function startRobotSshd(robot: RobotLayout, files: RobotFiles, user: SimUser, opts: SshdOptions): Promise<void> {
   writeFileSync(files.sshdConfig, sshdConfig(opts.listen, files, opts.passwordLogin, opts.access === 'off-path' ? 'docker20' : opts.engine));
+  ensureDir(files.tmp);
+  chmodSync(files.tmp, 0o1777);
   ensureDir('/run/sshd');
   // sshd daemonizes, so this returns once it has read its config and bound its socket.
   const result = await run(
     'nsenter',
     [`--net=/var/run/netns/${robot.netns}`, 'unshare', '-m', '-u', '--propagation', 'private',
-      'sh', '-c', WRAPPER, 'sim-robot-sshd', files.home, user.home, files.sshdConfig, files.sshdLog, robot.name, opts.access],
+      'sh', '-c', WRAPPER, 'sim-robot-sshd', files.home, user.home, files.sshdConfig, files.sshdLog, robot.name, opts.access, files.tmp],
     { allowFail: true, timeoutMs: 20_000 },
   );
   if (result.code !== 0) {

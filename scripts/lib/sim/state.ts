@@ -1,7 +1,7 @@
 // Where the simulator keeps things on disk, and the record of a running fleet.
-import type { DockerAccessKind, EngineFlavour } from './engine-flavours.ts';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { DockerAccessKind, EngineFlavour } from './engine-flavours.ts';
 import type { LinkShape } from './link-shape.ts';
 import type { RobotLayout } from './names.ts';
 
@@ -65,6 +65,7 @@ export function robotFiles(scope: FleetScope, name: string) {
     sshdConfig: join(dir, 'sshd_config'),
     sshdPid: join(dir, 'sshd.pid'),
     home: join(dir, 'home'),
+    tmp: join(dir, 'tmp'),
     hostKey: join(stateFiles(scope.stateDir).hostKeys, `${id}_ed25519`),
     dockerLog: join(logs, `${id}.dockerd.log`),
     sshdLog: join(logs, `${id}.sshd.log`),

@@ -1,9 +1,9 @@
-import { withDockerAccess } from '../../commands/robot-docker-access.ts';
 import { spawn } from 'node:child_process';
 import { pullImage } from '../../commands/local-docker.ts';
+import { withDockerAccess } from '../../commands/robot-docker-access.ts';
 import { REGISTRY_IMAGE, loadImage } from '../../commands/robot-registry.ts';
-import { joinPosix } from '../../shell/posix-quote.ts';
 import { lastLines } from '../../runner/runner.ts';
+import { joinPosix } from '../../shell/posix-quote.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
 import { withStallGuard } from '../stall-guard.ts';
 
