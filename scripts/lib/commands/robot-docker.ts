@@ -10,6 +10,8 @@ export const digestRef = (registryHost: string, image: string, digest: string): 
 
 /** Exit code of a robot script that waited too long for the robot's lock. */
 export const ROBOT_LOCK_BUSY = 75;
+/** How long a robot script waits for a lock someone else holds. */
+export const ROBOT_LOCK_WAIT_SECONDS = 120;
 
 /**
  * Shell function: one lock per robot (util-linux flock, in $TMPDIR or /tmp, shared by every user).
@@ -22,7 +24,8 @@ export const ROBOT_LOCK = `robot_lock() {
   lock=\${TMPDIR:-/tmp}/robot-deploy.lock
   [ -e "$lock" ] || { : > "$lock" && chmod 666 "$lock"; } 2>/dev/null
   exec 9<"$lock" || return 0
-  flock -w 120 "$1" 9 || { echo "another deploy, rollback or prune on this robot held $lock for over 120 s; try again" >&2; exit ${ROBOT_LOCK_BUSY}; }
+  flock -w ${ROBOT_LOCK_WAIT_SECONDS} "$1" 9 || {
+    echo "another deploy, rollback or prune on this robot held $lock for over ${ROBOT_LOCK_WAIT_SECONDS} s; try again" >&2; exit ${ROBOT_LOCK_BUSY}; }
 }`;
 
 /** Prints "emulates ARCH" for every qemu binfmt handler the robot's kernel has enabled. */

@@ -3,7 +3,7 @@
 // holds it exclusively. A session on the robot keeps the lock's file descriptor open in `cat` until
 // the laptop ends the channel, or the connection drops, which ends the session and frees the lock.
 import type { Client } from 'ssh2';
-import { ROBOT_LOCK_BUSY } from '../commands/robot-docker.ts';
+import { ROBOT_LOCK, ROBOT_LOCK_BUSY, ROBOT_LOCK_WAIT_SECONDS } from '../commands/robot-docker.ts';
 import { joinPosix } from '../shell/posix-quote.ts';
 
 export interface RobotLock {
@@ -13,17 +13,14 @@ export interface RobotLock {
 
 export type LockMode = 'shared' | 'exclusive';
 
-const HOLD_SCRIPT = `mode=$1 wait=$2
-command -v flock >/dev/null 2>&1 || { echo unlocked; exec cat >/dev/null; }
-lock=\${TMPDIR:-/tmp}/robot-deploy.lock
-[ -e "$lock" ] || { : > "$lock" && chmod 666 "$lock"; } 2>/dev/null
-exec 9<"$lock" || { echo unlocked; exec cat >/dev/null; }
-flock -w "$wait" "$mode" 9 || exit ${ROBOT_LOCK_BUSY}
+// The same robot_lock the one-shot scripts take; `cat` then keeps its descriptor open until the channel ends.
+const HOLD_SCRIPT = `${ROBOT_LOCK}
+robot_lock "$1"
 echo locked
 exec cat >/dev/null`;
 
-export function holdRobotLock(client: Client, robot: string, mode: LockMode, waitSeconds = 120): Promise<RobotLock> {
-  const command = joinPosix(['sh', '-c', HOLD_SCRIPT, 'robot-lock', mode === 'shared' ? '-s' : '-x', String(waitSeconds)]);
+export function holdRobotLock(client: Client, robot: string, mode: LockMode): Promise<RobotLock> {
+  const command = joinPosix(['sh', '-c', HOLD_SCRIPT, 'robot-lock', mode === 'shared' ? '-s' : '-x']);
   return new Promise((resolve, reject) => {
     client.exec(command, (error, channel) => {
       if (error) return reject(error);
@@ -35,7 +32,7 @@ export function holdRobotLock(client: Client, robot: string, mode: LockMode, wai
       };
       channel.on('data', (chunk: Buffer) => {
         output += chunk.toString();
-        if (!settled && /^(locked|unlocked)$/m.test(output)) {
+        if (!settled && /^locked$/m.test(output)) {
           settled = true;
           resolve({ mode, release });
         }
@@ -44,7 +41,7 @@ export function holdRobotLock(client: Client, robot: string, mode: LockMode, wai
         if (settled) return;
         settled = true;
         reject(new Error(code === ROBOT_LOCK_BUSY
-          ? `another deploy, rollback or prune on ${robot} held its lock for over ${waitSeconds} s; try again when it is done`
+          ? `another deploy, rollback or prune on ${robot} held its lock for over ${ROBOT_LOCK_WAIT_SECONDS} s; try again when it is done`
           : `could not take ${robot}'s lock (exit ${code})`));
       });
       channel.on('close', () => {
