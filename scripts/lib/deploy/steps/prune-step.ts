@@ -5,7 +5,7 @@ import { PREVIOUS_SUFFIX } from '../../config/references.ts';
 import { lastLines, runChecked } from '../../runner/runner.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
 import { selectPrunable } from '../prune-selection.ts';
-import { takeRobotLock } from './registry-step.ts';
+import { takeRobotLock } from './robot-lock-step.ts';
 
 /**
  * The post's empty "disk usage" section. Keeps IMAGE:WS and IMAGE:WS.prev of every workspace and

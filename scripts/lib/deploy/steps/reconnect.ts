@@ -1,7 +1,7 @@
 import { connectRobot, type RobotConnection } from '../../ssh/connect.ts';
-import { holdRobotLock } from '../../ssh/robot-lock.ts';
 import type { Tunnel } from '../../ssh/tunnel.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
+import { renewRobotLock } from './robot-lock-step.ts';
 import { openReadyTunnel } from './tunnel-step.ts';
 
 /**
@@ -45,8 +45,7 @@ async function reconnect(ctx: DeployContext, run: RobotRun, deadline: number, wh
       run.connection = connection;
       run.runner = connection.runner;
       ctx.teardown.add(`SSH connection to ${run.robot.name}`, () => connection?.close());
-      // The old session, and with it the robot's lock, ended with the link.
-      if (run.lock) run.lock = await holdRobotLock(connection.ssh.connection!, run.robot.name, run.lock.mode);
+      await renewRobotLock(run);
       if (hadTunnel) {
         tunnel = await openReadyTunnel(ctx, run, run.tunnel?.port, Math.max(1000, deadline - Date.now()));
         const reopened = tunnel;

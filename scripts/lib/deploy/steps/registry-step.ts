@@ -3,8 +3,8 @@ import {
 } from '../../commands/robot-registry.ts';
 import { CommandError, runChecked } from '../../runner/runner.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
-import { holdRobotLock, type LockMode } from '../../ssh/robot-lock.ts';
 import { carryRegistryImage } from './carry-registry-image.ts';
+import { takeRobotLock } from './robot-lock-step.ts';
 import { withReconnect } from './reconnect.ts';
 
 /** The post's step 2, idempotent: registry:2 on the robot's 127.0.0.1, persistent, restart=always. */
@@ -46,12 +46,4 @@ async function ensureOnce(run: RobotRun): Promise<EnsureOutcome> {
 export async function stopRegistryStep(run: RobotRun): Promise<string> {
   await runChecked(run.runner!, stopRegistry(), `stopping ${REGISTRY_CONTAINER}`);
   return `${REGISTRY_CONTAINER} stopped on ${run.robot.name}`;
-}
-
-/** Takes (or changes to) the robot's lock in `mode`; it goes when the step list ends or the link drops. */
-export async function takeRobotLock(run: RobotRun, mode: LockMode): Promise<void> {
-  if (run.lock?.mode === mode) return;
-  run.lock?.release();
-  run.lock = undefined;
-  run.lock = await holdRobotLock(run.connection!.ssh.connection!, run.robot.name, mode);
 }

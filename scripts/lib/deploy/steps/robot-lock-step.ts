@@ -1,0 +1,17 @@
+// The robot's lock across a robot's steps: a deploy takes it shared at the registry step, prune
+// exclusively; clean-up releases it, a dropped link frees it, and a reconnect takes it again.
+import { holdRobotLock, type LockMode } from '../../ssh/robot-lock.ts';
+import type { RobotRun } from '../context.ts';
+
+/** Takes (or changes to) the robot's lock in `mode`. */
+export async function takeRobotLock(run: RobotRun, mode: LockMode): Promise<void> {
+  if (run.lock?.mode === mode) return;
+  run.lock?.release();
+  run.lock = undefined;
+  run.lock = await holdRobotLock(run.connection!.ssh.connection!, run.robot.name, mode);
+}
+
+/** After a reconnect: the old session, and the lock with it, ended with the link. */
+export async function renewRobotLock(run: RobotRun): Promise<void> {
+  if (run.lock) run.lock = await holdRobotLock(run.connection!.ssh.connection!, run.robot.name, run.lock.mode);
+}
