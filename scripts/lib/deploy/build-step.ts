@@ -61,7 +61,7 @@ async function buildWithBuildx(local: Runner, spec: BuildSpec, onOutput?: (chunk
 }
 
 /** Local ID, size, fingerprint and the manifest digests earlier pushes recorded (RepoDigests); nothing if the image is not local. */
-async function describeLocalImage(local: Runner, ref: string): Promise<Omit<BuiltImage, 'id'>> {
+export async function describeLocalImage(local: Runner, ref: string): Promise<Omit<BuiltImage, 'id'>> {
   const found = parseImageIdentity((await local.run(imageIdentity(ref))).stdout);
   if (!found) return { digests: [] };
   return { localId: found.id, sizeBytes: found.sizeBytes, digests: digestsOf(found.repoDigests), ...(found.fingerprint ? { fingerprint: found.fingerprint } : {}) };

@@ -1,7 +1,6 @@
 import type { ListrTask } from 'listr2';
-import { imageIdentity, parseImageIdentity } from '../commands/local-docker.ts';
-import { digestsOf, shortId } from './image-identity.ts';
-import { runBuild } from './build-step.ts';
+import { shortId } from './image-identity.ts';
+import { describeLocalImage, runBuild } from './build-step.ts';
 import type { BuildJob, DeployContext } from './context.ts';
 import type { StepClock } from './step-clock.ts';
 
@@ -38,14 +37,14 @@ function existingImageTask(ctx: DeployContext, job: BuildJob): ListrTask<DeployC
   return {
     title: `use the laptop's ${job.spec.tag}`,
     task: async (_ctx, task) => {
-      const found = parseImageIdentity((await ctx.local.run(imageIdentity(job.spec.tag))).stdout);
-      if (!found) {
+      const found = await describeLocalImage(ctx.local, job.spec.tag);
+      if (!found.localId) {
         const error = new Error(`no image ${job.spec.tag} on the laptop; build it first with \`npm run build -- --ws ${job.ws}\``);
         job.result.reject(error);
         throw error;
       }
-      job.result.resolve({ id: found.id, localId: found.id, sizeBytes: found.sizeBytes, digests: digestsOf(found.repoDigests), fingerprint: found.fingerprint });
-      task.title = `use the laptop's ${job.spec.tag}: ${shortId(found.id)}`;
+      job.result.resolve({ ...found, id: found.localId });
+      task.title = `use the laptop's ${job.spec.tag}: ${shortId(found.localId)}`;
     },
   };
 }
