@@ -28,9 +28,13 @@ export const ROBOT_LOCK = `robot_lock() {
     echo "another deploy, rollback or prune on this robot held $lock for over ${ROBOT_LOCK_WAIT_SECONDS} s; try again" >&2; exit ${ROBOT_LOCK_BUSY}; }
 }`;
 
-/** Prints "emulates ARCH" for every qemu binfmt handler the robot's kernel has enabled. */
-// Shell builtins only: a host with qemu-user-static has some 30 handlers, and this runs on every deploy.
+/**
+ * Prints "emulates ARCH" for every qemu binfmt handler the robot's kernel has enabled. Shell builtins
+ * only: a host with qemu-user-static has some 30 handlers, and this runs on every deploy.
+ */
 export const LIST_EMULATORS = `for f in /proc/sys/fs/binfmt_misc/qemu-*; do [ -f "$f" ] && read -r s < "$f" && [ "$s" = enabled ] && echo "emulates \${f##*qemu-}"; done`;
+
+export const parseEmulators = (stdout: string): string[] => [...stdout.matchAll(/^emulates (\S+)$/gm)].map((m) => m[1]);
 
 // One read-only round trip: the engine's platform and version, the image ID and
 // RepoDigests behind every ref (absent refs print nothing), whether qemu can run foreign images, and
@@ -74,8 +78,7 @@ export function parseProbe(stdout: string): ProbeResult {
     const image = images.get(ref);
     if (image) image.fingerprint = fingerprint;
   }
-  const emulates = [...stdout.matchAll(/^emulates (\S+)$/gm)].map((m) => m[1]);
-  return { platform, version, images, emulates, registry: parseEnsureOutput(stdout) };
+  return { platform, version, images, emulates: parseEmulators(stdout), registry: parseEnsureOutput(stdout) };
 }
 
 // Pull by digest (a teammate's push to the same tag cannot swap the content), check the ID,

@@ -1,6 +1,6 @@
 // Argv builder for doctor.ts: everything about a robot's engine in one round trip.
 import { imageStoreOf, type ImageStore } from './engine-info.ts';
-import { LIST_EMULATORS } from './robot-docker.ts';
+import { LIST_EMULATORS, parseEmulators } from './robot-docker.ts';
 import { REGISTRY_BINDS, REGISTRY_CONTAINER, REGISTRY_IMAGE } from './robot-registry.ts';
 
 // rd_docker and rd_sudo come from the access prelude every robot script starts with.
@@ -46,7 +46,7 @@ export function parseRobotHealth(stdout: string): RobotHealth {
     ...(docker ? { docker: { version: docker[1], platform: docker[2] } } : {}),
     ...(access ? { access: { cli: access[2], sudo: Boolean(access[1]) } } : {}),
     store: imageStoreOf(/^store (.*)$/m.exec(stdout)?.[1] ?? ''),
-    emulates: [...stdout.matchAll(/^emulates (\S+)$/gm)].map((m) => m[1]),
+    emulates: parseEmulators(stdout),
     registryImage: /^registry-image yes$/m.test(stdout),
     registryState: /^registry-state (\S+)$/m.exec(stdout)?.[1] ?? 'unknown',
     registryBinds: [...stdout.matchAll(/^registry-bind (\S+)$/gm)].map((m) => m[1]),
