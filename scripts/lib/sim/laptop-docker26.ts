@@ -4,9 +4,9 @@
 import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliPluginsDir, enginePath, engineFeatures } from './engine-flavours.ts';
-import { run, toolEnv, waitUntil } from './exec.ts';
+import { run, toolEnv } from './exec.ts';
 import { isOurProcess, readPidFile, spawnDetached, terminate } from './processes.ts';
-import { pingDocker } from './robot-dockerd.ts';
+import { waitForDockerd } from './robot-dockerd.ts';
 import { ensureDir, stateFiles, type FleetScope } from './state.ts';
 
 export function laptop26Files(scope: FleetScope) {
@@ -48,10 +48,7 @@ export async function startLaptopDocker26(scope: FleetScope): Promise<void> {
     '--config-file', files.daemonJson, '--bridge', files.bridge, '--iptables=false', '--ip-masq=false'];
   const daemon = spawnDetached('unshare', ['-m', '--propagation', 'private', 'sh', '-c', WRAPPER, 'sim-laptop26-dockerd', files.containerdRun, ...args],
     files.log, toolEnv({ PATH: enginePath('docker26') }));
-  let exitCode: number | undefined;
-  void daemon.exited.then((code) => (exitCode = code));
-  const ready = await waitUntil(async () => exitCode !== undefined || (await pingDocker(files.sock)), 60_000, 50);
-  if (!ready || exitCode !== undefined) throw new Error(`the docker26 laptop dockerd did not start${exitCode !== undefined ? ` (exit ${exitCode})` : ''}; see ${files.log}`);
+  await waitForDockerd(daemon, files.sock, 'the docker26 laptop dockerd', files.log);
 }
 
 export async function stopLaptopDocker26(scope: FleetScope): Promise<void> {

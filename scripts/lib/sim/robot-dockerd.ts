@@ -56,12 +56,17 @@ export function pingDocker(socketPath: string, timeoutMs = 1_000): Promise<boole
 }
 
 export async function waitForRobotDockerd(daemon: DetachedProcess, files: RobotFiles, timeoutMs = 60_000): Promise<void> {
+  await waitForDockerd(daemon, files.dockerSock, `robot ${files.id}: dockerd`, files.dockerLog, timeoutMs);
+}
+
+/** Resolves once the daemon answers /_ping on its socket; fails if it exits first or never answers. */
+export async function waitForDockerd(daemon: DetachedProcess, socketPath: string, what: string, logFile: string, timeoutMs = 60_000): Promise<void> {
   let exitCode: number | undefined;
   void daemon.exited.then((code) => (exitCode = code));
-  const ready = await waitUntil(async () => exitCode !== undefined || (await pingDocker(files.dockerSock)), timeoutMs, 50);
+  const ready = await waitUntil(async () => exitCode !== undefined || (await pingDocker(socketPath)), timeoutMs, 50);
   if (!ready || exitCode !== undefined) {
-    const why = exitCode !== undefined ? `exited with ${exitCode}` : `did not answer on ${files.dockerSock} within ${timeoutMs / 1000} s`;
-    throw new Error(`robot ${files.id}: dockerd ${why}; see ${files.dockerLog}`);
+    const why = exitCode !== undefined ? `exited with ${exitCode}` : `did not answer on ${socketPath} within ${timeoutMs / 1000} s`;
+    throw new Error(`${what} ${why}; see ${logFile}`);
   }
 }
 
