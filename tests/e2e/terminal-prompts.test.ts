@@ -2,7 +2,7 @@
 // question answered slowly, a password typed with corrections that must never be echoed, and Ctrl-C.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { makeWorkspace } from '../../scripts/lib/sim/harness.ts';
@@ -46,7 +46,10 @@ describe('setup.ts at a terminal', simSuiteOptions(), () => {
     await makeWorkspace(dir, { name: 'tty' });
     const envFile = join(dir, 'robots.env');
     writeFileSync(envFile, `IMAGE=rd-e2e\nWORKSPACES=tty\nPWTTY_HOST=${fleet().user}@${robot.address}\n`);
-    return { envFile, dir, home: mkdtempSync(join('/var/tmp', 'rd-e2e-home-')) };
+    // HOME inside the project dir, so it goes when the test process exits.
+    const home = join(dir, 'home');
+    mkdirSync(home);
+    return { envFile, dir, home };
   }
 
   test('a fingerprint confirmed after 6 s works, and a password typed with corrections is never echoed', async () => {
