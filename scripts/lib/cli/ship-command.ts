@@ -1,9 +1,5 @@
-import { prepareDeploy, runDeploy } from '../deploy/pipeline.ts';
-import { StepClock } from '../deploy/step-clock.ts';
-import { reportDeploy } from '../deploy/summary.ts';
 import { parseCommandLine } from './args.ts';
 import { EXIT, runMain } from './main.ts';
-import { loadRobots } from '../config/select.ts';
 
 /** deploy.ts and push.ts: the same task list, with or without the build. */
 export function runShipCommand(help: string, useExistingImages: boolean): Promise<never> {
@@ -13,6 +9,10 @@ export function runShipCommand(help: string, useExistingImages: boolean): Promis
       'dry-run': { type: 'boolean' },
       timings: { type: 'boolean' },
     }, help);
+    // Loaded once the command line is known good: --help and usage errors load none of it.
+    const [{ loadRobots }, { prepareDeploy, runDeploy }, { StepClock }, { reportDeploy }] = await Promise.all([
+      import('../config/select.ts'), import('../deploy/pipeline.ts'), import('../deploy/step-clock.ts'), import('../deploy/summary.ts'),
+    ]);
     const { config, robots } = loadRobots(values['env-file'], positionals);
     const ctx = await prepareDeploy({ config, robots, wsFlags: values.ws ?? [], dryRun: Boolean(values['dry-run']), useExistingImages, signal, teardown });
     const clock = new StepClock();

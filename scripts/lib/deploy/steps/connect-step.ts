@@ -2,7 +2,6 @@ import { parseProbe, probe, imageRef, type ProbeResult } from '../../commands/ro
 import { formatSshTarget } from '../../config/ssh-target.ts';
 import { RecordingRunner } from '../../runner/recording-runner.ts';
 import { runChecked } from '../../runner/runner.ts';
-import { connectRobot } from '../../ssh/connect.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
 import { dryRunResponder } from '../dry-run.ts';
 import { sameImage } from '../image-identity.ts';
@@ -15,6 +14,8 @@ export async function connectStep(ctx: DeployContext, run: RobotRun, report: (te
     run.runner = new RecordingRunner(run.robot.name, ctx.recorded, dryRunResponder);
     return;
   }
+  // ssh2 loads here, while the build already runs beside this step.
+  const { connectRobot } = await import('../../ssh/connect.ts');
   const connection = await connectRobot(run.robot, { knownHosts: ctx.knownHosts, link: ctx.config.link });
   run.connection = connection;
   run.runner = connection.runner;
