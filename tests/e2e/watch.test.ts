@@ -27,7 +27,7 @@ describe('deploy --watch on one simulated robot', simSuiteOptions(), () => {
     // A lost link is noticed after 2 s of silence instead of 15 s.
     const envFile = writeProjectEnv(dir, fleet(), fleet().robots, 'nav', ['ALIVE_INTERVAL_SECONDS=1', 'ALIVE_COUNT_MAX=2']);
     const robot = fleet().robot('sim1');
-    const run = startScript('deploy.ts', ['sim1', '--env-file', envFile, '--watch']);
+    const run = startScript('deploy.ts', ['sim1', '--env-file', envFile, '--watch', '--timings']);
     try {
       await waitFor('the first deploy and the watch', () => /watching .* for changes/.test(run.output()), 120_000);
       assert.equal(imageIdOn(robot, ref), imageIdOn(undefined, ref), run.output());
@@ -62,6 +62,7 @@ describe('deploy --watch on one simulated robot', simSuiteOptions(), () => {
       assert.equal(imageIdOn(robot, ref), imageIdOn(undefined, ref));
       const reopened = Number(/reconnected; tunnel 127\.0\.0\.1:(\d+) open/.exec(run.output())?.[1]);
 
+      if (process.env.RD_TEST_SHOW_OUTPUT) console.log(run.output());
       run.signal('SIGINT');
       assert.equal(await run.exited, 130, run.output());
       assert.match(run.output(), /Interrupted \(Ctrl-C\): closed \d+ open resource\(s\)\./);

@@ -51,7 +51,7 @@ export class ContextFilter {
  * Watches the build context with chokidar (Node 20's recursive fs.watch misses events on Linux),
  * and reports changes once nothing has changed for `debounceMs`: an editor's save is several events.
  */
-export function watchContext(context: string, onBatch: (batch: ChangeBatch) => void, ownFiles: readonly string[] = [], debounceMs = 100): ContextWatcher {
+export function watchContext(context: string, onBatch: (batch: ChangeBatch) => void, ownFiles: readonly string[] = [], debounceMs = 50): ContextWatcher {
   const filter = new ContextFilter(context, ownFiles);
   const watcher: FSWatcher = watch(context, {
     ignoreInitial: true,
