@@ -14,7 +14,7 @@ function context(dockerignore?: string): string {
 }
 
 test('.git and what .dockerignore excludes are not changes; robot-deploy\'s own known_hosts neither', () => {
-  const dir = context('build/\n*.log\n# a comment\n');
+  const dir = context('build/\n**/*.log\n# a comment\n');
   const filter = new ContextFilter(dir, [join(dir, 'known_hosts')]);
   assert.equal(filter.excludes(join(dir, '.git'), false), true);
   assert.equal(filter.excludes(join(dir, '.git', 'index'), true), true);
@@ -36,7 +36,7 @@ test('a `!` exception keeps its directory walked and its file watched', () => {
 });
 
 test('several saves in quick succession are one batch; an excluded file is none', async (t) => {
-  const dir = context('*.log\n');
+  const dir = context('**/*.log\n'); // docker's patterns match from the root: *.log alone would not cover nav/
   mkdirSync(join(dir, 'nav'));
   const batches: ChangeBatch[] = [];
   const watcher = watchContext(dir, (batch) => batches.push(batch), [], 150);
