@@ -62,7 +62,6 @@ describe('deploy --watch on one simulated robot', simSuiteOptions(), () => {
       assert.equal(imageIdOn(robot, ref), imageIdOn(undefined, ref));
       const reopened = Number(/reconnected; tunnel 127\.0\.0\.1:(\d+) open/.exec(run.output())?.[1]);
 
-      if (process.env.RD_TEST_SHOW_OUTPUT) console.log(run.output());
       run.signal('SIGINT');
       assert.equal(await run.exited, 130, run.output());
       assert.match(run.output(), /Interrupted \(Ctrl-C\): closed \d+ open resource\(s\)\./);
