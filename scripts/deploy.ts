@@ -14,6 +14,10 @@ Options:
   --env-file FILE   robots.env to use (default: $ROBOTS_ENV or ./robots.env)
   --dry-run         print the exact commands per host; run nothing
   --timings         print the wall time of every step
+  --watch           after the deploy, keep the SSH connections and tunnels open, watch the build
+                    context (not .git, not what .dockerignore excludes) and redeploy on every
+                    save: one line per robot per redeploy, with the time since the save.
+                    Ctrl-C closes everything
   -h, --help        this help
 
 Exit codes: 0 done, 1 a robot failed, 2 usage or config error, 130 Ctrl-C, 143 SIGTERM.`;

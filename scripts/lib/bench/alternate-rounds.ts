@@ -26,7 +26,7 @@ export interface RoundsEnv {
 
 /** One run; round 0 is an unmeasured warm-up (still checked for the right image). */
 async function runOnce(env: RoundsEnv, scenario: Scenario, robots: SimRobot[], contender: Contender, round: number): Promise<Sample> {
-  const { project } = env;
+  const project = contender.project ?? env.project;
   if (scenario.beforeRun === 'wipe-robots') {
     const layers = await laptopLayers(project.ref);
     for (const robot of robots) {
@@ -34,14 +34,17 @@ async function runOnce(env: RoundsEnv, scenario: Scenario, robots: SimRobot[], c
       await assertRobotLacksBase(robot, layers);
     }
   }
-  if (scenario.beforeRun === 'change-top' && round > 0) {
-    const label = `${scenario.key} ${contender.key} round ${round} ${randomUUID()}`;
-    await project.workspace.setTop(scenario.topBytes ? Buffer.concat([Buffer.from(`${label}\n`), randomBytes(scenario.topBytes)]) : label);
-  }
+  // Read before the save: deploy --watch starts as soon as the file changes.
   const idBefore = await imageIdOn(undefined, project.ref);
   const onRobotsBefore = await Promise.all(robots.map((robot) => imageIdOn(robot, project.ref)));
   const wireBefore = robots.map(bytesToRobot);
-  const run = await contender.deploy(robots);
+  let savedAt: number | undefined;
+  if (scenario.beforeRun === 'change-top' && round > 0) {
+    const label = `${scenario.key} ${contender.key} round ${round} ${randomUUID()}`;
+    savedAt = performance.now();
+    await project.workspace.setTop(scenario.topBytes ? Buffer.concat([Buffer.from(`${label}\n`), randomBytes(scenario.topBytes)]) : label);
+  }
+  const run = await contender.deploy(robots, savedAt);
   const wireBytes = robots.map((robot, i) => bytesToRobot(robot) - wireBefore[i]!);
   await contender.afterRun?.(robots);
 
@@ -91,6 +94,7 @@ export async function runScenario(env: RoundsEnv, scenario: Scenario, rounds: nu
       for (const contender of contenders) samples.push(await runOnce(env, scenario, robots, contender, round));
     }
   } finally {
+    for (const contender of contenders) await contender.finish?.();
     if (scenario.measuredRate) for (const robot of robots) await robot.setRate(robot.rate ?? LINK_RATE);
   }
   return samples;

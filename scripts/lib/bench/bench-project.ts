@@ -1,10 +1,11 @@
 // The benchmark's own sim scope and project: robots.env, a ~150 MB workspace, the laptop build.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeWorkspace, type GeneratedWorkspace, type SimFleet, type SimRobot } from '../sim/harness.ts';
+import { makeWorkspace, type SimFleet, type SimRobot } from '../sim/harness.ts';
 import { hostPlatform } from '../sim/names.ts';
 import { writeRobotsEnvFile } from '../sim/robots-env.ts';
 import { runArgv } from './child-processes.ts';
+import { makeRosWorkspace } from './ros-workspace.ts';
 
 /** Never the tests' (rdt/10.78), the demo's (rdsim/10.77) or others' scopes. */
 export const BENCH_SCOPE = { prefix: 'rdb', subnet: '10.76', stateDir: '/var/tmp/robot-deploy-sim-bench' } as const;
@@ -14,6 +15,10 @@ export const LINK_RATE = '100mbit';
 export const LINK_BITS_PER_SECOND = 100e6;
 export const BENCH_IMAGE = 'rd-bench';
 export const BENCH_WS = 'bench';
+/** The ROS-like workspace (ros-workspace.ts), a project of its own. */
+export const ROS_WS = 'ros';
+/** deploy --watch's own copy of the ~150 MB workspace. */
+export const WATCH_WS = 'watch';
 /** 143 MiB ≈ 150 MB of /dev/urandom: gzip cannot shrink it, so every byte must cross the link. */
 export const BASE_SIZE_MIB = 143;
 export const BASE_BYTES = BASE_SIZE_MIB * 1024 * 1024;
@@ -22,7 +27,8 @@ export interface BenchProject {
   fleet: SimFleet;
   dir: string;
   envFile: string;
-  workspace: GeneratedWorkspace;
+  /** setTop: a new top.txt, or for the ROS-like workspace one rebuilt package (3 files). */
+  workspace: { dockerfile: string; setTop(content: string | Uint8Array): Promise<void> };
   /** IMAGE:WS on the laptop and on every robot. */
   ref: string;
   /** The same `docker build` robot-deploy runs without buildx; the baselines build with it too. */
@@ -30,24 +36,24 @@ export interface BenchProject {
   robots(names: readonly string[]): SimRobot[];
 }
 
-export async function makeBenchProject(fleet: SimFleet): Promise<BenchProject> {
+export async function makeBenchProject(fleet: SimFleet, ws: string = BENCH_WS): Promise<BenchProject> {
   // Fresh every run: a new base-layer token, and a robot-deploy known_hosts that starts empty.
-  const dir = join(BENCH_SCOPE.stateDir, 'project');
+  const dir = join(BENCH_SCOPE.stateDir, ws === BENCH_WS ? 'project' : `project-${ws}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const workspace = await makeWorkspace(dir, { name: BENCH_WS, baseSizeMiB: BASE_SIZE_MIB });
+  const workspace = ws === ROS_WS ? await makeRosWorkspace(dir, ws) : await makeWorkspace(dir, { name: ws, baseSizeMiB: BASE_SIZE_MIB });
   const envFile = join(dir, 'robots.env');
   const platform = hostPlatform();
   await writeRobotsEnvFile(envFile, {
     image: BENCH_IMAGE,
     context: '.',
-    workspaces: [BENCH_WS],
+    workspaces: [ws],
     platform,
     sshKey: fleet.keyPath,
     registryPort: 5000,
     robots: fleet.robots,
   });
-  const ref = `${BENCH_IMAGE}:${BENCH_WS}`;
+  const ref = `${BENCH_IMAGE}:${ws}`;
   return {
     fleet,
     dir,
@@ -73,8 +79,10 @@ export class LaptopImages {
 
   /** Also whatever IMAGE:WS is now: a run that failed before its check built one nobody noted. */
   async remove(): Promise<void> {
-    const current = await runArgv(['docker', 'image', 'inspect', '--format', '{{.Id}}', `${BENCH_IMAGE}:${BENCH_WS}`], { allowFail: true });
-    if (current.code === 0) this.ids.add(current.stdout.trim());
+    for (const ws of [BENCH_WS, ROS_WS, WATCH_WS]) {
+      const current = await runArgv(['docker', 'image', 'inspect', '--format', '{{.Id}}', `${BENCH_IMAGE}:${ws}`], { allowFail: true });
+      if (current.code === 0) this.ids.add(current.stdout.trim());
+    }
     if (this.ids.size) await runArgv(['docker', 'image', 'rm', '--force', ...this.ids], { allowFail: true });
   }
 }

@@ -23,6 +23,8 @@ export interface LaunchOptions {
   /** false for a stage whose stdout feeds the next stage. */
   keepStdout?: boolean;
   timeoutMs?: number;
+  /** A process group of its own, so `interrupt` reaches every process under it, as Ctrl-C on a terminal does. */
+  group?: boolean;
 }
 
 export class CommandFailed extends Error {
@@ -38,7 +40,7 @@ const MAX_KEPT = 256 * 1024;
 export function launch(argv: string[], opts: LaunchOptions = {}): Running {
   const [cmd, ...args] = argv;
   if (!cmd) throw new Error('launch: empty argv');
-  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'], detached: opts.group });
   live.add(child);
   // The child holds its own copy of the pipe; ours would only keep the writer from seeing EPIPE.
   opts.stdin?.destroy();
@@ -86,11 +88,21 @@ export async function runPipeline(stages: string[][], opts: Omit<LaunchOptions, 
   return results[results.length - 1]!;
 }
 
+/** Ctrl-C on a terminal: SIGINT to the child's whole process group (`npx` relays no signal to its child). */
+export function interrupt(running: Running): void {
+  if (running.child.pid) process.kill(-running.child.pid, 'SIGINT');
+}
+
 /** On Ctrl-C: SIGTERM to each child this process started (by its own handle, never by name). */
 export function stopChildren(): Promise<void> {
   const waiting = [...live].map((child) => new Promise<void>((resolve) => {
     child.once('close', () => resolve());
-    child.kill('SIGTERM');
+    try {
+      // A child with a group of its own (see `group`) is ended with everything under it.
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      child.kill('SIGTERM');
+    }
     setTimeout(() => {
       child.kill('SIGKILL');
       resolve();

@@ -1,17 +1,20 @@
 // bench.ts's flags, and the host it needs (Linux, root, the simulator's tools).
 import { accessSync, constants } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Launcher } from './robot-deploy-contender.ts';
 import { SCENARIOS, type ScenarioKey } from './scenarios.ts';
 
 export const HELP = `
-Usage: npx tsx scripts/bench.ts [--rounds N | --quick] [--scenario KEY]...
+Usage: npx tsx scripts/bench.ts [--rounds N | --quick] [--scenario KEY]... [--as-users] [--docker PATH]
        npm run bench -- [options]
 
 Measures robot-deploy against two baselines on simulated robots (100 Mbit/s links, a ~150 MB
 workspace): the post's registry flow with plain OpenSSH, and docker save | gzip | ssh docker load.
 Two harsher scenarios pit it against the OpenSSH flow alone: a 12 MB change over 2 Mbit/s (slow)
-and a small change over a 50 ms RTT link (far).
+and a small change over a 50 ms RTT link (far). watch times deploy --watch from a save to the new
+image on the robot; ros deploys a ROS-like workspace (a ~400 MB base of shared libraries, one
+60 MB layer of 300 files of which 3 change).
 Runs alternate (robot-deploy, OpenSSH flow, save|gzip|load, robot-deploy, …); every run is
 checked (image ID on the robot, bytes on the link). Prints medians, ratios, robot-deploy's
 per-step times and peak memory, and a markdown table for the README. Linux and root only;
@@ -21,6 +24,9 @@ Options:
   --rounds N        measured runs per tool and scenario (default 5)
   --quick           2 rounds (for trying things out)
   --scenario KEY    only this scenario (repeatable): ${SCENARIOS.map((s) => s.key).join(', ')}
+  --as-users        run robot-deploy as users type it: npx tsx scripts/deploy.ts (default: node --import tsx)
+  --docker PATH     the laptop's docker CLI for every tool (e.g. /usr/bin/docker, BuildKit built in);
+                    default: the first on PATH. The baselines build with BuildKit when the CLI has it
   -h, --help        this help
 
 Exit codes: 0 done (see the table for targets), 1 a run failed, 2 usage or wrong host, 130 Ctrl-C, 143 SIGTERM.
@@ -30,6 +36,8 @@ After a hard kill (SIGKILL) the next run removes the stale robots first, or remo
 export interface BenchOptions {
   rounds: number;
   scenarios: ScenarioKey[];
+  launcher: Launcher;
+  dockerCli?: string;
 }
 
 export class BenchUsageError extends Error {}
@@ -39,7 +47,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { rounds: { type: 'string' }, quick: { type: 'boolean' }, scenario: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        rounds: { type: 'string' }, quick: { type: 'boolean' }, scenario: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+        'as-users': { type: 'boolean' }, docker: { type: 'string' },
+      },
       strict: true,
     }));
   } catch (error) {
@@ -55,21 +66,30 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   if (unknown.length) throw new BenchUsageError(`unknown scenario ${unknown.join(', ')}; use ${known.join(', ')}`);
   // The 2-robot target is a ratio to the 1-robot small change, so that one always runs with it.
   if (scenarios.includes('two') && !scenarios.includes('small')) scenarios.push('small');
-  return { rounds, scenarios: known.filter((key) => scenarios.includes(key)) };
+  if (values.docker !== undefined && !isAbsolute(values.docker)) throw new BenchUsageError(`--docker wants the absolute path of a docker CLI, got ${values.docker}`);
+  if (values.docker !== undefined && !executable(values.docker)) throw new BenchUsageError(`--docker ${values.docker}: no executable there`);
+  return {
+    rounds,
+    scenarios: known.filter((key) => scenarios.includes(key)),
+    launcher: values['as-users'] ? 'npx tsx' : 'node --import tsx',
+    ...(values.docker ? { dockerCli: values.docker } : {}),
+  };
 }
 
 const TOOLS = ['docker', 'dockerd', 'ssh', 'sshd', 'gzip', 'ip', 'tc', 'nsenter', 'unshare', 'docker-registry', 'busybox', 'ssh-keygen', 'tar', 'ldd'];
 const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function onPath(tool: string): boolean {
-  return [...(process.env.PATH ?? '').split(':').filter(Boolean), ...SYSTEM_DIRS].some((dir) => {
-    try {
-      accessSync(join(dir, tool), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return [...(process.env.PATH ?? '').split(':').filter(Boolean), ...SYSTEM_DIRS].some((dir) => executable(join(dir, tool)));
 }
 
 /** Why this machine cannot run the benchmark, or undefined when it can. */

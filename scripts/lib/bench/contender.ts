@@ -1,12 +1,14 @@
 // The three ways of landing IMAGE:WS on robots that the benchmark alternates between.
 import type { SimRobot } from '../sim/harness.ts';
+import type { BenchProject } from './bench-project.ts';
 
-export type ContenderKey = 'robot-deploy' | 'openssh-flow' | 'save-gzip-load';
+export type ContenderKey = 'robot-deploy' | 'openssh-flow' | 'save-gzip-load' | 'robot-deploy-watch';
 
 export const CONTENDER_LABELS: Record<ContenderKey, string> = {
   'robot-deploy': 'robot-deploy',
   'openssh-flow': 'OpenSSH flow',
   'save-gzip-load': 'save|gzip|load',
+  'robot-deploy-watch': 'deploy --watch',
 };
 
 export interface StepTime {
@@ -28,8 +30,12 @@ export interface RunSample {
 
 export interface Contender {
   key: ContenderKey;
-  /** Builds IMAGE:WS and lands it on every robot given, robots in parallel. */
-  deploy(robots: SimRobot[]): Promise<RunSample>;
+  /** Builds IMAGE:WS and lands it on every robot given, robots in parallel; `savedAt`: when the run's change was saved. */
+  deploy(robots: SimRobot[], savedAt?: number): Promise<RunSample>;
+  /** A project of its own instead of the scenario's (deploy --watch must not see the others' saves). */
+  project?: BenchProject;
   /** Unmeasured tidying after a run (e.g. the laptop's temporary push tags). */
   afterRun?(robots: SimRobot[]): Promise<void>;
+  /** After the scenario's last round (deploy --watch stops its process). */
+  finish?(): Promise<void>;
 }

@@ -3,7 +3,7 @@
 // readiness is the post's "sleep 1; curl /v2/" loop.
 import { request } from 'node:http';
 import type { SimRobot } from '../sim/harness.ts';
-import { BENCH_WS, type BenchProject } from './bench-project.ts';
+import type { BenchProject } from './bench-project.ts';
 import { launch, runArgv, type Running } from './child-processes.ts';
 import type { Contender, RunSample, StepTime } from './contender.ts';
 import { remoteBoth, remoteEither, sshArgv } from './openssh-argv.ts';
@@ -84,7 +84,7 @@ export function registryFlowBaseline(project: BenchProject): Contender {
     async deploy(robots): Promise<RunSample> {
       const steps: StepTime[] = [];
       const start = performance.now();
-      await stepTimer(steps, 'laptop')(`build ${BENCH_WS}`, () => runArgv(project.buildArgv, { timeoutMs: 600_000 }));
+      await stepTimer(steps, 'laptop')(`build ${project.ref.split(':')[1]}`, () => runArgv(project.buildArgv, { timeoutMs: 600_000 }));
       await Promise.all(robots.map((robot, i) => shipToRobot(project, robot, LAPTOP_PORT_BASE + i, steps)));
       return { ms: performance.now() - start, steps };
     },

@@ -7,7 +7,7 @@ import { SCENARIOS, type Scenario } from './scenarios.ts';
 import { median, megabytes, percent, ratio, seconds } from './stats.ts';
 import { markdownTable, targetRows } from './targets.ts';
 
-const CONTENDERS: readonly ContenderKey[] = ['robot-deploy', 'openssh-flow', 'save-gzip-load'];
+const CONTENDERS: readonly ContenderKey[] = ['robot-deploy', 'robot-deploy-watch', 'openssh-flow', 'save-gzip-load'];
 
 function linkSeconds(bytes: number): number {
   return (bytes * 8) / LINK_BITS_PER_SECOND;
@@ -21,9 +21,9 @@ function scenarioLines(results: Results, scenario: Scenario): string[] {
     lines.push(`   ${CONTENDER_LABELS[key].padEnd(15)} median ${seconds(results.medianMs(scenario.key, key)).padStart(9)}` +
       `   (min ${seconds(min)}, max ${seconds(max)}, ${runs.length} runs)   on the link ${megabytes(results.medianWire(scenario.key, key))}`);
   }
-  const ours = results.medianMs(scenario.key, 'robot-deploy');
+  const ours = results.medianMs(scenario.key, results.ours(scenario.key));
   const saveLoad = results.runs(scenario.key, 'save-gzip-load').length ? `, ÷ save|gzip|load ${ratio(ours / results.medianMs(scenario.key, 'save-gzip-load'))}` : '';
-  lines.push(`   robot-deploy ÷ OpenSSH flow ${ratio(ours / results.medianMs(scenario.key, 'openssh-flow'))}${saveLoad}`);
+  lines.push(`   ${CONTENDER_LABELS[results.ours(scenario.key)]} ÷ OpenSSH flow ${ratio(ours / results.medianMs(scenario.key, 'openssh-flow'))}${saveLoad}`);
   if (scenario.key === 'two') lines.push(`   robot-deploy, 2 robots ÷ 1 robot (small-change scenario) ${ratio(ours / results.medianMs('small', 'robot-deploy'))}`);
   const ourSteps = results.stepMedians(scenario.key);
   const theirSteps = results.stepMedians(scenario.key, 'openssh-flow');
@@ -33,7 +33,7 @@ function scenarioLines(results: Results, scenario: Scenario): string[] {
     lines.push(`      ${step.padEnd(29)} ${cell(ourSteps.get(step))}  ${cell(theirSteps.get(step))}`);
   }
   const peaks = results.peakMiB(scenario.key);
-  lines.push(`   robot-deploy peak memory (max RSS): median ${median(peaks).toFixed(1)} MiB, max ${Math.max(...peaks).toFixed(1)} MiB`);
+  if (peaks.length) lines.push(`   robot-deploy peak memory (max RSS): median ${median(peaks).toFixed(1)} MiB, max ${Math.max(...peaks).toFixed(1)} MiB`);
   if (scenario.key === 'first') lines.push(...linkFloorLines(results));
   return lines;
 }
@@ -57,7 +57,7 @@ export function printReport(results: Results, log: (line: string) => void): void
   const { node, npx } = results.startupMs;
   log(`start-up and module loading alone (deploy.ts --help), median of ${node.length}: ${seconds(median(node))} with node --import tsx ` +
     `(as measured below), ${seconds(median(npx))} with npx tsx (what the README tells users to type)`);
-  for (const scenario of SCENARIOS) if (results.runs(scenario.key, 'robot-deploy').length) scenarioLines(results, scenario).forEach((line) => log(line));
+  for (const scenario of SCENARIOS) if (results.runs(scenario.key, results.ours(scenario.key)).length) scenarioLines(results, scenario).forEach((line) => log(line));
   const rows = targetRows(results);
   log('\nTargets:');
   for (const row of rows) log(`   ${row.met ? 'met   ' : 'MISSED'}  ${row.label}: ${row.ratio === '—' ? row.ours : row.ratio} (target ${row.target})`);

@@ -9,7 +9,14 @@ export class Results {
     readonly samples: readonly Sample[],
     /** `deploy.ts --help` wall times per launcher. */
     readonly startupMs: { node: readonly number[]; npx: readonly number[] },
+    /** How robot-deploy was started: `npx tsx` is as users run it, and has targets of its own. */
+    readonly asUsers = false,
   ) {}
+
+  /** robot-deploy's contender in a scenario: deploy --watch in the watch scenario. */
+  ours(scenario: ScenarioKey): ContenderKey {
+    return scenario === 'watch' ? 'robot-deploy-watch' : 'robot-deploy';
+  }
 
   runs(scenario: ScenarioKey, contender: ContenderKey): Sample[] {
     return this.samples.filter((s) => s.scenario === scenario && s.contender === contender && s.round > 0);
@@ -40,7 +47,7 @@ export class Results {
   }
 
   /** Per-step times ("who step" → median ms, in first-seen order): robot-deploy's --timings, the OpenSSH flow's own. */
-  stepMedians(scenario: ScenarioKey, contender: ContenderKey = 'robot-deploy'): Map<string, number> {
+  stepMedians(scenario: ScenarioKey, contender: ContenderKey = this.ours(scenario)): Map<string, number> {
     const all = new Map<string, number[]>();
     for (const sample of this.runs(scenario, contender)) {
       for (const step of sample.run.steps ?? []) {

@@ -9,20 +9,23 @@ import { parseDeployOutput } from './deploy-output.ts';
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const DEPLOY_SCRIPT = fileURLToPath(new URL('../../deploy.ts', import.meta.url));
 
+export type Launcher = 'node --import tsx' | 'npx tsx';
+
 /**
- * `node --import tsx scripts/deploy.ts`, what `npx tsx` ends up running; npx's own lookup of the
- * tsx binary is left out because it is not robot-deploy's time.
+ * `node --import tsx scripts/deploy.ts` (what `npx tsx` ends up running, without npx's own start-up),
+ * or `npx tsx scripts/deploy.ts` as users type it (--as-users).
  */
-export function deployArgv(project: BenchProject, robots: SimRobot[], extra: string[] = []): string[] {
-  return [process.execPath, '--import', 'tsx', DEPLOY_SCRIPT, ...robots.map((r) => r.name), '--env-file', project.envFile, ...extra];
+export function deployArgv(project: BenchProject, robots: SimRobot[], extra: string[] = [], launcher: Launcher = 'node --import tsx'): string[] {
+  const start = launcher === 'npx tsx' ? ['npx', 'tsx'] : [process.execPath, '--import', 'tsx'];
+  return [...start, DEPLOY_SCRIPT, ...robots.map((r) => r.name), '--env-file', project.envFile, ...extra];
 }
 
-export function robotDeployContender(project: BenchProject): Contender {
+export function robotDeployContender(project: BenchProject, launcher: Launcher): Contender {
   return {
     key: 'robot-deploy',
     async deploy(robots): Promise<RunSample> {
       const start = performance.now();
-      const finished = await runArgv(deployArgv(project, robots, ['--timings']), { cwd: REPO, allowFail: true, timeoutMs: 600_000 });
+      const finished = await runArgv(deployArgv(project, robots, ['--timings'], launcher), { cwd: REPO, allowFail: true, timeoutMs: 600_000 });
       const ms = performance.now() - start;
       if (finished.code !== 0) throw new CommandFailed({ ...finished, stderr: `${finished.stdout}\n${finished.stderr}` }, 'deploy.ts');
       const report = parseDeployOutput(finished.stdout);
@@ -31,8 +34,6 @@ export function robotDeployContender(project: BenchProject): Contender {
     },
   };
 }
-
-export type Launcher = 'node --import tsx' | 'npx tsx';
 
 /** Start-up and module loading alone: `deploy.ts --help` exits right after its imports. */
 export async function startupMs(launcher: Launcher): Promise<number> {

@@ -3,7 +3,7 @@
 import { cpus, loadavg } from 'node:os';
 import { downSimFleet, ensureLaptopDocker, stopLaptopDockerIfOurs, upSimFleet, type SimFleet } from '../sim/harness.ts';
 import { runScenario, type Sample } from './alternate-rounds.ts';
-import { BENCH_ROBOTS, BENCH_SCOPE, LINK_RATE, BASE_SIZE_MIB, LaptopImages, makeBenchProject } from './bench-project.ts';
+import { BENCH_ROBOTS, BENCH_SCOPE, LINK_RATE, BASE_SIZE_MIB, LaptopImages, ROS_WS, WATCH_WS, makeBenchProject, type BenchProject } from './bench-project.ts';
 import { stopChildren } from './child-processes.ts';
 import type { BenchOptions } from './command-line.ts';
 import { registryFlowBaseline } from './registry-flow-baseline.ts';
@@ -11,6 +11,8 @@ import { printReport } from './report.ts';
 import { Results } from './results.ts';
 import { robotDeployContender, startupMs } from './robot-deploy-contender.ts';
 import { saveGzipLoadBaseline } from './save-gzip-load-baseline.ts';
+import { describeLaptopCli, preferDockerCli } from './laptop-cli.ts';
+import { watchContender } from './watch-contender.ts';
 import { FAR_JITTER_MS, FAR_RTT_MS, SCENARIOS } from './scenarios.ts';
 
 type Log = (line: string) => void;
@@ -55,24 +57,31 @@ export async function runBench(options: BenchOptions, log: Log): Promise<number>
   let code = 0;
   try {
     log(`robot-deploy benchmark: ${options.rounds} measured runs per tool and scenario, alternating; links ${LINK_RATE}, base layer ${BASE_SIZE_MIB} MiB incompressible`);
-    log(`host: ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)} at start, node ${process.version}; robot-deploy runs as \`node --import tsx scripts/deploy.ts … --timings\``);
+    log(`host: ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)} at start, node ${process.version}; robot-deploy runs as \`${options.launcher} scripts/deploy.ts … --timings\``);
+    if (options.dockerCli) preferDockerCli(options.dockerCli, BENCH_SCOPE.stateDir);
+    const cli = await describeLaptopCli();
+    log(`laptop docker CLI ${cli.path} ${cli.version}: ${cli.buildkit ? 'BuildKit for every tool (robot-deploy picks it itself; the baselines build with DOCKER_BUILDKIT=1)' : 'no BuildKit: every tool builds with the legacy builder'}`);
     teardown.startedLaptop = (await ensureLaptopDocker(BENCH_SCOPE.stateDir)).started;
     log(`starting simulated robots ${BENCH_ROBOTS.join(', ')} (prefix ${BENCH_SCOPE.prefix}, ${BENCH_SCOPE.subnet}.0.0/16, ${BENCH_SCOPE.stateDir})…`);
     const starting = upSimFleet({ ...BENCH_SCOPE, names: [...BENCH_ROBOTS], rate: LINK_RATE, links: { far: { rttMs: FAR_RTT_MS, jitterMs: FAR_JITTER_MS } } });
     teardown.fleetStarting = starting;
     const fleet: SimFleet = await starting;
     const project = await makeBenchProject(fleet);
-    const contenders = [robotDeployContender(project), registryFlowBaseline(project), saveGzipLoadBaseline(project)];
+    let rosProject: BenchProject | undefined;
     const startup = { node: [] as number[], npx: [] as number[] };
     for (let i = 0; i < options.rounds; i++) {
       startup.node.push(await startupMs('node --import tsx'));
       startup.npx.push(await startupMs('npx tsx'));
     }
     const samples: Sample[] = [];
-    const env = { project, contenders, laptopImages: teardown.laptopImages, log };
-    for (const scenario of SCENARIOS.filter((s) => options.scenarios.includes(s.key))) samples.push(...(await runScenario(env, scenario, options.rounds)));
+    for (const scenario of SCENARIOS.filter((s) => options.scenarios.includes(s.key))) {
+      const own = scenario.ros ? (rosProject ??= await makeBenchProject(fleet, ROS_WS)) : project;
+      const contenders = [robotDeployContender(own, options.launcher), registryFlowBaseline(own), saveGzipLoadBaseline(own)];
+      if (scenario.key === 'watch') contenders.push(watchContender(await makeBenchProject(fleet, WATCH_WS), options.launcher));
+      samples.push(...(await runScenario({ project: own, contenders, laptopImages: teardown.laptopImages, log }, scenario, options.rounds)));
+    }
     log(`\nload average ${loadavg()[0]!.toFixed(2)} at the end (other work on this machine adds noise; medians of alternating runs share it)`);
-    printReport(new Results(samples, startup), log);
+    printReport(new Results(samples, startup, options.launcher === 'npx tsx'), log);
   } catch (error) {
     if (!stopping()) log(`\nbenchmark failed: ${(error as Error).message}`);
     code = 1;

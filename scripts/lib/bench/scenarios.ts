@@ -2,8 +2,9 @@
 // every measured run, and what a correct run must have done (so a round cannot measure something else).
 import { BASE_BYTES } from './bench-project.ts';
 import type { ContenderKey } from './contender.ts';
+import { ROS_BASE_BYTES, ROS_CHANGED_FILES, ROS_FILE_BYTES, ROS_PACKAGE_FILES } from './ros-workspace.ts';
 
-export type ScenarioKey = 'first' | 'small' | 'none' | 'two' | 'slow' | 'far';
+export type ScenarioKey = 'first' | 'small' | 'none' | 'two' | 'slow' | 'far' | 'watch' | 'ros';
 
 export interface Scenario {
   key: ScenarioKey;
@@ -29,6 +30,8 @@ export interface Scenario {
   topBytes?: number;
   /** tc rate of the robots' links during measured runs (the set-up and warm-ups run at the fleet's rate). */
   measuredRate?: string;
+  /** The ROS-like workspace (ros-workspace.ts) instead of the ~150 MB one. */
+  ros?: boolean;
 }
 
 /** 12 MB of /dev/urandom in the top layer: what a rebuilt ROS package layer costs on the link. */
@@ -37,6 +40,7 @@ export const SLOW_RATE = '2mbit';
 export const FAR_RTT_MS = 50;
 export const FAR_JITTER_MS = 5;
 const REGISTRY_TOOLS: readonly ContenderKey[] = ['robot-deploy', 'openssh-flow'];
+const WATCH_AND_OPENSSH: readonly ContenderKey[] = ['robot-deploy-watch', 'openssh-flow'];
 
 const WHOLE_IMAGE: [number, number] = [0.9 * BASE_BYTES, Infinity];
 // A top layer, a config and a manifest, plus SSH and HTTP chatter: far below the base layer.
@@ -118,5 +122,33 @@ export const SCENARIOS: readonly Scenario[] = [
     ourStatus: 'deployed',
     wireBounds: () => TOP_ONLY,
     contenders: REGISTRY_TOOLS,
+  },
+  {
+    key: 'watch',
+    title: 'small change, deploy --watch',
+    method: 'one `deploy.ts --watch` for the scenario (its first deploy is the warm-up; its own copy of the workspace, so the baseline\'s saves do not reach it), timed from the save of a new top.txt until its line says the robot holds the new image; against the OpenSSH flow\'s whole small-change run, build included',
+    robotNames: ['sim1'],
+    initialTop: 'watch: warm-up',
+    warmUp: WATCH_AND_OPENSSH,
+    beforeRun: 'change-top',
+    imageChanges: true,
+    ourStatus: 'deployed',
+    wireBounds: () => TOP_ONLY,
+    contenders: WATCH_AND_OPENSSH,
+  },
+  {
+    key: 'ros',
+    title: 'ROS-like workspace, one package rebuilt',
+    method: `a ~${ROS_BASE_BYTES / 1e6} MB base of this machine's shared libraries and a ~${(ROS_PACKAGE_FILES * ROS_FILE_BYTES) / 1e6} MB layer of ${ROS_PACKAGE_FILES} files, ${ROS_CHANGED_FILES} of which get other library bytes before every run (compresses like real binaries); save|gzip|load is left out`,
+    robotNames: ['sim1'],
+    initialTop: 'ros: warm-up',
+    warmUp: REGISTRY_TOOLS,
+    beforeRun: 'change-top',
+    imageChanges: true,
+    ourStatus: 'deployed',
+    // The rebuilt package layer is pushed whole (gzipped), the base never again.
+    wireBounds: () => [1e6, 60e6],
+    contenders: REGISTRY_TOOLS,
+    ros: true,
   },
 ];

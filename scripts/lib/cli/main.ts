@@ -1,6 +1,5 @@
 import { UsageError } from '../config/errors.ts';
 import { Teardown } from '../deploy/teardown.ts';
-import { configureZxShell } from '../shell/zx-shell.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, hungUp: 129, interrupted: 130, terminated: 143 } as const;
 
@@ -30,7 +29,6 @@ export interface MainControl {
 export async function runMain(body: (control: MainControl) => Promise<number>): Promise<never> {
   sshPassword = process.env.RD_SSH_PASSWORD;
   delete process.env.RD_SSH_PASSWORD;
-  configureZxShell();
   const abort = new AbortController();
   const teardown = new Teardown();
   let stopping = false;

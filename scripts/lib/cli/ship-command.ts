@@ -1,9 +1,6 @@
-import { prepareDeploy, runDeploy } from '../deploy/pipeline.ts';
-import { StepClock } from '../deploy/step-clock.ts';
-import { reportDeploy } from '../deploy/summary.ts';
+import { UsageError } from '../config/errors.ts';
 import { parseCommandLine } from './args.ts';
 import { EXIT, runMain } from './main.ts';
-import { loadRobots } from '../config/select.ts';
 
 /** deploy.ts and push.ts: the same task list, with or without the build. */
 export function runShipCommand(help: string, useExistingImages: boolean): Promise<never> {
@@ -12,12 +9,24 @@ export function runShipCommand(help: string, useExistingImages: boolean): Promis
       ws: { type: 'string', multiple: true },
       'dry-run': { type: 'boolean' },
       timings: { type: 'boolean' },
+      watch: { type: 'boolean' },
     }, help);
+    const watch = Boolean(values.watch);
+    if (watch && (useExistingImages || values['dry-run'])) throw new UsageError(`--watch rebuilds on every change: use it with deploy.ts, without --dry-run\n\n${help.trim()}`);
+    // Loaded once the command line is known good: --help and usage errors load none of it.
+    const [{ loadRobots }, { prepareDeploy, runDeploy }, { StepClock }, { reportDeploy }] = await Promise.all([
+      import('../config/select.ts'), import('../deploy/pipeline.ts'), import('../deploy/step-clock.ts'), import('../deploy/summary.ts'),
+    ]);
     const { config, robots } = loadRobots(values['env-file'], positionals);
     const ctx = await prepareDeploy({ config, robots, wsFlags: values.ws ?? [], dryRun: Boolean(values['dry-run']), useExistingImages, signal, teardown });
     const clock = new StepClock();
-    await runDeploy(ctx, clock);
-    if (signal.aborted) return EXIT.interrupted;
-    return reportDeploy(ctx, clock, Boolean(values.timings));
+    const deploy = async () => {
+      await runDeploy(ctx, clock);
+      if (signal.aborted) return EXIT.interrupted;
+      return reportDeploy(ctx, clock, Boolean(values.timings));
+    };
+    if (!watch) return deploy();
+    const { watchAndRedeploy } = await import('../deploy/watch-loop.ts');
+    return watchAndRedeploy(ctx, async () => void (await deploy()), Boolean(values.timings));
   });
 }

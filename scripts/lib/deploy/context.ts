@@ -72,6 +72,8 @@ export interface DeployContext {
   useExistingImages: boolean;
   /** prune.ts: how many older deploys to keep besides the current and rollback images. */
   pruneKeep?: number;
+  /** deploy --watch: connections and tunnels stay open between redeploys. */
+  keepOpen?: boolean;
   /** Set for --dry-run: commands are recorded here and nothing runs. */
   recorded?: RecordedCommand[];
   notices: string[];

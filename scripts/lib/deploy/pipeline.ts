@@ -61,8 +61,8 @@ function dryRunEngine(): { buildPath: BuildPath; registryHost: string } {
 }
 
 /** Concurrent tasks; the default renderer on a terminal, plain lines in CI and pipes. */
-export async function runTaskList(ctx: DeployContext, tasks: ListrTask<DeployContext>[]): Promise<void> {
-  const interactive = isInteractive(ctx);
+export async function runTaskList(ctx: DeployContext, tasks: ListrTask<DeployContext>[], quiet = false): Promise<void> {
+  const interactive = isInteractive(ctx) && !quiet;
   const list = new Listr<DeployContext>(tasks, {
     ctx,
     concurrent: true,
@@ -70,6 +70,7 @@ export async function runTaskList(ctx: DeployContext, tasks: ListrTask<DeployCon
     registerSignalListeners: false,
     renderer: 'default',
     fallbackRenderer: 'simple',
+    silentRendererCondition: quiet,
     fallbackRendererCondition: !interactive,
     rendererOptions: { collapseSubtasks: false, timer: PRESET_TIMER },
     fallbackRendererOptions: { timer: PRESET_TIMER },
@@ -77,8 +78,8 @@ export async function runTaskList(ctx: DeployContext, tasks: ListrTask<DeployCon
   await list.run().catch(() => undefined);
 }
 
-/** Builds and robots run side by side: a robot connects and checks while the image builds. */
-export async function runDeploy(ctx: DeployContext, buildClock: StepClock, steps: readonly RobotStep[] = ROBOT_STEPS): Promise<void> {
+/** Builds and robots run side by side: a robot connects and checks while the image builds. `quiet`: no task list shown (--watch's redeploys). */
+export async function runDeploy(ctx: DeployContext, buildClock: StepClock, steps: readonly RobotStep[] = ROBOT_STEPS, quiet = false): Promise<void> {
   const interactive = isInteractive(ctx);
   // Only steps that compare with or ship the laptop's image need it built (not registry, tunnel or prune).
   const needsBuilds = steps.includes('compare with the build') || steps.includes('push');
@@ -89,7 +90,7 @@ export async function runDeploy(ctx: DeployContext, buildClock: StepClock, steps
       task: (_ctx, task) => task.newListr(robotTasks(ctx, run, steps), { concurrent: false, exitOnError: false }),
     })),
   ];
-  await runTaskList(ctx, tasks);
+  await runTaskList(ctx, tasks, quiet);
   const ships = steps.includes('pull & tag');
   for (const run of ctx.robots) {
     if (ships && !run.error && run.outcomes.size < run.workspaces.length) run.error = 'did not finish (see the step above)';

@@ -6,7 +6,7 @@ import { pruneStep } from './steps/prune-step.ts';
 import { pushStep } from './steps/push-step.ts';
 import { afterStep, pullStep } from './steps/pull-step.ts';
 import { registryStep, stopRegistryStep } from './steps/registry-step.ts';
-import { closeRobot, holdTunnel, tunnelStep } from './steps/tunnel-step.ts';
+import { closeRobot, holdTunnel, releaseRobot, tunnelStep } from './steps/tunnel-step.ts';
 
 type Task = ListrTaskWrapper<DeployContext, never, never>;
 type Work = (task: Task) => Promise<string | void>;
@@ -64,7 +64,7 @@ export function robotTasks(ctx: DeployContext, run: RobotRun, only: readonly Rob
       }
     },
   }));
-  return [...tasks, { title: 'clean up', task: () => run.clock.time('clean up', () => closeRobot(run)) }];
+  return [...tasks, { title: 'clean up', task: () => run.clock.time('clean up', () => (ctx.keepOpen ? releaseRobot(run) : closeRobot(run))) }];
 }
 
 export function robotTitle(run: RobotRun): string {

@@ -1,5 +1,3 @@
-import getPort, { portNumbers } from 'get-port';
-
 /** macOS AirPlay Receiver listens on 5000 and 7000: a tunnel there would talk to AirPlay. */
 export const DARWIN_RESERVED = [5000, 7000];
 const SEARCH_WIDTH = 10;
@@ -12,6 +10,7 @@ const SEARCH_WIDTH = 10;
 export async function chooseLocalPort(preferred: number, platform: NodeJS.Platform = process.platform, exclude: readonly number[] = []): Promise<number> {
   const reserved = platform === 'darwin' ? DARWIN_RESERVED : [];
   const upper = Math.min(preferred + SEARCH_WIDTH, 65535);
+  const { default: getPort, portNumbers } = await import('get-port');
   return getPort({
     host: '127.0.0.1',
     port: [preferred, ...(upper > preferred ? portNumbers(preferred + 1, upper) : [])],

@@ -1,4 +1,3 @@
-import { $ } from 'zx';
 import type { CommandResult, RunOptions, Runner } from './runner.ts';
 
 /** Runs commands on the laptop through zx; every argv element is quoted by zx's quote function. */
@@ -13,6 +12,8 @@ export class LocalRunner implements Runner {
     signal?.throwIfAborted();
     // Own process group, so an abort (Ctrl-C) takes down the shell and everything it started.
     const env = options.env ? { ...process.env, ...options.env } : process.env;
+    // zx loads with the first laptop command, so --help and dry runs never pay for it.
+    const $ = (await import('../shell/zx-shell.ts')).zxShell();
     const child = $({ nothrow: true, quiet: true, detached: true, input: options.input, env })`${argv}`;
     // POSIX: a synchronous signal to the whole group, because Ctrl-C handling exits right after the
     // teardown. Windows has no groups: zx's kill runs `taskkill /t` over the process tree.

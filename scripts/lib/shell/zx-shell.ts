@@ -1,4 +1,5 @@
-import { $, usePowerShell, usePwsh, which } from 'zx';
+// zx/core: `$` without zx's script globals, which take half of its load time.
+import { $, usePowerShell, usePwsh, which } from 'zx/core';
 import { quotePosix } from './posix-quote.ts';
 
 export type ShellKind = 'bash' | 'posix' | 'pwsh' | 'powershell';
@@ -28,4 +29,15 @@ export function configureZxShell(platform: NodeJS.Platform = process.platform): 
   $.postfix = '';
   $.quote = quotePosix;
   return 'posix';
+}
+
+let configured: typeof $ | undefined;
+
+/** `$`, with the shell chosen on first use. */
+export function zxShell(): typeof $ {
+  if (!configured) {
+    configureZxShell();
+    configured = $;
+  }
+  return configured;
 }

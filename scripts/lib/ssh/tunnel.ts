@@ -14,6 +14,8 @@ export interface Tunnel {
   use<T>(work: () => Promise<T>): Promise<T>;
   /** Connections refused because nothing was using the tunnel. */
   refused(): number;
+  /** False once closed: deploy --watch keeps a tunnel open between redeploys. */
+  isOpen(): boolean;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function openTunnel(connection: Client, remotePort: number, preferr
       }
     },
     refused: () => refused,
+    isOpen: () => server.listening,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

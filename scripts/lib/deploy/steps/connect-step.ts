@@ -2,7 +2,6 @@ import { parseProbe, probe, imageRef, type ProbeResult } from '../../commands/ro
 import { formatSshTarget } from '../../config/ssh-target.ts';
 import { RecordingRunner } from '../../runner/recording-runner.ts';
 import { runChecked } from '../../runner/runner.ts';
-import { connectRobot } from '../../ssh/connect.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
 import { dryRunResponder } from '../dry-run.ts';
 import { sameImage } from '../image-identity.ts';
@@ -10,11 +9,18 @@ import { platformVerdict } from '../platform-verdict.ts';
 import { openReadyTunnel } from './tunnel-step.ts';
 
 /** One SSH connection per robot carries every remote step; the host key must match the pinned one. */
-export async function connectStep(ctx: DeployContext, run: RobotRun, report: (text: string) => void): Promise<void> {
+export async function connectStep(ctx: DeployContext, run: RobotRun, report: (text: string) => void): Promise<string | void> {
   if (ctx.recorded) {
     run.runner = new RecordingRunner(run.robot.name, ctx.recorded, dryRunResponder);
     return;
   }
+  if (run.connection && !run.connection.isClosed()) return 'kept open';
+  // deploy --watch after a drop: the tunnel and lock went with the old connection.
+  await run.tunnel?.close();
+  run.tunnel = undefined;
+  run.lock = undefined;
+  // ssh2 loads here, while the build already runs beside this step.
+  const { connectRobot } = await import('../../ssh/connect.ts');
   const connection = await connectRobot(run.robot, { knownHosts: ctx.knownHosts, link: ctx.config.link });
   run.connection = connection;
   run.runner = connection.runner;
@@ -33,7 +39,9 @@ export async function probeStep(ctx: DeployContext, run: RobotRun): Promise<void
   const result = await runChecked(run.runner!, probe(refs), `checking docker on ${run.robot.name}`);
   run.remote = parseProbe(result.stdout);
   const registry = run.remote.registry;
-  if (!ctx.recorded && registry.status === 'running' && registry.port) {
+  const warm = run.tunnel?.isOpen() && run.registryPort === registry.port;
+  if (!ctx.recorded && registry.status === 'running' && registry.port && !warm) {
+    await run.tunnel?.close();
     // Read-only so far; a tunnel changes nothing on the robot, so it may open while the image builds.
     run.registryPort = registry.port;
     run.tunnelOpening = openReadyTunnel(ctx, run).catch((error: Error) => error);

@@ -1,4 +1,4 @@
-import { connectRobot, type RobotConnection } from '../../ssh/connect.ts';
+import type { RobotConnection } from '../../ssh/connect.ts';
 import type { Tunnel } from '../../ssh/tunnel.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
 import { renewRobotLock } from './robot-lock-step.ts';
@@ -36,6 +36,7 @@ async function reconnect(ctx: DeployContext, run: RobotRun, deadline: number, wh
   const hadTunnel = run.tunnel !== undefined;
   const sentBefore = run.tunnel?.bytesToRobot() ?? 0;
   let lastError = 'no attempt';
+  const { connectRobot } = await import('../../ssh/connect.ts');
   while (Date.now() < deadline) {
     ctx.signal.throwIfAborted();
     let connection: RobotConnection | undefined;

@@ -8,10 +8,11 @@ export async function tunnelStep(ctx: DeployContext, run: RobotRun): Promise<str
   const remotePort = run.registryPort!;
   if (ctx.recorded) {
     const port = await chooseLocalPort(run.robot.registryPort);
-    run.tunnel = { port, bytesToRobot: () => 0, use: (work) => work(), refused: () => 0, close: async () => undefined };
+    run.tunnel = { port, bytesToRobot: () => 0, use: (work) => work(), refused: () => 0, isOpen: () => false, close: async () => undefined };
     return `would forward 127.0.0.1:${port} → ${run.robot.name}:127.0.0.1:${remotePort}`;
   }
   const early = await run.tunnelOpening;
+  if (!early && run.tunnel?.isOpen()) return `127.0.0.1:${run.tunnel.port} → ${run.robot.name}:127.0.0.1:${remotePort}, kept open`;
   const tunnel = early instanceof Error || !early ? await openReadyTunnel(ctx, run) : early;
   const moved = tunnel.port !== run.robot.registryPort ? ` (${run.robot.registryPort} was taken)` : '';
   return `127.0.0.1:${tunnel.port}${moved} → ${run.robot.name}:127.0.0.1:${remotePort}, registry answers${early && !(early instanceof Error) ? ' (opened while building)' : ''}`;
@@ -38,6 +39,14 @@ export async function closeRobot(run: RobotRun): Promise<void> {
   await run.tunnel?.close();
   run.lock?.release();
   run.connection?.close();
+}
+
+/** deploy --watch, between redeploys: the robot's lock is given back; the connection and tunnel stay warm. */
+export async function releaseRobot(run: RobotRun): Promise<void> {
+  await run.tunnelOpening;
+  run.tunnelOpening = undefined;
+  run.lock?.release();
+  run.lock = undefined;
 }
 
 /**
