@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { parseProjectConfig, resolveEnvFile } from '../../scripts/lib/config/load-config.ts';
 import { REPO } from '../support/cli.ts';
@@ -103,10 +103,33 @@ test('refused: a CONTEXT symlink that leads outside the project', () => {
   assert.throws(() => parseProjectConfig('IMAGE=img\nCONTEXT=escape\nR_HOST=r\n', join(dir, 'robots.env')), /points outside/);
 });
 
-test('--env-file beats ROBOTS_ENV beats ./robots.env', () => {
-  assert.equal(resolveEnvFile('/a/flag.env', { ROBOTS_ENV: '/b/env.env' }), '/a/flag.env');
-  assert.equal(resolveEnvFile(undefined, { ROBOTS_ENV: '/b/env.env' }), '/b/env.env');
-  assert.equal(resolveEnvFile(undefined, {}), join(process.cwd(), 'robots.env'));
+test('--env-file beats ROBOTS_ENV beats the nearest robots.env upwards', () => {
+  const dir = project();
+  writeFileSync(join(dir, 'robots.env'), 'IMAGE=img\n');
+  assert.equal(resolveEnvFile('/a/flag.env', { ROBOTS_ENV: '/b/env.env' }, dir), '/a/flag.env');
+  assert.equal(resolveEnvFile(undefined, { ROBOTS_ENV: '/b/env.env' }, dir), '/b/env.env');
+  assert.equal(resolveEnvFile('flag.env', {}, join(dir, 'src')), join(dir, 'src', 'flag.env'), 'relative to the cwd');
+  assert.equal(resolveEnvFile(undefined, {}, dir), join(dir, 'robots.env'));
+});
+
+test('robots.env is found in a parent directory, the nearest one winning, as git finds .git', () => {
+  const dir = project();
+  const deep = join(dir, 'src', 'nav', 'launch');
+  mkdirSync(deep, { recursive: true });
+  writeFileSync(join(dir, 'robots.env'), 'IMAGE=img\n');
+  assert.equal(resolveEnvFile(undefined, {}, deep), join(dir, 'robots.env'));
+  writeFileSync(join(dir, 'src', 'robots.env'), 'IMAGE=img\n');
+  assert.equal(resolveEnvFile(undefined, {}, deep), join(dir, 'src', 'robots.env'));
+});
+
+test('no robots.env anywhere above: a usage error naming every directory searched', () => {
+  const dir = project();
+  const above = (d: string): string[] => (dirname(d) === d ? [d] : [d, ...above(dirname(d))]);
+  assert.ok(above(dir).every((d) => !existsSync(join(d, 'robots.env'))), 'precondition: no robots.env above the temp dir');
+  assert.throws(() => resolveEnvFile(undefined, {}, join(dir, 'src')), (error: Error) => {
+    assert.match(error.message, new RegExp(`^no robots\\.env in ${join(dir, 'src')} or any directory above it \\(looked in ${join(dir, 'src')}, ${dir}, .*, /\\)\\..*--env-file FILE or set ROBOTS_ENV`));
+    return error.name === 'UsageError';
+  });
 });
 
 test('a robot whose name is a prefix of another keeps its own keys', () => {

@@ -8,9 +8,21 @@ import { imageNameProblem, platformProblem, robotNameProblem, workspaceProblem }
 import { parseSshTarget } from './ssh-target.ts';
 import { DEFAULT_LINK, type LinkPolicy } from '../ssh/liveness.ts';
 
-/** --env-file, then ROBOTS_ENV, then ./robots.env. */
-export function resolveEnvFile(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(flag ?? env.ROBOTS_ENV ?? 'robots.env');
+/** --env-file, then ROBOTS_ENV, then the nearest robots.env from the cwd upwards (as git finds .git). */
+export function resolveEnvFile(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  const chosen = flag ?? env.ROBOTS_ENV;
+  if (chosen !== undefined) return resolve(cwd, chosen);
+  const searched: string[] = [];
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'robots.env');
+    if (existsSync(candidate)) return candidate;
+    searched.push(dir);
+    if (dirname(dir) === dir) break;
+  }
+  throw new UsageError(
+    `no robots.env in ${searched[0]} or any directory above it (looked in ${searched.join(', ')}). ` +
+      'Run from your project, create robots.env there (see README, "Configuration"), pass --env-file FILE or set ROBOTS_ENV.',
+  );
 }
 
 export function loadProjectConfig(file: string): ProjectConfig {
