@@ -1,4 +1,5 @@
 import { $ } from 'zx';
+import { traceCommand } from '../cli/output.ts';
 import type { CommandResult, RunOptions, Runner } from './runner.ts';
 
 /** Runs commands on the laptop through zx; every argv element is quoted by zx's quote function. */
@@ -12,6 +13,7 @@ export class LocalRunner implements Runner {
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     signal?.throwIfAborted();
     // Own process group, so an abort (Ctrl-C) takes down the shell and everything it started.
+    traceCommand(this.where, argv, options.env);
     const env = options.env ? { ...process.env, ...options.env } : process.env;
     const child = $({ nothrow: true, quiet: true, detached: true, input: options.input, env })`${argv}`;
     // POSIX: a synchronous signal to the whole group, because Ctrl-C handling exits right after the
