@@ -2,6 +2,7 @@
 // The package's bin: `robot-deploy <command> [args]` runs scripts/<command>.ts through tsx's loader,
 // so an install without dev dependencies (a git URL or tarball in another project) can run it.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 
 const COMMANDS = ['deploy', 'build', 'registry', 'tunnel', 'push', 'cleanup', 'setup', 'doctor', 'status', 'rollback', 'prune'];
@@ -28,5 +29,5 @@ if (!COMMANDS.includes(command)) {
 register();
 const script = new URL(`./${command}.ts`, import.meta.url);
 // Each script reads its own arguments from process.argv.slice(2), as under `tsx scripts/<command>.ts`.
-process.argv = [process.argv[0], script.pathname, ...rest];
+process.argv = [process.argv[0], fileURLToPath(script), ...rest];
 await import(script.href);
