@@ -15,7 +15,7 @@ Usage: npx tsx scripts/rollback.ts <robot>... | all [--ws NAME]... [--env-file F
 
 Swaps IMAGE:WS and IMAGE:WS.prev on the robot: the image the last deploy replaced becomes current
 (in one \`docker tag\`, so IMAGE:WS is never missing), and the one it replaces becomes the new .prev —
-so a second rollback goes forward again. Restart your containers afterwards (or use <NAME>_AFTER).`;
+so a second rollback goes forward again. Restart your containers afterwards (on the robot: docker compose up -d).`;
 
 await runMain(async () => {
   const { values, positionals } = parseCommandLine(process.argv.slice(2), { ws: { type: 'string', multiple: true } }, HELP);

@@ -172,3 +172,12 @@ test('megabyte values and files are refused with their size', () => {
   assert.throws(() => parseProjectConfig(`IMAGE=app\nR1_HOST=pi@10.0.0.2\nR1_AFTER=${'x'.repeat(70_000)}\n`, file), /robots\.env:3: the value of R1_AFTER is 70000 bytes; at most 65536/);
   assert.throws(() => parseProjectConfig(`IMAGE=app\n${'# padding\n'.repeat(110_000)}`, file), /is 1100010 bytes; a robots\.env is at most 1048576 bytes/);
 });
+
+test('<NAME>_COMPOSE: an absolute compose file path or a project name; anything else is refused with its line', () => {
+  const dir = project();
+  const file = join(dir, 'robots.env');
+  const config = parseProjectConfig('IMAGE=img\nA_HOST=a\nA_COMPOSE=/opt/robot/compose.yaml\nB_HOST=b\nB_COMPOSE=robot-stack\nC_HOST=c\n', file);
+  assert.deepEqual(config.robots.map((r) => r.compose), ['/opt/robot/compose.yaml', 'robot-stack', undefined]);
+  assert.throws(() => parseProjectConfig('IMAGE=img\nA_HOST=a\nA_COMPOSE=compose.yaml; reboot\n', file), /robots\.env:3: A_COMPOSE=compose\.yaml; reboot is neither an absolute path of a compose file on the robot nor a compose project name/);
+  assert.throws(() => parseProjectConfig('IMAGE=img\nA_HOST=a\nA_COMPOSE=/opt/a.yaml,/opt/b.yaml\n', file), /may not contain a newline or a comma/);
+});

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { readEnvLines, type EnvEntry } from './env-lines.ts';
 import { configError, UsageError } from './errors.ts';
+import { composeSpecProblem } from '../commands/robot-compose.ts';
 import { DEFAULTS, GLOBAL_KEYS, ROBOT_KEYS, type ProjectConfig, type RobotConfig, type RobotKey } from './project-config.ts';
 import { imageNameProblem, platformProblem, robotNameProblem, workspaceProblem } from './references.ts';
 import { parseSshTarget } from './ssh-target.ts';
@@ -67,6 +68,9 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
     const target = parseSshTarget(host.value);
     if (typeof target === 'string') throw configError(file, host.line, `${host.key}: ${target}`);
     const after = keys.get('AFTER')?.value;
+    const compose = keys.get('COMPOSE');
+    const composeProblem = compose && composeSpecProblem(compose.value);
+    if (compose && composeProblem) throw configError(file, compose.line, `${compose.key}=${compose.value} ${composeProblem}`);
     const docker = keys.get('DOCKER');
     if (docker && !docker.value.startsWith('/')) throw configError(file, docker.line, `${docker.key}=${docker.value}: give the docker CLI's absolute path on the robot, e.g. /snap/bin/docker`);
     return {
@@ -78,6 +82,7 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
       sshKey: keyPath(keys.get('SSH_KEY'), dir) ?? sshKey,
       registryPort: portValue(file, keys.get('REGISTRY_PORT')) ?? registryPort,
       ...(after ? { after } : {}),
+      ...(compose ? { compose: compose.value } : {}),
       ...(docker ? { dockerPath: docker.value } : {}),
     };
   });
