@@ -1,7 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../config/errors.ts';
 import { setOutputMode } from './output.ts';
-import { packageVersion } from './version.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -39,4 +39,10 @@ export function parseCommandLine<T extends Options>(argv: string[], options: T, 
   if (common.quiet && common.verbose) throw new UsageError('-q/--quiet and -v/--verbose contradict each other: give one');
   setOutputMode(common);
   return parsed;
+}
+
+/** The version in robot-deploy's own package.json (three levels above scripts/lib/cli). */
+export function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
 }
