@@ -1,7 +1,7 @@
 // <NAME>_COMPOSE on a Debian 13 robot (docker 26.1, compose v2 2.26): after each deploy the
 // service's container runs the image that was just deployed, named by file or by project.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { makeWorkspace, type SimRobot } from '../../scripts/lib/sim/harness.ts';
@@ -24,7 +24,10 @@ describe('<NAME>_COMPOSE brings the services up on the new image', simSuiteOptio
     const dir = makeProjectDir();
     const workspace = await makeWorkspace(dir, { name: 'composed' });
     const ref = `${TEST_IMAGE}:composed`;
-    const composeFile = join(dir, 'compose.yaml');
+    // On the robot the file is read by its own user, who cannot enter the (root-only) project dir.
+    const robotDir = makeProjectDir();
+    chmodSync(robotDir, 0o755);
+    const composeFile = join(robotDir, 'compose.yaml');
     writeFileSync(composeFile, `name: rdcompose\nservices:\n  app:\n    image: ${ref}\n    command: ["sleep", "3600"]\n`);
     const byFile = writeProjectEnv(dir, fleet(), fleet().robots, 'composed', [`C26_COMPOSE=${composeFile}`]);
     const first = await runScriptAsync('deploy.ts', ['c26', '--env-file', byFile]);
