@@ -1,6 +1,7 @@
 // The post's step 1 alone: build the workspace images on the laptop.
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
+import { answer, say } from './lib/cli/output.ts';
 import { loadProjectConfig, resolveEnvFile } from './lib/config/load-config.ts';
 import { UsageError } from './lib/config/errors.ts';
 import { platformProblem } from './lib/config/references.ts';
@@ -36,8 +37,8 @@ await runMain(async ({ signal, teardown }) => {
   ctx.builds = planBuildJobs(config, pairs);
   const clock = new StepClock();
   await runTaskList(ctx, [...ctx.builds.values()].map((job) => buildTask(ctx, job, clock, isInteractive(ctx))));
-  if (ctx.recorded) console.log(dryRunListing(ctx));
+  if (ctx.recorded) answer(dryRunListing(ctx));
   const results = await Promise.allSettled([...ctx.builds.values()].map((job) => job.result.promise));
-  console.log(timingLines(ctx, clock).join('\n'));
+  say(timingLines(ctx, clock).join('\n'));
   return results.every((r) => r.status === 'fulfilled') ? EXIT.ok : EXIT.failed;
 });

@@ -2,6 +2,7 @@
 // what can be left is a temporary push tag from a killed run (kill -9) and, on request, the registry.
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
+import { complain, say } from './lib/cli/output.ts';
 import { selectRobots } from './lib/config/select.ts';
 import { loadProjectConfig, resolveEnvFile } from './lib/config/load-config.ts';
 import { listPushTags, untagImage } from './lib/commands/local-docker.ts';
@@ -26,11 +27,12 @@ await runMain(async ({ signal, teardown }) => {
   const tags = (await local.run(listPushTags(config.image))).stdout.split('\n').filter(Boolean);
   for (const tag of tags) {
     const removed = await local.run(untagImage(tag));
-    console.log(`${removed.code === 0 ? 'removed' : 'could not remove'} temporary tag ${tag}`);
+    (removed.code === 0 ? say : complain)(`${removed.code === 0 ? 'removed' : 'could not remove'} temporary tag ${tag}`);
   }
-  if (tags.length === 0) console.log(`no temporary push tags of ${config.image} on the laptop`);
+  if (tags.length === 0) say(`no temporary push tags of ${config.image} on the laptop`);
   if (!values['stop-registry']) return EXIT.ok;
   const ctx = await prepareDeploy({ config, robots, wsFlags: [], withoutWorkspaces: true, dryRun: false, signal, teardown });
   await runDeploy(ctx, new StepClock(), ['connect', 'stop registry']);
+  for (const run of ctx.robots) if (run.error) complain(`${run.robot.name}: failed: ${run.error}`);
   return ctx.robots.some((run) => run.error) ? EXIT.failed : EXIT.ok;
 });

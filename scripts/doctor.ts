@@ -1,23 +1,26 @@
 // Checks the laptop and each robot, and says how to fix whatever fails.
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
+import { answer, complain, say } from './lib/cli/output.ts';
 import { loadRobots } from './lib/config/select.ts';
 import { laptopChecks } from './lib/doctor/laptop-checks.ts';
 import { robotChecks } from './lib/doctor/robot-checks.ts';
+import { doctorJson } from './lib/doctor/doctor-json.ts';
 import { formatTable, type CheckRow } from './lib/doctor/table.ts';
 import { LocalRunner } from './lib/runner/local-runner.ts';
 import { KnownHosts } from './lib/ssh/host-keys.ts';
 
 const HELP = `
-Usage: npx tsx scripts/doctor.ts [robot... | all] [--env-file FILE]
+Usage: npx tsx scripts/doctor.ts [robot... | all] [--json] [--env-file FILE]
        npm run doctor -- [robot...]
 
 Laptop: docker engine, buildx and the robot-deploy builder. robots.env. Per robot (default: all):
 reachable, host key pinned and matching, authenticated, docker usable, platform, registry:2 image,
-registry running on 127.0.0.1 only, free disk. Prints a fix for every failing row; exit 1 if any fails.`;
+registry running on 127.0.0.1 only, free disk. Prints a fix for every failing row; exit 1 if any fails.
+--json prints one JSON document instead (schema in the README, "JSON output").`;
 
 await runMain(async ({ signal }) => {
-  const { values, positionals } = parseCommandLine(process.argv.slice(2), {}, HELP);
+  const { values, positionals } = parseCommandLine(process.argv.slice(2), { json: { type: 'boolean' } }, HELP);
   const rows: CheckRow[] = await laptopChecks(new LocalRunner(signal));
   let loaded: ReturnType<typeof loadRobots> | undefined;
   try {
@@ -30,8 +33,12 @@ await runMain(async ({ signal }) => {
     const knownHosts = new KnownHosts(loaded.config.knownHostsFile);
     for (const robotRows of await Promise.all(loaded.robots.map((robot) => robotChecks(robot, knownHosts)))) rows.push(...robotRows);
   }
-  console.log(formatTable(rows));
   const failed = rows.filter((r) => r.verdict === 'fail').length;
-  console.log(failed ? `\n${failed} check(s) failed.` : '\nAll checks passed.');
+  if (values.json) answer(JSON.stringify(doctorJson(rows), null, 2));
+  else {
+    say(formatTable(rows));
+    if (failed) complain(`\n${failed} check(s) failed.`);
+    else say('\nAll checks passed.');
+  }
   return failed ? EXIT.failed : EXIT.ok;
 });

@@ -1,6 +1,7 @@
 // Frees disk on robots: old deploys, their registry blobs, dangling images.
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
+import { complain } from './lib/cli/output.ts';
 import { loadRobots } from './lib/config/select.ts';
 import { UsageError } from './lib/config/errors.ts';
 import { prepareDeploy, runDeploy } from './lib/deploy/pipeline.ts';
@@ -24,6 +25,6 @@ await runMain(async ({ signal, teardown }) => {
   const ctx = await prepareDeploy({ config, robots, wsFlags: [], dryRun: false, signal, teardown });
   ctx.pruneKeep = keep;
   await runDeploy(ctx, new StepClock(), ['connect', 'registry', 'tunnel', 'prune']);
-  for (const run of ctx.robots) if (run.error) console.log(`${run.robot.name}: failed: ${run.error}`);
+  for (const run of ctx.robots) if (run.error) complain(`${run.robot.name}: failed: ${run.error}`);
   return ctx.robots.some((run) => run.error) ? EXIT.failed : EXIT.ok;
 });

@@ -1,6 +1,7 @@
 // The post's step 2 alone: make sure registry:2 runs on each robot's 127.0.0.1 (or stop it).
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
+import { answer, complain } from './lib/cli/output.ts';
 import { loadRobots } from './lib/config/select.ts';
 import { prepareDeploy, runDeploy } from './lib/deploy/pipeline.ts';
 import { StepClock } from './lib/deploy/step-clock.ts';
@@ -20,7 +21,7 @@ await runMain(async ({ signal, teardown }) => {
   const { config, robots } = loadRobots(values['env-file'], positionals);
   const ctx = await prepareDeploy({ config, robots, wsFlags: [], withoutWorkspaces: true, dryRun: Boolean(values['dry-run']), signal, teardown });
   await runDeploy(ctx, new StepClock(), values.stop ? ['connect', 'stop registry'] : ['connect', 'registry']);
-  if (ctx.recorded) console.log(dryRunListing(ctx));
-  for (const run of ctx.robots) if (run.error) console.log(`${run.robot.name}: failed: ${run.error}`);
+  if (ctx.recorded) answer(dryRunListing(ctx));
+  for (const run of ctx.robots) if (run.error) complain(`${run.robot.name}: failed: ${run.error}`);
   return ctx.robots.some((run) => run.error) ? EXIT.failed : EXIT.ok;
 });

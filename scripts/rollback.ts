@@ -1,6 +1,7 @@
 // Puts the image a deploy replaced (IMAGE:WS.prev) back under IMAGE:WS, atomically.
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
+import { complain, say } from './lib/cli/output.ts';
 import { loadRobots } from './lib/config/select.ts';
 import { ROLLBACK_NO_CURRENT, ROLLBACK_NO_PREVIOUS, imageRef, parseRollback, previousRef, rollback } from './lib/commands/robot-docker.ts';
 import { selectWorkspaces } from './lib/config/select.ts';
@@ -14,7 +15,7 @@ Usage: npx tsx scripts/rollback.ts <robot>... | all [--ws NAME]... [--env-file F
 
 Swaps IMAGE:WS and IMAGE:WS.prev on the robot: the image the last deploy replaced becomes current
 (in one \`docker tag\`, so IMAGE:WS is never missing), and the one it replaces becomes the new .prev —
-so a second rollback goes forward again. Restart your containers afterwards (or use <NAME>_AFTER).`;
+so a second rollback goes forward again. Restart your containers afterwards (on the robot: docker compose up -d).`;
 
 await runMain(async () => {
   const { values, positionals } = parseCommandLine(process.argv.slice(2), { ws: { type: 'string', multiple: true } }, HELP);
@@ -28,15 +29,15 @@ await runMain(async () => {
         const current = imageRef(config.image, ws);
         const result = await connection.runner.run(rollback(current, previousRef(config.image, ws)));
         const { current: now, previous: was } = parseRollback(result.stdout);
-        if (result.code === 0) console.log(`${robot.name}: ${current} is now ${now?.slice(7, 19)} (rolled back from ${was?.slice(7, 19)}, which is kept as ${previousRef(config.image, ws)})`);
+        if (result.code === 0) say(`${robot.name}: ${current} is now ${now?.slice(7, 19)} (rolled back from ${was?.slice(7, 19)}, which is kept as ${previousRef(config.image, ws)})`);
         else {
           failed++;
           const why = result.code === ROLLBACK_NO_CURRENT ? `${current} is not on the robot` : result.code === ROLLBACK_NO_PREVIOUS ? `no previous image (${previousRef(config.image, ws)}) to roll back to` : lastLines(result.stderr, 2);
-          console.log(`${robot.name}: rollback of ${current} failed: ${why}`);
+          complain(`${robot.name}: rollback of ${current} failed: ${why}`);
         }
       }
     }).catch((error: Error) => {
-      console.log(`${robot.name}: ${error.message}`);
+      complain(`${robot.name}: ${error.message}`);
       failed++;
     });
   }

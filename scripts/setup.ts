@@ -2,6 +2,7 @@
 // keys pinned beside robots.env, and the buildx builder.
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
+import { complain, say } from './lib/cli/output.ts';
 import { loadRobots } from './lib/config/select.ts';
 import { LocalRunner } from './lib/runner/local-runner.ts';
 import { ensureBuilder } from './lib/setup/builder-step.ts';
@@ -30,7 +31,7 @@ await runMain(async ({ signal }) => {
   if (values['forget-host']) {
     for (const robot of robots) {
       const removed = knownHosts.forget(robot.name);
-      console.log(removed ? `forgot ${removed} pinned host key(s) of ${robot.name} in ${knownHosts.file}; the next connection pins the new one` : `no host key of ${robot.name} was pinned in ${knownHosts.file}`);
+      say(removed ? `forgot ${removed} pinned host key(s) of ${robot.name} in ${knownHosts.file}; the next connection pins the new one` : `no host key of ${robot.name} was pinned in ${knownHosts.file}`);
     }
     return EXIT.ok;
   }
@@ -49,6 +50,6 @@ await runMain(async ({ signal }) => {
   }
   rows.push(['buildx builder', await ensureBuilder(new LocalRunner(signal), config)]);
   const width = Math.max(...rows.map(([name]) => name.length));
-  for (const [name, report] of rows) console.log(`${name.padEnd(width)}  ${report.state.padEnd(12)}  ${report.detail}`);
+  for (const [name, report] of rows) (report.state === 'failed' ? complain : say)(`${name.padEnd(width)}  ${report.state.padEnd(12)}  ${report.detail}`);
   return rows.some(([, report]) => report.state === 'failed') ? EXIT.failed : EXIT.ok;
 });

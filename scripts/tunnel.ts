@@ -1,6 +1,7 @@
 // The post's step 3 alone: a tunnel from the laptop's 127.0.0.1 to one robot's registry, held until Ctrl-C.
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
+import { answer } from './lib/cli/output.ts';
 import { loadRobots } from './lib/config/select.ts';
 import { UsageError } from './lib/config/errors.ts';
 import { prepareDeploy, runDeploy } from './lib/deploy/pipeline.ts';
@@ -21,7 +22,7 @@ await runMain(async ({ signal, teardown }) => {
   if (robots.length !== 1) throw new UsageError('name exactly one robot: a tunnel serves one registry');
   const ctx = await prepareDeploy({ config, robots, wsFlags: [], withoutWorkspaces: true, dryRun: Boolean(values['dry-run']), signal, teardown });
   await runDeploy(ctx, new StepClock(), ['connect', 'registry', 'tunnel', 'hold tunnel']);
-  if (ctx.recorded) console.log(dryRunListing(ctx));
+  if (ctx.recorded) answer(dryRunListing(ctx));
   const [run] = ctx.robots;
   if (run.error) console.error(`${run.robot.name}: ${run.error}`);
   return run.error ? EXIT.failed : EXIT.ok;

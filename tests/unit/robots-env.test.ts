@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { parseProjectConfig, resolveEnvFile } from '../../scripts/lib/config/load-config.ts';
 import { REPO } from '../support/cli.ts';
@@ -103,10 +103,33 @@ test('refused: a CONTEXT symlink that leads outside the project', () => {
   assert.throws(() => parseProjectConfig('IMAGE=img\nCONTEXT=escape\nR_HOST=r\n', join(dir, 'robots.env')), /points outside/);
 });
 
-test('--env-file beats ROBOTS_ENV beats ./robots.env', () => {
-  assert.equal(resolveEnvFile('/a/flag.env', { ROBOTS_ENV: '/b/env.env' }), '/a/flag.env');
-  assert.equal(resolveEnvFile(undefined, { ROBOTS_ENV: '/b/env.env' }), '/b/env.env');
-  assert.equal(resolveEnvFile(undefined, {}), join(process.cwd(), 'robots.env'));
+test('--env-file beats ROBOTS_ENV beats the nearest robots.env upwards', () => {
+  const dir = project();
+  writeFileSync(join(dir, 'robots.env'), 'IMAGE=img\n');
+  assert.equal(resolveEnvFile('/a/flag.env', { ROBOTS_ENV: '/b/env.env' }, dir), '/a/flag.env');
+  assert.equal(resolveEnvFile(undefined, { ROBOTS_ENV: '/b/env.env' }, dir), '/b/env.env');
+  assert.equal(resolveEnvFile('flag.env', {}, join(dir, 'src')), join(dir, 'src', 'flag.env'), 'relative to the cwd');
+  assert.equal(resolveEnvFile(undefined, {}, dir), join(dir, 'robots.env'));
+});
+
+test('robots.env is found in a parent directory, the nearest one winning, as git finds .git', () => {
+  const dir = project();
+  const deep = join(dir, 'src', 'nav', 'launch');
+  mkdirSync(deep, { recursive: true });
+  writeFileSync(join(dir, 'robots.env'), 'IMAGE=img\n');
+  assert.equal(resolveEnvFile(undefined, {}, deep), join(dir, 'robots.env'));
+  writeFileSync(join(dir, 'src', 'robots.env'), 'IMAGE=img\n');
+  assert.equal(resolveEnvFile(undefined, {}, deep), join(dir, 'src', 'robots.env'));
+});
+
+test('no robots.env anywhere above: a usage error naming every directory searched', () => {
+  const dir = project();
+  const above = (d: string): string[] => (dirname(d) === d ? [d] : [d, ...above(dirname(d))]);
+  assert.ok(above(dir).every((d) => !existsSync(join(d, 'robots.env'))), 'precondition: no robots.env above the temp dir');
+  assert.throws(() => resolveEnvFile(undefined, {}, join(dir, 'src')), (error: Error) => {
+    assert.match(error.message, new RegExp(`^no robots\\.env in ${join(dir, 'src')} or any directory above it \\(looked in ${join(dir, 'src')}, ${dir}, .*, /\\)\\..*--env-file FILE or set ROBOTS_ENV`));
+    return error.name === 'UsageError';
+  });
 });
 
 test('a robot whose name is a prefix of another keeps its own keys', () => {
@@ -148,4 +171,13 @@ test('megabyte values and files are refused with their size', () => {
   const file = join(project(), 'robots.env');
   assert.throws(() => parseProjectConfig(`IMAGE=app\nR1_HOST=pi@10.0.0.2\nR1_AFTER=${'x'.repeat(70_000)}\n`, file), /robots\.env:3: the value of R1_AFTER is 70000 bytes; at most 65536/);
   assert.throws(() => parseProjectConfig(`IMAGE=app\n${'# padding\n'.repeat(110_000)}`, file), /is 1100010 bytes; a robots\.env is at most 1048576 bytes/);
+});
+
+test('<NAME>_COMPOSE: an absolute compose file path or a project name; anything else is refused with its line', () => {
+  const dir = project();
+  const file = join(dir, 'robots.env');
+  const config = parseProjectConfig('IMAGE=img\nA_HOST=a\nA_COMPOSE=/opt/robot/compose.yaml\nB_HOST=b\nB_COMPOSE=robot-stack\nC_HOST=c\n', file);
+  assert.deepEqual(config.robots.map((r) => r.compose), ['/opt/robot/compose.yaml', 'robot-stack', undefined]);
+  assert.throws(() => parseProjectConfig('IMAGE=img\nA_HOST=a\nA_COMPOSE=compose.yaml; reboot\n', file), /robots\.env:3: A_COMPOSE=compose\.yaml; reboot is neither an absolute path of a compose file on the robot nor a compose project name/);
+  assert.throws(() => parseProjectConfig('IMAGE=img\nA_HOST=a\nA_COMPOSE=/opt/a.yaml,/opt/b.yaml\n', file), /may not contain a newline or a comma/);
 });

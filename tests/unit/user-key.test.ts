@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { generateEd25519 } from '../../scripts/lib/setup/openssh-key.ts';
-import { generateUserKey } from '../../scripts/lib/setup/user-key.ts';
+import ssh2 from 'ssh2';
+import { generateEd25519, generateUserKey } from '../../scripts/lib/setup/user-key.ts';
 
 test('a key written by someone else while setup makes one is kept, not clobbered', () => {
   const path = join(mkdtempSync(join(tmpdir(), 'rd-key-')), 'id_ed25519');
@@ -22,4 +23,21 @@ test('a lone .pub is not overwritten either', () => {
   writeFileSync(`${path}.pub`, 'ssh-ed25519 AAAA old\n');
   assert.throws(() => generateUserKey(path), /\.pub exists without its private key/);
   assert.equal(readFileSync(`${path}.pub`, 'utf8'), 'ssh-ed25519 AAAA old\n');
+});
+
+test('a generated key is an unencrypted OpenSSH ed25519 key that ssh-keygen and ssh2 both read', () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'rd-key-')), 'id_ed25519');
+  const key = generateUserKey(path);
+  assert.equal(key.source === 'file' && key.generated, true);
+  const text = readFileSync(path, 'utf8');
+  assert.match(text, /^-----BEGIN OPENSSH PRIVATE KEY-----\n/);
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+  assert.match(key.publicKey, /^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5\S+ \S+@\S+$/);
+  const derived = spawnSync('ssh-keygen', ['-y', '-P', '', '-f', path], { encoding: 'utf8' });
+  assert.equal(derived.status, 0, derived.stderr);
+  assert.equal(derived.stdout.trim().split(' ').slice(0, 2).join(' '), key.publicKey.split(' ').slice(0, 2).join(' '));
+  const parsed = ssh2.utils.parseKey(text);
+  assert.ok(!(parsed instanceof Error) && !Array.isArray(parsed), String(parsed));
+  assert.equal((parsed as ssh2.ParsedKey).type, 'ssh-ed25519');
+  assert.equal(readFileSync(`${path}.pub`, 'utf8'), `${key.publicKey}\n`);
 });

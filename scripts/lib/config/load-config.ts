@@ -3,14 +3,27 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { readEnvLines, type EnvEntry } from './env-lines.ts';
 import { configError, UsageError } from './errors.ts';
+import { composeSpecProblem } from '../commands/robot-compose.ts';
 import { DEFAULTS, GLOBAL_KEYS, ROBOT_KEYS, type ProjectConfig, type RobotConfig, type RobotKey } from './project-config.ts';
 import { imageNameProblem, platformProblem, robotNameProblem, workspaceProblem } from './references.ts';
 import { parseSshTarget } from './ssh-target.ts';
 import { DEFAULT_LINK, type LinkPolicy } from '../ssh/liveness.ts';
 
-/** --env-file, then ROBOTS_ENV, then ./robots.env. */
-export function resolveEnvFile(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(flag ?? env.ROBOTS_ENV ?? 'robots.env');
+/** --env-file, then ROBOTS_ENV, then the nearest robots.env from the cwd upwards (as git finds .git). */
+export function resolveEnvFile(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  const chosen = flag ?? env.ROBOTS_ENV;
+  if (chosen !== undefined) return resolve(cwd, chosen);
+  const searched: string[] = [];
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'robots.env');
+    if (existsSync(candidate)) return candidate;
+    searched.push(dir);
+    if (dirname(dir) === dir) break;
+  }
+  throw new UsageError(
+    `no robots.env in ${searched[0]} or any directory above it (looked in ${searched.join(', ')}). ` +
+      'Run from your project, create robots.env there (see README, "Configuration"), pass --env-file FILE or set ROBOTS_ENV.',
+  );
 }
 
 export function loadProjectConfig(file: string): ProjectConfig {
@@ -55,6 +68,9 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
     const target = parseSshTarget(host.value);
     if (typeof target === 'string') throw configError(file, host.line, `${host.key}: ${target}`);
     const after = keys.get('AFTER')?.value;
+    const compose = keys.get('COMPOSE');
+    const composeProblem = compose && composeSpecProblem(compose.value);
+    if (compose && composeProblem) throw configError(file, compose.line, `${compose.key}=${compose.value} ${composeProblem}`);
     const docker = keys.get('DOCKER');
     if (docker && !docker.value.startsWith('/')) throw configError(file, docker.line, `${docker.key}=${docker.value}: give the docker CLI's absolute path on the robot, e.g. /snap/bin/docker`);
     return {
@@ -66,6 +82,7 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
       sshKey: keyPath(keys.get('SSH_KEY'), dir) ?? sshKey,
       registryPort: portValue(file, keys.get('REGISTRY_PORT')) ?? registryPort,
       ...(after ? { after } : {}),
+      ...(compose ? { compose: compose.value } : {}),
       ...(docker ? { dockerPath: docker.value } : {}),
     };
   });

@@ -14,6 +14,8 @@ export interface RobotConfig {
   registryPort: number;
   /** Shell command run on the robot after a successful deploy. */
   after?: string;
+  /** A compose file (absolute path) or project on the robot whose services are brought up after a deploy. */
+  compose?: string;
   /** Path of the docker CLI on the robot, when it is not on the SSH session's PATH (<NAME>_DOCKER). */
   dockerPath?: string;
 }
@@ -41,7 +43,7 @@ export const GLOBAL_KEYS = [
   'IMAGE', 'CONTEXT', 'WORKSPACES', 'PLATFORM', 'SSH_KEY', 'REGISTRY_PORT',
   'RECONNECT_SECONDS', 'ALIVE_INTERVAL_SECONDS', 'ALIVE_COUNT_MAX', 'ROBOT_TIMEOUT_SECONDS',
 ] as const;
-export const ROBOT_KEYS = ['HOST', 'PLATFORM', 'WORKSPACES', 'SSH_KEY', 'REGISTRY_PORT', 'AFTER', 'DOCKER'] as const;
+export const ROBOT_KEYS = ['HOST', 'PLATFORM', 'WORKSPACES', 'SSH_KEY', 'REGISTRY_PORT', 'AFTER', 'COMPOSE', 'DOCKER'] as const;
 export type RobotKey = (typeof ROBOT_KEYS)[number];
 
 export const DEFAULTS = { context: '.', platform: 'linux/amd64', registryPort: 5000, reconnectSeconds: 60 } as const;

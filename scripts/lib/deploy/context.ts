@@ -1,3 +1,4 @@
+import { outputMode } from '../cli/output.ts';
 import type { BuildSpec } from '../commands/local-docker.ts';
 import type { ProbeResult } from '../commands/robot-docker.ts';
 import type { ProjectConfig, RobotConfig } from '../config/project-config.ts';
@@ -88,5 +89,6 @@ export function buildFor(ctx: Pick<DeployContext, 'builds'>, run: RobotRun, ws: 
 
 /** Live progress on a terminal; in CI, pipes and dry runs, plain lines that read well in a log. */
 export function isInteractive(ctx: Pick<DeployContext, 'recorded'>): boolean {
-  return Boolean(process.stdout.isTTY) && !process.env.CI && !ctx.recorded;
+  // -v prints commands between the lines, which a redrawing display would overwrite.
+  return Boolean(process.stdout.isTTY) && !process.env.CI && !ctx.recorded && !outputMode.verbose;
 }

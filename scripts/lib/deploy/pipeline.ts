@@ -1,3 +1,4 @@
+import { outputMode } from '../cli/output.ts';
 import { Listr, PRESET_TIMER, type ListrTask } from 'listr2';
 import type { ProjectConfig, RobotConfig } from '../config/project-config.ts';
 import { selectWorkspaces } from '../config/select.ts';
@@ -70,7 +71,7 @@ export async function runTaskList(ctx: DeployContext, tasks: ListrTask<DeployCon
     registerSignalListeners: false,
     renderer: 'default',
     fallbackRenderer: 'simple',
-    silentRendererCondition: quiet,
+    silentRendererCondition: quiet || outputMode.quiet,
     fallbackRendererCondition: !interactive,
     rendererOptions: { collapseSubtasks: false, timer: PRESET_TIMER },
     fallbackRendererOptions: { timer: PRESET_TIMER },

@@ -4,14 +4,14 @@ import { isInteractive, type DeployContext, type RobotRun } from './context.ts';
 import { compareStep, connectStep, probeStep } from './steps/connect-step.ts';
 import { pruneStep } from './steps/prune-step.ts';
 import { pushStep } from './steps/push-step.ts';
-import { afterStep, pullStep } from './steps/pull-step.ts';
+import { afterStep, composeStep, pullStep } from './steps/pull-step.ts';
 import { registryStep, stopRegistryStep } from './steps/registry-step.ts';
 import { closeRobot, holdTunnel, releaseRobot, tunnelStep } from './steps/tunnel-step.ts';
 
 type Task = ListrTaskWrapper<DeployContext, never, never>;
 type Work = (task: Task) => Promise<string | void>;
 
-export const ROBOT_STEPS = ['connect', 'check robot', 'compare with the build', 'registry', 'tunnel', 'push', 'pull & tag', 'after'] as const;
+export const ROBOT_STEPS = ['connect', 'check robot', 'compare with the build', 'registry', 'tunnel', 'push', 'pull & tag', 'compose', 'after'] as const;
 /** Steps only the single-step scripts use. */
 export type RobotStep = (typeof ROBOT_STEPS)[number] | 'stop registry' | 'hold tunnel' | 'prune';
 
@@ -33,6 +33,7 @@ function work(ctx: DeployContext, run: RobotRun, name: RobotStep, interactive: b
     case 'tunnel': return () => tunnelStep(ctx, run);
     case 'push': return (task) => pushStep(ctx, run, throttle(task, interactive ? 200 : 5000), (text) => (task.output = text));
     case 'pull & tag': return (task) => pullStep(ctx, run, (text) => (task.output = text));
+    case 'compose': return () => composeStep(ctx, run);
     case 'after': return () => afterStep(ctx, run);
     case 'stop registry': return () => stopRegistryStep(run);
     case 'hold tunnel': return (task) => holdTunnel(ctx, run, task);
@@ -47,8 +48,8 @@ function work(ctx: DeployContext, run: RobotRun, name: RobotStep, interactive: b
 export function robotTasks(ctx: DeployContext, run: RobotRun, only: readonly RobotStep[] = ROBOT_STEPS): ListrTask<DeployContext>[] {
   const interactive = isInteractive(ctx);
   const compared = only.includes('compare with the build');
-  const shipping = new Set<RobotStep>(['registry', 'tunnel', 'push', 'pull & tag', 'after']);
-  const selected = only.filter((name) => name !== 'after' || run.robot.after);
+  const shipping = new Set<RobotStep>(['registry', 'tunnel', 'push', 'pull & tag', 'compose', 'after']);
+  const selected = only.filter((name) => (name !== 'after' || run.robot.after) && (name !== 'compose' || run.robot.compose));
   const tasks = selected.map((name): ListrTask<DeployContext> => ({
     title: name,
     task: async (_ctx, task) => {

@@ -1,3 +1,4 @@
+import { answer, complain, say } from '../cli/output.ts';
 import { previousRef } from '../commands/robot-docker.ts';
 import { formatRecorded } from '../runner/recording-runner.ts';
 import { formatSshTarget } from '../config/ssh-target.ts';
@@ -42,11 +43,13 @@ export function dryRunListing(ctx: DeployContext): string {
   return `Dry run: nothing was run. Commands per host (digests and IDs known only after the real build/push show as sha256:000…):\n${formatRecorded(ctx.recorded ?? [], labels)}`;
 }
 
-/** The end of deploy.ts and push.ts: notices, timings, the summary table; exit 1 if any robot failed. */
+/** The end of deploy.ts and push.ts: notices, timings, the summary table (failed robots on stderr); exit 1 if any robot failed. */
 export function reportDeploy(ctx: DeployContext, buildClock: StepClock, timings: boolean): number {
-  if (ctx.recorded) console.log(`\n${dryRunListing(ctx)}`);
-  for (const notice of ctx.notices) console.log(`note: ${notice}`);
-  if (timings) console.log(`\nTimings:\n${timingLines(ctx, buildClock).join('\n')}\npeak memory (max RSS) ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MiB`);
-  console.log(`\nSummary${ctx.recorded ? ' (dry run: what would happen, nothing was deployed)' : ''}:\n${summaryLines(ctx).join('\n')}`);
+  if (ctx.recorded) answer(`\n${dryRunListing(ctx)}`);
+  for (const notice of ctx.notices) say(`note: ${notice}`);
+  if (timings) answer(`\nTimings:\n${timingLines(ctx, buildClock).join('\n')}\npeak memory (max RSS) ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MiB`);
+  say(`\nSummary${ctx.recorded ? ' (dry run: what would happen, nothing was deployed)' : ''}:`);
+  const lines = summaryLines(ctx);
+  ctx.robots.forEach((run, index) => (robotStatus(run) === 'failed' ? complain : say)(lines[index]));
   return ctx.robots.some((run) => robotStatus(run) === 'failed') ? 1 : 0;
 }

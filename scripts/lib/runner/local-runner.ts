@@ -1,3 +1,4 @@
+import { traceCommand } from '../cli/output.ts';
 import type { CommandResult, RunOptions, Runner } from './runner.ts';
 
 /** Runs commands on the laptop through zx; every argv element is quoted by zx's quote function. */
@@ -11,6 +12,7 @@ export class LocalRunner implements Runner {
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     signal?.throwIfAborted();
     // Own process group, so an abort (Ctrl-C) takes down the shell and everything it started.
+    traceCommand(this.where, argv, options.env);
     const env = options.env ? { ...process.env, ...options.env } : process.env;
     // zx loads with the first laptop command, so --help and dry runs never pay for it.
     const $ = (await import('../shell/zx-shell.ts')).zxShell();

@@ -1,6 +1,7 @@
 import type { NodeSSH } from 'node-ssh';
 import type { ClientChannel } from 'ssh2';
 import { withDockerAccess, type DockerAccess } from '../commands/robot-docker-access.ts';
+import { traceCommand } from '../cli/output.ts';
 import { joinPosix } from '../shell/posix-quote.ts';
 import { RobotTimeoutError, type CommandResult, type RunOptions, type Runner } from './runner.ts';
 
@@ -27,7 +28,9 @@ export class SshRunner implements Runner {
     const seconds = Math.max(1, Math.ceil((options.timeoutMs ?? this.timeoutSeconds * 1000) / 1000));
     let channel: ClientChannel | undefined;
     let timer: NodeJS.Timeout | undefined;
-    const command = this.ssh.execCommand(joinPosix(['timeout', '-k', '5', String(seconds), ...withDockerAccess(argv, this.access)]), {
+    const remote = ['timeout', '-k', '5', String(seconds), ...withDockerAccess(argv, this.access)];
+    traceCommand(this.where, remote);
+    const command = this.ssh.execCommand(joinPosix(remote), {
       stdin: options.input,
       onChannel: (opened) => (channel = opened),
       onStdout: options.onOutput && ((chunk) => options.onOutput?.(chunk.toString())),

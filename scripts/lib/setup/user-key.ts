@@ -2,13 +2,28 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
-import { generateEd25519 } from './openssh-key.ts';
 
 export type UserKey =
   | { source: 'file'; path: string; publicKey: string; generated: boolean }
   | { source: 'agent'; publicKey: string };
 
 const KEY_ORDER = ['id_ed25519', 'id_rsa'];
+
+export interface GeneratedKey {
+  /** OpenSSH private key file content (unencrypted, like `ssh-keygen -N ''`). */
+  privateKey: string;
+  /** One authorized_keys line: `ssh-ed25519 AAAA… comment`. */
+  publicKey: string;
+}
+
+/**
+ * An ed25519 key in OpenSSH's own file format, made by ssh2 in Node: Windows has no ssh-copy-id and
+ * may have no ssh-keygen on PATH, and the result must work with OpenSSH, ssh2 and Windows' agent alike.
+ */
+export function generateEd25519(comment: string): GeneratedKey {
+  const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment });
+  return { privateKey: pair.private, publicKey: pair.public.trim() };
+}
 
 /** SSH_KEY from robots.env, else ~/.ssh/id_ed25519, then id_rsa, else a key held by ssh-agent. */
 export async function findUserKey(configured: string | undefined, home = homedir()): Promise<UserKey | undefined> {

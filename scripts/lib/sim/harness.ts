@@ -1,6 +1,6 @@
 // Programmatic API of the simulated robot fleet, used by scripts/sim-robot.ts, e2e tests and benchmarks.
 import { chmodSync, writeFileSync } from 'node:fs';
-import { assertFlavourInstalled, sudoersForDocker, type DockerAccessKind, type EngineFlavour } from './engine-flavours.ts';
+import { assertFlavourInstalled, cliPluginsDir, sudoersForDocker, type DockerAccessKind, type EngineFlavour } from './engine-flavours.ts';
 import { toolEnv } from './exec.ts';
 import { makeFleet, type SimFleet } from './fleet.ts';
 import { ensureKeyPair, ensureSimUser, hostKeyLine, publicKey, type SimUser } from './identity.ts';
@@ -116,7 +116,7 @@ async function startRobot(
   // A sudo robot's docker.sock belongs to root alone, as on a robot whose user is not in the docker group.
   const daemon = startRobotDockerd(robot, files, robot.access === 'sudo' ? 'root' : SIM_USER, robot.engine ?? 'docker20');
   await ensureKeyPair(files.hostKey, `${files.id} host key`);
-  prepareRobotHome(files, user, robot.passwordLogin ? '' : `${publicKey(clientKey)}\n`);
+  prepareRobotHome(files, user, robot.passwordLogin ? '' : `${publicKey(clientKey)}\n`, robot.access === 'off-path' ? undefined : cliPluginsDir(robot.engine ?? 'docker20'));
   await startRobotSshd(robot, files, user, { passwordLogin: robot.passwordLogin, engine: robot.engine ?? 'docker20',
     listen: needsRelay(robot.link) ? '127.0.0.1' : robot.address, access: robot.access ?? 'group' });
   if (needsRelay(robot.link)) startRelay(robot, robot.link!, files.relayLog);

@@ -1,6 +1,6 @@
 // A robot's sshd: listens on the robot address inside its netns, with a private mount
 // namespace in which the robot's own home dir is bind-mounted over the rdsim home.
-import { chmodSync, chownSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { enginePath, type DockerAccessKind, type EngineFlavour } from './engine-flavours.ts';
@@ -46,8 +46,12 @@ export function sshdConfig(listen: string, files: RobotFiles, passwordLogin: boo
   ].join('\n');
 }
 
-/** The robot's home: sshd's StrictModes wants it owned by the user and not group/world writable. */
-export function prepareRobotHome(files: RobotFiles, user: SimUser, authorizedKeys: string): void {
+/**
+ * The robot's home: sshd's StrictModes wants it owned by the user and not group/world writable.
+ * `cliPlugins` (docker26: buildx and compose from the Debian 13 root) becomes ~/.docker/cli-plugins,
+ * where the robot's docker CLI looks for `docker compose`.
+ */
+export function prepareRobotHome(files: RobotFiles, user: SimUser, authorizedKeys: string, cliPlugins?: string): void {
   const ssh = join(files.home, '.ssh');
   ensureDir(ssh, 0o700);
   chmodSync(files.home, 0o755);
@@ -55,6 +59,11 @@ export function prepareRobotHome(files: RobotFiles, user: SimUser, authorizedKey
   const keys = join(ssh, 'authorized_keys');
   writeFileSync(keys, authorizedKeys, { mode: 0o600 });
   for (const path of [files.home, ssh, keys]) chownSync(path, user.uid, user.gid);
+  if (!cliPlugins) return;
+  const dockerConfig = join(files.home, '.docker');
+  ensureDir(dockerConfig, 0o700);
+  chownSync(dockerConfig, user.uid, user.gid);
+  if (!existsSync(join(dockerConfig, 'cli-plugins'))) symlinkSync(cliPlugins, join(dockerConfig, 'cli-plugins'));
 }
 
 export interface SshdOptions {

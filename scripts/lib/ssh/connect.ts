@@ -1,5 +1,4 @@
 import { NodeSSH } from 'node-ssh';
-import type { Socket } from 'node:net';
 import { userInfo } from 'node:os';
 import type { RobotConfig } from '../config/project-config.ts';
 import { formatSshTarget } from '../config/ssh-target.ts';
@@ -8,7 +7,7 @@ import { authHandler, planAuth } from './auth-plan.ts';
 import { ConnectError, explainConnectError } from './connect-errors.ts';
 import { judgeHostKey, type HostKeyVerdict, type KnownHosts, type PinnedKey } from './host-keys.ts';
 import { DEFAULT_LINK, watchSilence, type LinkPolicy } from './liveness.ts';
-import { openSocket } from './open-socket.ts';
+import { openTransport, type Transport } from './proxy.ts';
 import { resolveSshHost } from './ssh-config.ts';
 
 export interface ConnectOptions {
@@ -93,11 +92,11 @@ async function handshake(robot: RobotConfig, options: ConnectOptions, pins: Pinn
   const ssh = new NodeSSH();
   const address = formatSshTarget({ user: username, host: resolved.host, port: resolved.port });
   const link = options.link ?? DEFAULT_LINK;
-  let socket: Socket | undefined;
+  let transport: Transport | undefined;
   try {
-    socket = await openSocket(resolved.host, resolved.port ?? 22, timeoutMs);
+    transport = await openTransport(resolved, username, { knownHosts: options.knownHosts, timeoutMs, keyFile: robot.sshKey });
     await ssh.connect({
-      sock: socket,
+      sock: transport.sock as never,
       host: resolved.host,
       port: resolved.port ?? 22,
       username,
@@ -118,7 +117,8 @@ async function handshake(robot: RobotConfig, options: ConnectOptions, pins: Pinn
       },
     });
   } catch (error) {
-    socket?.destroy();
+    transport?.sock.destroy();
+    transport?.close();
     ssh.dispose();
     if (verdict?.kind === 'first-contact' && expected && !expected.equals(keyBlob!)) {
       throw new ConnectError('host-key-changed', `${robot.name}: the host key changed to ${verdict.fingerprint} while its first key was being confirmed — refusing to connect.`, verdict);
@@ -137,12 +137,13 @@ async function handshake(robot: RobotConfig, options: ConnectOptions, pins: Pinn
     connection.on('error', (error) => (lastError = error));
     connection.on('close', () => {
       isClosed = true;
+      transport!.close();
       resolve(lastError);
     });
   });
-  watchSilence(socket!, link, (error) => {
+  watchSilence(transport!.sock, link, (error) => {
     connection.emit('error', error);
-    socket?.destroy();
+    transport!.sock.destroy();
   });
   const runner = new SshRunner(robot.name, ssh, link.robotTimeoutSeconds, { dockerPath: robot.dockerPath, envPrefix: robot.envPrefix });
   return { ssh, runner, hostKey: verdict!, hostKeyBlob: keyBlob, closed, isClosed: () => isClosed, close: () => ssh.dispose() };

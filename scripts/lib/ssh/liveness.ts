@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 /**
  * How patient the laptop is with a robot's link, after OpenSSH's ServerAliveInterval and
@@ -21,7 +21,7 @@ export const silenceLimitMs = (policy: LinkPolicy): number => policy.aliveInterv
  * a link that moves data is never condemned. The keepalive requests ssh2 sends every interval
  * make an idle link answer.
  */
-export function watchSilence(socket: Socket, policy: LinkPolicy, onSilent: (error: Error) => void): void {
+export function watchSilence(socket: Duplex, policy: LinkPolicy, onSilent: (error: Error) => void): void {
   const limitMs = silenceLimitMs(policy);
   let heard = Date.now();
   socket.on('data', () => (heard = Date.now()));

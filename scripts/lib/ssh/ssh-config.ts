@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import SSHConfig from 'ssh-config';
 import type { SshTarget } from '../config/ssh-target.ts';
 
 export interface ResolvedHost {
@@ -8,57 +9,65 @@ export interface ResolvedHost {
   user?: string;
   port?: number;
   identityFiles: string[];
+  /** ProxyJump hops, first to last, as written (`[user@]host[:port]`); absent for `none`. */
+  proxyJump?: string[];
+  /** ProxyCommand with %h, %p, %r still in it; absent for `none`. */
+  proxyCommand?: string;
 }
 
-interface Block {
-  patterns: string[];
-  options: [string, string][];
+/** OpenSSH's limit on nested Include files. */
+const MAX_INCLUDE_DEPTH = 16;
+
+/**
+ * ~/.ssh/config with every Include inlined where it stands (relative paths under ~/.ssh, a glob in the
+ * last path element, files in sorted order), then parsed by the ssh-config package.
+ */
+export function parseSshConfig(text: string, home = homedir(), depth = 0): SSHConfig {
+  return SSHConfig.parse(inlineIncludes(text, home, depth));
 }
 
-/** Splits ~/.ssh/config into Host blocks; Match blocks are skipped (their conditions need a live ssh). */
-export function parseSshConfig(text: string): Block[] {
-  const blocks: Block[] = [{ patterns: ['*'], options: [] }];
-  let skipping = false;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const match = /^(\S+?)\s*(?:=|\s)\s*(.+)$/.exec(line);
-    if (!match) continue;
-    const keyword = match[1].toLowerCase();
-    const value = match[2].replace(/^"(.*)"$/, '$1');
-    if (keyword === 'host') {
-      blocks.push({ patterns: value.split(/\s+/), options: [] });
-      skipping = false;
-    } else if (keyword === 'match') skipping = true;
-    else if (!skipping) blocks[blocks.length - 1].options.push([keyword, value]);
-  }
-  return blocks;
+function inlineIncludes(text: string, home: string, depth: number): string {
+  return text.split(/\r?\n/).map((line) => {
+    const include = /^\s*include\s*(?:=\s*|\s)(.+)$/i.exec(line);
+    if (!include) return line;
+    if (depth >= MAX_INCLUDE_DEPTH) throw new Error(`~/.ssh/config: Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
+    return include[1].trim().split(/\s+/).map((pattern) => pattern.replace(/^"(.*)"$/, '$1'))
+      .flatMap((pattern) => expandInclude(pattern, home))
+      .map((file) => inlineIncludes(readFileSync(file, 'utf8'), home, depth + 1))
+      .join('\n');
+  }).join('\n');
 }
 
-function globMatches(pattern: string, host: string): boolean {
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
-  return regex.test(host);
+function expandInclude(pattern: string, home: string): string[] {
+  const path = pattern.replace(/^~(?=$|\/)/, home);
+  const full = isAbsolute(path) ? path : join(home, '.ssh', path);
+  const dir = dirname(full);
+  const glob = basename(full);
+  if (!/[*?]/.test(glob)) return existsSync(full) ? [full] : [];
+  const regex = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return existsSync(dir) ? readdirSync(dir).filter((name) => regex.test(name)).sort().map((name) => join(dir, name)) : [];
 }
 
-function blockMatches(block: Block, host: string): boolean {
-  if (block.patterns.some((p) => p.startsWith('!') && globMatches(p.slice(1), host))) return false;
-  return block.patterns.some((p) => !p.startsWith('!') && globMatches(p, host));
-}
+const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
-/** OpenSSH semantics: for each option the first value found wins; IdentityFile accumulates. */
-export function resolveFromConfig(blocks: Block[], target: SshTarget, home = homedir()): ResolvedHost {
-  const first = new Map<string, string>();
-  const identityFiles: string[] = [];
-  for (const block of blocks.filter((b) => blockMatches(b, target.host))) {
-    for (const [key, value] of block.options) {
-      if (key === 'identityfile') identityFiles.push(expandPath(value, home, target.host));
-      else if (!first.has(key)) first.set(key, value);
-    }
-  }
-  const hostName = first.get('hostname')?.replace(/%h/g, target.host);
-  const port = target.port ?? (first.has('port') ? Number(first.get('port')) : undefined);
-  const user = target.user ?? first.get('user');
-  return { host: hostName ?? target.host, identityFiles, ...(port ? { port } : {}), ...(user ? { user } : {}) };
+/** OpenSSH semantics (first value wins, IdentityFile accumulates), Host and Match host/user blocks; Match exec is never run. */
+export function resolveFromConfig(config: SSHConfig, target: SshTarget, home = homedir()): ResolvedHost {
+  const computed = config.compute({ Host: target.host, ...(target.user ? { User: target.user } : {}) }, { ignoreCase: true, matchExec: false }) as Record<string, string | string[] | undefined>;
+  const hostName = first(computed.hostname)?.replace(/%h/g, target.host);
+  const portText = first(computed.port);
+  const port = target.port ?? (portText ? Number(portText) : undefined);
+  const user = target.user ?? first(computed.user);
+  const identityFiles = [computed.identityfile ?? []].flat().map((file) => expandPath(file, home, target.host));
+  const jump = first(computed.proxyjump);
+  const command = first(computed.proxycommand);
+  return {
+    host: hostName ?? target.host,
+    identityFiles,
+    ...(port ? { port } : {}),
+    ...(user ? { user } : {}),
+    ...(jump && jump.toLowerCase() !== 'none' ? { proxyJump: jump.split(',').map((hop) => hop.trim().replace(/^ssh:\/\//, '')) } : {}),
+    ...(command && command.toLowerCase() !== 'none' ? { proxyCommand: command } : {}),
+  };
 }
 
 function expandPath(value: string, home: string, host: string): string {
@@ -66,8 +75,10 @@ function expandPath(value: string, home: string, host: string): string {
   return isAbsolute(expanded) ? expanded : join(home, '.ssh', expanded);
 }
 
+export const sshConfigFile = (): string => process.env.RD_SSH_CONFIG ?? join(homedir(), '.ssh', 'config');
+
 /** Applies ~/.ssh/config (or RD_SSH_CONFIG) to a robot's user@host[:port]. */
-export function resolveSshHost(target: SshTarget, file = process.env.RD_SSH_CONFIG ?? join(homedir(), '.ssh', 'config')): ResolvedHost {
+export function resolveSshHost(target: SshTarget, file = sshConfigFile()): ResolvedHost {
   if (!existsSync(file)) return { host: target.host, identityFiles: [], ...(target.user ? { user: target.user } : {}), ...(target.port ? { port: target.port } : {}) };
   return resolveFromConfig(parseSshConfig(readFileSync(file, 'utf8')), target);
 }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { pullImage } from '../../commands/local-docker.ts';
+import { traceCommand } from '../../cli/output.ts';
 import { withDockerAccess } from '../../commands/robot-docker-access.ts';
 import { REGISTRY_IMAGE, loadImage } from '../../commands/robot-registry.ts';
 import { lastLines } from '../../runner/runner.ts';
@@ -49,8 +50,11 @@ function streamImage(ctx: DeployContext, run: RobotRun, ref: string, signal: Abo
   const client = run.connection!.ssh.connection!;
   return new Promise((resolve, reject) => {
     signal.throwIfAborted();
-    client.exec(joinPosix(withDockerAccess(loadImage(), { dockerPath: run.robot.dockerPath, envPrefix: run.robot.envPrefix })), (error, channel) => {
+    const load = withDockerAccess(loadImage(), { dockerPath: run.robot.dockerPath, envPrefix: run.robot.envPrefix });
+    traceCommand(run.robot.name, load);
+    client.exec(joinPosix(load), (error, channel) => {
       if (error) return reject(error);
+      traceCommand('laptop', ['docker', 'image', 'save', ref]);
       const save = spawn('docker', ['image', 'save', ref], { stdio: ['ignore', 'pipe', 'pipe'] });
       const stopSave = ctx.teardown.add(`docker save ${ref} for ${run.robot.name}`, () => void save.kill('SIGKILL'));
       let saveErr = '';

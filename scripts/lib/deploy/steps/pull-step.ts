@@ -1,4 +1,5 @@
 import { afterDeploy, digestRef, imageRef, parsePullAndTag, previousRef, pullAndTag } from '../../commands/robot-docker.ts';
+import { composeUp } from '../../commands/robot-compose.ts';
 import { runChecked, lastLines } from '../../runner/runner.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
 import { withReconnect } from './reconnect.ts';
@@ -28,6 +29,15 @@ export async function pullStep(ctx: DeployContext, run: RobotRun, report: (text:
  */
 export function pullDeadlineMs(robotTimeoutSeconds: number, sizeBytes = 0): number {
   return (robotTimeoutSeconds + Math.ceil(sizeBytes / 2e6)) * 1000;
+}
+
+/** Optional <NAME>_COMPOSE: `docker compose up -d` recreates the services whose image changed. */
+export async function composeStep(ctx: DeployContext, run: RobotRun): Promise<string> {
+  const result = await run.runner!.run(composeUp(run.robot.compose!), { timeoutMs: 5 * ctx.config.link.robotTimeoutSeconds * 1000 });
+  if (result.code !== 0) {
+    throw new Error(`deployed, but ${run.robot.envPrefix}_COMPOSE=${run.robot.compose} failed (exit ${result.code}): ${lastLines(result.stderr || result.stdout, 3)}`);
+  }
+  return lastLines(result.stdout, 3);
 }
 
 /** Optional <NAME>_AFTER, e.g. restarting the compose service that runs the new image. */
