@@ -12,9 +12,10 @@ export function runShipCommand(help: string, useExistingImages: boolean): Promis
       ws: { type: 'string', multiple: true },
       'dry-run': { type: 'boolean' },
       timings: { type: 'boolean' },
+      'no-delta': { type: 'boolean' },
     }, help);
     const { config, robots } = loadRobots(values['env-file'], positionals);
-    const ctx = await prepareDeploy({ config, robots, wsFlags: values.ws ?? [], dryRun: Boolean(values['dry-run']), useExistingImages, signal, teardown });
+    const ctx = await prepareDeploy({ config, robots, wsFlags: values.ws ?? [], dryRun: Boolean(values['dry-run']), useExistingImages, noDelta: Boolean(values['no-delta']), signal, teardown });
     const clock = new StepClock();
     await runDeploy(ctx, clock);
     if (signal.aborted) return EXIT.interrupted;

@@ -1,0 +1,139 @@
+// Step 4 by delta: instead of `docker push`ing a rebuilt layer whole, send only the bytes the robot
+// lacks and let it rebuild the layer from the earlier one it holds (see commands/robot-delta.ts for
+// what runs there). Any reason it cannot help, and any failure, falls back to the push, said aloud.
+import type { ClientChannel } from 'ssh2';
+import { deltaApply, deltaReceive, deltaState, parseDeltaState, DELTA_BASIS_MISMATCH } from '../../commands/robot-delta.ts';
+import { imageRef } from '../../commands/robot-docker.ts';
+import { REGISTRY_CONTAINER } from '../../commands/robot-registry.ts';
+import { composeManifest, diffIdsOfFingerprint, parseManifest, planLayers, sha256Digest, type Descriptor } from '../../delta/manifest.ts';
+import { recipeText } from '../../delta/recipe.ts';
+import { getManifest, hasBlob, putManifest, uploadBlob } from '../../delta/registry-api.ts';
+import { lastLines, runChecked } from '../../runner/runner.ts';
+import { joinPosix } from '../../shell/posix-quote.ts';
+import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
+import { findLocalImage, prepareDelta, type FreshLayer } from './delta-source.ts';
+import { pullDeadlineMs } from './pull-step.ts';
+import { withReconnect } from './reconnect.ts';
+
+export type DeltaOutcome = { digest: string; note: string } | { digest?: undefined; note: string };
+
+/** Ships `ws` by delta when it can; otherwise says why, and the caller pushes. `onBytes` counts what crossed the link. */
+export async function deltaPush(ctx: DeployContext, run: RobotRun, ws: string, report: (text: string) => void, onBytes: (bytes: number) => void): Promise<DeltaOutcome> {
+  const why = await unusable(ctx, run, ws);
+  if (why) return { note: why };
+  try {
+    return await ship(ctx, run, ws, report, onBytes);
+  } catch (error) {
+    if (ctx.signal.aborted || run.connection?.isClosed()) throw error;
+    const note = `delta failed (${(error as Error).message}); sending it with docker push instead`;
+    report(`${ws}: ${note}`);
+    return { note };
+  }
+}
+
+async function unusable(ctx: DeployContext, run: RobotRun, ws: string): Promise<string | undefined> {
+  if (ctx.recorded) return 'no delta in a dry run';
+  if (ctx.noDelta) return 'delta off by --no-delta';
+  if (run.robot.delta === false) return `delta off by ${run.robot.envPrefix}_DELTA / DELTA in robots.env`;
+  const earlier = run.remote?.images.get(imageRef(ctx.config.image, ws));
+  if (!earlier) return 'no delta: first deploy of this workspace to the robot';
+  const built = await buildFor(ctx, run, ws).result.promise;
+  if (!built.localId) return 'no delta: the image is not in the laptop\'s docker images (docker-container builder)';
+  if (!earlier.digests.length) return 'no delta: the robot\'s image did not come from its registry';
+  return undefined;
+}
+
+async function ship(ctx: DeployContext, run: RobotRun, ws: string, report: (text: string) => void, onBytes: (bytes: number) => void): Promise<DeltaOutcome> {
+  const built = await buildFor(ctx, run, ws).result.promise;
+  const earlier = run.remote!.images.get(imageRef(ctx.config.image, ws))!;
+  const newDiffIds = diffIdsOfFingerprint(built.fingerprint);
+  const oldDiffIds = diffIdsOfFingerprint(earlier.fingerprint);
+  if (!newDiffIds || !oldDiffIds) return { note: 'no delta: the layers of one of the images are unknown' };
+  const repo = ctx.config.image;
+  const port = () => run.tunnel!.port;
+  const oldLayers = await run.tunnel!.use(() => earlierLayers(port(), repo, earlier.digests, run.robot.platform));
+  if (!oldLayers) return { note: 'no delta: the robot\'s registry no longer has the earlier image (pruned)' };
+  const plan = planLayers(newDiffIds, oldDiffIds, oldLayers);
+  const oldLocalId = await findLocalImage(ctx, oldDiffIds);
+  if (!oldLocalId) return { note: 'no delta: the laptop no longer has the image the robot holds' };
+  report(`${ws}: comparing with the robot's image`);
+  const source = await prepareDelta(ctx, built, newDiffIds, oldDiffIds, oldLocalId, plan, oldLayers);
+  const copied = source.fresh.reduce((sum, layer) => sum + layer.recipe.copiedBytes, 0);
+  if (source.fresh.length && copied === 0) return { note: 'no delta: no similar earlier layer' };
+  await run.tunnel!.use(async () => {
+    if (!(await hasBlob(port(), repo, source.config.descriptor.digest))) await uploadBlob(port(), repo, source.config.descriptor.digest, source.config.bytes);
+  });
+  onBytes(source.config.bytes.length);
+  let wire = source.config.bytes.length;
+  for (const layer of source.fresh) {
+    wire += await withReconnect(ctx, run, `the delta of ${ws}`, (signal) => sendLayer(ctx, run, layer, signal, onBytes), report);
+  }
+  const manifest = composeManifest(source.config.descriptor, source.layers);
+  const digest = sha256Digest(manifest);
+  await run.tunnel!.use(() => putManifest(port(), repo, digest, manifest));
+  const size = source.fresh.reduce((sum, layer) => sum + layer.recipe.size, 0);
+  return { digest, note: `${ws}: delta, ${source.fresh.length} new layer(s) of ${mb(size)} rebuilt on the robot from ${mb(copied)} it had and ${mb(wire)} sent` };
+}
+
+/** The earlier manifest's layer descriptors (the robot pulled it by one of these digests). */
+async function earlierLayers(port: number, repo: string, digests: readonly string[], platform: string): Promise<Descriptor[] | undefined> {
+  for (const digest of digests) {
+    const text = await getManifest(port, repo, digest);
+    if (!text) continue;
+    let parsed = parseManifest(text);
+    if (parsed.kind === 'index') {
+      const entry = parsed.manifests.find((m) => m.platform === platform) ?? (parsed.manifests.length === 1 ? parsed.manifests[0] : undefined);
+      const inner = entry && (await getManifest(port, repo, entry.digest));
+      if (!inner) continue;
+      parsed = parseManifest(inner);
+    }
+    if (parsed.kind === 'manifest') return parsed.layers;
+  }
+  return undefined;
+}
+
+/** One attempt: what the robot already has, the missing literal batches, then the rebuild. Returns bytes sent. */
+async function sendLayer(ctx: DeployContext, run: RobotRun, layer: FreshLayer, signal: AbortSignal, onBytes: (bytes: number) => void): Promise<number> {
+  const state = parseDeltaState((await runChecked(run.runner!, deltaState(REGISTRY_CONTAINER, ctx.config.image, layer.work, layer.diffId), 'reading the robot\'s delta state', { signal })).stdout);
+  if (state.committed) return 0;
+  let sent = 0;
+  for (const [i, name] of layer.batchNames.entries()) {
+    if (state.have.has(name)) continue;
+    await sendBytes(ctx, run, deltaReceive(layer.work, name, name.split('.')[2]), layer.recipe.batches[i], signal);
+    sent += layer.recipe.batches[i].length;
+    onBytes(layer.recipe.batches[i].length);
+  }
+  const argv = deltaApply(REGISTRY_CONTAINER, ctx.config.image, layer.work, layer.diffId, layer.basisDiffId, layer.basisBlob, layer.batchNames);
+  // Reading the earlier layer and writing the new one twice is disk work, paced like a pull.
+  const timeoutMs = pullDeadlineMs(ctx.config.link.robotTimeoutSeconds, 3 * layer.recipe.size);
+  const applied = await run.runner!.run(argv, { input: recipeText(layer.recipe.ops), signal, timeoutMs });
+  if (applied.code === DELTA_BASIS_MISMATCH) throw new Error(lastLines(applied.stderr, 1));
+  if (applied.code !== 0) throw new Error(`rebuilding layer ${layer.diffId.slice(7, 19)} on ${run.robot.name} failed (exit ${applied.code}): ${lastLines(applied.stderr || applied.stdout, 2)}`);
+  return sent;
+}
+
+/** Runs a robot command with binary stdin on its own SSH channel; resolves when it exits 0. */
+function sendBytes(ctx: DeployContext, run: RobotRun, argv: string[], data: Buffer, signal: AbortSignal): Promise<void> {
+  const client = run.connection!.ssh.connection!;
+  const seconds = ctx.config.link.robotTimeoutSeconds + Math.ceil(data.length / 25_000);
+  return new Promise((resolve, reject) => {
+    signal.throwIfAborted();
+    client.exec(joinPosix(['timeout', '-k', '5', String(seconds), ...argv]), (error, channel: ClientChannel) => {
+      if (error) return reject(error);
+      let stderr = '';
+      const abort = () => channel.destroy();
+      signal.addEventListener('abort', abort, { once: true });
+      const done = (outcome?: Error) => {
+        signal.removeEventListener('abort', abort);
+        if (outcome) reject(outcome);
+        else resolve();
+      };
+      channel.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+      channel.on('exit', (code: number | null) => (code === 0 ? done() : done(new Error(`sending literals to ${run.robot.name} failed (exit ${code}): ${lastLines(stderr, 1)}`))));
+      channel.on('close', () => done(signal.aborted ? (signal.reason as Error) : new Error(`sending literals to ${run.robot.name} was cut off`)));
+      channel.end(data);
+    });
+  });
+}
+
+const mb = (bytes: number): string => (bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`);

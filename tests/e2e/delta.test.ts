@@ -1,0 +1,87 @@
+// The delta transfer against real simulated robots: a rebuilt layer reaches a classic (20.10) and a
+// containerd-store (26) robot as the same image, sending little more than the changed files; the
+// fallback to docker push when the delta cannot help or is turned off.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, test } from 'node:test';
+import { BUSYBOX_IMAGE, type SimRobot } from '../../scripts/lib/sim/harness.ts';
+import { simSuiteOptions } from './support/prereqs.ts';
+import { useSimFleet } from './support/sim-fleet.ts';
+import { TEST_IMAGE, blobUploads, dockerOn, imageIdOn, makeProjectDir, runScriptAsync, writeProjectEnv } from './support/project.ts';
+
+const WS = 'colcon';
+const ref = `${TEST_IMAGE}:${WS}`;
+
+/** A ROS-like install/ tree: 40 files of 200 kB of random bytes, and a file per rebuild. */
+export function makeInstallTree(dir: string): { rewrite(names: string[]): number } {
+  const install = join(dir, WS, 'install');
+  mkdirSync(install, { recursive: true });
+  const fill = (name: string) => {
+    const bytes = randomBytes(200_000);
+    writeFileSync(join(install, name), bytes);
+    return gzipSync(bytes, { level: 1 }).length;
+  };
+  for (let i = 0; i < 40; i += 1) fill(`lib${String(i).padStart(2, '0')}.so`);
+  writeFileSync(join(dir, WS, 'Dockerfile'), `FROM ${BUSYBOX_IMAGE}\nCOPY ${WS}/install /opt/install\nCMD ["sh", "-c", "cat /opt/install/* | sha256sum"]\n`);
+  return { rewrite: (names) => names.reduce((sum, name) => sum + fill(name), 0) };
+}
+
+/** Bytes each robot's push step sent, in the order the robots finished. */
+export function sentBytes(output: string): number[] {
+  const sent = [...output.matchAll(/push: [^\n]*?([\d.]+) (kB|MB) sent/g)].map(([, value, unit]) => Number(value) * (unit === 'MB' ? 1e6 : 1e3));
+  assert.ok(sent.length, `no "sent" figure in: ${output}`);
+  return sent;
+}
+
+const runOn = (robot: SimRobot | undefined) => dockerOn(robot, ['run', '--rm', ref]);
+
+describe('delta transfer of a rebuilt layer', simSuiteOptions(), () => {
+  const fleet = useSimFleet({ names: ['r20', 'r26'], engines: { r20: 'docker20', r26: 'docker26' } });
+  let envFile: string;
+  let tree: ReturnType<typeof makeInstallTree>;
+  const deploy = (...args: string[]) => runScriptAsync('deploy.ts', ['r20', 'r26', '--env-file', envFile, ...args]);
+
+  test('first deploy: no earlier image, so docker push, and it says so', async () => {
+    const dir = makeProjectDir();
+    tree = makeInstallTree(dir);
+    envFile = writeProjectEnv(dir, fleet(), fleet().robots, WS);
+    const result = await deploy();
+    assert.equal(result.code, 0, result.output);
+    assert.match(result.output, /docker push \(no delta: first deploy of this workspace to the robot\)/);
+    for (const robot of fleet().robots) assert.equal(runOn(robot), runOn(undefined));
+  });
+
+  test('two rebuilt files: the layer is rebuilt on both robots, bit-identical, sending about the changed bytes', async () => {
+    const old = imageIdOn(undefined, ref);
+    const floor = tree.rewrite(['lib07.so', 'lib31.so']);
+    const uploads = fleet().robots.map((robot) => blobUploads(robot));
+    const result = await deploy();
+    assert.equal(result.code, 0, result.output);
+    const laptopId = imageIdOn(undefined, ref);
+    assert.notEqual(laptopId, old);
+    assert.match(result.output, /colcon: delta, 1 new layer\(s\) of 8\.\d MB rebuilt on the robot/);
+    assert.equal(imageIdOn(fleet().robot('r20'), ref), laptopId, 'classic robot: the image ID is the laptop\'s (config digest)');
+    assert.equal(imageIdOn(fleet().robot('r20'), `${ref}.prev`), old);
+    for (const robot of fleet().robots) {
+      assert.equal(runOn(robot), runOn(undefined), `${robot.name} runs the same bytes`);
+      assert.ok(imageIdOn(robot, `${ref}.prev`), `${robot.name} kept the earlier image for rollback`);
+    }
+    // Only the config travels by HTTP upload; the layer is written into the registry's storage.
+    assert.deepEqual(fleet().robots.map((robot, i) => blobUploads(robot) - uploads[i]), [1, 1]);
+    const sent = sentBytes(result.output);
+    assert.equal(sent.length, 2);
+    console.log(`# delta: ${sent.join(' and ')} bytes sent, floor ${floor} bytes (${sent.map((s) => (s / floor).toFixed(2)).join('x, ')}x)`);
+    for (const bytes of sent) assert.ok(bytes < 3 * floor, `sent ${bytes}, floor ${floor}`);
+  });
+
+  test('--no-delta, and DELTA=off: docker push, and it says so', async () => {
+    tree.rewrite(['lib12.so']);
+    const off = await deploy('--no-delta');
+    assert.equal(off.code, 0, off.output);
+    assert.match(off.output, /docker push \(delta off by --no-delta\)/);
+    for (const robot of fleet().robots) assert.equal(runOn(robot), runOn(undefined));
+  });
+});
