@@ -3,20 +3,22 @@
 // fallback to docker push when the delta cannot help or is turned off.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, test } from 'node:test';
 import { BUSYBOX_IMAGE, type SimRobot } from '../../scripts/lib/sim/harness.ts';
+import { robotFiles } from '../../scripts/lib/sim/state.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
-import { useSimFleet } from './support/sim-fleet.ts';
-import { TEST_IMAGE, blobUploads, dockerOn, imageIdOn, makeProjectDir, runScriptAsync, writeProjectEnv } from './support/project.ts';
+import { TEST_SIM_SCOPE, useSimFleet } from './support/sim-fleet.ts';
+import { alive } from './support/processes.ts';
+import { TEST_IMAGE, blobUploads, dockerOn, imageIdOn, makeProjectDir, runScriptAsync, startScript, waitFor, writeProjectEnv } from './support/project.ts';
 
 const WS = 'colcon';
 const ref = `${TEST_IMAGE}:${WS}`;
 
-/** A ROS-like install/ tree: 40 files of 200 kB of random bytes, and a file per rebuild. */
-export function makeInstallTree(dir: string): { rewrite(names: string[]): number } {
+/** A ROS-like install/ tree: `count` files of 200 kB of random bytes; `rewrite` rebuilds some and returns their gzip size (the floor). */
+export function makeInstallTree(dir: string, count = 40): { rewrite(names: string[]): number } {
   const install = join(dir, WS, 'install');
   mkdirSync(install, { recursive: true });
   const fill = (name: string) => {
@@ -24,7 +26,7 @@ export function makeInstallTree(dir: string): { rewrite(names: string[]): number
     writeFileSync(join(install, name), bytes);
     return gzipSync(bytes, { level: 1 }).length;
   };
-  for (let i = 0; i < 40; i += 1) fill(`lib${String(i).padStart(2, '0')}.so`);
+  for (let i = 0; i < count; i += 1) fill(`lib${String(i).padStart(2, '0')}.so`);
   writeFileSync(join(dir, WS, 'Dockerfile'), `FROM ${BUSYBOX_IMAGE}\nCOPY ${WS}/install /opt/install\nCMD ["sh", "-c", "cat /opt/install/* | sha256sum"]\n`);
   return { rewrite: (names) => names.reduce((sum, name) => sum + fill(name), 0) };
 }
@@ -83,5 +85,68 @@ describe('delta transfer of a rebuilt layer', simSuiteOptions(), () => {
     assert.equal(off.code, 0, off.output);
     assert.match(off.output, /docker push \(delta off by --no-delta\)/);
     for (const robot of fleet().robots) assert.equal(runOn(robot), runOn(undefined));
+  });
+});
+
+describe('delta transfer over an 8 Mbit/s link: a cut and a Ctrl-C', simSuiteOptions(), () => {
+  const fleet = useSimFleet({ names: ['slow'], rate: '8mbit' });
+  let envFile: string;
+  let tree: ReturnType<typeof makeInstallTree>;
+  // 60 of 80 files rebuilt: 12 MB of new bytes, three literal batches, 12 s at 8 Mbit/s.
+  const rebuild = () => tree.rewrite(Array.from({ length: 60 }, (_, i) => `lib${String(i).padStart(2, '0')}.so`));
+  const start = () => startScript('deploy.ts', ['slow', '--env-file', envFile]);
+  /** A literal batch the robot holds complete (its name has no .tmp). */
+  const batchArrived = () => {
+    const root = join(robotFiles(TEST_SIM_SCOPE, 'slow').home, '.cache/robot-deploy/delta');
+    const works = existsSync(root) ? readdirSync(root) : [];
+    return works.some((work) => readdirSync(join(root, work)).some((name) => /^batch\.\d+\.[0-9a-f]{64}$/.test(name)));
+  };
+  const sendingStarted = () => waitFor('a literal batch on the robot', batchArrived, 120_000);
+
+  test('first deploy', async () => {
+    const dir = makeProjectDir();
+    tree = makeInstallTree(dir, 80);
+    envFile = writeProjectEnv(dir, fleet(), fleet().robots, WS);
+    const result = await runScriptAsync('deploy.ts', ['slow', '--env-file', envFile]);
+    assert.equal(result.code, 0, result.output);
+  });
+
+  test('link cut for 20 s while literals travel: reconnects, keeps the batches that arrived, lands the same image', async () => {
+    const floor = rebuild();
+    const robot = fleet().robot('slow');
+    const run = start();
+    await sendingStarted();
+    await robot.cutLink();
+    await new Promise((resolve) => setTimeout(resolve, 20_000));
+    await robot.restoreLink();
+    const code = await run.exited;
+    assert.equal(code, 0, run.output());
+    assert.match(run.output(), /link to slow lost during the delta of colcon/);
+    assert.match(run.output(), /slow kept [12] of 3 literal batches from an earlier attempt/);
+    assert.match(run.output(), /colcon: delta, 1 new layer/);
+    assert.equal(imageIdOn(robot, ref), imageIdOn(undefined, ref));
+    assert.equal(runOn(robot), runOn(undefined));
+    const [sent] = sentBytes(run.output());
+    console.log(`# delta through a cut: ${sent} bytes sent, floor ${floor} bytes`);
+    assert.ok(sent < 1.5 * floor, `sent ${sent}, floor ${floor}: batches that arrived were not sent again`);
+  });
+
+  test('Ctrl-C while literals travel: exit 130, robot unchanged, nothing refers to an unverified layer; the next deploy resumes', async () => {
+    const robot = fleet().robot('slow');
+    const before = imageIdOn(robot, ref);
+    const output = runOn(robot);
+    rebuild();
+    const run = start();
+    await sendingStarted();
+    run.signal('SIGINT');
+    assert.equal(await run.exited, 130, run.output());
+    assert.equal(alive(run.pid), false);
+    assert.equal(imageIdOn(robot, ref), before, 'IMAGE:WS did not move');
+    assert.equal(runOn(robot), output);
+    const again = await runScriptAsync('deploy.ts', ['slow', '--env-file', envFile]);
+    assert.equal(again.code, 0, again.output);
+    assert.match(again.output, /slow kept [12] of 3 literal batches from an earlier attempt/);
+    assert.equal(imageIdOn(robot, ref), imageIdOn(undefined, ref));
+    assert.equal(runOn(robot), runOn(undefined));
   });
 });

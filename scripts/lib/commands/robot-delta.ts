@@ -34,13 +34,15 @@ export function parseDeltaState(stdout: string): { committed: boolean; have: Set
   return { committed: /^committed$/m.test(stdout), have: new Set([...stdout.matchAll(/^have (\S+)$/gm)].map((m) => m[1])) };
 }
 
-// One batch of literals on stdin; it gets its name only once complete and checked.
+// One batch of literals on stdin; it gets its name only once complete and checked. The temporary
+// name is this shell's own: a receiver from a cut connection may still be alive beside a retry.
 const RECEIVE_SCRIPT = `work=$1 name=$2 sum=$3
 dir=${DELTA_ROOT}/$work
+tmp=$dir/$name.$$.tmp
 mkdir -p "$dir" || exit 1
-cat > "$dir/$name.tmp" || exit 1
-if [ "$(sha256sum < "$dir/$name.tmp" | cut -d' ' -f1)" != "$sum" ]; then rm -f "$dir/$name.tmp"; echo "batch $name arrived damaged" >&2; exit 1; fi
-mv "$dir/$name.tmp" "$dir/$name"`;
+cat > "$tmp" || { rm -f "$tmp"; exit 1; }
+if [ "$(sha256sum < "$tmp" | cut -d' ' -f1)" != "$sum" ]; then rm -f "$tmp"; echo "batch $name arrived damaged" >&2; exit 1; fi
+mv "$tmp" "$dir/$name"`;
 
 export function deltaReceive(work: string, name: string, sha256Hex: string): string[] {
   return ['sh', '-c', RECEIVE_SCRIPT, 'delta-receive', work, name, sha256Hex];

@@ -66,7 +66,7 @@ async function ship(ctx: DeployContext, run: RobotRun, ws: string, report: (text
   onBytes(source.config.bytes.length);
   let wire = source.config.bytes.length;
   for (const layer of source.fresh) {
-    wire += await withReconnect(ctx, run, `the delta of ${ws}`, (signal) => sendLayer(ctx, run, layer, signal, onBytes), report);
+    wire += await withReconnect(ctx, run, `the delta of ${ws}`, (signal) => sendLayer(ctx, run, layer, signal, onBytes, report), report);
   }
   const manifest = composeManifest(source.config.descriptor, source.layers);
   const digest = sha256Digest(manifest);
@@ -93,15 +93,18 @@ async function earlierLayers(port: number, repo: string, digests: readonly strin
 }
 
 /** One attempt: what the robot already has, the missing literal batches, then the rebuild. Returns bytes sent. */
-async function sendLayer(ctx: DeployContext, run: RobotRun, layer: FreshLayer, signal: AbortSignal, onBytes: (bytes: number) => void): Promise<number> {
+async function sendLayer(ctx: DeployContext, run: RobotRun, layer: FreshLayer, signal: AbortSignal, onBytes: (bytes: number) => void, report: (text: string) => void): Promise<number> {
   const state = parseDeltaState((await runChecked(run.runner!, deltaState(REGISTRY_CONTAINER, ctx.config.image, layer.work, layer.diffId), 'reading the robot\'s delta state', { signal })).stdout);
   if (state.committed) return 0;
+  const kept = layer.batchNames.filter((name) => state.have.has(name)).length;
+  if (kept) report(`${run.robot.name} kept ${kept} of ${layer.batchNames.length} literal batches from an earlier attempt; sending the rest`);
   let sent = 0;
   for (const [i, name] of layer.batchNames.entries()) {
     if (state.have.has(name)) continue;
-    await sendBytes(ctx, run, deltaReceive(layer.work, name, name.split('.')[2]), layer.recipe.batches[i], signal);
+    // Counted when handed to SSH: a batch cut off midway is counted, and sent again.
     sent += layer.recipe.batches[i].length;
     onBytes(layer.recipe.batches[i].length);
+    await sendBytes(ctx, run, deltaReceive(layer.work, name, name.split('.')[2]), layer.recipe.batches[i], signal);
   }
   const argv = deltaApply(REGISTRY_CONTAINER, ctx.config.image, layer.work, layer.diffId, layer.basisDiffId, layer.basisBlob, layer.batchNames);
   // Reading the earlier layer and writing the new one twice is disk work, paced like a pull.
@@ -112,26 +115,39 @@ async function sendLayer(ctx: DeployContext, run: RobotRun, layer: FreshLayer, s
   return sent;
 }
 
-/** Runs a robot command with binary stdin on its own SSH channel; resolves when it exits 0. */
+/**
+ * Runs a robot command with binary stdin on its own SSH channel; resolves when it exits 0. The
+ * signal and a deadline are watched from the start: a link cut before the channel opens would
+ * otherwise leave the exec waiting for ever.
+ */
 function sendBytes(ctx: DeployContext, run: RobotRun, argv: string[], data: Buffer, signal: AbortSignal): Promise<void> {
   const client = run.connection!.ssh.connection!;
   const seconds = ctx.config.link.robotTimeoutSeconds + Math.ceil(data.length / 25_000);
   return new Promise((resolve, reject) => {
     signal.throwIfAborted();
-    client.exec(joinPosix(['timeout', '-k', '5', String(seconds), ...argv]), (error, channel: ClientChannel) => {
-      if (error) return reject(error);
+    let channel: ClientChannel | undefined;
+    let settled = false;
+    const done = (outcome?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', abort);
+      channel?.destroy();
+      if (outcome) reject(outcome);
+      else resolve();
+    };
+    const abort = () => done(signal.reason as Error);
+    const timer = setTimeout(() => done(new Error(`sending literals to ${run.robot.name} made no progress for ${seconds} s`)), (seconds + 10) * 1000);
+    signal.addEventListener('abort', abort, { once: true });
+    client.exec(joinPosix(['timeout', '-k', '5', String(seconds), ...argv]), (error, opened: ClientChannel) => {
+      if (error) return done(error);
+      if (settled) return void opened.destroy();
+      channel = opened;
       let stderr = '';
-      const abort = () => channel.destroy();
-      signal.addEventListener('abort', abort, { once: true });
-      const done = (outcome?: Error) => {
-        signal.removeEventListener('abort', abort);
-        if (outcome) reject(outcome);
-        else resolve();
-      };
-      channel.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-      channel.on('exit', (code: number | null) => (code === 0 ? done() : done(new Error(`sending literals to ${run.robot.name} failed (exit ${code}): ${lastLines(stderr, 1)}`))));
-      channel.on('close', () => done(signal.aborted ? (signal.reason as Error) : new Error(`sending literals to ${run.robot.name} was cut off`)));
-      channel.end(data);
+      opened.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+      opened.on('exit', (code: number | null) => done(code === 0 ? undefined : new Error(`sending literals to ${run.robot.name} failed (exit ${code}): ${lastLines(stderr, 1)}`)));
+      opened.on('close', () => done(new Error(`sending literals to ${run.robot.name} was cut off`)));
+      opened.end(data);
     });
   });
 }
