@@ -14,6 +14,7 @@ Options:
   --env-file FILE   robots.env to use (default: $ROBOTS_ENV or ./robots.env)
   --dry-run         print the exact commands per host; run nothing
   --timings         print the wall time of every step
+  --no-delta        send rebuilt layers whole (docker push), not as a delta against the robot's earlier image
   -h, --help        this help
 
 Exit codes: 0 done, 1 a robot failed, 2 usage or config error, 130 Ctrl-C, 143 SIGTERM.`;

@@ -2,12 +2,14 @@
 // containerd-store (26) robot as the same image, sending little more than the changed files; the
 // fallback to docker push when the delta cannot help or is turned off.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, test } from 'node:test';
-import { BUSYBOX_IMAGE, type SimRobot } from '../../scripts/lib/sim/harness.ts';
+import { FINGERPRINT_FORMAT } from '../../scripts/lib/deploy/image-identity.ts';
+import { BUSYBOX_IMAGE, type EngineFlavour, type SimRobot } from '../../scripts/lib/sim/harness.ts';
 import { robotFiles } from '../../scripts/lib/sim/state.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { TEST_SIM_SCOPE, useSimFleet } from './support/sim-fleet.ts';
@@ -39,54 +41,67 @@ export function sentBytes(output: string): number[] {
 }
 
 const runOn = (robot: SimRobot | undefined) => dockerOn(robot, ['run', '--rm', ref]);
+const laptopDocker = (env: NodeJS.ProcessEnv, args: string[]) => execFileSync('docker', args, { encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
-describe('delta transfer of a rebuilt layer', simSuiteOptions(), () => {
-  const fleet = useSimFleet({ names: ['r20', 'r26'], engines: { r20: 'docker20', r26: 'docker26' } });
-  let envFile: string;
-  let tree: ReturnType<typeof makeInstallTree>;
-  const deploy = (...args: string[]) => runScriptAsync('deploy.ts', ['r20', 'r26', '--env-file', envFile, ...args]);
+// The classic laptop builds with CLI 28's legacy builder; the Debian 13 one with buildx on the containerd store.
+for (const laptop of ['docker20', 'docker26'] as EngineFlavour[]) {
+  describe(`delta transfer of a rebuilt layer from a ${laptop} laptop`, simSuiteOptions(), () => {
+    const fleet = useSimFleet({ names: ['r20', 'r26'], engines: { r20: 'docker20', r26: 'docker26' }, laptopEngine: laptop });
+    let envFile: string;
+    let tree: ReturnType<typeof makeInstallTree>;
+    const env = () => (laptop === 'docker26' ? fleet().laptopEnv : {});
+    const deploy = (...args: string[]) => runScriptAsync('deploy.ts', ['r20', 'r26', '--env-file', envFile, ...args], env());
+    const laptopRun = () => laptopDocker(env(), ['run', '--rm', ref]);
+    const laptopContent = () => laptopDocker(env(), ['image', 'inspect', '--format', FINGERPRINT_FORMAT, ref]);
 
-  test('first deploy: no earlier image, so docker push, and it says so', async () => {
-    const dir = makeProjectDir();
-    tree = makeInstallTree(dir);
-    envFile = writeProjectEnv(dir, fleet(), fleet().robots, WS);
-    const result = await deploy();
-    assert.equal(result.code, 0, result.output);
-    assert.match(result.output, /docker push \(no delta: first deploy of this workspace to the robot\)/);
-    for (const robot of fleet().robots) assert.equal(runOn(robot), runOn(undefined));
+    test('first deploy: no earlier image, so docker push, and it says so', async () => {
+      const dir = makeProjectDir();
+      tree = makeInstallTree(dir);
+      envFile = writeProjectEnv(dir, fleet(), fleet().robots, WS);
+      const result = await deploy();
+      assert.equal(result.code, 0, result.output);
+      assert.match(result.output, /docker push \(no delta: first deploy of this workspace to the robot\)/);
+      for (const robot of fleet().robots) assert.equal(runOn(robot), laptopRun());
+    });
+
+    test('two rebuilt files: the layer is rebuilt on both robots, bit-identical, sending about the changed bytes', async () => {
+      const old = laptopContent();
+      const oldId = imageIdOn(fleet().robot('r20'), ref);
+      const floor = tree.rewrite(['lib07.so', 'lib31.so']);
+      const uploads = fleet().robots.map((robot) => blobUploads(robot));
+      const result = await deploy();
+      assert.equal(result.code, 0, result.output);
+      assert.notEqual(laptopContent(), old);
+      assert.match(result.output, /colcon: delta, 1 new layer\(s\) of 8\.\d MB rebuilt on the robot/);
+      if (laptop === 'docker20') assert.equal(imageIdOn(fleet().robot('r20'), ref), laptopDocker(env(), ['image', 'inspect', '--format', '{{.Id}}', ref]), 'classic to classic: the same image ID');
+      assert.equal(imageIdOn(fleet().robot('r20'), `${ref}.prev`), oldId, 'the replaced image is kept for rollback');
+      for (const robot of fleet().robots) {
+        assert.equal(dockerOn(robot, ['image', 'inspect', '--format', FINGERPRINT_FORMAT, ref]), laptopContent(), `${robot.name} holds the laptop's image`);
+        assert.equal(runOn(robot), laptopRun(), `${robot.name} runs the same bytes`);
+      }
+      // Only the config travels by HTTP upload; the layer is written into the registry's storage.
+      assert.deepEqual(fleet().robots.map((robot, i) => blobUploads(robot) - uploads[i]), [1, 1]);
+      const sent = sentBytes(result.output);
+      assert.equal(sent.length, 2);
+      console.log(`# ${laptop} laptop, delta: ${sent.join(' and ')} bytes sent, floor ${floor} bytes (${sent.map((s) => (s / floor).toFixed(2)).join('x, ')}x)`);
+      for (const bytes of sent) assert.ok(bytes < 3 * floor, `sent ${bytes}, floor ${floor}`);
+    });
+
+    test('--no-delta, and DELTA=off in robots.env: docker push, and it says so', async () => {
+      tree.rewrite(['lib12.so']);
+      const off = await deploy('--no-delta');
+      assert.equal(off.code, 0, off.output);
+      assert.match(off.output, /docker push \(delta off by --no-delta\)/);
+      tree.rewrite(['lib13.so']);
+      writeFileSync(envFile, `${readFileSync(envFile, 'utf8')}R26_DELTA=off\n`);
+      const mixed = await deploy();
+      assert.equal(mixed.code, 0, mixed.output);
+      assert.match(mixed.output, /colcon: delta, 1 new layer/);
+      assert.match(mixed.output, /docker push \(delta off by R26_DELTA \/ DELTA in robots\.env\)/);
+      for (const robot of fleet().robots) assert.equal(runOn(robot), laptopRun());
+    });
   });
-
-  test('two rebuilt files: the layer is rebuilt on both robots, bit-identical, sending about the changed bytes', async () => {
-    const old = imageIdOn(undefined, ref);
-    const floor = tree.rewrite(['lib07.so', 'lib31.so']);
-    const uploads = fleet().robots.map((robot) => blobUploads(robot));
-    const result = await deploy();
-    assert.equal(result.code, 0, result.output);
-    const laptopId = imageIdOn(undefined, ref);
-    assert.notEqual(laptopId, old);
-    assert.match(result.output, /colcon: delta, 1 new layer\(s\) of 8\.\d MB rebuilt on the robot/);
-    assert.equal(imageIdOn(fleet().robot('r20'), ref), laptopId, 'classic robot: the image ID is the laptop\'s (config digest)');
-    assert.equal(imageIdOn(fleet().robot('r20'), `${ref}.prev`), old);
-    for (const robot of fleet().robots) {
-      assert.equal(runOn(robot), runOn(undefined), `${robot.name} runs the same bytes`);
-      assert.ok(imageIdOn(robot, `${ref}.prev`), `${robot.name} kept the earlier image for rollback`);
-    }
-    // Only the config travels by HTTP upload; the layer is written into the registry's storage.
-    assert.deepEqual(fleet().robots.map((robot, i) => blobUploads(robot) - uploads[i]), [1, 1]);
-    const sent = sentBytes(result.output);
-    assert.equal(sent.length, 2);
-    console.log(`# delta: ${sent.join(' and ')} bytes sent, floor ${floor} bytes (${sent.map((s) => (s / floor).toFixed(2)).join('x, ')}x)`);
-    for (const bytes of sent) assert.ok(bytes < 3 * floor, `sent ${bytes}, floor ${floor}`);
-  });
-
-  test('--no-delta, and DELTA=off: docker push, and it says so', async () => {
-    tree.rewrite(['lib12.so']);
-    const off = await deploy('--no-delta');
-    assert.equal(off.code, 0, off.output);
-    assert.match(off.output, /docker push \(delta off by --no-delta\)/);
-    for (const robot of fleet().robots) assert.equal(runOn(robot), runOn(undefined));
-  });
-});
+}
 
 describe('delta transfer over an 8 Mbit/s link: a cut and a Ctrl-C', simSuiteOptions(), () => {
   const fleet = useSimFleet({ names: ['slow'], rate: '8mbit' });

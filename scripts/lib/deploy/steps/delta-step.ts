@@ -15,6 +15,9 @@ import { findLocalImage, prepareDelta, type FreshLayer } from './delta-source.ts
 import { pullDeadlineMs } from './pull-step.ts';
 import { withReconnect } from './reconnect.ts';
 
+/** A basis layer (as the registry stores it) smaller than this is not worth a delta. */
+const WORTH_A_DELTA = 512 * 1024;
+
 export type DeltaOutcome = { digest: string; note: string } | { digest?: undefined; note: string };
 
 /** Ships `ws` by delta when it can; otherwise says why, and the caller pushes. `onBytes` counts what crossed the link. */
@@ -24,7 +27,8 @@ export async function deltaPush(ctx: DeployContext, run: RobotRun, ws: string, r
   try {
     return await ship(ctx, run, ws, report, onBytes);
   } catch (error) {
-    if (ctx.signal.aborted || run.connection?.isClosed()) throw error;
+    // A link lost outside the batches' own reconnects is the push's to reconnect.
+    if (ctx.signal.aborted) throw error;
     const note = `delta failed (${(error as Error).message}); sending it with docker push instead`;
     report(`${ws}: ${note}`);
     return { note };
@@ -54,6 +58,9 @@ async function ship(ctx: DeployContext, run: RobotRun, ws: string, report: (text
   const oldLayers = await run.tunnel!.use(() => earlierLayers(port(), repo, earlier.digests, run.robot.platform));
   if (!oldLayers) return { note: 'no delta: the robot\'s registry no longer has the earlier image (pruned)' };
   const plan = planLayers(newDiffIds, oldDiffIds, oldLayers);
+  // Reading both images with docker save costs about a second per 500 MB: not worth it for small layers.
+  const bases = plan.layers.flatMap((layer) => ('basis' in layer ? [oldLayers[layer.basis].size] : []));
+  if (bases.length && Math.max(...bases) < WORTH_A_DELTA) return { note: `no delta: the earlier layers are under ${mb(WORTH_A_DELTA)}, a push costs as little` };
   const oldLocalId = await findLocalImage(ctx, oldDiffIds);
   if (!oldLocalId) return { note: 'no delta: the laptop no longer has the image the robot holds' };
   report(`${ws}: comparing with the robot's image`);
