@@ -3,6 +3,7 @@
 // what runs there). Any reason it cannot help, and any failure, falls back to the push, said aloud.
 import type { ClientChannel } from 'ssh2';
 import { deltaApply, deltaReceive, deltaState, parseDeltaState, DELTA_BASIS_MISMATCH } from '../../commands/robot-delta.ts';
+import { tagImage } from '../../commands/local-docker.ts';
 import { imageRef } from '../../commands/robot-docker.ts';
 import { REGISTRY_CONTAINER } from '../../commands/robot-registry.ts';
 import { composeManifest, diffIdsOfFingerprint, parseManifest, planLayers, sha256Digest, type Descriptor } from '../../delta/manifest.ts';
@@ -14,6 +15,16 @@ import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
 import { findLocalImage, prepareDelta, type FreshLayer } from './delta-source.ts';
 import { pullDeadlineMs } from './pull-step.ts';
 import { withReconnect } from './reconnect.ts';
+
+/**
+ * The laptop keeps what it shipped under this tag, so the next deploy finds the image the robot then
+ * holds: the containerd store drops an image whose tag a rebuild moved (the classic store keeps it).
+ */
+export const basisRef = (image: string, ws: string): string => `${image}:${ws}.delta-basis`;
+
+export async function keepForNextDelta(ctx: DeployContext, ws: string, localId: string | undefined): Promise<void> {
+  if (localId && !ctx.recorded) await ctx.local.run(tagImage(localId, basisRef(ctx.config.image, ws)));
+}
 
 /** A basis layer (as the registry stores it) smaller than this is not worth a delta. */
 const WORTH_A_DELTA = 512 * 1024;

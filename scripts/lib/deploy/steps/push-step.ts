@@ -5,7 +5,7 @@ import { metadataValue, withTempFile } from '../build-step.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
 import { DRY_RUN_DIGEST } from '../dry-run.ts';
 import { withStallGuard } from '../stall-guard.ts';
-import { deltaPush } from './delta-step.ts';
+import { deltaPush, keepForNextDelta } from './delta-step.ts';
 import { withReconnect } from './reconnect.ts';
 
 /** The post's step 4 (laptop side): only layers the robot's registry lacks cross the tunnel. */
@@ -27,6 +27,7 @@ export async function pushStep(ctx: DeployContext, run: RobotRun, progress: (tex
       notes.push(delta.digest ? delta.note : `${ws}: docker push (${delta.note})`);
       if (delta.digest) {
         run.digests.set(ws, delta.digest);
+        await keepForNextDelta(ctx, ws, built.localId);
         continue;
       }
       const digest = await withReconnect(ctx, run, `the push of ${ws}`, (signal) => {
@@ -46,6 +47,7 @@ export async function pushStep(ctx: DeployContext, run: RobotRun, progress: (tex
         });
       }, report);
       run.digests.set(ws, digest);
+      await keepForNextDelta(ctx, ws, built.localId);
     }
   } finally {
     clearInterval(timer);
