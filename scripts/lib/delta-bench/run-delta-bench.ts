@@ -29,7 +29,7 @@ function deploy(envFile: string, args: string[]): Promise<{ code: number; output
 async function measured(fleet: SimFleet, envFile: string, args: string[]): Promise<{ seconds: number; wire: number; output: string }> {
   const robot = fleet.robot('sim1');
   const before = bytesToRobot(robot);
-  const result = await deploy(envFile, args);
+  const result = await deploy(envFile, [...args, '--timings']);
   if (result.code !== 0) throw new Error(`deploy ${args.join(' ')} failed:\n${result.output}`);
   const ref = `${IMAGE}:${ROS_WS}`;
   if ((await imageIdOn(robot, ref)) !== (await imageIdOn(undefined, ref))) throw new Error(`the robot's ${ref} is not the laptop's`);
@@ -58,7 +58,9 @@ export async function runDeltaBench(rounds: number, print: (line: string) => voi
         const run = await measured(fleet, envFile, mode === 'push' ? ['--no-delta'] : []);
         if (mode === 'delta' && !/delta, 1 new layer/.test(run.output)) throw new Error(`the delta round did not use the delta:\n${run.output}`);
         samples.push({ mode, seconds: run.seconds, wire: run.wire, floor });
-        print(`  ${mode.padEnd(5)} ${run.seconds.toFixed(2)} s, ${(run.wire / 1e3).toFixed(0)} kB on the link, floor ${(floor / 1e3).toFixed(0)} kB (${(run.wire / floor).toFixed(2)}x)`);
+        const timing = /laptop [\d.]+ s, robot [\d.]+ s/.exec(run.output)?.[0] ?? "";
+        const steps = /\nTimings:\n([\s\S]*?)\npeak memory/.exec(run.output)?.[1].replace(/\s+/g, ' ') ?? '';
+        print(`  ${mode.padEnd(5)} ${run.seconds.toFixed(2)} s ${timing} [${steps}], ${(run.wire / 1e3).toFixed(0)} kB on the link, floor ${(floor / 1e3).toFixed(0)} kB (${(run.wire / floor).toFixed(2)}x)`);
       }
     }
     const of = (mode: Sample['mode']) => samples.filter((s) => s.mode === mode);

@@ -75,7 +75,9 @@ async function ship(ctx: DeployContext, run: RobotRun, ws: string, report: (text
   const oldLocalId = await findLocalImage(ctx, oldDiffIds);
   if (!oldLocalId) return { note: 'no delta: the laptop no longer has the image the robot holds' };
   report(`${ws}: comparing with the robot's image`);
+  const started = performance.now();
   const source = await prepareDelta(ctx, built, newDiffIds, oldDiffIds, oldLocalId, plan, oldLayers);
+  const laptopSeconds = (performance.now() - started) / 1000;
   const copied = source.fresh.reduce((sum, layer) => sum + layer.recipe.copiedBytes, 0);
   if (source.fresh.length && copied === 0) return { note: 'no delta: no similar earlier layer' };
   await run.tunnel!.use(async () => {
@@ -86,11 +88,12 @@ async function ship(ctx: DeployContext, run: RobotRun, ws: string, report: (text
   for (const layer of source.fresh) {
     wire += await withReconnect(ctx, run, `the delta of ${ws}`, (signal) => sendLayer(ctx, run, layer, signal, onBytes, report), report);
   }
+  const robotSeconds = (performance.now() - started) / 1000 - laptopSeconds;
   const manifest = composeManifest(source.config.descriptor, source.layers);
   const digest = sha256Digest(manifest);
   await run.tunnel!.use(() => putManifest(port(), repo, digest, manifest));
   const size = source.fresh.reduce((sum, layer) => sum + layer.recipe.size, 0);
-  return { digest, note: `${ws}: delta, ${source.fresh.length} new layer(s) of ${mb(size)} rebuilt on the robot from ${mb(copied)} it had and ${mb(wire)} sent` };
+  return { digest, note: `${ws}: delta, ${source.fresh.length} new layer(s) of ${mb(size)} rebuilt on the robot from ${mb(copied)} it had and ${mb(wire)} sent (laptop ${laptopSeconds.toFixed(1)} s, robot ${robotSeconds.toFixed(1)} s)` };
 }
 
 /** The earlier manifest's layer descriptors (the robot pulled it by one of these digests). */
