@@ -48,27 +48,6 @@ export function deltaReceive(work: string, name: string, sha256Hex: string): str
   return ['sh', '-c', RECEIVE_SCRIPT, 'delta-receive', work, name, sha256Hex];
 }
 
-// Shell function: the basis layer in the work directory, from the registry's own blob (gzip or
-// not), checked against its diffID. Run early on its own while the laptop still chunks, and again
-// (then a no-op) by the apply script.
-const FETCH_BASIS = `fetch_basis() {
-  [ -f basis ] && return 0
-  blobhex=\${2#sha256:}
-  docker cp "$reg:${REGISTRY_V2}/blobs/sha256/$(printf %.2s "$blobhex")/$blobhex/data" - | tar -xOf - | gzip -dcf > basis.$$.tmp
-  [ "$(sha256sum < basis.$$.tmp | cut -d' ' -f1)" = "\${1#sha256:}" ] || { rm -f basis.$$.tmp; echo "the registry's copy of the earlier layer $1 is missing or damaged" >&2; exit ${DELTA_BASIS_MISMATCH}; }
-  mv basis.$$.tmp basis
-}`;
-
-const BASIS_SCRIPT = `reg=$1 work=$2 basis=$3 blob=$4
-dir=${DELTA_ROOT}/$work
-mkdir -p "$dir" && cd "$dir" || exit 1
-${FETCH_BASIS}
-fetch_basis "$basis" "$blob"`;
-
-export function deltaBasis(registry: string, work: string, basis: string, basisBlob: string): string[] {
-  return ['sh', '-c', BASIS_SCRIPT, 'delta-basis', registry, work, basis, basisBlob];
-}
-
 // The recipe arrives on stdin. The basis is the registry's own blob of the earlier layer (gzip or
 // not), checked against its diffID; the result is checked against the new diffID before anything
 // refers to it. The blob goes into the registry first, the repository's link to it second, and
@@ -78,11 +57,14 @@ shift 6
 fail() { echo "$1" >&2; exit "\${2:-1}"; }
 sum() { sha256sum < "$1" | cut -d' ' -f1; }
 dir=${DELTA_ROOT}/$work
-hex=\${target#sha256:}
+hex=\${target#sha256:} bhex=\${basis#sha256:} blobhex=\${blob#sha256:}
 cd "$dir" 2>/dev/null || fail "no delta work directory $dir" ${DELTA_BATCH_MISSING}
 cat > recipe || exit 1
-${FETCH_BASIS}
-fetch_basis "$basis" "$blob"
+if [ ! -f basis ]; then
+  docker cp "$reg:${REGISTRY_V2}/blobs/sha256/$(printf %.2s "$blobhex")/$blobhex/data" - | tar -xOf - | gzip -dcf > basis.tmp
+  [ "$(sum basis.tmp)" = "$bhex" ] || { rm -f basis.tmp; fail "the registry's copy of the earlier layer $basis is missing or damaged" ${DELTA_BASIS_MISMATCH}; }
+  mv basis.tmp basis
+fi
 for b do [ -f "$b" ] || fail "literal batch $b is missing" ${DELTA_BATCH_MISSING}; done
 if [ $# -gt 0 ]; then gzip -dc "$@" > literals || fail "cannot unpack the literal batches"; else : > literals; fi
 while read -r from off len; do
@@ -103,9 +85,6 @@ echo "committed $target"`;
 export function deltaApply(registry: string, repo: string, work: string, target: string, basis: string, basisBlob: string, batches: readonly string[]): string[] {
   return ['sh', '-c', APPLY_SCRIPT, 'delta-apply', registry, repo, work, target, basis, basisBlob, ...batches];
 }
-
-/** The work directories of layers that will not travel as a delta after all. */
-export const deltaForget = (works: readonly string[]): string[] => ['sh', '-c', `for w do rm -rf "${DELTA_ROOT}/$w"; done`, 'delta-forget', ...works];
 
 /** prune: every delta work directory (interrupted transfers) goes. */
 export const deltaClear = (): string[] => ['sh', '-c', `rm -rf "${DELTA_ROOT}"`];

@@ -29,9 +29,6 @@ export interface DeltaSource {
   fresh: FreshLayer[];
 }
 
-/** The robot's work directory for one layer against one basis. */
-export const workName = (diffId: string, basisDiffId: string): string => `${diffId.slice(7, 39)}-${basisDiffId.slice(7, 23)}`;
-
 /** The laptop's copy of the image with exactly these layers, if it still has one. */
 export async function findLocalImage(ctx: DeployContext, diffIds: readonly string[]): Promise<string | undefined> {
   const ids = [...new Set((await ctx.local.run(listImageIds())).stdout.split(/\s+/).filter(Boolean))];
@@ -60,7 +57,7 @@ export async function prepareDelta(ctx: DeployContext, built: BuiltImage, newDif
       if (!target || !basis) throw new Error(`docker save did not contain layer ${(target ? oldDiffIds[layer.basis] : layer.diffId).slice(7, 19)}`);
       const recipe = await makeRecipe(createReadStream(target.file), await indexChunks(createReadStream(basis.file)));
       const batchNames = recipe.batches.map((batch, i) => `batch.${i}.${sha256Digest(batch).slice(7)}`);
-      const work = workName(layer.diffId, oldDiffIds[layer.basis]);
+      const work = `${layer.diffId.slice(7, 39)}-${oldDiffIds[layer.basis].slice(7, 23)}`;
       freshLayers.push({ diffId: layer.diffId, basisDiffId: oldDiffIds[layer.basis], basisBlob: oldLayers[layer.basis].digest, recipe, batchNames, work });
       layers.push({ mediaType: OCI_LAYER_TAR, digest: layer.diffId, size: target.size });
     }

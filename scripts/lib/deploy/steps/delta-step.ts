@@ -2,7 +2,7 @@
 // lacks and let it rebuild the layer from the earlier one it holds (see commands/robot-delta.ts for
 // what runs there). Any reason it cannot help, and any failure, falls back to the push, said aloud.
 import type { ClientChannel } from 'ssh2';
-import { deltaApply, deltaBasis, deltaForget, deltaReceive, deltaState, parseDeltaState, DELTA_BASIS_MISMATCH } from '../../commands/robot-delta.ts';
+import { deltaApply, deltaReceive, deltaState, parseDeltaState, DELTA_BASIS_MISMATCH } from '../../commands/robot-delta.ts';
 import { tagImage } from '../../commands/local-docker.ts';
 import { imageRef } from '../../commands/robot-docker.ts';
 import { REGISTRY_CONTAINER } from '../../commands/robot-registry.ts';
@@ -12,7 +12,7 @@ import { getManifest, hasBlob, putManifest, uploadBlob } from '../../delta/regis
 import { lastLines, runChecked } from '../../runner/runner.ts';
 import { joinPosix } from '../../shell/posix-quote.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
-import { findLocalImage, prepareDelta, workName, type FreshLayer } from './delta-source.ts';
+import { findLocalImage, prepareDelta, type FreshLayer } from './delta-source.ts';
 import { pullDeadlineMs } from './pull-step.ts';
 import { withReconnect } from './reconnect.ts';
 
@@ -76,20 +76,10 @@ async function ship(ctx: DeployContext, run: RobotRun, ws: string, report: (text
   if (!oldLocalId) return { note: 'no delta: the laptop no longer has the image the robot holds' };
   report(`${ws}: comparing with the robot's image`);
   const started = performance.now();
-  // The robot reads its basis out of the registry while the laptop chunks; the apply checks it again.
-  const rebuilt = plan.layers.flatMap((layer) => ('basis' in layer ? [layer] : []));
-  const fetching = Promise.all(rebuilt.map((layer) =>
-    run.runner!.run(deltaBasis(REGISTRY_CONTAINER, workName(layer.diffId, oldDiffIds[layer.basis]), oldDiffIds[layer.basis], oldLayers[layer.basis].digest), {
-      timeoutMs: pullDeadlineMs(ctx.config.link.robotTimeoutSeconds, 2 * oldLayers[layer.basis].size),
-    }))).catch(() => undefined);
-  const source = await prepareDelta(ctx, built, newDiffIds, oldDiffIds, oldLocalId, plan, oldLayers).finally(() => fetching);
-  // Chunking on the laptop, the robot's read-out of its basis beside it.
+  const source = await prepareDelta(ctx, built, newDiffIds, oldDiffIds, oldLocalId, plan, oldLayers);
   const laptopSeconds = (performance.now() - started) / 1000;
   const copied = source.fresh.reduce((sum, layer) => sum + layer.recipe.copiedBytes, 0);
-  if (source.fresh.length && copied === 0) {
-    await run.runner!.run(deltaForget(source.fresh.map((layer) => layer.work)));
-    return { note: 'no delta: no similar earlier layer' };
-  }
+  if (source.fresh.length && copied === 0) return { note: 'no delta: no similar earlier layer' };
   await run.tunnel!.use(async () => {
     if (!(await hasBlob(port(), repo, source.config.descriptor.digest))) await uploadBlob(port(), repo, source.config.descriptor.digest, source.config.bytes);
   });
@@ -103,7 +93,7 @@ async function ship(ctx: DeployContext, run: RobotRun, ws: string, report: (text
   const digest = sha256Digest(manifest);
   await run.tunnel!.use(() => putManifest(port(), repo, digest, manifest));
   const size = source.fresh.reduce((sum, layer) => sum + layer.recipe.size, 0);
-  return { digest, note: `${ws}: delta, ${source.fresh.length} new layer(s) of ${mb(size)} rebuilt on the robot from ${mb(copied)} it had and ${mb(wire)} sent (comparing ${laptopSeconds.toFixed(1)} s, robot ${robotSeconds.toFixed(1)} s)` };
+  return { digest, note: `${ws}: delta, ${source.fresh.length} new layer(s) of ${mb(size)} rebuilt on the robot from ${mb(copied)} it had and ${mb(wire)} sent (laptop ${laptopSeconds.toFixed(1)} s, robot ${robotSeconds.toFixed(1)} s)` };
 }
 
 /** The earlier manifest's layer descriptors (the robot pulled it by one of these digests). */
