@@ -18,6 +18,7 @@ Options:
                     context (not .git, not what .dockerignore excludes) and redeploy on every
                     save: one line per robot per redeploy, with the time since the save.
                     Ctrl-C closes everything
+  --no-delta        send rebuilt layers whole (docker push), not as a delta against the robot's earlier image
   -h, --help        this help
 
 Exit codes: 0 done, 1 a robot failed, 2 usage or config error, 130 Ctrl-C, 143 SIGTERM.`;

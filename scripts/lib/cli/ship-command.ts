@@ -10,6 +10,7 @@ export function runShipCommand(help: string, useExistingImages: boolean): Promis
       'dry-run': { type: 'boolean' },
       timings: { type: 'boolean' },
       watch: { type: 'boolean' },
+      'no-delta': { type: 'boolean' },
     }, help);
     const watch = Boolean(values.watch);
     if (watch && (useExistingImages || values['dry-run'])) throw new UsageError(`--watch rebuilds on every change: use it with deploy.ts, without --dry-run\n\n${help.trim()}`);
@@ -18,7 +19,7 @@ export function runShipCommand(help: string, useExistingImages: boolean): Promis
       import('../config/select.ts'), import('../deploy/pipeline.ts'), import('../deploy/step-clock.ts'), import('../deploy/summary.ts'),
     ]);
     const { config, robots } = loadRobots(values['env-file'], positionals);
-    const ctx = await prepareDeploy({ config, robots, wsFlags: values.ws ?? [], dryRun: Boolean(values['dry-run']), useExistingImages, signal, teardown });
+    const ctx = await prepareDeploy({ config, robots, wsFlags: values.ws ?? [], dryRun: Boolean(values['dry-run']), useExistingImages, noDelta: Boolean(values['no-delta']), signal, teardown });
     const clock = new StepClock();
     const deploy = async () => {
       await runDeploy(ctx, clock);

@@ -84,6 +84,7 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
       ...(after ? { after } : {}),
       ...(compose ? { compose: compose.value } : {}),
       ...(docker ? { dockerPath: docker.value } : {}),
+      delta: switchValue(file, keys.get('DELTA')) ?? switchValue(file, globals.get('DELTA')) ?? true,
     };
   });
   if (robots.length === 0) throw configError(file, undefined, 'no robots declared; add a line like ROBOT1_HOST=nuc@192.168.1.64');
@@ -163,4 +164,11 @@ function contextDir(file: string, dir: string, entry: EnvEntry | undefined): str
     throw configError(file, entry?.line, `CONTEXT=${entry?.value} points outside ${dir}; keep the build context inside the project that holds robots.env`);
   }
   return wanted;
+}
+
+/** DELTA=on|off. */
+function switchValue(file: string, entry: EnvEntry | undefined): boolean | undefined {
+  if (!entry) return undefined;
+  if (entry.value === 'on' || entry.value === 'off') return entry.value === 'on';
+  throw configError(file, entry.line, `${entry.key}=${entry.value}: use on or off`);
 }

@@ -18,6 +18,8 @@ export interface RobotConfig {
   compose?: string;
   /** Path of the docker CLI on the robot, when it is not on the SSH session's PATH (<NAME>_DOCKER). */
   dockerPath?: string;
+  /** false when DELTA=off (or <NAME>_DELTA=off): layers always travel by docker push. */
+  delta: boolean;
 }
 
 export interface ProjectConfig {
@@ -41,9 +43,9 @@ export interface ProjectConfig {
 
 export const GLOBAL_KEYS = [
   'IMAGE', 'CONTEXT', 'WORKSPACES', 'PLATFORM', 'SSH_KEY', 'REGISTRY_PORT',
-  'RECONNECT_SECONDS', 'ALIVE_INTERVAL_SECONDS', 'ALIVE_COUNT_MAX', 'ROBOT_TIMEOUT_SECONDS',
+  'RECONNECT_SECONDS', 'ALIVE_INTERVAL_SECONDS', 'ALIVE_COUNT_MAX', 'ROBOT_TIMEOUT_SECONDS', 'DELTA',
 ] as const;
-export const ROBOT_KEYS = ['HOST', 'PLATFORM', 'WORKSPACES', 'SSH_KEY', 'REGISTRY_PORT', 'AFTER', 'COMPOSE', 'DOCKER'] as const;
+export const ROBOT_KEYS = ['HOST', 'PLATFORM', 'WORKSPACES', 'SSH_KEY', 'REGISTRY_PORT', 'AFTER', 'COMPOSE', 'DOCKER', 'DELTA'] as const;
 export type RobotKey = (typeof ROBOT_KEYS)[number];
 
 export const DEFAULTS = { context: '.', platform: 'linux/amd64', registryPort: 5000, reconnectSeconds: 60 } as const;

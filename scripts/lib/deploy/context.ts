@@ -78,6 +78,8 @@ export interface DeployContext {
   /** Set for --dry-run: commands are recorded here and nothing runs. */
   recorded?: RecordedCommand[];
   notices: string[];
+  /** --no-delta: layers always travel by docker push. */
+  noDelta?: boolean;
 }
 
 export const buildKey = (platform: string, ws: string): string => `${platform} ${ws}`;

@@ -20,6 +20,7 @@ export interface DeployRequest {
   wsFlags: string[];
   dryRun: boolean;
   useExistingImages?: boolean;
+  noDelta?: boolean;
   /** registry.ts and tunnel.ts work on robots without any workspace. */
   withoutWorkspaces?: boolean;
   signal: AbortSignal;
@@ -53,6 +54,7 @@ export async function prepareDeploy(request: DeployRequest): Promise<DeployConte
     useExistingImages: Boolean(request.useExistingImages),
     recorded,
     notices: [],
+    noDelta: Boolean(request.noDelta),
   };
 }
 

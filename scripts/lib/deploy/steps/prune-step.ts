@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { deltaClear } from '../../commands/robot-delta.ts';
 import { parseInventory, pruneInventory, removeImages } from '../../commands/robot-prune.ts';
 import { REGISTRY_VOLUME, garbageCollect } from '../../commands/robot-registry.ts';
 import { PREVIOUS_SUFFIX } from '../../config/references.ts';
@@ -26,6 +27,8 @@ export async function pruneStep(ctx: DeployContext, run: RobotRun, keepExtra: nu
   });
   const gc = await run.runner!.run(garbageCollect());
   if (gc.code !== 0) throw new Error(`registry garbage collection failed: ${lastLines(gc.stderr || gc.stdout, 2)}`);
+  // Interrupted delta transfers keep their work files for a retry; prune frees them.
+  await runChecked(run.runner!, deltaClear(), 'removing delta work files');
   const removal = doomed.length ? await run.runner!.run(removeImages(doomed.map((image) => image.id))) : undefined;
   const after = await inventory();
   const registryBefore = before.volumes.get(REGISTRY_VOLUME) ?? '0B';

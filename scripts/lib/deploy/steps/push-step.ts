@@ -5,11 +5,14 @@ import { metadataValue, withTempFile } from '../build-step.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
 import { DRY_RUN_DIGEST } from '../dry-run.ts';
 import { withStallGuard } from '../stall-guard.ts';
+import { deltaPush, keepForNextDelta } from './delta-step.ts';
 import { withReconnect } from './reconnect.ts';
 
 /** The post's step 4 (laptop side): only layers the robot's registry lacks cross the tunnel. */
 export async function pushStep(ctx: DeployContext, run: RobotRun, progress: (text: string) => void, report: (text: string) => void): Promise<string> {
-  const sent = () => run.tunnel?.bytesToRobot() ?? 0;
+  let deltaBytes = 0;
+  const notes: string[] = [];
+  const sent = () => (run.tunnel?.bytesToRobot() ?? 0) + deltaBytes;
   // The registry takes only missing layers, so the image's size is an upper bound, not a promise.
   const sizes = await Promise.all(run.stale.map((ws) => buildFor(ctx, run, ws).result.promise.then((b) => b.sizeBytes ?? 0)));
   const total = sizes.reduce((sum, size) => sum + size, 0);
@@ -20,6 +23,13 @@ export async function pushStep(ctx: DeployContext, run: RobotRun, progress: (tex
     for (const ws of run.stale) {
       const job = buildFor(ctx, run, ws);
       const built = await job.result.promise;
+      const delta = await deltaPush(ctx, run, ws, report, (bytes) => (deltaBytes += bytes));
+      notes.push(delta.digest ? delta.note : `${ws}: docker push (${delta.note})`);
+      if (delta.digest) {
+        run.digests.set(ws, delta.digest);
+        await keepForNextDelta(ctx, ws, built.localId);
+        continue;
+      }
       const digest = await withReconnect(ctx, run, `the push of ${ws}`, (signal) => {
         let output = 0;
         const stalled = () =>
@@ -37,11 +47,12 @@ export async function pushStep(ctx: DeployContext, run: RobotRun, progress: (tex
         });
       }, report);
       run.digests.set(ws, digest);
+      await keepForNextDelta(ctx, ws, built.localId);
     }
   } finally {
     clearInterval(timer);
   }
-  return `${run.stale.join(', ')}: ${megabytes(sent())} sent`;
+  return `${run.stale.join(', ')}: ${megabytes(sent())} sent; ${notes.join('; ')}`;
 }
 
 type PushOptions = { signal: AbortSignal; onOutput: (chunk: string) => void };

@@ -1,0 +1,84 @@
+// Reads `docker save` as a stream and keeps only what the delta needs: the wanted layers as
+// uncompressed tars in temporary files (found by their sha256, which is their diffID) and the image
+// configs. The classic store saves layer.tar files; the containerd store saves OCI blobs, which may
+// be gzip: those are unpacked on the fly. Nothing else is written to disk for longer than it is read.
+import { createHash } from 'node:crypto';
+import { createWriteStream, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import tar from 'tar-stream';
+import { sha256Digest } from './manifest.ts';
+
+export interface SavedLayer {
+  file: string;
+  size: number;
+}
+
+export interface SavedImages {
+  /** diffID → the layer's uncompressed tar. */
+  layers: Map<string, SavedLayer>;
+  /** Config digest → its exact bytes (image configs only: JSON with rootfs.diff_ids). */
+  configs: Map<string, { bytes: Buffer; diffIds: string[] }>;
+}
+
+const SMALL = 1024 * 1024;
+
+export async function readSavedImages(save: Readable, wanted: ReadonlySet<string>, tempDir: string): Promise<SavedImages> {
+  const found: SavedImages = { layers: new Map(), configs: new Map() };
+  const extract = tar.extract();
+  save.pipe(extract);
+  let n = 0;
+  for await (const entry of extract) {
+    if (entry.header.type !== 'file') {
+      entry.resume();
+      continue;
+    }
+    const file = join(tempDir, `entry-${(n += 1)}`);
+    const { digest, size, small } = await storeEntry(entry as unknown as AsyncIterable<Buffer>, file);
+    if (wanted.has(digest) && !found.layers.has(digest)) found.layers.set(digest, { file, size });
+    else unlinkSync(file);
+    const config = small && imageConfig(small);
+    if (config) found.configs.set(sha256Digest(small), { bytes: small, diffIds: config });
+  }
+  return found;
+}
+
+/** Writes an entry (gunzipped when it is gzip) to `file`, hashing it on the way. */
+async function storeEntry(entry: AsyncIterable<Buffer>, file: string): Promise<{ digest: string; size: number; small?: Buffer }> {
+  const hash = createHash('sha256');
+  const head: Buffer[] = [];
+  let size = 0;
+  const measure = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      size += chunk.length;
+      if (size <= SMALL) head.push(chunk);
+      done(null, chunk);
+    },
+  });
+  // The first bytes say whether this is gzip (1f 8b); they are put back in front of the rest.
+  const iterator = entry[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const gzip = !first.done && first.value.length >= 2 && first.value[0] === 0x1f && first.value[1] === 0x8b;
+  async function* all(): AsyncGenerator<Buffer> {
+    if (first.done) return;
+    yield first.value;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  }
+  const source = Readable.from(all());
+  if (gzip) await pipeline(source, createGunzip(), measure, createWriteStream(file));
+  else await pipeline(source, measure, createWriteStream(file));
+  return { digest: `sha256:${hash.digest('hex')}`, size, ...(size <= SMALL ? { small: Buffer.concat(head) } : {}) };
+}
+
+function imageConfig(bytes: Buffer): string[] | undefined {
+  if (bytes[0] !== 0x7b) return undefined;
+  try {
+    const json = JSON.parse(bytes.toString('utf8')) as { rootfs?: { diff_ids?: string[] } };
+    return Array.isArray(json.rootfs?.diff_ids) ? json.rootfs.diff_ids : undefined;
+  } catch {
+    return undefined;
+  }
+}

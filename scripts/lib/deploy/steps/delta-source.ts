@@ -1,0 +1,94 @@
+// Laptop side of the delta transfer: the earlier image the robot holds, found again in the laptop's
+// store by its layers; both images read with one `docker save`; a recipe per new layer.
+import { spawn } from 'node:child_process';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { imageWithLayers, inspectLayers, listImageIds, saveImages } from '../../commands/local-images.ts';
+import { readSavedImages, type SavedImages } from '../../delta/image-save.ts';
+import { type Descriptor, type LayerPlan, OCI_CONFIG, OCI_LAYER_TAR, sha256Digest } from '../../delta/manifest.ts';
+import { indexChunks, makeRecipe, type Recipe } from '../../delta/recipe.ts';
+import { lastLines } from '../../runner/runner.ts';
+import type { BuiltImage, DeployContext } from '../context.ts';
+
+export interface FreshLayer {
+  diffId: string;
+  basisDiffId: string;
+  /** The basis layer's blob in the robot's registry (gzip or not). */
+  basisBlob: string;
+  recipe: Recipe;
+  /** batch.N.<sha256> per literal batch: the name says what the robot must hold. */
+  batchNames: string[];
+  /** The robot's work directory for this layer against this basis. */
+  work: string;
+}
+
+export interface DeltaSource {
+  config: { descriptor: Descriptor; bytes: Buffer };
+  layers: Descriptor[];
+  fresh: FreshLayer[];
+}
+
+/** The laptop's copy of the image with exactly these layers, if it still has one. */
+export async function findLocalImage(ctx: DeployContext, diffIds: readonly string[]): Promise<string | undefined> {
+  const ids = [...new Set((await ctx.local.run(listImageIds())).stdout.split(/\s+/).filter(Boolean))];
+  if (ids.length === 0) return undefined;
+  // A non-zero exit (an image removed meanwhile) still prints the others.
+  return imageWithLayers((await ctx.local.run(inspectLayers(ids))).stdout, diffIds);
+}
+
+export async function prepareDelta(ctx: DeployContext, built: BuiltImage, newDiffIds: readonly string[], oldDiffIds: readonly string[], oldLocalId: string, plan: LayerPlan, oldLayers: Descriptor[]): Promise<DeltaSource> {
+  const temp = mkdtempSync(join(tmpdir(), 'robot-deploy-delta-'));
+  const removeTemp = ctx.teardown.add('delta work files on the laptop', () => rmSync(temp, { recursive: true, force: true }));
+  try {
+    const fresh = plan.layers.flatMap((layer) => ('basis' in layer ? [{ diffId: layer.diffId, basis: layer.basis }] : []));
+    const wanted = new Set(fresh.flatMap((layer) => [layer.diffId, oldDiffIds[layer.basis]]));
+    const saved = await saveBoth(ctx, [built.localId!, oldLocalId], wanted, temp);
+    const config = pickConfig(saved, built, newDiffIds);
+    const layers: Descriptor[] = [];
+    const freshLayers: FreshLayer[] = [];
+    for (const layer of plan.layers) {
+      if ('reuse' in layer) {
+        layers.push(layer.reuse);
+        continue;
+      }
+      const target = saved.layers.get(layer.diffId);
+      const basis = saved.layers.get(oldDiffIds[layer.basis]);
+      if (!target || !basis) throw new Error(`docker save did not contain layer ${(target ? oldDiffIds[layer.basis] : layer.diffId).slice(7, 19)}`);
+      const recipe = await makeRecipe(createReadStream(target.file), await indexChunks(createReadStream(basis.file)));
+      const batchNames = recipe.batches.map((batch, i) => `batch.${i}.${sha256Digest(batch).slice(7)}`);
+      const work = `${layer.diffId.slice(7, 39)}-${oldDiffIds[layer.basis].slice(7, 23)}`;
+      freshLayers.push({ diffId: layer.diffId, basisDiffId: oldDiffIds[layer.basis], basisBlob: oldLayers[layer.basis].digest, recipe, batchNames, work });
+      layers.push({ mediaType: OCI_LAYER_TAR, digest: layer.diffId, size: target.size });
+    }
+    return { config, layers, fresh: freshLayers };
+  } finally {
+    await removeTemp();
+  }
+}
+
+/** The new image's config: by the digest the laptop knows it by, else the only one with its layers. */
+function pickConfig(saved: SavedImages, built: BuiltImage, newDiffIds: readonly string[]): DeltaSource['config'] {
+  const named = [built.id, built.localId].map((id) => id && saved.configs.get(id)).find(Boolean);
+  const alike = [...saved.configs].filter(([, c]) => JSON.stringify(c.diffIds) === JSON.stringify(newDiffIds));
+  const [digest, found] = named ? [sha256Digest(named.bytes), named] : alike.length === 1 ? alike[0] : [undefined, undefined];
+  if (!digest || !found) throw new Error('the new image config could not be told apart in docker save');
+  return { descriptor: { mediaType: OCI_CONFIG, digest, size: found.bytes.length }, bytes: found.bytes };
+}
+
+/** `docker save NEW OLD`, streamed; the process is the teardown's until it ends. */
+async function saveBoth(ctx: DeployContext, ids: string[], wanted: ReadonlySet<string>, temp: string): Promise<SavedImages> {
+  const [command, ...args] = saveImages(ids);
+  const save = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const stop = ctx.teardown.add('docker save for the delta', () => void save.kill('SIGKILL'));
+  let stderr = '';
+  save.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<number>((resolve) => save.on('close', (code) => resolve(code ?? 1)));
+  try {
+    const saved = await readSavedImages(save.stdout, wanted, temp);
+    if ((await exited) !== 0) throw new Error(`docker save failed: ${lastLines(stderr, 2)}`);
+    return saved;
+  } finally {
+    await stop();
+  }
+}
