@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, test } from 'node:test';
@@ -58,6 +58,7 @@ for (const laptop of ['docker20', 'docker26'] as EngineFlavour[]) {
       const dir = makeProjectDir();
       tree = makeInstallTree(dir);
       envFile = writeProjectEnv(dir, fleet(), fleet().robots, WS);
+      appendFileSync(envFile, 'DELTA=on\n');
       const result = await deploy();
       assert.equal(result.code, 0, result.output);
       assert.match(result.output, /docker push \(no delta: first deploy of this workspace to the robot\)/);
@@ -97,7 +98,7 @@ for (const laptop of ['docker20', 'docker26'] as EngineFlavour[]) {
       const mixed = await deploy();
       assert.equal(mixed.code, 0, mixed.output);
       assert.match(mixed.output, /colcon: delta, 1 new layer/);
-      assert.match(mixed.output, /docker push \(delta off by R26_DELTA \/ DELTA in robots\.env\)/);
+      assert.match(mixed.output, /docker push \(delta off: DELTA=on \(or R26_DELTA=on\) in robots\.env turns it on\)/);
       for (const robot of fleet().robots) assert.equal(runOn(robot), laptopRun());
     });
   });
@@ -122,6 +123,7 @@ describe('delta transfer over an 8 Mbit/s link: a cut and a Ctrl-C', simSuiteOpt
     const dir = makeProjectDir();
     tree = makeInstallTree(dir, 80);
     envFile = writeProjectEnv(dir, fleet(), fleet().robots, WS);
+      appendFileSync(envFile, 'DELTA=on\n');
     const result = await runScriptAsync('deploy.ts', ['slow', '--env-file', envFile]);
     assert.equal(result.code, 0, result.output);
   });

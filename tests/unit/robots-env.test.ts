@@ -38,7 +38,7 @@ test('the documented example parses with per-robot overrides', () => {
   const [robot1, jetson] = config.robots;
   assert.deepEqual(robot1, {
     name: 'robot1', envPrefix: 'ROBOT1', target: { user: 'nuc', host: '192.168.1.64' }, platform: 'linux/amd64',
-    workspaces: ['navigation', 'vision'], sshKey: join(homedir(), '.ssh', 'id_ed25519'), registryPort: 5000, delta: true,
+    workspaces: ['navigation', 'vision'], sshKey: join(homedir(), '.ssh', 'id_ed25519'), registryPort: 5000, delta: false,
   });
   assert.equal(jetson.name, 'jetson');
   assert.deepEqual(jetson.target, { user: 'jetson', host: 'jetson.local', port: 2222 });

@@ -84,7 +84,7 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
       ...(after ? { after } : {}),
       ...(compose ? { compose: compose.value } : {}),
       ...(docker ? { dockerPath: docker.value } : {}),
-      delta: switchValue(file, keys.get('DELTA')) ?? switchValue(file, globals.get('DELTA')) ?? true,
+      delta: switchValue(file, keys.get('DELTA')) ?? switchValue(file, globals.get('DELTA')) ?? false,
     };
   });
   if (robots.length === 0) throw configError(file, undefined, 'no robots declared; add a line like ROBOT1_HOST=nuc@192.168.1.64');
