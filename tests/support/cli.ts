@@ -1,5 +1,5 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -16,9 +16,21 @@ export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv
   });
 }
 
+const made: string[] = [];
+process.on('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A directory under the system's temp dir, removed when the test process exits. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 /** A throwaway project dir holding robots.env and one dir with a Dockerfile per workspace. */
 export function makeProject(envText: string, workspaces: string[] = ['navigation']): { dir: string; envFile: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'rd-project-'));
+  const dir = tempDir('rd-project-');
   const envFile = join(dir, 'robots.env');
   writeFileSync(envFile, envText);
   for (const ws of workspaces) {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { REPO, makeProject, runScript } from '../support/cli.ts';
+import { REPO, makeProject, runScript, tempDir } from '../support/cli.ts';
 
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 const COMMANDS = ['deploy', 'build', 'registry', 'tunnel', 'push', 'cleanup', 'setup', 'doctor', 'status', 'rollback', 'prune'];
@@ -13,7 +12,7 @@ const NO_ENGINE = { DOCKER_HOST: 'unix:///nonexistent/docker.sock', CI: '1' };
 
 /** A laptop "engine" that answers only `docker version`: enough for scripts that must reach a robot. */
 function versionOnlyDocker(): NodeJS.ProcessEnv {
-  const bin = mkdtempSync(join(tmpdir(), 'rd-bin-'));
+  const bin = tempDir('rd-bin-');
   writeFileSync(join(bin, 'docker'), '#!/bin/sh\n[ "$1" = version ] && { echo "28.2.2 28.2.2 linux/amd64"; exit 0; }\necho "not here: $*" >&2; exit 1\n');
   chmodSync(join(bin, 'docker'), 0o755);
   return { PATH: `${bin}:${process.env.PATH}`, CI: '1' };
