@@ -2,7 +2,7 @@
 // robot on a 100 Mbit/s link, alternating the delta with today's docker push (`--no-delta`) in the
 // same run; bytes counted on the link itself (host veth), every image checked on the robot.
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bytesToRobot, imageIdOn } from '../bench/robot-checks.ts';
@@ -48,6 +48,8 @@ export async function runDeltaBench(rounds: number, print: (line: string) => voi
     const ws = makeRosWorkspace(dir);
     const envFile = join(dir, 'robots.env');
     await writeRobotsEnvFile(envFile, { image: IMAGE, context: '.', workspaces: [ROS_WS], platform: hostPlatform(), sshKey: fleet.keyPath, registryPort: 5000, robots: fleet.robots });
+    // The delta is opt-in; the push rounds turn it off with --no-delta.
+    appendFileSync(envFile, 'DELTA=on\n');
     print(`ROS-like layer: ${(ws.layerBytes / 1e6).toFixed(1)} MB in 300 files; link 100 Mbit/s; ${rounds} rounds of each, alternating`);
     const first = await measured(fleet, envFile, []);
     print(`first deploy (docker push): ${first.seconds.toFixed(2)} s, ${(first.wire / 1e6).toFixed(1)} MB on the link`);
