@@ -51,7 +51,6 @@ export interface RobotRun {
   /** Manifest digest per workspace, from the push. */
   digests: Map<string, string>;
   outcomes: Map<string, WorkspaceOutcome>;
-  afterOutput?: string;
   error?: string;
   clock: StepClock;
 }

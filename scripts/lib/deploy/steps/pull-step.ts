@@ -33,20 +33,21 @@ export function pullDeadlineMs(robotTimeoutSeconds: number, sizeBytes = 0): numb
 
 /** Optional <NAME>_COMPOSE: `docker compose up -d` recreates the services whose image changed. */
 export async function composeStep(ctx: DeployContext, run: RobotRun): Promise<string> {
-  const result = await run.runner!.run(composeUp(run.robot.compose!), { timeoutMs: 5 * ctx.config.link.robotTimeoutSeconds * 1000 });
-  if (result.code !== 0) {
-    throw new Error(`deployed, but ${run.robot.envPrefix}_COMPOSE=${run.robot.compose} failed (exit ${result.code}): ${lastLines(result.stderr || result.stdout, 3)}`);
-  }
-  return lastLines(result.stdout, 3);
+  const output = await runAfterDeploy(ctx, run, composeUp(run.robot.compose!), `${run.robot.envPrefix}_COMPOSE=${run.robot.compose}`);
+  return lastLines(output.stdout, 3);
 }
 
 /** Optional <NAME>_AFTER, e.g. restarting the compose service that runs the new image. */
 export async function afterStep(ctx: DeployContext, run: RobotRun): Promise<string> {
+  const output = await runAfterDeploy(ctx, run, afterDeploy(run.robot.after!), `${run.robot.envPrefix}_AFTER`);
+  const said = `${output.stdout}${output.stderr}`.trim();
+  return said ? lastLines(said, 3) : 'done';
+}
+
+/** A command that restarts services on the new image; the image is already deployed when it fails. */
+async function runAfterDeploy(ctx: DeployContext, run: RobotRun, argv: string[], what: string): Promise<{ stdout: string; stderr: string }> {
   // A compose restart may stop and start several services: five times the usual deadline.
-  const result = await run.runner!.run(afterDeploy(run.robot.after!), { timeoutMs: 5 * ctx.config.link.robotTimeoutSeconds * 1000 });
-  run.afterOutput = `${result.stdout}${result.stderr}`.trim();
-  if (result.code !== 0) {
-    throw new Error(`deployed, but ${run.robot.envPrefix}_AFTER failed (exit ${result.code}): ${lastLines(result.stderr || result.stdout, 3)}`);
-  }
-  return run.afterOutput ? lastLines(run.afterOutput, 3) : 'done';
+  const result = await run.runner!.run(argv, { timeoutMs: 5 * ctx.config.link.robotTimeoutSeconds * 1000 });
+  if (result.code !== 0) throw new Error(`deployed, but ${what} failed (exit ${result.code}): ${lastLines(result.stderr || result.stdout, 3)}`);
+  return result;
 }
