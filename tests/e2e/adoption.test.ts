@@ -5,7 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { makeWorkspace } from '../../scripts/lib/sim/harness.ts';
+import { makeWorkspace } from '../../scripts/dev/sim/harness.ts';
 import { REPO } from '../support/cli.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { useSimFleet } from './support/sim-fleet.ts';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { makeWorkspace, type SimRobot } from '../../scripts/lib/sim/harness.ts';
+import { makeWorkspace, type SimRobot } from '../../scripts/dev/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
 import { TEST_IMAGE, dockerOn, imageIdOn, makeProjectDir, runScriptAsync, writeProjectEnv } from './support/project.ts';

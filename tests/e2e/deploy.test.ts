@@ -1,7 +1,7 @@
 // The core pipeline against a real robot: its own sshd, dockerd and registry in a network namespace.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { makeWorkspace, type GeneratedWorkspace } from '../../scripts/lib/sim/harness.ts';
+import { makeWorkspace, type GeneratedWorkspace } from '../../scripts/dev/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
 import { TEST_IMAGE, blobUploads, imageIdOn, makeProjectDir, runScriptAsync, writeProjectEnv } from './support/project.ts';

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { FINGERPRINT_FORMAT } from '../../scripts/lib/deploy/image-identity.ts';
-import { ARM64_BUSYBOX_IMAGE, importArm64Base, makeWorkspace, type EngineFlavour, type GeneratedWorkspace, type SimFleet, type SimRobot } from '../../scripts/lib/sim/harness.ts';
+import { ARM64_BUSYBOX_IMAGE, importArm64Base, makeWorkspace, type EngineFlavour, type GeneratedWorkspace, type SimFleet, type SimRobot } from '../../scripts/dev/sim/harness.ts';
 import { alive, listening } from './support/processes.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { useSimFleet } from './support/sim-fleet.ts';

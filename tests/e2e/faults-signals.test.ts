@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { describe, test } from 'node:test';
-import { makeWorkspace, type SimRobot } from '../../scripts/lib/sim/harness.ts';
+import { makeWorkspace, type SimRobot } from '../../scripts/dev/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { alive, listening } from './support/processes.ts';
 import { useSimFleet } from './support/sim-fleet.ts';

@@ -2,7 +2,7 @@
 // Each robot has its own link: tc tbf for bandwidth, a delay line for latency and jitter, iptables for loss.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { makeWorkspace } from '../../scripts/lib/sim/harness.ts';
+import { makeWorkspace } from '../../scripts/dev/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { listening, processesMatching } from './support/processes.ts';
 import { useSimFleet } from './support/sim-fleet.ts';

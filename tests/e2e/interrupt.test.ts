@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';
-import { makeWorkspace } from '../../scripts/lib/sim/harness.ts';
+import { makeWorkspace } from '../../scripts/dev/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { alive, listening, processesMatching } from './support/processes.ts';
 import { useSimFleet } from './support/sim-fleet.ts';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
-import { makeWorkspace, type SimRobot } from '../../scripts/lib/sim/harness.ts';
+import { makeWorkspace, type SimRobot } from '../../scripts/dev/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
 import { TEST_IMAGE, imageIdOn, makeProjectDir, runScriptAsync, writeProjectEnv } from './support/project.ts';

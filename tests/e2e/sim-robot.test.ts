@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'dotenv';
 import { NodeSSH } from 'node-ssh';
-import { hostPlatform } from '../../scripts/lib/sim/names.ts';
+import { hostPlatform } from '../../scripts/dev/sim/names.ts';
 import { leftovers } from './support/leftovers.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { TEST_SIM_SCOPE, useSimFleet } from './support/sim-fleet.ts';
@@ -162,7 +162,7 @@ describe('simulated robots', simSuiteOptions(), () => {
     const file = join(f.stateDir, 'robots.test.env');
     await f.writeRobotsEnv(file, { EXTRA_SETTING: 'yes' });
     const text = readFileSync(file, 'utf8');
-    assert.match(text, /^# Simulated robots written by scripts\/sim-robot\.ts env\n/);
+    assert.match(text, /^# Simulated robots written by scripts\/dev\/sim-robot\.ts env\n/);
     const env = parse(text);
     assert.deepEqual(env, {
       IMAGE: 'robot-deploy-demo',

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { makeWorkspace } from '../../scripts/lib/sim/harness.ts';
+import { makeWorkspace } from '../../scripts/dev/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { alive, listening } from './support/processes.ts';
 import { useSimFleet } from './support/sim-fleet.ts';

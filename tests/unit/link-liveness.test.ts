@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { parseProjectConfig } from '../../scripts/lib/config/load-config.ts';
 import { withStallGuard } from '../../scripts/lib/deploy/stall-guard.ts';
 import { pullDeadlineMs } from '../../scripts/lib/deploy/steps/pull-step.ts';
-import { departureTime } from '../../scripts/lib/sim/link-relay.ts';
+import { departureTime } from '../../scripts/dev/sim/link-relay.ts';
 import { DEFAULT_LINK, silenceLimitMs, watchSilence } from '../../scripts/lib/ssh/liveness.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

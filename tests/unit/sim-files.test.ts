@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'dotenv';
-import { parseLdd } from '../../scripts/lib/sim/images.ts';
-import { formatRobotsEnv } from '../../scripts/lib/sim/robots-env.ts';
-import { makeWorkspace, workspaceDockerfile } from '../../scripts/lib/sim/workspace.ts';
+import { parseLdd } from '../../scripts/dev/sim/images.ts';
+import { formatRobotsEnv } from '../../scripts/dev/sim/robots-env.ts';
+import { makeWorkspace, workspaceDockerfile } from '../../scripts/dev/sim/workspace.ts';
 
 test('robots.env follows the deploy tool contract and parses with dotenv', () => {
   const text = formatRobotsEnv({
@@ -25,7 +25,7 @@ test('robots.env follows the deploy tool contract and parses with dotenv', () =>
   assert.equal(
     text,
     [
-      '# Simulated robots written by scripts/sim-robot.ts env',
+      '# Simulated robots written by scripts/dev/sim-robot.ts env',
       'IMAGE=robot-deploy-demo',
       'CONTEXT=/var/tmp/robot-deploy-sim/workspace',
       'WORKSPACES=demo',

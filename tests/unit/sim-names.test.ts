@@ -13,7 +13,7 @@ import {
   validateRobotName,
   validateSubnet,
   vethNames,
-} from '../../scripts/lib/sim/names.ts';
+} from '../../scripts/dev/sim/names.ts';
 
 test('default names are sim1..simN', () => {
   assert.deepEqual(defaultRobotNames(3), ['sim1', 'sim2', 'sim3']);

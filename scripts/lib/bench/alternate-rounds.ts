@@ -1,7 +1,7 @@
 // Runs one scenario: set-up, then rounds in which the contenders take turns (A B C A B C …),
 // each run checked afterwards so a sample only counts if it did what the scenario says.
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { SimRobot } from '../sim/harness.ts';
+import type { SimRobot } from '../../dev/sim/harness.ts';
 import { buildOnLaptop, LINK_RATE, type BenchProject, type LaptopImages } from './bench-project.ts';
 import { CONTENDER_LABELS, type Contender, type ContenderKey, type RunSample } from './contender.ts';
 import { assertRobotHolds, assertRobotLacksBase, baseLayerStored, bytesToRobot, imageIdOn, laptopLayers, wipeRobot } from './robot-checks.ts';

@@ -31,7 +31,7 @@ Options:
 
 Exit codes: 0 done (see the table for targets), 1 a run failed, 2 usage or wrong host, 130 Ctrl-C, 143 SIGTERM.
 After a hard kill (SIGKILL) the next run removes the stale robots first, or remove them now with
-  RD_SIM_PREFIX=rdb RD_SIM_NET=10.76 RD_SIM_DIR=/var/tmp/robot-deploy-sim-bench npx tsx scripts/sim-robot.ts down`;
+  RD_SIM_PREFIX=rdb RD_SIM_NET=10.76 RD_SIM_DIR=/var/tmp/robot-deploy-sim-bench npx tsx scripts/dev/sim-robot.ts down`;
 
 export interface BenchOptions {
   rounds: number;

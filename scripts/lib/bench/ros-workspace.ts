@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BUSYBOX_IMAGE } from '../sim/harness.ts';
+import { BUSYBOX_IMAGE } from '../../dev/sim/harness.ts';
 
 export const ROS_BASE_BYTES = 400e6;
 export const ROS_PACKAGE_FILES = 300;

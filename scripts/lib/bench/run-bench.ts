@@ -1,7 +1,7 @@
 // The whole benchmark: its own fleet up, the scenarios, the report, and the fleet down again on
 // every way out (done, failure, Ctrl-C, SIGTERM).
 import { cpus, loadavg } from 'node:os';
-import { downSimFleet, ensureLaptopDocker, stopLaptopDockerIfOurs, upSimFleet, type SimFleet } from '../sim/harness.ts';
+import { downSimFleet, ensureLaptopDocker, stopLaptopDockerIfOurs, upSimFleet, type SimFleet } from '../../dev/sim/harness.ts';
 import { runScenario, type Sample } from './alternate-rounds.ts';
 import { BENCH_ROBOTS, BENCH_SCOPE, LINK_RATE, BASE_SIZE_MIB, LaptopImages, ROS_WS, WATCH_WS, makeBenchProject, type BenchProject } from './bench-project.ts';
 import { stopChildren } from './child-processes.ts';

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { BUSYBOX_IMAGE } from '../sim/harness.ts';
+import { BUSYBOX_IMAGE } from '../../dev/sim/harness.ts';
 
 export const ROS_WS = 'ros';
 const FILES = 300;

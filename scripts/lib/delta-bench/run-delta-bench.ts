@@ -6,9 +6,9 @@ import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bytesToRobot, imageIdOn } from '../bench/robot-checks.ts';
-import { downSimFleet, ensureLaptopDocker, stopLaptopDockerIfOurs, upSimFleet, type SimFleet } from '../sim/harness.ts';
-import { hostPlatform } from '../sim/names.ts';
-import { writeRobotsEnvFile } from '../sim/robots-env.ts';
+import { downSimFleet, ensureLaptopDocker, stopLaptopDockerIfOurs, upSimFleet, type SimFleet } from '../../dev/sim/harness.ts';
+import { hostPlatform } from '../../dev/sim/names.ts';
+import { writeRobotsEnvFile } from '../../dev/sim/robots-env.ts';
 import { makeRosWorkspace, ROS_WS } from './ros-workspace.ts';
 
 const SCOPE = { prefix: 'rdd', subnet: '10.75', stateDir: '/var/tmp/robot-deploy-sim-delta' } as const;

@@ -3,7 +3,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { assertFlavourInstalled } from '../../../scripts/lib/sim/engine-flavours.ts';
+import { assertFlavourInstalled } from '../../../scripts/dev/sim/engine-flavours.ts';
 
 export const SIM_TOOLS = [
   'dockerd',

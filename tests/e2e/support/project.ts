@@ -2,7 +2,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SimFleet, SimRobot } from '../../../scripts/lib/sim/harness.ts';
+import type { SimFleet, SimRobot } from '../../../scripts/dev/sim/harness.ts';
 import { REPO } from '../../support/cli.ts';
 
 export const TEST_IMAGE = 'rd-e2e';

@@ -8,7 +8,7 @@ import {
   upSimFleet,
   type SimFleet,
   type SimOptions,
-} from '../../../scripts/lib/sim/harness.ts';
+} from '../../../scripts/dev/sim/harness.ts';
 import { assertSimPrereqs } from './prereqs.ts';
 
 /** Scope for tests: never the defaults, so tests cannot collide with a developer's demo robots. */

@@ -1,14 +1,14 @@
 // `npm run demo`: one simulated robot on this machine, and a real deploy of the demo workspace to it.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { EXIT, runMain } from './lib/cli/main.ts';
-import { DEMO_IMAGE, DEMO_WORKSPACE, SimHostError, assertSimHost, upSimFleet } from './lib/sim/harness.ts';
-import { stateFiles } from './lib/sim/state.ts';
+import { EXIT, runMain } from '../lib/cli/main.ts';
+import { DEMO_IMAGE, DEMO_WORKSPACE, SimHostError, assertSimHost, upSimFleet } from './sim/harness.ts';
+import { stateFiles } from './sim/state.ts';
 
 const HELP = `Usage: npm run demo   (Linux, as root)
 
 Starts one simulated robot "sim1" (a network namespace with its own sshd and dockerd, see
-scripts/sim-robot.ts), writes robots.env for it and deploys the demo workspace with deploy.ts.`;
+scripts/dev/sim-robot.ts), writes robots.env for it and deploys the demo workspace with deploy.ts.`;
 
 await runMain(async () => {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -40,6 +40,6 @@ Deploy again after a change (only the changed layer travels):
   echo "Hello again" > ${message}
   npx tsx ${deployArgs.join(' ')}
 See what runs there:      npx tsx scripts/status.ts sim1 --env-file ${envFile}
-Tear the robot down:      npx tsx scripts/sim-robot.ts down`);
+Tear the robot down:      npx tsx scripts/dev/sim-robot.ts down`);
   return EXIT.ok;
 });

@@ -8,12 +8,12 @@ import {
   stopLaptopDockerIfOurs,
   type LinkShape,
   upSimFleet,
-} from './lib/sim/harness.ts';
-import { parseEngineFlavour } from './lib/sim/engine-flavours.ts';
-import { fleetStatus } from './lib/sim/status.ts';
-import { recordedPrefixes, resolveScope, stateFiles } from './lib/sim/state.ts';
+} from './sim/harness.ts';
+import { parseEngineFlavour } from './sim/engine-flavours.ts';
+import { fleetStatus } from './sim/status.ts';
+import { recordedPrefixes, resolveScope, stateFiles } from './sim/state.ts';
 
-const HELP = `Usage: npx tsx scripts/sim-robot.ts <command> [options]
+const HELP = `Usage: npx tsx scripts/dev/sim-robot.ts <command> [options]
 
 Simulated robots: each one a network namespace on a veth link (${'${RD_SIM_NET:-10.77}'}.K.2)
 with its own dockerd, an sshd for user rdsim, and registry:2 in its engine. Linux and root only.

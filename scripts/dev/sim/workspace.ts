@@ -10,7 +10,7 @@ import { stateFiles } from './state.ts';
 
 export const DEMO_IMAGE = 'robot-deploy-demo';
 export const DEMO_WORKSPACE = 'demo';
-export const DEMO_SOURCE = fileURLToPath(new URL('./demo-workspace/', import.meta.url));
+export const DEMO_SOURCE = fileURLToPath(new URL('../demo/', import.meta.url));
 
 /** Copies the demo workspace into the state dir once; later edits there (message.txt) are kept. */
 export function ensureDemoWorkspace(stateDir: string): string {

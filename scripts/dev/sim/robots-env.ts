@@ -26,7 +26,7 @@ function line(key: string, value: string): string {
 
 export function formatRobotsEnv(input: RobotsEnvInput): string {
   const lines = [
-    '# Simulated robots written by scripts/sim-robot.ts env',
+    '# Simulated robots written by scripts/dev/sim-robot.ts env',
     line('IMAGE', input.image),
     line('CONTEXT', input.context),
     line('WORKSPACES', input.workspaces.join(',')),

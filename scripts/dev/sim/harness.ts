@@ -1,4 +1,4 @@
-// Programmatic API of the simulated robot fleet, used by scripts/sim-robot.ts, e2e tests and benchmarks.
+// Programmatic API of the simulated robot fleet, used by scripts/dev/sim-robot.ts, e2e tests and benchmarks.
 import { chmodSync, writeFileSync } from 'node:fs';
 import { assertFlavourInstalled, cliPluginsDir, sudoersForDocker, type DockerAccessKind, type EngineFlavour } from './engine-flavours.ts';
 import { toolEnv } from './exec.ts';
