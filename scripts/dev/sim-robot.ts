@@ -1,5 +1,6 @@
 // Simulated robots on this machine: network namespaces with their own dockerd and sshd.
 import { parseArgs } from 'node:util';
+import { UsageError } from '../lib/config/errors.ts';
 import {
   assertSimHost,
   downSimFleet,
@@ -41,8 +42,6 @@ Environment:
   RD_SIM_NET     first two octets of the robot subnet (default 10.77)
   RD_SIM_DIR     state dir (default /var/tmp/robot-deploy-sim)
 `;
-
-class UsageError extends Error {}
 
 function seconds(since: number): string {
   return `${((performance.now() - since) / 1000).toFixed(1)} s`;

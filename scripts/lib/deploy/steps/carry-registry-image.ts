@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
-import { pullImage } from '../../commands/local-docker.ts';
+import { pullImage, saveImage } from '../../commands/local-docker.ts';
 import { traceCommand } from '../../cli/output.ts';
 import { withDockerAccess } from '../../commands/robot-docker-access.ts';
 import { REGISTRY_IMAGE, loadImage } from '../../commands/robot-registry.ts';
+import { startProcess } from '../../runner/child-process.ts';
 import { lastLines } from '../../runner/runner.ts';
 import { joinPosix } from '../../shell/posix-quote.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
@@ -30,7 +30,7 @@ export async function carryRegistryImage(ctx: DeployContext, run: RobotRun, repo
     }
   }
   if (ctx.recorded) {
-    ctx.recorded.push({ where: 'laptop', argv: ['docker', 'image', 'save', REGISTRY_IMAGE, '|', 'ssh', run.robot.name, ...loadImage()] });
+    ctx.recorded.push({ where: 'laptop', argv: [...saveImage(REGISTRY_IMAGE), '|', 'ssh', run.robot.name, ...loadImage()] });
     return;
   }
   let moved = 0;
@@ -54,8 +54,9 @@ function streamImage(ctx: DeployContext, run: RobotRun, ref: string, signal: Abo
     traceCommand(run.robot.name, load);
     client.exec(joinPosix(load), (error, channel) => {
       if (error) return reject(error);
-      traceCommand('laptop', ['docker', 'image', 'save', ref]);
-      const save = spawn('docker', ['image', 'save', ref], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // A tar stream of hundreds of MB: piped to the channel, so not through a Runner, which buffers output as text.
+      traceCommand('laptop', saveImage(ref));
+      const save = startProcess(saveImage(ref));
       const stopSave = ctx.teardown.add(`docker save ${ref} for ${run.robot.name}`, () => void save.kill('SIGKILL'));
       let saveErr = '';
       let loadErr = '';

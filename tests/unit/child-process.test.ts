@@ -1,0 +1,43 @@
+// scripts/lib/runner/child-process.ts: the one module that starts programs without a shell.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runProcess, startProcess } from '../../scripts/lib/runner/child-process.ts';
+
+const node = (code: string): string[] => [process.execPath, '-e', code];
+
+test('runProcess resolves with the exit code and both outputs, also when the program fails', async () => {
+  const result = await runProcess(node('process.stdout.write("out"); process.stderr.write("err"); process.exit(3)'));
+  assert.deepEqual(result, { code: 3, stdout: 'out', stderr: 'err' });
+});
+
+test('runProcess writes input to stdin, and passes arguments without a shell', async () => {
+  const echo = 'process.stdin.pipe(process.stdout); process.stdin.on("end", () => process.stdout.write(process.argv[1]))';
+  const result = await runProcess([...node(echo), '$HOME; rm -rf /'], { input: 'piped ' });
+  assert.equal(result.stdout, 'piped $HOME; rm -rf /');
+});
+
+test('runProcess kills a program past its time limit and says so', async () => {
+  const result = await runProcess(node('setTimeout(() => {}, 60_000)'), { timeoutMs: 200 });
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /killed by SIGKILL \(time limit 200 ms\)/);
+});
+
+test('runProcess stops a program when its signal aborts', async () => {
+  const stop = new AbortController();
+  setTimeout(() => stop.abort(new Error('link lost')), 100);
+  const result = await runProcess(node('setTimeout(() => {}, 60_000)'), { signal: stop.signal });
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /stopped \(SIGKILL\): Error: link lost/);
+});
+
+test('runProcess rejects, naming the program, when it cannot start', async () => {
+  await assert.rejects(runProcess(['rd-no-such-program-here', '--version']), /cannot run rd-no-such-program-here: .*ENOENT/);
+});
+
+test('startProcess streams stdout as bytes', async () => {
+  const child = startProcess(node('process.stdout.write(Buffer.from([0, 255, 10, 128]))'));
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await new Promise((resolve) => child.on('close', resolve));
+  assert.deepEqual([...Buffer.concat(chunks)], [0, 255, 10, 128]);
+});
