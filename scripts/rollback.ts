@@ -1,6 +1,7 @@
 // Puts the image a deploy replaced (IMAGE:WS.prev) back under IMAGE:WS, atomically.
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
+import { shortId } from './lib/cli/display-format.ts';
 import { complain, say } from './lib/cli/output.ts';
 import { loadRobots } from './lib/config/select.ts';
 import { ROLLBACK_NO_CURRENT, ROLLBACK_NO_PREVIOUS, imageRef, parseRollback, previousRef, rollback } from './lib/commands/robot-docker.ts';
@@ -29,7 +30,7 @@ await runMain(async () => {
         const current = imageRef(config.image, ws);
         const result = await connection.runner.run(rollback(current, previousRef(config.image, ws)));
         const { current: now, previous: was } = parseRollback(result.stdout);
-        if (result.code === 0) say(`${robot.name}: ${current} is now ${now?.slice(7, 19)} (rolled back from ${was?.slice(7, 19)}, which is kept as ${previousRef(config.image, ws)})`);
+        if (result.code === 0) say(`${robot.name}: ${current} is now ${shortId(now)} (rolled back from ${shortId(was)}, which is kept as ${previousRef(config.image, ws)})`);
         else {
           failed++;
           const why = result.code === ROLLBACK_NO_CURRENT ? `${current} is not on the robot` : result.code === ROLLBACK_NO_PREVIOUS ? `no previous image (${previousRef(config.image, ws)}) to roll back to` : lastLines(result.stderr, 2);

@@ -15,7 +15,7 @@ Usage: npx tsx scripts/setup.ts [robot... | all] [--env-file FILE] [--accept-new
        npx tsx scripts/setup.ts --forget-host <robot> | all
        npm run setup -- [robot...]
 
-1. Finds your SSH key (SSH_KEY, ~/.ssh/id_ed25519, ~/.ssh/id_rsa, or ssh-agent); makes an ed25519 key if there is none.
+1. Finds your SSH key (SSH_KEY, ~/.ssh/id_ed25519, id_ecdsa, id_rsa, or ssh-agent); makes an ed25519 key if there is none.
 2. For each robot (default: all in robots.env): pins its host key in known_hosts beside robots.env
    (asking you to confirm the fingerprint on a terminal), and if your key is not accepted yet, logs in once
    with the password (asked on a terminal, or RD_SSH_PASSWORD) and appends the key to ~/.ssh/authorized_keys.

@@ -5,6 +5,7 @@ import { answer, complain, say } from './lib/cli/output.ts';
 import { loadRobots } from './lib/config/select.ts';
 import { LocalRunner } from './lib/runner/local-runner.ts';
 import { KnownHosts } from './lib/ssh/host-keys.ts';
+import { shortId } from './lib/cli/display-format.ts';
 import { gatherStatus } from './lib/status/gather-status.ts';
 import { statusJson } from './lib/status/status-json.ts';
 
@@ -17,8 +18,6 @@ For each robot (default: all) and workspace: the image on the robot against the 
 and the disk used by images and by the registry. Exit 1 if a robot cannot be reached.
 --json prints one JSON document instead (schema in the README, "JSON output").`;
 
-const short = (id?: string) => (id ? id.slice(7, 19) : '-');
-
 await runMain(async ({ signal }) => {
   const { values, positionals } = parseCommandLine(process.argv.slice(2), { json: { type: 'boolean' } }, HELP);
   const { config, robots } = loadRobots(values['env-file'], positionals.length ? positionals : ['all']);
@@ -30,7 +29,7 @@ await runMain(async ({ signal }) => {
     say(`${robot.name}: registry ${report!.registry}; images ${report!.imagesSize ?? '?'}, registry storage ${report!.registrySize ?? '0B'}`);
     for (const row of rows) {
       const when = row.deployedAt ? `deployed ${row.deployedAt.toISOString().replace('T', ' ').slice(0, 19)} UTC` : 'never deployed';
-      say(`  ${config.image}:${row.ws}  ${row.state.padEnd(7)}  robot ${short(row.robotId)}  laptop ${short(row.laptopId)}  ${when}  rollback ${short(row.previousId)}`);
+      say(`  ${config.image}:${row.ws}  ${row.state.padEnd(7)}  robot ${shortId(row.robotId)}  laptop ${shortId(row.laptopId)}  ${when}  rollback ${shortId(row.previousId)}`);
     }
   }
   return results.some((r) => r.error) ? EXIT.failed : EXIT.ok;

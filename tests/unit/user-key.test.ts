@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import ssh2 from 'ssh2';
-import { generateEd25519, generateUserKey } from '../../scripts/lib/setup/user-key.ts';
+import { generateEd25519, findUserKey, generateUserKey } from '../../scripts/lib/setup/user-key.ts';
+import { planAuth } from '../../scripts/lib/ssh/auth-plan.ts';
 
 test('a key written by someone else while setup makes one is kept, not clobbered', () => {
   const path = join(mkdtempSync(join(tmpdir(), 'rd-key-')), 'id_ed25519');
@@ -40,4 +41,16 @@ test('a generated key is an unencrypted OpenSSH ed25519 key that ssh-keygen and 
   assert.ok(!(parsed instanceof Error) && !Array.isArray(parsed), String(parsed));
   assert.equal((parsed as ssh2.ParsedKey).type, 'ssh-ed25519');
   assert.equal(readFileSync(`${path}.pub`, 'utf8'), `${key.publicKey}\n`);
+});
+
+test('setup registers the key a deploy then logs in with: an id_ecdsa alone is found by both', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'rd-home-'));
+  const path = join(home, '.ssh', 'id_ecdsa');
+  mkdirSync(join(home, '.ssh'));
+  const pair = ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256, comment: 'me@laptop' });
+  writeFileSync(path, pair.private, { mode: 0o600 });
+  writeFileSync(`${path}.pub`, `${pair.public}\n`);
+  const found = await findUserKey(undefined, home);
+  assert.equal(found?.source === 'file' && found.path, path);
+  assert.deepEqual(planAuth({ username: 'nuc', home, env: {}, platform: 'linux' }).tried, [`key ${path}`]);
 });

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { SOCKET_FAILURE_TEXT, socketFailure } from './socket-errors.ts';
 
 /** Can a TCP connection be opened? Resolves with undefined on success, else the reason. */
 export function tcpProbe(host: string, port: number, timeoutMs = 5000): Promise<string | undefined> {
@@ -11,14 +12,9 @@ export function tcpProbe(host: string, port: number, timeoutMs = 5000): Promise<
     socket.setTimeout(timeoutMs, () => done(`no answer within ${Math.round(timeoutMs / 1000)} s`));
     socket.once('connect', () => done());
     socket.once('error', (error: NodeJS.ErrnoException) => {
-      const reasons: Record<string, string> = {
-        ENOTFOUND: 'the name does not resolve (DNS)',
-        EAI_AGAIN: 'the name does not resolve (DNS)',
-        ECONNREFUSED: 'connection refused: nothing listens on the SSH port',
-        EHOSTUNREACH: 'no route to the robot',
-        ENETUNREACH: 'no route to the robot',
-      };
-      done(reasons[error.code ?? ''] ?? error.message);
+      const failure = socketFailure(error.code);
+      if (failure === 'refused') done(`${SOCKET_FAILURE_TEXT.refused}: nothing listens on the SSH port`);
+      else done(failure ? SOCKET_FAILURE_TEXT[failure] : error.message);
     });
   });
 }

@@ -2,12 +2,11 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
+import { WINDOWS_AGENT_PIPE, agentPath, defaultKeyPaths } from '../ssh/user-ssh-defaults.ts';
 
 export type UserKey =
   | { source: 'file'; path: string; publicKey: string; generated: boolean }
   | { source: 'agent'; publicKey: string };
-
-const KEY_ORDER = ['id_ed25519', 'id_rsa'];
 
 export interface GeneratedKey {
   /** OpenSSH private key file content (unencrypted, like `ssh-keygen -N ''`). */
@@ -25,9 +24,9 @@ export function generateEd25519(comment: string): GeneratedKey {
   return { privateKey: pair.private, publicKey: pair.public.trim() };
 }
 
-/** SSH_KEY from robots.env, else ~/.ssh/id_ed25519, then id_rsa, else a key held by ssh-agent. */
+/** SSH_KEY from robots.env, else ~/.ssh/id_ed25519, id_ecdsa, then id_rsa (as deploys try them), else a key held by ssh-agent. */
 export async function findUserKey(configured: string | undefined, home = homedir()): Promise<UserKey | undefined> {
-  const candidates = configured ? [configured] : KEY_ORDER.map((name) => join(home, '.ssh', name));
+  const candidates = configured ? [configured] : defaultKeyPaths(home);
   for (const path of candidates) {
     if (existsSync(path) && existsSync(`${path}.pub`)) {
       return { source: 'file', path, publicKey: readFileSync(`${path}.pub`, 'utf8').trim(), generated: false };
@@ -57,10 +56,10 @@ export function generateUserKey(path = join(homedir(), '.ssh', 'id_ed25519'), ma
 }
 
 function firstAgentKey(): Promise<string | undefined> {
-  const sock = process.env.SSH_AUTH_SOCK ?? (process.platform === 'win32' ? '\\\\.\\pipe\\openssh-ssh-agent' : undefined);
+  const sock = agentPath();
   if (!sock) return Promise.resolve(undefined);
   return new Promise((resolve) => {
-    const agent = process.platform === 'win32' && !process.env.SSH_AUTH_SOCK ? new ssh2.OpenSSHAgent(sock) : ssh2.createAgent(sock);
+    const agent = sock === WINDOWS_AGENT_PIPE ? new ssh2.OpenSSHAgent(sock) : ssh2.createAgent(sock);
     agent.getIdentities((error, keys) => {
       const key = error ? undefined : (keys?.[0] as ssh2.ParsedKey | undefined);
       resolve(key ? `${key.type} ${key.getPublicSSH().toString('base64')} ${key.comment ?? ''}`.trim() : undefined);

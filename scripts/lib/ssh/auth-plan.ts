@@ -1,9 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
 import ssh2, { type AuthenticationType } from 'ssh2';
-
-export const DEFAULT_KEY_NAMES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
+import { agentPath, defaultKeyPaths } from './user-ssh-defaults.ts';
 
 type AuthMethod =
   | { type: 'publickey'; username: string; key: Buffer }
@@ -48,7 +46,7 @@ export function planAuth(inputs: AuthInputs): AuthPlan {
   }
   const files = inputs.keyFile
     ? [inputs.keyFile]
-    : [...(inputs.configKeys ?? []), ...DEFAULT_KEY_NAMES.map((name) => join(home, '.ssh', name))];
+    : [...(inputs.configKeys ?? []), ...defaultKeyPaths(home)];
   for (const file of [...new Set(files)]) {
     if (!existsSync(file)) {
       if (inputs.keyFile) plan.skipped.push(`${file} (file not found)`);
@@ -67,12 +65,6 @@ export function planAuth(inputs: AuthInputs): AuthPlan {
     plan.tried.push('password');
   }
   return plan;
-}
-
-function agentPath(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string | undefined {
-  if (env.SSH_AUTH_SOCK) return env.SSH_AUTH_SOCK;
-  // Windows' built-in OpenSSH agent listens on a fixed named pipe, without SSH_AUTH_SOCK.
-  return platform === 'win32' ? '\\\\.\\pipe\\openssh-ssh-agent' : undefined;
 }
 
 /** ssh2 walks this list in order and stops at the first method the server accepts. */

@@ -1,3 +1,4 @@
+import { SOCKET_FAILURE_TEXT as SAYS, socketFailure } from '../net/socket-errors.ts';
 import type { HostKeyVerdict } from './host-keys.ts';
 
 export type ConnectFailure =
@@ -41,9 +42,10 @@ export function explainConnectError(error: Error & { code?: string; level?: stri
     );
   }
   const code = error.code ?? '';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ConnectError('dns', `${at}: the name does not resolve (DNS). Check the robot's _HOST line in robots.env or use its IP address.`);
-  if (code === 'ECONNREFUSED') return new ConnectError('refused', `${at}: connection refused — the robot answers but no SSH server listens there. Start sshd on the robot or fix the port.`);
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new ConnectError('no-route', `${at}: no route to the robot. Is the laptop on the robot's network?`);
+  const failure = socketFailure(code);
+  if (failure === 'dns') return new ConnectError('dns', `${at}: ${SAYS.dns}. Check the robot's _HOST line in robots.env or use its IP address.`);
+  if (failure === 'refused') return new ConnectError('refused', `${at}: ${SAYS.refused} — the robot answers but no SSH server listens there. Start sshd on the robot or fix the port.`);
+  if (failure === 'no-route') return new ConnectError('no-route', `${at}: ${SAYS['no-route']}. Is the laptop on the robot's network?`);
   if (error.level === 'client-timeout' || code === 'ETIMEDOUT') {
     return new ConnectError('timeout', `${at}: no SSH answer within ${Math.round(facts.timeoutMs / 1000)} s — robot off, wrong address, or Wi-Fi down.`);
   }

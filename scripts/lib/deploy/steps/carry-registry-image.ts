@@ -30,7 +30,7 @@ export async function carryRegistryImage(ctx: DeployContext, run: RobotRun, repo
     }
   }
   if (ctx.recorded) {
-    ctx.recorded.push({ where: 'laptop', argv: [...saveImage(REGISTRY_IMAGE), '|', 'ssh', run.robot.name, ...loadImage()] });
+    ctx.recorded.push({ where: 'laptop', argv: ['docker', 'image', 'save', REGISTRY_IMAGE, '|', 'ssh', run.robot.name, ...loadImage()] });
     return;
   }
   let moved = 0;

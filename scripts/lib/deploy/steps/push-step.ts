@@ -1,3 +1,4 @@
+import { megabytes } from '../../cli/display-format.ts';
 import { buildxPush, parsePushDigest, pushImage, tagImage, untagImage } from '../../commands/local-docker.ts';
 import { registryRef } from '../../commands/robot-docker.ts';
 import { runChecked } from '../../runner/runner.ts';
@@ -81,7 +82,4 @@ async function pushWithBuildx(ctx: DeployContext, spec: Parameters<typeof buildx
   });
 }
 
-export function megabytes(bytes: number): string {
-  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(1)} kB`;
-  return `${(bytes / 1e6).toFixed(1)} MB`;
-}
+export { megabytes };
