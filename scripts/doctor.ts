@@ -3,8 +3,8 @@ import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
 import { answer, complain, say } from './lib/cli/output.ts';
 import { loadRobots } from './lib/config/select.ts';
-import { laptopChecks } from './lib/doctor/laptop-checks.ts';
-import { robotChecks } from './lib/doctor/robot-checks.ts';
+import { diagnoseLaptop } from './lib/doctor/diagnose-laptop.ts';
+import { diagnoseRobot } from './lib/doctor/diagnose-robot.ts';
 import { doctorJson } from './lib/doctor/doctor-json.ts';
 import { formatTable, type CheckRow } from './lib/doctor/table.ts';
 import { LocalRunner } from './lib/runner/local-runner.ts';
@@ -21,7 +21,7 @@ registry running on 127.0.0.1 only, free disk. Prints a fix for every failing ro
 
 await runMain(async ({ signal }) => {
   const { values, positionals } = parseCommandLine(process.argv.slice(2), { json: { type: 'boolean' } }, HELP);
-  const rows: CheckRow[] = await laptopChecks(new LocalRunner(signal));
+  const rows: CheckRow[] = await diagnoseLaptop(new LocalRunner(signal));
   let loaded: ReturnType<typeof loadRobots> | undefined;
   try {
     loaded = loadRobots(values['env-file'], positionals.length ? positionals : ['all']);
@@ -31,7 +31,7 @@ await runMain(async ({ signal }) => {
   }
   if (loaded) {
     const knownHosts = new KnownHosts(loaded.config.knownHostsFile);
-    for (const robotRows of await Promise.all(loaded.robots.map((robot) => robotChecks(robot, knownHosts)))) rows.push(...robotRows);
+    for (const robotRows of await Promise.all(loaded.robots.map((robot) => diagnoseRobot(robot, knownHosts)))) rows.push(...robotRows);
   }
   const failed = rows.filter((r) => r.verdict === 'fail').length;
   if (values.json) answer(JSON.stringify(doctorJson(rows), null, 2));

@@ -13,7 +13,7 @@ echo "registry $state"
 docker system df --format 'df {{.Type}}|{{.Size}}'
 docker system df -v --format '{{range .Volumes}}{{println "volume" .Name .Size}}{{end}}' | grep "^volume $volume " || true`;
 
-export function robotStatus(image: string, workspaces: readonly string[]): string[] {
+export function queryRobotStatus(image: string, workspaces: readonly string[]): string[] {
   return ['sh', '-c', STATUS_SCRIPT, 'status', image, PREVIOUS_SUFFIX, REGISTRY_CONTAINER, REGISTRY_VOLUME, ...workspaces];
 }
 

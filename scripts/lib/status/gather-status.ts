@@ -1,5 +1,5 @@
 import { imageId } from '../commands/local-docker.ts';
-import { parseRobotStatus, robotStatus, type RobotStatusReport } from '../commands/robot-status.ts';
+import { parseRobotStatus, queryRobotStatus, type RobotStatusReport } from '../commands/robot-status.ts';
 import type { ProjectConfig, RobotConfig } from '../config/project-config.ts';
 import { planBuildJobs } from '../deploy/build-step.ts';
 import { buildKey } from '../deploy/context.ts';
@@ -36,7 +36,7 @@ export async function gatherStatus(config: ProjectConfig, robots: RobotConfig[],
   return Promise.all(robots.map(async (robot): Promise<RobotStatusResult> => {
     try {
       return await withRobotConnection(robot, { knownHosts, link: config.link }, async (connection) => {
-        const result = await runChecked(connection.runner, robotStatus(config.image, robot.workspaces), `reading status of ${robot.name}`);
+        const result = await runChecked(connection.runner, queryRobotStatus(config.image, robot.workspaces), `reading status of ${robot.name}`);
         const report = parseRobotStatus(result.stdout);
         const rows = robot.workspaces.map((ws): StatusRow => {
           const onRobot = report.workspaces.get(ws) ?? {};

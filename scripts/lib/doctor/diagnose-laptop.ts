@@ -9,7 +9,7 @@ const BUILDERS = {
   legacy: 'docker build with the legacy builder',
 } as const;
 
-export async function laptopChecks(local: Runner): Promise<CheckRow[]> {
+export async function diagnoseLaptop(local: Runner): Promise<CheckRow[]> {
   const rows: CheckRow[] = [];
   let engine;
   try {

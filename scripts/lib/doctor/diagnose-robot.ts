@@ -21,7 +21,7 @@ function hostKeyRow(verdict: HostKeyVerdict | undefined): Omit<CheckRow, 'scope'
   return undefined;
 }
 
-export async function robotChecks(robot: RobotConfig, knownHosts: KnownHosts): Promise<CheckRow[]> {
+export async function diagnoseRobot(robot: RobotConfig, knownHosts: KnownHosts): Promise<CheckRow[]> {
   const row = (check: string, verdict: CheckRow['verdict'], detail: string, fix?: string): CheckRow => ({ scope: robot.name, check, verdict, detail, fix });
   const resolved = resolveSshHost(robot.target);
   const address = `${resolved.host}:${resolved.port ?? 22}`;
