@@ -1,7 +1,9 @@
-// scripts/lib/runner/child-process.ts: the one module that starts programs without a shell.
+// scripts/lib/runner/child-process.ts, the one module that starts programs without a shell, and the ProcessRunner on it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runProcess, startProcess } from '../../scripts/lib/runner/child-process.ts';
+import { ProcessRunner } from '../../scripts/lib/runner/process-runner.ts';
+import { CommandError, runChecked } from '../../scripts/lib/runner/runner.ts';
 
 const node = (code: string): string[] => [process.execPath, '-e', code];
 
@@ -40,4 +42,14 @@ test('startProcess streams stdout as bytes', async () => {
   child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
   await new Promise((resolve) => child.on('close', resolve));
   assert.deepEqual([...Buffer.concat(chunks)], [0, 255, 10, 128]);
+});
+
+test("ProcessRunner: its environment plus the command's additions, its time limit, and the product's CommandError", async () => {
+  const runner = new ProcessRunner('the sim host', { PATH: process.env.PATH, BASE: 'base' }, 20_000);
+  const env = await runner.run(node('process.stdout.write(`${process.env.BASE} ${process.env.EXTRA} ${process.env.HOME}`)'), { env: { EXTRA: 'extra' } });
+  assert.equal(env.stdout, 'base extra undefined');
+  const slow = await new ProcessRunner('the sim host', process.env, 200).run(node('setTimeout(() => {}, 60_000)'));
+  assert.match(slow.stderr, /time limit 200 ms/);
+  const failed = runChecked(runner, node('process.stderr.write("no such netns"); process.exit(1)'), 'adding a netns');
+  await assert.rejects(failed, (error: unknown) => error instanceof CommandError && /^adding a netns failed on the sim host \(exit 1\): no such netns$/.test(error.message));
 });

@@ -1,6 +1,6 @@
-// Runs system tools with argv arrays only, through the product's process module; nothing goes through a shell.
-import { runProcess } from '../../lib/runner/child-process.ts';
-import { CommandError, type CommandResult } from '../../lib/runner/runner.ts';
+// Runs system tools with argv arrays only, through the product's Runner interface; nothing goes through a shell.
+import { ProcessRunner } from '../../lib/runner/process-runner.ts';
+import { runChecked, type CommandResult } from '../../lib/runner/runner.ts';
 
 // sudo and minimal CI shells often drop the sbin directories where ip, tc, dockerd and sshd live.
 const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -23,9 +23,9 @@ export interface RunOptions {
 /** Runs a tool (60 s limit unless told); throws the product's CommandError on a non-zero exit unless allowFail. */
 export async function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<CommandResult> {
   const argv = [cmd, ...args];
-  const result = await runProcess(argv, { env: opts.env ?? toolEnv(), input: opts.input, timeoutMs: opts.timeoutMs ?? 60_000 });
-  if (result.code !== 0 && !opts.allowFail) throw new CommandError(WHERE, argv, result, `\`${argv.join(' ')}\``);
-  return result;
+  const host = new ProcessRunner(WHERE, opts.env ?? toolEnv(), opts.timeoutMs ?? 60_000);
+  const options = opts.input === undefined ? {} : { input: opts.input };
+  return opts.allowFail ? host.run(argv, options) : runChecked(host, argv, `\`${argv.join(' ')}\``, options);
 }
 
 /** Runs and returns trimmed stdout; throws CommandError on a non-zero exit. */

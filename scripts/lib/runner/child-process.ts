@@ -11,6 +11,8 @@ export interface ProcessOptions {
   /** Killed with SIGKILL after this long; its result then says so on stderr. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Called with each chunk of stdout/stderr as it arrives. */
+  onOutput?: (chunk: string) => void;
 }
 
 /** Spawns `argv[0]` with the rest as its arguments; a program that cannot start is an Error naming it. */
@@ -31,8 +33,14 @@ export function runProcess(argv: readonly string[], options: ProcessOptions = {}
     const child = startProcess(argv, options);
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      options.onOutput?.(chunk);
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      options.onOutput?.(chunk);
+    });
     if (options.input !== undefined) child.stdin?.end(options.input);
     child.on('error', (error: Error & { code?: string }) => {
       if (error.name === 'AbortError') return; // 'close' follows with the signal
