@@ -23,7 +23,7 @@ export function planBuildJobs(config: ProjectConfig, pairs: readonly { platform:
     const key = buildKey(platform, ws);
     if (jobs.has(key)) continue;
     // Two platforms of one workspace cannot share the local tag IMAGE:WS.
-    const tag = platformsPerWs.get(ws)!.size > 1 ? `${ws}-${platform.replace(/\//g, '-')}` : ws;
+    const tag = (platformsPerWs.get(ws)?.size ?? 1) > 1 ? `${ws}-${platform.replace(/\//g, '-')}` : ws;
     const spec: BuildSpec = { platform, tag: `${config.image}:${tag}`, dockerfile: dockerfilePath(config, ws), context: config.context };
     jobs.set(key, { platform, ws, spec, result: new Deferred<BuiltImage>() });
   }

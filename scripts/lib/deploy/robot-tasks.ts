@@ -37,7 +37,7 @@ function work(ctx: DeployContext, run: RobotRun, name: RobotStep, interactive: b
     case 'after': return () => afterStep(ctx, run);
     case 'stop registry': return () => stopRegistryStep(run);
     case 'hold tunnel': return (task) => holdTunnel(ctx, run, task);
-    case 'prune': return () => pruneStep(ctx, run, ctx.pruneKeep ?? 0);
+    case 'prune': return () => pruneStep(ctx, run, ctx.pruneKeep);
   }
 }
 

@@ -11,19 +11,18 @@ import { openReadyTunnel } from './tunnel-step.ts';
 /** One SSH connection per robot carries every remote step; the host key must match the pinned one. */
 export async function connectStep(ctx: DeployContext, run: RobotRun, report: (text: string) => void): Promise<string | void> {
   if (ctx.recorded) {
-    run.runner = new RecordingRunner(run.robot.name, ctx.recorded, dryRunResponder);
+    run.connected(new RecordingRunner(run.robot.name, ctx.recorded, dryRunResponder));
     return;
   }
-  if (run.connection && !run.connection.isClosed()) return 'kept open';
+  if (run.connectionIfAny && !run.connectionIfAny.isClosed()) return 'kept open';
   // deploy --watch after a drop: the tunnel and lock went with the old connection.
-  await run.tunnel?.close();
+  await run.tunnelIfAny?.close();
   run.tunnel = undefined;
   run.lock = undefined;
   // ssh2 loads here, while the build already runs beside this step.
   const { connectRobot } = await import('../../ssh/connect.ts');
   const connection = await connectRobot(run.robot, { knownHosts: ctx.knownHosts, link: ctx.config.link });
-  run.connection = connection;
-  run.runner = connection.runner;
+  run.connected(connection.runner, connection);
   ctx.teardown.add(`SSH connection to ${run.robot.name}`, () => connection.close());
   const key = connection.hostKey;
   if (key.kind === 'first-contact') {
@@ -36,12 +35,12 @@ export async function connectStep(ctx: DeployContext, run: RobotRun, report: (te
 /** Read-only: the robot engine's platform, the image IDs it holds now, and its registry's state. */
 export async function probeStep(ctx: DeployContext, run: RobotRun): Promise<void> {
   const refs = run.workspaces.map((ws) => imageRef(ctx.config.image, ws));
-  const result = await runChecked(run.runner!, probe(refs), `checking docker on ${run.robot.name}`);
+  const result = await runChecked(run.runner, probe(refs), `checking docker on ${run.robot.name}`);
   run.remote = parseProbe(result.stdout);
   const registry = run.remote.registry;
-  const warm = run.tunnel?.isOpen() && run.registryPort === registry.port;
+  const warm = run.tunnelIfAny?.isOpen() && run.registryPortIfKnown === registry.port;
   if (!ctx.recorded && registry.status === 'running' && registry.port && !warm) {
-    await run.tunnel?.close();
+    await run.tunnelIfAny?.close();
     // Read-only so far; a tunnel changes nothing on the robot, so it may open while the image builds.
     run.registryPort = registry.port;
     run.tunnelOpening = openReadyTunnel(ctx, run).catch((error: Error) => error);
@@ -68,7 +67,7 @@ export async function compareStep(ctx: DeployContext, run: RobotRun): Promise<st
   run.stale = [];
   for (const ws of run.workspaces) {
     const built = await buildFor(ctx, run, ws).result.promise;
-    const onRobot = run.remote?.images.get(imageRef(ctx.config.image, ws));
+    const onRobot = run.remote.images.get(imageRef(ctx.config.image, ws));
     if (onRobot && sameImage(built, onRobot)) run.outcomes.set(ws, { kind: 'up-to-date', id: built.id });
     else run.stale.push(ws);
   }

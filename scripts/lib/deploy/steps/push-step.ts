@@ -12,7 +12,7 @@ import { withReconnect } from './reconnect.ts';
 export async function pushStep(ctx: DeployContext, run: RobotRun, progress: (text: string) => void, report: (text: string) => void): Promise<string> {
   let deltaBytes = 0;
   const notes: string[] = [];
-  const sent = () => (run.tunnel?.bytesToRobot() ?? 0) + deltaBytes;
+  const sent = () => (run.tunnelIfAny?.bytesToRobot() ?? 0) + deltaBytes;
   // The registry takes only missing layers, so the image's size is an upper bound, not a promise.
   const sizes = await Promise.all(run.stale.map((ws) => buildFor(ctx, run, ws).result.promise.then((b) => b.sizeBytes ?? 0)));
   const total = sizes.reduce((sum, size) => sum + size, 0);
@@ -40,10 +40,10 @@ export async function pushStep(ctx: DeployContext, run: RobotRun, progress: (tex
         return withStallGuard(() => sent() + output, limitSeconds * 1000, stalled, (stall) => {
           const options = { signal: AbortSignal.any([signal, stall]), onOutput: (chunk: string) => (output += chunk.length) };
           // The tunnel's port can change when a dropped link is reconnected, so the target is rebuilt per attempt.
-          const target = registryRef(`${ctx.registryHost}:${run.tunnel!.port}`, ctx.config.image, ws);
+          const target = registryRef(`${ctx.registryHost}:${run.tunnel.port}`, ctx.config.image, ws);
           // An image in `docker images` (any builder but docker-container) is pushed as it is: buildx's
           // type=registry would re-solve the build first (0.55 s against docker push's 0.14 s here).
-          return run.tunnel!.use(() => (built.localId ? pushWithDocker(ctx, built.localId, target, options) : pushWithBuildx(ctx, job.spec, target, options)));
+          return run.tunnel.use(() => (built.localId ? pushWithDocker(ctx, built.localId, target, options) : pushWithBuildx(ctx, job.spec, target, options)));
         });
       }, report);
       run.digests.set(ws, digest);
