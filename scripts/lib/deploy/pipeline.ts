@@ -5,7 +5,7 @@ import { selectWorkspaces } from '../config/select.ts';
 import { LocalRunner } from '../runner/local-runner.ts';
 import { RecordingRunner, type RecordedCommand } from '../runner/recording-runner.ts';
 import { KnownHosts } from '../ssh/host-keys.ts';
-import { planBuildJobs, planBuilds } from './build-step.ts';
+import { planBuildJobs, planBuilds } from './build-plan.ts';
 import { buildTask } from './build-tasks.ts';
 import { isInteractive, RobotRun, type BuildPath, type DeployContext } from './context.ts';
 import { dryRunResponder } from './dry-run.ts';

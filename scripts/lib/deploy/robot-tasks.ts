@@ -1,12 +1,17 @@
 import type { ListrTask, ListrTaskWrapper } from 'listr2';
 import { formatSshTarget } from '../config/ssh-target.ts';
 import { isInteractive, type DeployContext, type RobotRun } from './context.ts';
-import { compareStep, connectStep, probeStep } from './steps/connect-step.ts';
+import { afterStep, composeStep } from './steps/after-deploy-step.ts';
+import { closeRobot, releaseRobot } from './steps/clean-up-step.ts';
+import { compareStep } from './steps/compare-step.ts';
+import { connectStep } from './steps/connect-step.ts';
+import { holdTunnel } from './steps/hold-tunnel-step.ts';
+import { probeStep } from './steps/probe-step.ts';
 import { pruneStep } from './steps/prune-step.ts';
 import { pushStep } from './steps/push-step.ts';
-import { afterStep, composeStep, pullStep } from './steps/pull-step.ts';
+import { pullStep } from './steps/pull-step.ts';
 import { registryStep, stopRegistryStep } from './steps/registry-step.ts';
-import { closeRobot, holdTunnel, releaseRobot, tunnelStep } from './steps/tunnel-step.ts';
+import { tunnelStep } from './steps/tunnel-step.ts';
 
 type Task = ListrTaskWrapper<DeployContext, never, never>;
 type Work = (task: Task) => Promise<string | void>;

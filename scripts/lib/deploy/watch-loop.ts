@@ -1,4 +1,4 @@
-import { planBuilds } from './build-step.ts';
+import { planBuilds } from './build-plan.ts';
 import { watchContext, type ChangeBatch } from './context-watcher.ts';
 import type { DeployContext, RobotRun } from './context.ts';
 import { runDeploy } from './pipeline.ts';

@@ -1,7 +1,8 @@
 import { buildxPush, parsePushDigest, pushImage, tagImage, untagImage } from '../../commands/local-docker.ts';
 import { registryRef } from '../../commands/robot-docker.ts';
 import { runChecked } from '../../runner/runner.ts';
-import { metadataValue, withTempFile } from '../build-step.ts';
+import { metadataValue } from '../laptop-build.ts';
+import { withTempFile } from '../temp-file.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
 import { DRY_RUN_DIGEST } from '../dry-run.ts';
 import { withStallGuard } from '../stall-guard.ts';

@@ -1,34 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { buildxBuild, imageIdentity, parseImageIdentity, plainBuild, type BuildSpec } from '../commands/local-docker.ts';
-import { dockerfilePath } from '../config/select.ts';
-import type { ProjectConfig } from '../config/project-config.ts';
 import type { CommandResult, Runner } from '../runner/runner.ts';
-import { buildKey, type BuildJob, type BuildPath, type BuiltImage, type RobotRun } from './context.ts';
-import { Deferred } from './deferred.ts';
+import type { BuildPath, BuiltImage } from './context.ts';
 import { DRY_RUN_DIGEST } from './dry-run.ts';
 import { digestsOf } from './image-identity.ts';
-
-/** One build per (platform, workspace), shared by every robot that needs it. */
-export function planBuilds(config: ProjectConfig, runs: readonly RobotRun[]): Map<string, BuildJob> {
-  return planBuildJobs(config, runs.flatMap((run) => run.workspaces.map((ws) => ({ platform: run.robot.platform, ws }))));
-}
-
-export function planBuildJobs(config: ProjectConfig, pairs: readonly { platform: string; ws: string }[]): Map<string, BuildJob> {
-  const jobs = new Map<string, BuildJob>();
-  const platformsPerWs = new Map<string, Set<string>>();
-  for (const { platform, ws } of pairs) platformsPerWs.set(ws, (platformsPerWs.get(ws) ?? new Set()).add(platform));
-  for (const { platform, ws } of pairs) {
-    const key = buildKey(platform, ws);
-    if (jobs.has(key)) continue;
-    // Two platforms of one workspace cannot share the local tag IMAGE:WS.
-    const tag = (platformsPerWs.get(ws)?.size ?? 1) > 1 ? `${ws}-${platform.replace(/\//g, '-')}` : ws;
-    const spec: BuildSpec = { platform, tag: `${config.image}:${tag}`, dockerfile: dockerfilePath(config, ws), context: config.context };
-    jobs.set(key, { platform, ws, spec, result: new Deferred<BuiltImage>() });
-  }
-  return jobs;
-}
+import { readIfPresent, withTempFile } from './temp-file.ts';
 
 export async function runBuild(local: Runner, path: BuildPath, spec: BuildSpec, onOutput?: (chunk: string) => void): Promise<BuiltImage> {
   return path === 'buildx' ? buildWithBuildx(local, spec, onOutput) : buildWithDocker(local, spec, path === 'buildkit', onOutput);
@@ -65,20 +40,6 @@ export async function describeLocalImage(local: Runner, ref: string): Promise<Om
   const found = parseImageIdentity((await local.run(imageIdentity(ref))).stdout);
   if (!found) return { digests: [] };
   return { localId: found.id, sizeBytes: found.sizeBytes, digests: digestsOf(found.repoDigests), ...(found.fingerprint ? { fingerprint: found.fingerprint } : {}) };
-}
-
-/** A file in a fresh temporary directory, removed afterwards (docker writes it; a dry run does not). */
-export async function withTempFile<T>(name: string, work: (file: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'robot-deploy-'));
-  try {
-    return await work(join(dir, name));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function readIfPresent(file: string): string {
-  return existsSync(file) ? readFileSync(file, 'utf8') : '';
 }
 
 /** buildx's --metadata-file: the config digest is the image ID on the robot, the digest the manifest's. */
