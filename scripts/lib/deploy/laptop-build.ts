@@ -1,7 +1,6 @@
 import { buildxBuild, imageIdentity, parseImageIdentity, plainBuild, type BuildSpec } from '../commands/local-docker.ts';
 import type { CommandResult, Runner } from '../runner/runner.ts';
 import type { BuildPath, BuiltImage } from './context.ts';
-import { DRY_RUN_DIGEST } from './dry-run.ts';
 import { digestsOf } from './image-identity.ts';
 import { readIfPresent, withTempFile } from './temp-file.ts';
 
@@ -13,7 +12,7 @@ async function buildWithDocker(local: Runner, spec: BuildSpec, buildkit: boolean
   return withTempFile('iid', async (iidFile) => {
     const built = await local.run(plainBuild(spec, iidFile), { onOutput, ...(buildkit ? { env: { DOCKER_BUILDKIT: '1' } } : {}) });
     if (built.code !== 0) throw buildFailure(`docker build of ${spec.tag} (${spec.platform})`, built);
-    const id = readIfPresent(iidFile).trim() || (local.records ? DRY_RUN_DIGEST : undefined);
+    const id = readIfPresent(iidFile).trim();
     if (!id) throw new Error(`docker build of ${spec.tag} wrote no image ID to --iidfile`);
     return { ...(await describeLocalImage(local, id)), id };
   });
@@ -26,7 +25,7 @@ async function buildWithBuildx(local: Runner, spec: BuildSpec, onOutput?: (chunk
     // The containerd image store reports no config digest: the manifest digest is then the image's ID.
     const config = metadataValue(metadataFile, 'containerimage.config.digest');
     const manifest = metadataValue(metadataFile, 'containerimage.digest');
-    const id = config ?? manifest ?? (local.records ? DRY_RUN_DIGEST : undefined);
+    const id = config ?? manifest;
     if (!id) throw new Error(`docker buildx build of ${spec.tag} reported no image digest in --metadata-file`);
     // The docker driver also loads the image into `docker images` (then it is pushed from there, see
     // push-step.ts), which knows where it was pushed before. A docker-container builder keeps it in its cache.

@@ -8,7 +8,7 @@ import { KnownHosts } from '../ssh/host-keys.ts';
 import { planBuildJobs, planBuilds } from './build-plan.ts';
 import { buildTask } from './build-tasks.ts';
 import { isInteractive, RobotRun, type BuildPath, type DeployContext } from './context.ts';
-import { dryRunResponder } from './dry-run.ts';
+import { laptopResponder } from './dry-run.ts';
 import { inspectLaptopEngine } from './laptop-engine.ts';
 import { ROBOT_STEPS, robotTasks, robotTitle, type RobotStep } from './robot-tasks.ts';
 import type { StepClock } from './step-clock.ts';
@@ -42,8 +42,8 @@ export async function prepareDeploy(request: DeployRequest): Promise<DeployConte
   return {
     config: request.config,
     knownHosts: new KnownHosts(request.config.knownHostsFile),
-    local: recorded ? new RecordingRunner('laptop', recorded, dryRunResponder) : real,
-    localTeardown: recorded ? new RecordingRunner('laptop', recorded, dryRunResponder) : new LocalRunner(),
+    local: recorded ? new RecordingRunner('laptop', recorded, laptopResponder) : real,
+    localTeardown: recorded ? new RecordingRunner('laptop', recorded, laptopResponder) : new LocalRunner(),
     buildPath: engine.buildPath,
     registryHost: engine.registryHost,
     builds: request.buildPairs ? planBuildJobs(request.config, request.buildPairs) : planBuilds(request.config, runs),

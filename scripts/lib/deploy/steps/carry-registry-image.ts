@@ -29,10 +29,6 @@ export async function carryRegistryImage(ctx: DeployContext, run: RobotRun, repo
       );
     }
   }
-  if (ctx.recorded) {
-    ctx.recorded.push({ where: 'laptop', argv: ['docker', 'image', 'save', REGISTRY_IMAGE, '|', 'ssh', run.robot.name, ...loadImage()] });
-    return;
-  }
   let moved = 0;
   const limitSeconds = ctx.config.link.robotTimeoutSeconds;
   const stalled = () =>

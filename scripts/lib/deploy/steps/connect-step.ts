@@ -1,14 +1,8 @@
 import { formatSshTarget } from '../../config/ssh-target.ts';
-import { RecordingRunner } from '../../runner/recording-runner.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
-import { dryRunResponder } from '../dry-run.ts';
 
 /** One SSH connection per robot carries every remote step; the host key must match the pinned one. */
 export async function connectStep(ctx: DeployContext, run: RobotRun, report: (text: string) => void): Promise<string | void> {
-  if (ctx.recorded) {
-    run.connected(new RecordingRunner(run.robot.name, ctx.recorded, dryRunResponder));
-    return;
-  }
   if (run.connectionIfAny && !run.connectionIfAny.isClosed()) return 'kept open';
   // deploy --watch after a drop: the tunnel and lock went with the old connection.
   await run.tunnelIfAny?.close();

@@ -5,7 +5,6 @@ import type { DeployContext, RobotRun } from '../context.ts';
  * until `idleMinutes` pass without a byte through it: a forgotten tunnel does not stay open for days.
  */
 export async function holdTunnel(ctx: DeployContext, run: RobotRun, task: { output: string }, idleMinutes = 10): Promise<string> {
-  if (ctx.recorded) return 'would stay open until Ctrl-C';
   task.output = `push with: docker push 127.0.0.1:${run.tunnel.port}/${ctx.config.image}:<workspace> — Ctrl-C closes the tunnel; ${idleMinutes} min without traffic too`;
   let timer: NodeJS.Timeout | undefined;
   const idle = new Promise<'idle'>((resolve) => {

@@ -11,13 +11,13 @@ export async function probeStep(ctx: DeployContext, run: RobotRun): Promise<void
   run.remote = parseProbe(result.stdout);
   const registry = run.remote.registry;
   const warm = run.tunnelIfAny?.isOpen() && run.registryPortIfKnown === registry.port;
-  if (!ctx.recorded && registry.status === 'running' && registry.port && !warm) {
+  if (registry.status === 'running' && registry.port && !warm) {
     await run.tunnelIfAny?.close();
     // Read-only so far; a tunnel changes nothing on the robot, so it may open while the image builds.
     run.registryPort = registry.port;
     run.tunnelOpening = openReadyTunnel(ctx, run).catch((error: Error) => error);
   }
-  if (!ctx.recorded) checkPlatform(ctx, run, run.remote);
+  checkPlatform(ctx, run, run.remote);
 }
 
 /** The image must run on the robot, natively or through qemu (slow, so it is said). */

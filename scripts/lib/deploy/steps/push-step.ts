@@ -4,7 +4,6 @@ import { runChecked } from '../../runner/runner.ts';
 import { metadataValue } from '../laptop-build.ts';
 import { withTempFile } from '../temp-file.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
-import { DRY_RUN_DIGEST } from '../dry-run.ts';
 import { withStallGuard } from '../stall-guard.ts';
 import { deltaPush, keepForNextDelta } from './delta-step.ts';
 import { withReconnect } from './reconnect.ts';
@@ -75,7 +74,6 @@ async function pushWithDocker(ctx: DeployContext, builtId: string, target: strin
 async function pushWithBuildx(ctx: DeployContext, spec: Parameters<typeof buildxPush>[0], target: string, options: PushOptions): Promise<string> {
   return withTempFile('metadata.json', async (metadataFile) => {
     await runChecked(ctx.local, buildxPush(spec, target, metadataFile), `docker buildx build --output type=registry to ${target}`, options);
-    if (ctx.recorded) return DRY_RUN_DIGEST;
     const digest = metadataValue(metadataFile, 'containerimage.digest');
     if (!digest) throw new Error(`buildx pushed ${target} but reported no digest`);
     return digest;

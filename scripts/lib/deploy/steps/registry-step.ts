@@ -4,13 +4,10 @@ import {
 import { CommandError, runChecked } from '../../runner/runner.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
 import { carryRegistryImage } from './carry-registry-image.ts';
-import { takeRobotLock } from './robot-lock-step.ts';
 import { withReconnect } from './reconnect.ts';
 
 /** The post's step 2, idempotent: registry:2 on the robot's 127.0.0.1, persistent, restart=always. */
 export async function registryStep(ctx: DeployContext, run: RobotRun, report: (text: string) => void): Promise<string> {
-  // From here until the pull & tag the robot changes: prune (exclusive) waits, other deploys do not.
-  if (!ctx.recorded) await takeRobotLock(run, 'shared');
   const seen = run.remoteIfProbed?.registry;
   // One published with -p by an older robot-deploy goes through ensure, which recreates it on the host network.
   let outcome = seen?.status === 'running' && seen.port && !seen.published ? seen : await ensureOnce(run);

@@ -1,4 +1,3 @@
-import { chooseLocalPort } from '../../net/local-port.ts';
 import { waitForRegistry } from '../../net/registry-ready.ts';
 import { openTunnel, type Tunnel } from '../../ssh/tunnel.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
@@ -6,11 +5,6 @@ import type { DeployContext, RobotRun } from '../context.ts';
 /** The post's step 3: laptop 127.0.0.1:<free port> → robot 127.0.0.1:<registry port>, ready when /v2/ answers. */
 export async function tunnelStep(ctx: DeployContext, run: RobotRun): Promise<string> {
   const remotePort = run.registryPort;
-  if (ctx.recorded) {
-    const port = await chooseLocalPort(run.robot.registryPort);
-    run.tunnel = { port, bytesToRobot: () => 0, use: (work) => work(), refused: () => 0, isOpen: () => false, close: async () => undefined };
-    return `would forward 127.0.0.1:${port} → ${run.robot.name}:127.0.0.1:${remotePort}`;
-  }
   const early = await run.tunnelOpening;
   if (!early && run.tunnelIfAny?.isOpen()) return `127.0.0.1:${run.tunnel.port} → ${run.robot.name}:127.0.0.1:${remotePort}, kept open`;
   const tunnel = early instanceof Error || !early ? await openReadyTunnel(ctx, run) : early;
