@@ -35,8 +35,11 @@ test('a failing or hanging step is reported by label and does not stop the other
   teardown.add('rejects', async () => Promise.reject(new Error('no')));
   // The teardown's own timer is unref'd (it must not keep a finished process alive); this one keeps the test's.
   const alive = setInterval(() => undefined, 1000);
-  assert.deepEqual(await teardown.run(50), ['rejects', 'throws', 'hangs']);
-  clearInterval(alive);
+  try {
+    assert.deepEqual(await teardown.run(50), ['rejects', 'throws', 'hangs']);
+  } finally {
+    clearInterval(alive);
+  }
   assert.deepEqual(closed, ['first']);
 });
 
