@@ -6,7 +6,6 @@ import { loadProjectConfig, resolveEnvFile } from './lib/config/load-config.ts';
 import { UsageError } from './lib/config/errors.ts';
 import { platformProblem } from './lib/config/references.ts';
 import { selectRobots, selectWorkspaces } from './lib/config/select.ts';
-import { planBuildJobs } from './lib/deploy/build-step.ts';
 import { isInteractive } from './lib/deploy/context.ts';
 import { buildTask } from './lib/deploy/build-tasks.ts';
 import { prepareDeploy, runTaskList } from './lib/deploy/pipeline.ts';
@@ -33,8 +32,7 @@ await runMain(async ({ signal, teardown }) => {
   const fallback = { ...config.robots[0], platform: values.platform ?? config.platform, workspaces: config.workspaces };
   const pairs = (robots.length ? robots : [fallback]).flatMap((robot) =>
     selectWorkspaces(config, robot, values.ws ?? []).map((ws) => ({ platform: values.platform ?? robot.platform, ws })));
-  const ctx = await prepareDeploy({ config, robots: [], wsFlags: [], dryRun: Boolean(values['dry-run']), signal, teardown });
-  ctx.builds = planBuildJobs(config, pairs);
+  const ctx = await prepareDeploy({ config, robots: [], wsFlags: [], buildPairs: pairs, dryRun: Boolean(values['dry-run']), signal, teardown });
   const clock = new StepClock();
   await runTaskList(ctx, [...ctx.builds.values()].map((job) => buildTask(ctx, job, clock, isInteractive(ctx))));
   if (ctx.recorded) answer(dryRunListing(ctx));

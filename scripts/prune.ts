@@ -22,8 +22,7 @@ await runMain(async ({ signal, teardown }) => {
   const keep = Number(values.keep ?? 0);
   if (!Number.isInteger(keep) || keep < 0) throw new UsageError(`--keep ${values.keep}: give a whole number ≥ 0`);
   const { config, robots } = loadRobots(values['env-file'], positionals);
-  const ctx = await prepareDeploy({ config, robots, wsFlags: [], dryRun: false, signal, teardown });
-  ctx.pruneKeep = keep;
+  const ctx = await prepareDeploy({ config, robots, wsFlags: [], pruneKeep: keep, dryRun: false, signal, teardown });
   await runDeploy(ctx, new StepClock(), ['connect', 'registry', 'tunnel', 'prune']);
   for (const run of ctx.robots) if (run.error) complain(`${run.robot.name}: failed: ${run.error}`);
   return ctx.robots.some((run) => run.error) ? EXIT.failed : EXIT.ok;

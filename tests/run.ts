@@ -5,8 +5,9 @@ import { join } from 'node:path';
 
 const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['typecheck', 'unit', 'e2e'];
 
+/** Every *.test.ts below `dir`: unit tests mirror the lib layout (tests/unit/deploy/…, tests/unit/ssh/…). */
 function testFiles(dir: string): string[] {
-  return readdirSync(dir)
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.test.ts'))
     .sort()
     .map((name) => join(dir, name));

@@ -65,7 +65,7 @@ describe('signals in every step', simSuiteOptions(), () => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       test(`${signal} in the "${step}" step: exit ${EXIT[signal]}, nothing left, IMAGE:WS unchanged`, async () => {
         await makeWorkspace(dir, { name: 'sig', top: `${step} ${signal}` });
-        const run = startScript('deploy.ts', ['sim1', '--env-file', envFile], { RD_TEST_HOLD_BEFORE: step });
+        const run = startScript('deploy.ts', ['sim1', '--env-file', envFile], {}, step);
         await waitFor(`the hold before ${step}`, () => run.output().includes(`held before "${step}"`), 60_000);
         const port = Number(/tunnel: 127\.0\.0\.1:(\d+)/.exec(run.output())?.[1] ?? 0);
         if (port) assert.ok(listening(port), 'the tunnel is open while held');
@@ -82,7 +82,7 @@ describe('signals in every step', simSuiteOptions(), () => {
   }
   test('the tunnel refuses connections outside the push: another local process held before "push" gets nothing', async () => {
     await makeWorkspace(dir, { name: 'sig', top: 'gated tunnel' });
-    const run = startScript('deploy.ts', ['sim1', '--env-file', envFile], { RD_TEST_HOLD_BEFORE: 'push' });
+    const run = startScript('deploy.ts', ['sim1', '--env-file', envFile], {}, 'push');
     await waitFor('the hold before push', () => run.output().includes('held before "push"'), 60_000);
     const port = Number(/tunnel: 127\.0\.0\.1:(\d+)/.exec(run.output())?.[1] ?? 0);
     assert.ok(port && listening(port), 'the tunnel is open while held');
@@ -100,7 +100,7 @@ describe('signals in every step', simSuiteOptions(), () => {
   });
   test('prune waits for a deploy that is pushing to the same robot (the robot lock), then runs', async () => {
     await makeWorkspace(dir, { name: 'sig', top: 'locked push' });
-    const deploy = startScript('deploy.ts', ['sim1', '--env-file', envFile], { RD_TEST_HOLD_BEFORE: 'push' });
+    const deploy = startScript('deploy.ts', ['sim1', '--env-file', envFile], {}, 'push');
     await waitFor('the hold before push', () => deploy.output().includes('held before "push"'), 60_000);
     const prune = startScript('prune.ts', ['sim1', '--env-file', envFile]);
     let pruned = false;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { test } from 'node:test';
-import { holdTunnel } from '../../scripts/lib/deploy/steps/tunnel-step.ts';
+import { holdTunnel } from '../../scripts/lib/deploy/steps/hold-tunnel-step.ts';
 import { openTunnel } from '../../scripts/lib/ssh/tunnel.ts';
 
 test('the tunnel refuses connections while nothing uses it, and forwards while something does', async () => {

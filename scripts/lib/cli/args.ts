@@ -19,6 +19,14 @@ Common options: --env-file FILE (default: $ROBOTS_ENV, else the nearest robots.e
 a parent), -q/--quiet (errors only), -v/--verbose (each command on stderr as it runs), --no-color
 (also NO_COLOR=1), --version, -h/--help.`;
 
+/** --help and --version: the answer is the whole run; runMain prints it and exits 0. */
+export class CommandLineAnswer extends Error {
+  constructor(readonly text: string) {
+    super(text);
+    this.name = 'CommandLineAnswer';
+  }
+}
+
 /** node:util parseArgs, with its errors turned into exit-code-2 usage errors that show the help. */
 export function parseCommandLine<T extends Options>(argv: string[], options: T, help: string) {
   let parsed;
@@ -28,14 +36,8 @@ export function parseCommandLine<T extends Options>(argv: string[], options: T, 
     throw new UsageError(`${(error as Error).message}\n\n${help.trim()}\n${COMMON_HELP}`);
   }
   const common = parsed.values as { help?: boolean; version?: boolean; quiet?: boolean; verbose?: boolean; 'no-color'?: boolean };
-  if (common.help) {
-    process.stdout.write(`${help.trim()}\n${COMMON_HELP}\n`);
-    process.exit(0);
-  }
-  if (common.version) {
-    process.stdout.write(`${packageVersion()}\n`);
-    process.exit(0);
-  }
+  if (common.help) throw new CommandLineAnswer(`${help.trim()}\n${COMMON_HELP}\n`);
+  if (common.version) throw new CommandLineAnswer(`${packageVersion()}\n`);
   if (common.quiet && common.verbose) throw new UsageError('-q/--quiet and -v/--verbose contradict each other: give one');
   setOutputMode(common);
   return parsed;

@@ -1,5 +1,6 @@
 import { UsageError } from '../config/errors.ts';
 import { Teardown } from '../deploy/teardown.ts';
+import { CommandLineAnswer } from './args.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, hungUp: 129, interrupted: 130, terminated: 143 } as const;
 
@@ -56,8 +57,9 @@ export async function runMain(body: (control: MainControl) => Promise<number>): 
   try {
     code = await body({ signal: abort.signal, teardown });
   } catch (error) {
-    code = error instanceof UsageError ? EXIT.usage : EXIT.failed;
-    if (!stopping) process.stderr.write(`${error instanceof UsageError ? 'usage error' : 'error'}: ${(error as Error).message}\n`);
+    code = error instanceof CommandLineAnswer ? EXIT.ok : error instanceof UsageError ? EXIT.usage : EXIT.failed;
+    if (error instanceof CommandLineAnswer) process.stdout.write(error.text);
+    else if (!stopping) process.stderr.write(`${error instanceof UsageError ? 'usage error' : 'error'}: ${(error as Error).message}\n`);
   }
   if (stopping) return new Promise<never>(() => undefined);
   await teardown.run();

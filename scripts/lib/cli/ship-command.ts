@@ -19,7 +19,7 @@ export function runShipCommand(help: string, useExistingImages: boolean): Promis
       import('../config/select.ts'), import('../deploy/pipeline.ts'), import('../deploy/step-clock.ts'), import('../deploy/summary.ts'),
     ]);
     const { config, robots } = loadRobots(values['env-file'], positionals);
-    const ctx = await prepareDeploy({ config, robots, wsFlags: values.ws ?? [], dryRun: Boolean(values['dry-run']), useExistingImages, noDelta: Boolean(values['no-delta']), signal, teardown });
+    const ctx = await prepareDeploy({ config, robots, wsFlags: values.ws ?? [], dryRun: Boolean(values['dry-run']), useExistingImages, noDelta: Boolean(values['no-delta']), keepOpen: watch, signal, teardown });
     const clock = new StepClock();
     const deploy = async () => {
       await runDeploy(ctx, clock);

@@ -1,6 +1,6 @@
 import type { ListrTask } from 'listr2';
 import { shortId } from './image-identity.ts';
-import { describeLocalImage, runBuild } from './build-step.ts';
+import { describeLocalImage, runBuild } from './laptop-build.ts';
 import type { BuildJob, DeployContext } from './context.ts';
 import type { StepClock } from './step-clock.ts';
 

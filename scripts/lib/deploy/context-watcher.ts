@@ -65,9 +65,9 @@ export function watchContext(context: string, onBatch: (batch: ChangeBatch) => v
     if (!pending.paths.includes(path)) pending.paths.push(path);
     clearTimeout(timer);
     timer = setTimeout(() => {
-      const batch = pending!;
+      const batch = pending;
       pending = undefined;
-      onBatch(batch);
+      if (batch) onBatch(batch);
     }, debounceMs);
   });
   const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));

@@ -2,6 +2,7 @@ import { outputMode } from '../cli/output.ts';
 import type { BuildSpec } from '../commands/local-docker.ts';
 import type { ProbeResult } from '../commands/robot-docker.ts';
 import type { ProjectConfig, RobotConfig } from '../config/project-config.ts';
+import type { Client } from 'ssh2';
 import type { RecordedCommand } from '../runner/recording-runner.ts';
 import type { Runner } from '../runner/runner.ts';
 import type { RobotConnection } from '../ssh/connect.ts';
@@ -10,7 +11,7 @@ import type { RobotLock } from '../ssh/robot-lock.ts';
 import type { Tunnel } from '../ssh/tunnel.ts';
 import type { Deferred } from './deferred.ts';
 import type { ImageIdentity } from './image-identity.ts';
-import type { StepClock } from './step-clock.ts';
+import { StepClock } from './step-clock.ts';
 import type { Teardown } from './teardown.ts';
 
 /** buildx plugin; `DOCKER_BUILDKIT=1 docker build` (CLI < 23); `docker build`'s legacy builder (CLI 23+ without buildx). */
@@ -34,58 +35,150 @@ export type WorkspaceOutcome =
   | { kind: 'deployed'; id: string; previous?: string }
   | { kind: 'up-to-date'; id: string };
 
-export interface RobotRun {
-  robot: RobotConfig;
-  workspaces: string[];
-  runner?: Runner;
-  connection?: RobotConnection;
-  remote?: ProbeResult;
-  /** Workspaces whose robot image differs from the laptop's. */
-  stale: string[];
-  registryPort?: number;
-  tunnel?: Tunnel;
+/** Thrown when a step reads what an earlier step makes but that step did not run: a bug in a step list, not a user error. */
+export class MissingStepError extends Error {
+  constructor(robot: string, what: string, step: string) {
+    super(`internal error: ${robot} has no ${what} yet; the "${step}" step makes it and must run first`);
+    this.name = 'MissingStepError';
+  }
+}
+
+/**
+ * One robot's session through the steps. What a step makes (connection, probe, registry port, tunnel)
+ * is read through accessors that fail naming the step that should have made it; the `…IfAny` views
+ * serve clean-up and reconnects, which work with whatever was reached.
+ */
+export class RobotRun {
+  private madeConnection?: RobotConnection;
+  private madeRunner?: Runner;
+  private madeRemote?: ProbeResult;
+  private madeRegistryPort?: number;
+  private madeTunnel?: Tunnel;
   /** Opened while the image builds, when the probe saw the registry already running. */
   tunnelOpening?: Promise<Tunnel | Error>;
   /** The robot's lock, held shared from the registry step on (exclusive by prune). */
   lock?: RobotLock;
+  /** Workspaces whose robot image differs from the laptop's. */
+  stale: string[] = [];
   /** Manifest digest per workspace, from the push. */
-  digests: Map<string, string>;
-  outcomes: Map<string, WorkspaceOutcome>;
+  digests = new Map<string, string>();
+  outcomes = new Map<string, WorkspaceOutcome>();
   error?: string;
-  clock: StepClock;
+  clock = new StepClock();
+
+  constructor(
+    readonly robot: RobotConfig,
+    readonly workspaces: string[],
+  ) {}
+
+  /** deploy --watch: a new round keeps the connection, tunnel and probe, and forgets the last round's results. */
+  newRound(): void {
+    Object.assign(this, { stale: [], digests: new Map(), outcomes: new Map(), error: undefined, clock: new StepClock(), tunnelOpening: undefined });
+  }
+
+  get runner(): Runner {
+    return this.madeRunner ?? this.missing('command runner', 'connect');
+  }
+
+  get connection(): RobotConnection {
+    return this.madeConnection ?? this.missing('SSH connection', 'connect');
+  }
+
+  get connectionIfAny(): RobotConnection | undefined {
+    return this.madeConnection;
+  }
+
+  /** The SSH client that carries tunnels, locks and streams. */
+  get sshClient(): Client {
+    return this.connection.ssh.connection ?? this.missing('open SSH client', 'connect');
+  }
+
+  /** A dry run connects through a recording runner, without an SSH connection. */
+  connected(runner: Runner, connection?: RobotConnection): void {
+    this.madeRunner = runner;
+    this.madeConnection = connection;
+  }
+
+  get remote(): ProbeResult {
+    return this.madeRemote ?? this.missing('probe result', 'check robot');
+  }
+
+  get remoteIfProbed(): ProbeResult | undefined {
+    return this.madeRemote;
+  }
+
+  set remote(result: ProbeResult) {
+    this.madeRemote = result;
+  }
+
+  get registryPort(): number {
+    return this.madeRegistryPort ?? this.missing('registry port', 'registry');
+  }
+
+  get registryPortIfKnown(): number | undefined {
+    return this.madeRegistryPort;
+  }
+
+  set registryPort(port: number) {
+    this.madeRegistryPort = port;
+  }
+
+  get tunnel(): Tunnel {
+    return this.madeTunnel ?? this.missing('tunnel', 'tunnel');
+  }
+
+  set tunnel(tunnel: Tunnel | undefined) {
+    this.madeTunnel = tunnel;
+  }
+
+  get tunnelIfAny(): Tunnel | undefined {
+    return this.madeTunnel;
+  }
+
+  private missing(what: string, step: string): never {
+    throw new MissingStepError(this.robot.name, what, step);
+  }
 }
 
+/**
+ * The robot-session engine's shared state. scripts/lib/deploy is that engine: deploy.ts and push.ts
+ * run all of its steps, build.ts only the builds, and registry.ts, tunnel.ts and prune.ts a few robot
+ * steps each. Every command-only option is given when the context is built (prepareDeploy).
+ */
 export interface DeployContext {
-  config: ProjectConfig;
-  knownHosts: KnownHosts;
-  local: Runner;
+  readonly config: ProjectConfig;
+  readonly knownHosts: KnownHosts;
+  readonly local: Runner;
   /** Laptop runner that still works after Ctrl-C aborted `local`, for teardown. */
-  localTeardown: Runner;
-  buildPath: BuildPath;
+  readonly localTeardown: Runner;
+  readonly buildPath: BuildPath;
   /** Where the pushing side reaches the tunnel: 127.0.0.1, or host.docker.internal from a Docker Desktop builder. */
-  registryHost: string;
-  builds: Map<string, BuildJob>;
-  robots: RobotRun[];
-  teardown: Teardown;
-  signal: AbortSignal;
+  readonly registryHost: string;
+  /** Planned once per round (deploy --watch plans again for every redeploy). */
+  readonly builds: Map<string, BuildJob>;
+  readonly robots: readonly RobotRun[];
+  readonly teardown: Teardown;
+  readonly signal: AbortSignal;
   /** push.ts: ship the images already on the laptop instead of building. */
-  useExistingImages: boolean;
+  readonly useExistingImages: boolean;
   /** prune.ts: how many older deploys to keep besides the current and rollback images. */
-  pruneKeep?: number;
+  readonly pruneKeep: number;
   /** deploy --watch: connections and tunnels stay open between redeploys. */
-  keepOpen?: boolean;
+  readonly keepOpen: boolean;
   /** Set for --dry-run: commands are recorded here and nothing runs. */
-  recorded?: RecordedCommand[];
-  notices: string[];
+  readonly recorded?: RecordedCommand[];
+  readonly notices: string[];
   /** --no-delta: layers always travel by docker push. */
-  noDelta?: boolean;
+  readonly noDelta: boolean;
 }
 
 export const buildKey = (platform: string, ws: string): string => `${platform} ${ws}`;
 
 /** The shared build a robot's workspace waits on. */
 export function buildFor(ctx: Pick<DeployContext, 'builds'>, run: RobotRun, ws: string): BuildJob {
-  return ctx.builds.get(buildKey(run.robot.platform, ws))!;
+  const job = ctx.builds.get(buildKey(run.robot.platform, ws));
+  if (!job) throw new Error(`internal error: no build planned for ${ws} on ${run.robot.platform} (${run.robot.name})`);
+  return job;
 }
 
 /** Live progress on a terminal; in CI, pipes and dry runs, plain lines that read well in a log. */

@@ -5,13 +5,13 @@ import { selectWorkspaces } from '../config/select.ts';
 import { LocalRunner } from '../runner/local-runner.ts';
 import { RecordingRunner, type RecordedCommand } from '../runner/recording-runner.ts';
 import { KnownHosts } from '../ssh/host-keys.ts';
-import { planBuilds } from './build-step.ts';
+import { planBuildJobs, planBuilds } from './build-plan.ts';
 import { buildTask } from './build-tasks.ts';
-import { isInteractive, type BuildPath, type DeployContext, type RobotRun } from './context.ts';
-import { dryRunResponder } from './dry-run.ts';
+import { isInteractive, RobotRun, type BuildPath, type DeployContext } from './context.ts';
+import { laptopResponder } from './dry-run.ts';
 import { inspectLaptopEngine } from './laptop-engine.ts';
 import { ROBOT_STEPS, robotTasks, robotTitle, type RobotStep } from './robot-tasks.ts';
-import { StepClock } from './step-clock.ts';
+import type { StepClock } from './step-clock.ts';
 import type { Teardown } from './teardown.ts';
 
 export interface DeployRequest {
@@ -23,35 +23,36 @@ export interface DeployRequest {
   noDelta?: boolean;
   /** registry.ts and tunnel.ts work on robots without any workspace. */
   withoutWorkspaces?: boolean;
+  /** build.ts: the (platform, workspace) pairs to build, when no robot names them. */
+  buildPairs?: readonly { platform: string; ws: string }[];
+  /** prune.ts --keep. */
+  pruneKeep?: number;
+  /** deploy --watch. */
+  keepOpen?: boolean;
   signal: AbortSignal;
   teardown: Teardown;
 }
 
 /** Validates everything that can be checked without touching a robot, then prepares the runs. */
 export async function prepareDeploy(request: DeployRequest): Promise<DeployContext> {
-  const runs: RobotRun[] = request.robots.map((robot) => ({
-    robot,
-    workspaces: request.withoutWorkspaces ? [] : selectWorkspaces(request.config, robot, request.wsFlags),
-    stale: [],
-    digests: new Map(),
-    outcomes: new Map(),
-    clock: new StepClock(),
-  }));
+  const runs = request.robots.map((robot) => new RobotRun(robot, request.withoutWorkspaces ? [] : selectWorkspaces(request.config, robot, request.wsFlags)));
   const recorded: RecordedCommand[] | undefined = request.dryRun ? [] : undefined;
   const real = new LocalRunner(request.signal);
   const engine = request.dryRun ? dryRunEngine() : await inspectLaptopEngine(real);
   return {
     config: request.config,
     knownHosts: new KnownHosts(request.config.knownHostsFile),
-    local: recorded ? new RecordingRunner('laptop', recorded, dryRunResponder) : real,
-    localTeardown: recorded ? new RecordingRunner('laptop', recorded, dryRunResponder) : new LocalRunner(),
+    local: recorded ? new RecordingRunner('laptop', recorded, laptopResponder) : real,
+    localTeardown: recorded ? new RecordingRunner('laptop', recorded, laptopResponder) : new LocalRunner(),
     buildPath: engine.buildPath,
     registryHost: engine.registryHost,
-    builds: planBuilds(request.config, runs),
+    builds: request.buildPairs ? planBuildJobs(request.config, request.buildPairs) : planBuilds(request.config, runs),
     robots: runs,
     teardown: request.teardown,
     signal: request.signal,
     useExistingImages: Boolean(request.useExistingImages),
+    pruneKeep: request.pruneKeep ?? 0,
+    keepOpen: Boolean(request.keepOpen),
     recorded,
     notices: [],
     noDelta: Boolean(request.noDelta),

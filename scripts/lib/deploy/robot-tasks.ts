@@ -1,12 +1,20 @@
 import type { ListrTask, ListrTaskWrapper } from 'listr2';
 import { formatSshTarget } from '../config/ssh-target.ts';
 import { isInteractive, type DeployContext, type RobotRun } from './context.ts';
-import { compareStep, connectStep, probeStep } from './steps/connect-step.ts';
+import { afterStep, composeStep } from './steps/after-deploy-step.ts';
+import { closeRobot, releaseRobot } from './steps/clean-up-step.ts';
+import { compareStep } from './steps/compare-step.ts';
+import { connectStep } from './steps/connect-step.ts';
+import { holdTunnel } from './steps/hold-tunnel-step.ts';
+import { probeStep } from './steps/probe-step.ts';
 import { pruneStep } from './steps/prune-step.ts';
 import { pushStep } from './steps/push-step.ts';
-import { afterStep, composeStep, pullStep } from './steps/pull-step.ts';
+import { pullStep } from './steps/pull-step.ts';
 import { registryStep, stopRegistryStep } from './steps/registry-step.ts';
-import { closeRobot, holdTunnel, releaseRobot, tunnelStep } from './steps/tunnel-step.ts';
+import { tunnelStep } from './steps/tunnel-step.ts';
+import { dryConnectStep, dryTunnelStep } from './steps/dry-run-steps.ts';
+import { takeRobotLock } from './steps/robot-lock-step.ts';
+import { beforeRobotStep } from './step-hooks.ts';
 
 type Task = ListrTaskWrapper<DeployContext, never, never>;
 type Work = (task: Task) => Promise<string | void>;
@@ -25,19 +33,24 @@ function throttle(task: Task, everyMs: number): (text: string) => void {
 }
 
 function work(ctx: DeployContext, run: RobotRun, name: RobotStep, interactive: boolean): Work {
+  const { recorded } = ctx;
   switch (name) {
-    case 'connect': return (task) => connectStep(ctx, run, (text) => (task.output = text));
+    case 'connect': return recorded ? async () => dryConnectStep(run, recorded) : (task) => connectStep(ctx, run, (text) => (task.output = text));
     case 'check robot': return () => probeStep(ctx, run);
     case 'compare with the build': return () => compareStep(ctx, run);
-    case 'registry': return (task) => registryStep(ctx, run, (text) => (task.output = text));
-    case 'tunnel': return () => tunnelStep(ctx, run);
+    case 'registry': return async (task) => {
+      // From here until the pull & tag the robot changes: prune (exclusive) waits, other deploys do not.
+      if (!recorded) await takeRobotLock(run, 'shared');
+      return registryStep(ctx, run, (text) => (task.output = text));
+    };
+    case 'tunnel': return recorded ? () => dryTunnelStep(run) : () => tunnelStep(ctx, run);
     case 'push': return (task) => pushStep(ctx, run, throttle(task, interactive ? 200 : 5000), (text) => (task.output = text));
     case 'pull & tag': return (task) => pullStep(ctx, run, (text) => (task.output = text));
     case 'compose': return () => composeStep(ctx, run);
     case 'after': return () => afterStep(ctx, run);
     case 'stop registry': return () => stopRegistryStep(run);
-    case 'hold tunnel': return (task) => holdTunnel(ctx, run, task);
-    case 'prune': return () => pruneStep(ctx, run, ctx.pruneKeep ?? 0);
+    case 'hold tunnel': return recorded ? async () => 'would stay open until Ctrl-C' : (task) => holdTunnel(ctx, run, task);
+    case 'prune': return () => pruneStep(ctx, run, ctx.pruneKeep);
   }
 }
 
@@ -56,7 +69,7 @@ export function robotTasks(ctx: DeployContext, run: RobotRun, only: readonly Rob
       if (run.error) return task.skip(`${name}: skipped (${run.robot.name} failed earlier)`);
       if (compared && shipping.has(name) && run.stale.length === 0) return task.skip(`${name}: skipped, robot is up to date`);
       try {
-        await holdIfTesting(name, ctx.signal, (text) => (task.output = text));
+        for (const hook of beforeRobotStep) await hook(name, ctx.signal, (text) => (task.output = text));
         const note = await run.clock.time(name, () => work(ctx, run, name, interactive)(task as unknown as Task));
         if (note) task.title = `${name}: ${note}`;
       } catch (error) {
@@ -70,17 +83,4 @@ export function robotTasks(ctx: DeployContext, run: RobotRun, only: readonly Rob
 
 export function robotTitle(run: RobotRun): string {
   return `${run.robot.name} (${formatSshTarget(run.robot.target)}, ${run.robot.platform})`;
-}
-
-/**
- * A seam for the end-to-end tests only: RD_TEST_HOLD_BEFORE=<step> parks every robot before that
- * step until the run is interrupted, so a test can deliver Ctrl-C or SIGTERM in any step.
- */
-async function holdIfTesting(step: string, signal: AbortSignal, show: (text: string) => void): Promise<void> {
-  if (process.env.RD_TEST_HOLD_BEFORE !== step) return;
-  show(`held before "${step}" by RD_TEST_HOLD_BEFORE (test hook)`);
-  await new Promise<void>((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
 }

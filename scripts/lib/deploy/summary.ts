@@ -21,13 +21,14 @@ export function summaryLines(ctx: DeployContext): string[] {
     const head = `${run.robot.name.padEnd(width)}  ${status.padEnd(10)}`;
     if (status === 'failed') return `${head}  ${run.error}`;
     const parts = run.workspaces.map((ws) => {
-      const outcome = run.outcomes.get(ws)!;
+      const outcome = run.outcomes.get(ws);
+      if (!outcome) return `${ctx.config.image}:${ws} not finished`;
       const id = outcome.id.slice(7, 19);
       if (outcome.kind === 'up-to-date') return `${ctx.config.image}:${ws} ${id} (already there)`;
       return `${ctx.config.image}:${ws} ${id}${outcome.previous ? `, previous ${outcome.previous.slice(7, 19)} kept as ${previousRef(ctx.config.image, ws)}` : ''}`;
     });
     // The tunnel's counter survives reconnects and closing, so it is the robot's total.
-    const sent = status === 'deployed' ? `; ${megabytes(run.tunnel?.bytesToRobot() ?? 0)} through the tunnel` : '';
+    const sent = status === 'deployed' ? `; ${megabytes(run.tunnelIfAny?.bytesToRobot() ?? 0)} through the tunnel` : '';
     return `${head}  ${parts.join('; ')}${sent}`;
   });
 }

@@ -25,8 +25,7 @@ export class Teardown {
   run(timeoutMs = 5000): Promise<string[]> {
     this.running ??= (async () => {
       const failed: string[] = [];
-      while (this.steps.length) {
-        const step = this.steps.pop()!;
+      for (let step = this.steps.pop(); step; step = this.steps.pop()) {
         const ok = await Promise.race([
           Promise.resolve().then(step.close).then(() => true, () => false),
           new Promise<boolean>((resolve) => setTimeout(resolve, timeoutMs, false).unref()),

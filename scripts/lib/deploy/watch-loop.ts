@@ -1,4 +1,4 @@
-import { planBuilds } from './build-step.ts';
+import { planBuilds } from './build-plan.ts';
 import { watchContext, type ChangeBatch } from './context-watcher.ts';
 import type { DeployContext, RobotRun } from './context.ts';
 import { runDeploy } from './pipeline.ts';
@@ -27,7 +27,6 @@ class Serial {
  * teardown closes the watcher, tunnels and connections.
  */
 export async function watchAndRedeploy(ctx: DeployContext, firstDeploy: () => Promise<void>, timings: boolean, say: Say = (line) => console.log(line)): Promise<never> {
-  ctx.keepOpen = true;
   const serial = new Serial();
   let queued: ChangeBatch | undefined;
   let pumping = false;
@@ -54,12 +53,11 @@ export async function watchAndRedeploy(ctx: DeployContext, firstDeploy: () => Pr
 }
 
 async function redeploy(ctx: DeployContext, batch: ChangeBatch, timings: boolean, say: Say): Promise<void> {
-  ctx.builds = planBuilds(ctx.config, ctx.robots);
+  ctx.builds.clear();
+  for (const [key, job] of planBuilds(ctx.config, ctx.robots)) ctx.builds.set(key, job);
   ctx.notices.length = 0;
-  const sentBefore = new Map(ctx.robots.map((run) => [run, run.tunnel?.bytesToRobot() ?? 0]));
-  for (const run of ctx.robots) {
-    Object.assign(run, { stale: [], digests: new Map(), outcomes: new Map(), error: undefined, clock: new StepClock(), tunnelOpening: undefined });
-  }
+  const sentBefore = new Map(ctx.robots.map((run) => [run, run.tunnelIfAny?.bytesToRobot() ?? 0]));
+  for (const run of ctx.robots) run.newRound();
   const buildClock = new StepClock();
   await runDeploy(ctx, buildClock, ROBOT_STEPS, true);
   if (ctx.signal.aborted) return;
@@ -75,7 +73,7 @@ function roundLine(ctx: DeployContext, run: RobotRun, seconds: string, changed: 
   const status = robotStatus(run);
   if (status === 'failed') return `${run.robot.name}  failed after ${seconds} s (${changed}): ${run.error?.split('\n')[0]}`;
   const images = run.workspaces.map((ws) => `${ctx.config.image}:${ws} ${run.outcomes.get(ws)?.id.slice(7, 19)}`).join(', ');
-  const now = run.tunnel?.bytesToRobot() ?? 0;
+  const now = run.tunnelIfAny?.bytesToRobot() ?? 0;
   const sent = status === 'deployed' ? `, ${megabytes(now >= sentBefore ? now - sentBefore : now)} sent` : '';
   return `${run.robot.name}  ${status} ${images} ${seconds} s after the save (${changed}${sent})`;
 }
@@ -85,17 +83,17 @@ async function keepWarm(ctx: DeployContext, run: RobotRun, serial: Serial, say: 
   const stopped = new Promise<undefined>((resolve) => ctx.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
   let lastProblem = '';
   while (!ctx.signal.aborted) {
-    const connection = run.connection;
+    const connection = run.connectionIfAny;
     if (connection && !connection.isClosed()) {
       const why = await Promise.race([connection.closed, stopped]);
       if (ctx.signal.aborted) return;
-      if (run.connection === connection) say(`${stamp()} ${run.robot.name}  link lost${why ? ` (${why.message})` : ''}; reconnecting`);
+      if (run.connectionIfAny === connection) say(`${stamp()} ${run.robot.name}  link lost${why ? ` (${why.message})` : ''}; reconnecting`);
       continue;
     }
     const problem = await serial.run(() => reopen(ctx, run)).then(() => '', (error: Error) => error.message);
     if (ctx.signal.aborted) return;
     if (!problem) {
-      say(`${stamp()} ${run.robot.name}  reconnected${run.tunnel ? `; tunnel 127.0.0.1:${run.tunnel.port} open` : ''}`);
+      say(`${stamp()} ${run.robot.name}  reconnected${run.tunnelIfAny ? `; tunnel 127.0.0.1:${run.tunnelIfAny.port} open` : ''}`);
       lastProblem = '';
       continue;
     }
@@ -106,10 +104,10 @@ async function keepWarm(ctx: DeployContext, run: RobotRun, serial: Serial, say: 
 }
 
 async function reopen(ctx: DeployContext, run: RobotRun): Promise<void> {
-  if (run.connection && !run.connection.isClosed()) return;
-  const port = run.tunnel?.port;
+  if (run.connectionIfAny && !run.connectionIfAny.isClosed()) return;
+  const port = run.tunnelIfAny?.port;
   await connectStep(ctx, run, () => undefined);
-  if (run.registryPort) await openReadyTunnel(ctx, run, port);
+  if (run.registryPortIfKnown) await openReadyTunnel(ctx, run, port);
 }
 
 function stamp(): string {

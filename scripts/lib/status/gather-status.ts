@@ -1,7 +1,7 @@
 import { imageId } from '../commands/local-docker.ts';
 import { parseRobotStatus, queryRobotStatus, type RobotStatusReport } from '../commands/robot-status.ts';
 import type { ProjectConfig, RobotConfig } from '../config/project-config.ts';
-import { planBuildJobs } from '../deploy/build-step.ts';
+import { planBuildJobs } from '../deploy/build-plan.ts';
 import { buildKey } from '../deploy/context.ts';
 import { runChecked, type Runner } from '../runner/runner.ts';
 import { withRobotConnection } from '../ssh/connect.ts';

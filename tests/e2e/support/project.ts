@@ -2,6 +2,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { SimFleet, SimRobot } from '../../../scripts/dev/sim/harness.ts';
 import { REPO } from '../../support/cli.ts';
 
@@ -57,10 +58,14 @@ export interface RunningScript {
   signal(name: NodeJS.Signals): void;
 }
 
-/** Starts scripts/<script> as a user would (no TTY, no stdin) and keeps it controllable. */
-export function startScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}): RunningScript {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'scripts', script), ...args], {
-    cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+/**
+ * Starts scripts/<script> as a user would (no TTY, no stdin) and keeps it controllable. `holdBefore`
+ * preloads hold-before-step.ts, which parks every robot before that step until the run is interrupted.
+ */
+export function startScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}, holdBefore?: string): RunningScript {
+  const hold = holdBefore ? ['--import', pathToFileURL(join(import.meta.dirname, 'hold-before-step.ts')).href] : [];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...hold, join(REPO, 'scripts', script), ...args], {
+    cwd: REPO, env: { ...process.env, ...env, ...(holdBefore ? { RD_E2E_HOLD_BEFORE: holdBefore } : {}) }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));

@@ -16,7 +16,7 @@ const PLATFORM_OF = ['docker', 'image', 'inspect', '--format', '{{.Os}}/{{.Archi
  * `signal` ends the attempt when the link drops, so the caller can reconnect and carry it again.
  */
 export async function carryRegistryImage(ctx: DeployContext, run: RobotRun, report: (text: string) => void, signal: AbortSignal): Promise<void> {
-  const wanted = run.remote?.platform ?? run.robot.platform;
+  const wanted = run.remoteIfProbed?.platform ?? run.robot.platform;
   const have = await ctx.local.run(PLATFORM_OF);
   if (have.code !== 0 || have.stdout.trim() !== wanted) {
     report(`pulling ${REGISTRY_IMAGE} for ${wanted} on the laptop`);
@@ -28,10 +28,6 @@ export async function carryRegistryImage(ctx: DeployContext, run: RobotRun, repo
           `robot-deploy then carries it to robots that have no internet.`,
       );
     }
-  }
-  if (ctx.recorded) {
-    ctx.recorded.push({ where: 'laptop', argv: ['docker', 'image', 'save', REGISTRY_IMAGE, '|', 'ssh', run.robot.name, ...loadImage()] });
-    return;
   }
   let moved = 0;
   const limitSeconds = ctx.config.link.robotTimeoutSeconds;
@@ -47,7 +43,7 @@ export async function carryRegistryImage(ctx: DeployContext, run: RobotRun, repo
 
 /** docker save | ssh robot docker load; the laptop's docker save is owned by the teardown until it ends. */
 function streamImage(ctx: DeployContext, run: RobotRun, ref: string, signal: AbortSignal, onBytes: (bytes: number) => void): Promise<void> {
-  const client = run.connection!.ssh.connection!;
+  const client = run.sshClient;
   return new Promise((resolve, reject) => {
     signal.throwIfAborted();
     const load = withDockerAccess(loadImage(), { dockerPath: run.robot.dockerPath, envPrefix: run.robot.envPrefix });

@@ -50,7 +50,7 @@ async function unusable(ctx: DeployContext, run: RobotRun, ws: string): Promise<
   if (ctx.recorded) return 'no delta in a dry run';
   if (ctx.noDelta) return 'delta off by --no-delta';
   if (run.robot.delta === false) return `delta off: DELTA=on (or ${run.robot.envPrefix}_DELTA=on) in robots.env turns it on`;
-  const earlier = run.remote?.images.get(imageRef(ctx.config.image, ws));
+  const earlier = run.remoteIfProbed?.images.get(imageRef(ctx.config.image, ws));
   if (!earlier) return 'no delta: first deploy of this workspace to the robot';
   const built = await buildFor(ctx, run, ws).result.promise;
   if (!built.localId) return 'no delta: the image is not in the laptop\'s docker images (docker-container builder)';
@@ -60,13 +60,13 @@ async function unusable(ctx: DeployContext, run: RobotRun, ws: string): Promise<
 
 async function ship(ctx: DeployContext, run: RobotRun, ws: string, report: (text: string) => void, onBytes: (bytes: number) => void): Promise<DeltaOutcome> {
   const built = await buildFor(ctx, run, ws).result.promise;
-  const earlier = run.remote!.images.get(imageRef(ctx.config.image, ws))!;
+  const earlier = run.remote.images.get(imageRef(ctx.config.image, ws))!;
   const newDiffIds = diffIdsOfFingerprint(built.fingerprint);
   const oldDiffIds = diffIdsOfFingerprint(earlier.fingerprint);
   if (!newDiffIds || !oldDiffIds) return { note: 'no delta: the layers of one of the images are unknown' };
   const repo = ctx.config.image;
-  const port = () => run.tunnel!.port;
-  const oldLayers = await run.tunnel!.use(() => earlierLayers(port(), repo, earlier.digests, run.robot.platform));
+  const port = () => run.tunnel.port;
+  const oldLayers = await run.tunnel.use(() => earlierLayers(port(), repo, earlier.digests, run.robot.platform));
   if (!oldLayers) return { note: 'no delta: the robot\'s registry no longer has the earlier image (pruned)' };
   const plan = planLayers(newDiffIds, oldDiffIds, oldLayers);
   // Reading both images with docker save costs about a second per 500 MB: not worth it for small layers.
@@ -80,7 +80,7 @@ async function ship(ctx: DeployContext, run: RobotRun, ws: string, report: (text
   const laptopSeconds = (performance.now() - started) / 1000;
   const copied = source.fresh.reduce((sum, layer) => sum + layer.recipe.copiedBytes, 0);
   if (source.fresh.length && copied === 0) return { note: 'no delta: no similar earlier layer' };
-  await run.tunnel!.use(async () => {
+  await run.tunnel.use(async () => {
     if (!(await hasBlob(port(), repo, source.config.descriptor.digest))) await uploadBlob(port(), repo, source.config.descriptor.digest, source.config.bytes);
   });
   onBytes(source.config.bytes.length);
@@ -91,7 +91,7 @@ async function ship(ctx: DeployContext, run: RobotRun, ws: string, report: (text
   const robotSeconds = (performance.now() - started) / 1000 - laptopSeconds;
   const manifest = composeManifest(source.config.descriptor, source.layers);
   const digest = sha256Digest(manifest);
-  await run.tunnel!.use(() => putManifest(port(), repo, digest, manifest));
+  await run.tunnel.use(() => putManifest(port(), repo, digest, manifest));
   const size = source.fresh.reduce((sum, layer) => sum + layer.recipe.size, 0);
   return { digest, note: `${ws}: delta, ${source.fresh.length} new layer(s) of ${mb(size)} rebuilt on the robot from ${mb(copied)} it had and ${mb(wire)} sent (laptop ${laptopSeconds.toFixed(1)} s, robot ${robotSeconds.toFixed(1)} s)` };
 }
@@ -115,7 +115,7 @@ async function earlierLayers(port: number, repo: string, digests: readonly strin
 
 /** One attempt: what the robot already has, the missing literal batches, then the rebuild. Returns bytes sent. */
 async function sendLayer(ctx: DeployContext, run: RobotRun, layer: FreshLayer, signal: AbortSignal, onBytes: (bytes: number) => void, report: (text: string) => void): Promise<number> {
-  const state = parseDeltaState((await runChecked(run.runner!, deltaState(REGISTRY_CONTAINER, ctx.config.image, layer.work, layer.diffId), 'reading the robot\'s delta state', { signal })).stdout);
+  const state = parseDeltaState((await runChecked(run.runner, deltaState(REGISTRY_CONTAINER, ctx.config.image, layer.work, layer.diffId), 'reading the robot\'s delta state', { signal })).stdout);
   if (state.committed) return 0;
   const kept = layer.batchNames.filter((name) => state.have.has(name)).length;
   if (kept) report(`${run.robot.name} kept ${kept} of ${layer.batchNames.length} literal batches from an earlier attempt; sending the rest`);
@@ -130,7 +130,7 @@ async function sendLayer(ctx: DeployContext, run: RobotRun, layer: FreshLayer, s
   const argv = deltaApply(REGISTRY_CONTAINER, ctx.config.image, layer.work, layer.diffId, layer.basisDiffId, layer.basisBlob, layer.batchNames);
   // Reading the earlier layer and writing the new one twice is disk work, paced like a pull.
   const timeoutMs = pullDeadlineMs(ctx.config.link.robotTimeoutSeconds, 3 * layer.recipe.size);
-  const applied = await run.runner!.run(argv, { input: recipeText(layer.recipe.ops), signal, timeoutMs });
+  const applied = await run.runner.run(argv, { input: recipeText(layer.recipe.ops), signal, timeoutMs });
   if (applied.code === DELTA_BASIS_MISMATCH) throw new Error(lastLines(applied.stderr, 1));
   if (applied.code !== 0) throw new Error(`rebuilding layer ${layer.diffId.slice(7, 19)} on ${run.robot.name} failed (exit ${applied.code}): ${lastLines(applied.stderr || applied.stdout, 2)}`);
   return sent;
@@ -142,7 +142,7 @@ async function sendLayer(ctx: DeployContext, run: RobotRun, layer: FreshLayer, s
  * otherwise leave the exec waiting for ever.
  */
 function sendBytes(ctx: DeployContext, run: RobotRun, argv: string[], data: Buffer, signal: AbortSignal): Promise<void> {
-  const client = run.connection!.ssh.connection!;
+  const client = run.sshClient;
   const seconds = ctx.config.link.robotTimeoutSeconds + Math.ceil(data.length / 25_000);
   return new Promise((resolve, reject) => {
     signal.throwIfAborted();

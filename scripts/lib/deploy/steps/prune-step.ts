@@ -17,19 +17,20 @@ import { takeRobotLock } from './robot-lock-step.ts';
 export async function pruneStep(ctx: DeployContext, run: RobotRun, keepExtra: number): Promise<string> {
   // No deploy may push or tag while the registry is garbage-collected and images go.
   await takeRobotLock(run, 'exclusive');
-  const inventory = async () => parseInventory((await runChecked(run.runner!, pruneInventory(ctx.config.image, PREVIOUS_SUFFIX, run.workspaces), 'listing images')).stdout);
+  const inventory = async () => parseInventory((await runChecked(run.runner, pruneInventory(ctx.config.image, PREVIOUS_SUFFIX, run.workspaces), 'listing images')).stdout);
   const before = await inventory();
   const { doomed, kept } = selectPrunable(before, ctx.config.image, keepExtra);
   const keptDigests = new Set(kept.flatMap((image) => image.digests.map((d) => d.split('@')[1])));
   const manifests = [...new Set(doomed.flatMap((image) => image.digests.map((d) => d.split('@')[1])))].filter((d) => !keptDigests.has(d));
-  await run.tunnel!.use(async () => {
-    for (const digest of manifests) await deleteManifest(run.tunnel!.port, ctx.config.image, digest);
+  const tunnel = run.tunnel;
+  await tunnel.use(async () => {
+    for (const digest of manifests) await deleteManifest(tunnel.port, ctx.config.image, digest);
   });
-  const gc = await run.runner!.run(garbageCollect());
+  const gc = await run.runner.run(garbageCollect());
   if (gc.code !== 0) throw new Error(`registry garbage collection failed: ${lastLines(gc.stderr || gc.stdout, 2)}`);
   // Interrupted delta transfers keep their work files for a retry; prune frees them.
-  await runChecked(run.runner!, deltaClear(), 'removing delta work files');
-  const removal = doomed.length ? await run.runner!.run(removeImages(doomed.map((image) => image.id))) : undefined;
+  await runChecked(run.runner, deltaClear(), 'removing delta work files');
+  const removal = doomed.length ? await run.runner.run(removeImages(doomed.map((image) => image.id))) : undefined;
   const after = await inventory();
   const registryBefore = before.volumes.get(REGISTRY_VOLUME) ?? '0B';
   const registryAfter = after.volumes.get(REGISTRY_VOLUME) ?? '0B';

@@ -1,6 +1,5 @@
-import { afterDeploy, digestRef, imageRef, parsePullAndTag, previousRef, pullAndTag } from '../../commands/robot-docker.ts';
-import { composeUp } from '../../commands/robot-compose.ts';
-import { runChecked, lastLines } from '../../runner/runner.ts';
+import { digestRef, imageRef, parsePullAndTag, previousRef, pullAndTag } from '../../commands/robot-docker.ts';
+import { runChecked } from '../../runner/runner.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
 import { withReconnect } from './reconnect.ts';
 
@@ -9,13 +8,14 @@ export async function pullStep(ctx: DeployContext, run: RobotRun, report: (text:
   const lines: string[] = [];
   for (const ws of run.stale) {
     const built = await buildFor(ctx, run, ws).result.promise;
-    const digest = run.digests.get(ws)!;
+    const digest = run.digests.get(ws);
+    if (!digest) throw new Error(`internal error: ${ws} has no pushed digest for ${run.robot.name}; the "push" step makes it`);
     const source = digestRef(`127.0.0.1:${run.registryPort}`, ctx.config.image, digest);
     const target = imageRef(ctx.config.image, ws);
     const argv = pullAndTag(source, target, previousRef(ctx.config.image, ws), [built.id, digest]);
     const timeoutMs = pullDeadlineMs(ctx.config.link.robotTimeoutSeconds, built.sizeBytes);
     // Pull by digest and tag are idempotent, so after a dropped link the whole script simply runs again.
-    const result = await withReconnect(ctx, run, `the pull of ${ws}`, () => runChecked(run.runner!, argv, `pull and tag of ${target}`, { timeoutMs }), report);
+    const result = await withReconnect(ctx, run, `the pull of ${ws}`, () => runChecked(run.runner, argv, `pull and tag of ${target}`, { timeoutMs }), report);
     const { previous } = parsePullAndTag(result.stdout);
     run.outcomes.set(ws, { kind: 'deployed', id: built.id, previous });
     lines.push(`${target} = ${built.id.slice(7, 19)}${previous ? `, previous kept as ${previousRef(ctx.config.image, ws)}` : ''}`);
@@ -29,25 +29,4 @@ export async function pullStep(ctx: DeployContext, run: RobotRun, report: (text:
  */
 export function pullDeadlineMs(robotTimeoutSeconds: number, sizeBytes = 0): number {
   return (robotTimeoutSeconds + Math.ceil(sizeBytes / 2e6)) * 1000;
-}
-
-/** Optional <NAME>_COMPOSE: `docker compose up -d` recreates the services whose image changed. */
-export async function composeStep(ctx: DeployContext, run: RobotRun): Promise<string> {
-  const output = await runAfterDeploy(ctx, run, composeUp(run.robot.compose!), `${run.robot.envPrefix}_COMPOSE=${run.robot.compose}`);
-  return lastLines(output.stdout, 3);
-}
-
-/** Optional <NAME>_AFTER, e.g. restarting the compose service that runs the new image. */
-export async function afterStep(ctx: DeployContext, run: RobotRun): Promise<string> {
-  const output = await runAfterDeploy(ctx, run, afterDeploy(run.robot.after!), `${run.robot.envPrefix}_AFTER`);
-  const said = `${output.stdout}${output.stderr}`.trim();
-  return said ? lastLines(said, 3) : 'done';
-}
-
-/** A command that restarts services on the new image; the image is already deployed when it fails. */
-async function runAfterDeploy(ctx: DeployContext, run: RobotRun, argv: string[], what: string): Promise<{ stdout: string; stderr: string }> {
-  // A compose restart may stop and start several services: five times the usual deadline.
-  const result = await run.runner!.run(argv, { timeoutMs: 5 * ctx.config.link.robotTimeoutSeconds * 1000 });
-  if (result.code !== 0) throw new Error(`deployed, but ${what} failed (exit ${result.code}): ${lastLines(result.stderr || result.stdout, 3)}`);
-  return result;
 }

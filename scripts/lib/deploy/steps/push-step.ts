@@ -2,9 +2,9 @@ import { megabytes } from '../../cli/display-format.ts';
 import { buildxPush, parsePushDigest, pushImage, tagImage, untagImage } from '../../commands/local-docker.ts';
 import { registryRef } from '../../commands/robot-docker.ts';
 import { runChecked } from '../../runner/runner.ts';
-import { metadataValue, withTempFile } from '../build-step.ts';
+import { metadataValue } from '../laptop-build.ts';
+import { withTempFile } from '../temp-file.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
-import { DRY_RUN_DIGEST } from '../dry-run.ts';
 import { withStallGuard } from '../stall-guard.ts';
 import { deltaPush, keepForNextDelta } from './delta-step.ts';
 import { withReconnect } from './reconnect.ts';
@@ -13,7 +13,7 @@ import { withReconnect } from './reconnect.ts';
 export async function pushStep(ctx: DeployContext, run: RobotRun, progress: (text: string) => void, report: (text: string) => void): Promise<string> {
   let deltaBytes = 0;
   const notes: string[] = [];
-  const sent = () => (run.tunnel?.bytesToRobot() ?? 0) + deltaBytes;
+  const sent = () => (run.tunnelIfAny?.bytesToRobot() ?? 0) + deltaBytes;
   // The registry takes only missing layers, so the image's size is an upper bound, not a promise.
   const sizes = await Promise.all(run.stale.map((ws) => buildFor(ctx, run, ws).result.promise.then((b) => b.sizeBytes ?? 0)));
   const total = sizes.reduce((sum, size) => sum + size, 0);
@@ -41,10 +41,10 @@ export async function pushStep(ctx: DeployContext, run: RobotRun, progress: (tex
         return withStallGuard(() => sent() + output, limitSeconds * 1000, stalled, (stall) => {
           const options = { signal: AbortSignal.any([signal, stall]), onOutput: (chunk: string) => (output += chunk.length) };
           // The tunnel's port can change when a dropped link is reconnected, so the target is rebuilt per attempt.
-          const target = registryRef(`${ctx.registryHost}:${run.tunnel!.port}`, ctx.config.image, ws);
+          const target = registryRef(`${ctx.registryHost}:${run.tunnel.port}`, ctx.config.image, ws);
           // An image in `docker images` (any builder but docker-container) is pushed as it is: buildx's
           // type=registry would re-solve the build first (0.55 s against docker push's 0.14 s here).
-          return run.tunnel!.use(() => (built.localId ? pushWithDocker(ctx, built.localId, target, options) : pushWithBuildx(ctx, job.spec, target, options)));
+          return run.tunnel.use(() => (built.localId ? pushWithDocker(ctx, built.localId, target, options) : pushWithBuildx(ctx, job.spec, target, options)));
         });
       }, report);
       run.digests.set(ws, digest);
@@ -75,7 +75,6 @@ async function pushWithDocker(ctx: DeployContext, builtId: string, target: strin
 async function pushWithBuildx(ctx: DeployContext, spec: Parameters<typeof buildxPush>[0], target: string, options: PushOptions): Promise<string> {
   return withTempFile('metadata.json', async (metadataFile) => {
     await runChecked(ctx.local, buildxPush(spec, target, metadataFile), `docker buildx build --output type=registry to ${target}`, options);
-    if (ctx.recorded) return DRY_RUN_DIGEST;
     const digest = metadataValue(metadataFile, 'containerimage.digest');
     if (!digest) throw new Error(`buildx pushed ${target} but reported no digest`);
     return digest;

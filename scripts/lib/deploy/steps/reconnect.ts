@@ -14,7 +14,7 @@ import { openReadyTunnel } from './tunnel-step.ts';
  */
 export async function withReconnect<T>(ctx: DeployContext, run: RobotRun, what: string, attempt: (signal: AbortSignal) => Promise<T>, report: (text: string) => void): Promise<T> {
   for (;;) {
-    const connection = run.connection;
+    const connection = run.connectionIfAny;
     if (!connection) return attempt(ctx.signal);
     const lost = new AbortController();
     void connection.closed.then(() => lost.abort(new Error('SSH connection lost')));
@@ -31,10 +31,10 @@ export async function withReconnect<T>(ctx: DeployContext, run: RobotRun, what: 
 }
 
 async function reconnect(ctx: DeployContext, run: RobotRun, deadline: number, what: string): Promise<void> {
-  await run.tunnel?.close();
-  run.connection?.close();
-  const hadTunnel = run.tunnel !== undefined;
-  const sentBefore = run.tunnel?.bytesToRobot() ?? 0;
+  const oldTunnel = run.tunnelIfAny;
+  await oldTunnel?.close();
+  run.connectionIfAny?.close();
+  const sentBefore = oldTunnel?.bytesToRobot() ?? 0;
   let lastError = 'no attempt';
   const { connectRobot } = await import('../../ssh/connect.ts');
   while (Date.now() < deadline) {
@@ -43,12 +43,11 @@ async function reconnect(ctx: DeployContext, run: RobotRun, deadline: number, wh
     let tunnel: Tunnel | undefined;
     try {
       connection = await connectRobot(run.robot, { knownHosts: ctx.knownHosts, link: ctx.config.link, timeoutMs: Math.min(5000, Math.max(1000, deadline - Date.now())) });
-      run.connection = connection;
-      run.runner = connection.runner;
+      run.connected(connection.runner, connection);
       ctx.teardown.add(`SSH connection to ${run.robot.name}`, () => connection?.close());
       await renewRobotLock(run);
-      if (hadTunnel) {
-        tunnel = await openReadyTunnel(ctx, run, run.tunnel?.port, Math.max(1000, deadline - Date.now()));
+      if (oldTunnel) {
+        tunnel = await openReadyTunnel(ctx, run, run.tunnelIfAny?.port, Math.max(1000, deadline - Date.now()));
         const reopened = tunnel;
         run.tunnel = { ...reopened, bytesToRobot: () => sentBefore + reopened.bytesToRobot() };
       }

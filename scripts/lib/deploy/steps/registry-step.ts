@@ -4,14 +4,11 @@ import {
 import { CommandError, runChecked } from '../../runner/runner.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
 import { carryRegistryImage } from './carry-registry-image.ts';
-import { takeRobotLock } from './robot-lock-step.ts';
 import { withReconnect } from './reconnect.ts';
 
 /** The post's step 2, idempotent: registry:2 on the robot's 127.0.0.1, persistent, restart=always. */
 export async function registryStep(ctx: DeployContext, run: RobotRun, report: (text: string) => void): Promise<string> {
-  // From here until the pull & tag the robot changes: prune (exclusive) waits, other deploys do not.
-  if (!ctx.recorded) await takeRobotLock(run, 'shared');
-  const seen = run.remote?.registry;
+  const seen = run.remoteIfProbed?.registry;
   // One published with -p by an older robot-deploy goes through ensure, which recreates it on the host network.
   let outcome = seen?.status === 'running' && seen.port && !seen.published ? seen : await ensureOnce(run);
   if (outcome.status === 'no-image') {
@@ -36,7 +33,7 @@ export async function registryStep(ctx: DeployContext, run: RobotRun, report: (t
 
 async function ensureOnce(run: RobotRun): Promise<EnsureOutcome> {
   const argv = ensureRegistry(run.robot.registryPort);
-  const result = await run.runner!.run(argv);
+  const result = await run.runner.run(argv);
   const outcome = parseEnsureOutput(result.stdout);
   if (result.code === 0 || result.code === ENSURE_NO_IMAGE || result.code === ENSURE_PORT_BUSY) return outcome;
   throw new CommandError(run.robot.name, argv, result, 'starting the registry');
@@ -44,6 +41,6 @@ async function ensureOnce(run: RobotRun): Promise<EnsureOutcome> {
 
 /** Only on request (registry.ts --stop): deploys leave it running for teammates. */
 export async function stopRegistryStep(run: RobotRun): Promise<string> {
-  await runChecked(run.runner!, stopRegistry(), `stopping ${REGISTRY_CONTAINER}`);
+  await runChecked(run.runner, stopRegistry(), `stopping ${REGISTRY_CONTAINER}`);
   return `${REGISTRY_CONTAINER} stopped on ${run.robot.name}`;
 }

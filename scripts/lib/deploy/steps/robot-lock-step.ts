@@ -8,10 +8,10 @@ export async function takeRobotLock(run: RobotRun, mode: LockMode): Promise<void
   if (run.lock?.mode === mode) return;
   run.lock?.release();
   run.lock = undefined;
-  run.lock = await holdRobotLock(run.connection!.ssh.connection!, run.robot.name, mode);
+  run.lock = await holdRobotLock(run.sshClient, run.robot.name, mode);
 }
 
 /** After a reconnect: the old session, and the lock with it, ended with the link. */
 export async function renewRobotLock(run: RobotRun): Promise<void> {
-  if (run.lock) run.lock = await holdRobotLock(run.connection!.ssh.connection!, run.robot.name, run.lock.mode);
+  if (run.lock) run.lock = await holdRobotLock(run.sshClient, run.robot.name, run.lock.mode);
 }

@@ -1,34 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { buildxBuild, imageIdentity, parseImageIdentity, plainBuild, type BuildSpec } from '../commands/local-docker.ts';
-import { dockerfilePath } from '../config/select.ts';
-import type { ProjectConfig } from '../config/project-config.ts';
 import type { CommandResult, Runner } from '../runner/runner.ts';
-import { buildKey, type BuildJob, type BuildPath, type BuiltImage, type RobotRun } from './context.ts';
-import { Deferred } from './deferred.ts';
-import { DRY_RUN_DIGEST } from './dry-run.ts';
+import type { BuildPath, BuiltImage } from './context.ts';
 import { digestsOf } from './image-identity.ts';
-
-/** One build per (platform, workspace), shared by every robot that needs it. */
-export function planBuilds(config: ProjectConfig, runs: readonly RobotRun[]): Map<string, BuildJob> {
-  return planBuildJobs(config, runs.flatMap((run) => run.workspaces.map((ws) => ({ platform: run.robot.platform, ws }))));
-}
-
-export function planBuildJobs(config: ProjectConfig, pairs: readonly { platform: string; ws: string }[]): Map<string, BuildJob> {
-  const jobs = new Map<string, BuildJob>();
-  const platformsPerWs = new Map<string, Set<string>>();
-  for (const { platform, ws } of pairs) platformsPerWs.set(ws, (platformsPerWs.get(ws) ?? new Set()).add(platform));
-  for (const { platform, ws } of pairs) {
-    const key = buildKey(platform, ws);
-    if (jobs.has(key)) continue;
-    // Two platforms of one workspace cannot share the local tag IMAGE:WS.
-    const tag = platformsPerWs.get(ws)!.size > 1 ? `${ws}-${platform.replace(/\//g, '-')}` : ws;
-    const spec: BuildSpec = { platform, tag: `${config.image}:${tag}`, dockerfile: dockerfilePath(config, ws), context: config.context };
-    jobs.set(key, { platform, ws, spec, result: new Deferred<BuiltImage>() });
-  }
-  return jobs;
-}
+import { readIfPresent, withTempFile } from './temp-file.ts';
 
 export async function runBuild(local: Runner, path: BuildPath, spec: BuildSpec, onOutput?: (chunk: string) => void): Promise<BuiltImage> {
   return path === 'buildx' ? buildWithBuildx(local, spec, onOutput) : buildWithDocker(local, spec, path === 'buildkit', onOutput);
@@ -38,7 +12,7 @@ async function buildWithDocker(local: Runner, spec: BuildSpec, buildkit: boolean
   return withTempFile('iid', async (iidFile) => {
     const built = await local.run(plainBuild(spec, iidFile), { onOutput, ...(buildkit ? { env: { DOCKER_BUILDKIT: '1' } } : {}) });
     if (built.code !== 0) throw buildFailure(`docker build of ${spec.tag} (${spec.platform})`, built);
-    const id = readIfPresent(iidFile).trim() || (local.records ? DRY_RUN_DIGEST : undefined);
+    const id = readIfPresent(iidFile).trim();
     if (!id) throw new Error(`docker build of ${spec.tag} wrote no image ID to --iidfile`);
     return { ...(await describeLocalImage(local, id)), id };
   });
@@ -51,7 +25,7 @@ async function buildWithBuildx(local: Runner, spec: BuildSpec, onOutput?: (chunk
     // The containerd image store reports no config digest: the manifest digest is then the image's ID.
     const config = metadataValue(metadataFile, 'containerimage.config.digest');
     const manifest = metadataValue(metadataFile, 'containerimage.digest');
-    const id = config ?? manifest ?? (local.records ? DRY_RUN_DIGEST : undefined);
+    const id = config ?? manifest;
     if (!id) throw new Error(`docker buildx build of ${spec.tag} reported no image digest in --metadata-file`);
     // The docker driver also loads the image into `docker images` (then it is pushed from there, see
     // push-step.ts), which knows where it was pushed before. A docker-container builder keeps it in its cache.
@@ -65,20 +39,6 @@ export async function describeLocalImage(local: Runner, ref: string): Promise<Om
   const found = parseImageIdentity((await local.run(imageIdentity(ref))).stdout);
   if (!found) return { digests: [] };
   return { localId: found.id, sizeBytes: found.sizeBytes, digests: digestsOf(found.repoDigests), ...(found.fingerprint ? { fingerprint: found.fingerprint } : {}) };
-}
-
-/** A file in a fresh temporary directory, removed afterwards (docker writes it; a dry run does not). */
-export async function withTempFile<T>(name: string, work: (file: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'robot-deploy-'));
-  try {
-    return await work(join(dir, name));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function readIfPresent(file: string): string {
-  return existsSync(file) ? readFileSync(file, 'utf8') : '';
 }
 
 /** buildx's --metadata-file: the config digest is the image ID on the robot, the digest the manifest's. */

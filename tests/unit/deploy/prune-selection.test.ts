@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { EngineImage, Inventory } from '../../scripts/lib/commands/robot-prune.ts';
-import { selectPrunable } from '../../scripts/lib/deploy/prune-selection.ts';
+import type { EngineImage, Inventory } from '../../../scripts/lib/commands/robot-prune.ts';
+import { selectPrunable } from '../../../scripts/lib/deploy/prune-selection.ts';
 
 const id = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
 const image = (n: number, created: string, tags: string[], digests: string[]): EngineImage => ({ id: id(n), created, size: 1, tags, digests });
@@ -31,4 +31,21 @@ test('--keep N spares the N newest of our older deploys', () => {
   const { doomed, kept } = selectPrunable(inventory(images), 'eurobot', 2);
   assert.deepEqual(doomed.map((i) => i.id), [id(1)]);
   assert.deepEqual(kept.map((i) => i.id).sort(), [id(2), id(3)]);
+});
+
+test('a tagged image is never ours, even with our digest; images kept or in use are never candidates', () => {
+  const images = [
+    image(1, '2026-11-01', ['eurobot:navigation'], [ours(1)]), // IMAGE:WS by tag
+    image(2, '2026-11-02', [], [ours(2)]), // the rollback image (keep)
+    image(3, '2026-11-03', [], [ours(3)]), // a stopped container's image (used)
+  ];
+  const { doomed, kept } = selectPrunable(inventory(images, [2], [3]), 'eurobot', 0);
+  assert.deepEqual(doomed, []);
+  assert.deepEqual(kept.map((i) => i.id), [id(2)]);
+});
+
+test('--keep larger than the older deploys spares them all; the newest go first into the kept set', () => {
+  const images = [image(1, '2026-11-01', [], [ours(1)]), image(2, '2026-11-03', [], [ours(2)]), image(3, '2026-11-02', [], [ours(3)])];
+  assert.deepEqual(selectPrunable(inventory(images), 'eurobot', 5).doomed, []);
+  assert.deepEqual(selectPrunable(inventory(images), 'eurobot', 1).doomed.map((i) => i.id), [id(3), id(1)]);
 });
