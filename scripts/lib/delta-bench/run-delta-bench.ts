@@ -60,7 +60,7 @@ export async function runDeltaBench(rounds: number, print: (line: string) => voi
         const run = await measured(fleet, envFile, mode === 'push' ? ['--no-delta'] : []);
         if (mode === 'delta' && !/delta, 1 new layer/.test(run.output)) throw new Error(`the delta round did not use the delta:\n${run.output}`);
         samples.push({ mode, seconds: run.seconds, wire: run.wire, floor });
-        const timing = /laptop [\d.]+ s, robot [\d.]+ s/.exec(run.output)?.[0] ?? "";
+        const timing = /laptop [\d.]+ s, robot [^)]*/.exec(run.output)?.[0] ?? "";
         const steps = /\nTimings:\n([\s\S]*?)\npeak memory/.exec(run.output)?.[1].replace(/\s+/g, ' ') ?? '';
         print(`  ${mode.padEnd(5)} ${run.seconds.toFixed(2)} s ${timing} [${steps}], ${(run.wire / 1e3).toFixed(0)} kB on the link, floor ${(floor / 1e3).toFixed(0)} kB (${(run.wire / floor).toFixed(2)}x)`);
       }

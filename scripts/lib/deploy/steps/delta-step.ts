@@ -7,12 +7,14 @@ import { tagImage } from '../../commands/local-docker.ts';
 import { imageRef } from '../../commands/robot-docker.ts';
 import { REGISTRY_CONTAINER } from '../../commands/robot-registry.ts';
 import { composeManifest, diffIdsOfFingerprint, parseManifest, planLayers, sha256Digest, type Descriptor } from '../../delta/manifest.ts';
-import { recipeText } from '../../delta/recipe.ts';
+import { chunkIndexDir, loadChunkIndex } from '../../delta/chunk-index-cache.ts';
+import { recipeText, type ChunkIndex } from '../../delta/recipe.ts';
 import { getManifest, hasBlob, putManifest, uploadBlob } from '../../delta/registry-api.ts';
 import { lastLines, runChecked } from '../../runner/runner.ts';
 import { joinPosix } from '../../shell/posix-quote.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
 import { findLocalImage, prepareDelta, type FreshLayer } from './delta-source.ts';
+import { PhaseClock } from './phase-clock.ts';
 import { pullDeadlineMs } from './pull-step.ts';
 import { withReconnect } from './reconnect.ts';
 
@@ -66,17 +68,22 @@ async function ship(ctx: DeployContext, run: RobotRun, ws: string, report: (text
   if (!newDiffIds || !oldDiffIds) return { note: 'no delta: the layers of one of the images are unknown' };
   const repo = ctx.config.image;
   const port = () => run.tunnel!.port;
+  const phases = new PhaseClock();
   const oldLayers = await run.tunnel!.use(() => earlierLayers(port(), repo, earlier.digests, run.robot.platform));
   if (!oldLayers) return { note: 'no delta: the robot\'s registry no longer has the earlier image (pruned)' };
   const plan = planLayers(newDiffIds, oldDiffIds, oldLayers);
   // Reading both images with docker save costs about a second per 500 MB: not worth it for small layers.
   const bases = plan.layers.flatMap((layer) => ('basis' in layer ? [oldLayers[layer.basis].size] : []));
   if (bases.length && Math.max(...bases) < WORTH_A_DELTA) return { note: `no delta: the earlier layers are under ${mb(WORTH_A_DELTA)}, a push costs as little` };
-  const oldLocalId = await findLocalImage(ctx, oldDiffIds);
-  if (!oldLocalId) return { note: 'no delta: the laptop no longer has the image the robot holds' };
+  phases.lap('manifest');
+  const cached = cachedIndexes(plan.layers.flatMap((layer) => ('basis' in layer ? [oldDiffIds[layer.basis]] : [])));
+  const needOld = plan.layers.some((layer) => 'basis' in layer && !cached.has(oldDiffIds[layer.basis]));
+  const oldLocalId = needOld ? await findLocalImage(ctx, oldDiffIds, basisRef(repo, ws)) : undefined;
+  phases.lap(needOld ? 'find' : 'index cached');
+  if (needOld && !oldLocalId) return { note: 'no delta: the laptop no longer has the image the robot holds' };
   report(`${ws}: comparing with the robot's image`);
   const started = performance.now();
-  const source = await prepareDelta(ctx, built, newDiffIds, oldDiffIds, oldLocalId, plan, oldLayers);
+  const source = await prepareDelta(ctx, built, newDiffIds, oldDiffIds, oldLocalId, plan, oldLayers, phases, cached);
   const laptopSeconds = (performance.now() - started) / 1000;
   const copied = source.fresh.reduce((sum, layer) => sum + layer.recipe.copiedBytes, 0);
   if (source.fresh.length && copied === 0) return { note: 'no delta: no similar earlier layer' };
@@ -86,14 +93,23 @@ async function ship(ctx: DeployContext, run: RobotRun, ws: string, report: (text
   onBytes(source.config.bytes.length);
   let wire = source.config.bytes.length;
   for (const layer of source.fresh) {
-    wire += await withReconnect(ctx, run, `the delta of ${ws}`, (signal) => sendLayer(ctx, run, layer, signal, onBytes, report), report);
+    wire += await withReconnect(ctx, run, `the delta of ${ws}`, (signal) => sendLayer(ctx, run, layer, signal, onBytes, report, phases), report);
   }
   const robotSeconds = (performance.now() - started) / 1000 - laptopSeconds;
   const manifest = composeManifest(source.config.descriptor, source.layers);
   const digest = sha256Digest(manifest);
   await run.tunnel!.use(() => putManifest(port(), repo, digest, manifest));
+  phases.lap('manifest-put');
   const size = source.fresh.reduce((sum, layer) => sum + layer.recipe.size, 0);
-  return { digest, note: `${ws}: delta, ${source.fresh.length} new layer(s) of ${mb(size)} rebuilt on the robot from ${mb(copied)} it had and ${mb(wire)} sent (laptop ${laptopSeconds.toFixed(1)} s, robot ${robotSeconds.toFixed(1)} s)` };
+  return { digest, note: `${ws}: delta, ${source.fresh.length} new layer(s) of ${mb(size)} rebuilt on the robot from ${mb(copied)} it had and ${mb(wire)} sent (laptop ${laptopSeconds.toFixed(1)} s, robot ${robotSeconds.toFixed(1)} s; ${phases.text()})` };
+}
+
+function cachedIndexes(diffIds: readonly string[]): Map<string, ChunkIndex> {
+  const dir = chunkIndexDir();
+  return new Map(diffIds.flatMap((diffId) => {
+    const index = loadChunkIndex(dir, diffId);
+    return index ? [[diffId, index] as const] : [];
+  }));
 }
 
 /** The earlier manifest's layer descriptors (the robot pulled it by one of these digests). */
@@ -114,7 +130,7 @@ async function earlierLayers(port: number, repo: string, digests: readonly strin
 }
 
 /** One attempt: what the robot already has, the missing literal batches, then the rebuild. Returns bytes sent. */
-async function sendLayer(ctx: DeployContext, run: RobotRun, layer: FreshLayer, signal: AbortSignal, onBytes: (bytes: number) => void, report: (text: string) => void): Promise<number> {
+async function sendLayer(ctx: DeployContext, run: RobotRun, layer: FreshLayer, signal: AbortSignal, onBytes: (bytes: number) => void, report: (text: string) => void, phases: PhaseClock): Promise<number> {
   const state = parseDeltaState((await runChecked(run.runner!, deltaState(REGISTRY_CONTAINER, ctx.config.image, layer.work, layer.diffId), 'reading the robot\'s delta state', { signal })).stdout);
   if (state.committed) return 0;
   const kept = layer.batchNames.filter((name) => state.have.has(name)).length;
@@ -127,12 +143,14 @@ async function sendLayer(ctx: DeployContext, run: RobotRun, layer: FreshLayer, s
     onBytes(layer.recipe.batches[i].length);
     await sendBytes(ctx, run, deltaReceive(layer.work, name, name.split('.')[2]), layer.recipe.batches[i], signal);
   }
+  phases.lap('literals');
   const argv = deltaApply(REGISTRY_CONTAINER, ctx.config.image, layer.work, layer.diffId, layer.basisDiffId, layer.basisBlob, layer.batchNames);
   // Reading the earlier layer and writing the new one twice is disk work, paced like a pull.
   const timeoutMs = pullDeadlineMs(ctx.config.link.robotTimeoutSeconds, 3 * layer.recipe.size);
   const applied = await run.runner!.run(argv, { input: recipeText(layer.recipe.ops), signal, timeoutMs });
   if (applied.code === DELTA_BASIS_MISMATCH) throw new Error(lastLines(applied.stderr, 1));
   if (applied.code !== 0) throw new Error(`rebuilding layer ${layer.diffId.slice(7, 19)} on ${run.robot.name} failed (exit ${applied.code}): ${lastLines(applied.stderr || applied.stdout, 2)}`);
+  phases.robot(applied.stdout);
   return sent;
 }
 
