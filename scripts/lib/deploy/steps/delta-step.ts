@@ -9,7 +9,7 @@ import { REGISTRY_CONTAINER } from '../../commands/robot-registry.ts';
 import { composeManifest, diffIdsOfFingerprint, parseManifest, planLayers, sha256Digest, type Descriptor } from '../../delta/manifest.ts';
 import { chunkIndexDir, loadChunkIndex } from '../../delta/chunk-index-cache.ts';
 import { recipeText, type ChunkIndex } from '../../delta/recipe.ts';
-import { getManifest, hasBlob, putManifest, uploadBlob } from '../../delta/registry-api.ts';
+import { getBlob, getManifest, hasBlob, putManifest, uploadBlob } from '../../delta/registry-api.ts';
 import { lastLines, runChecked } from '../../runner/runner.ts';
 import { joinPosix } from '../../shell/posix-quote.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
@@ -56,7 +56,6 @@ async function unusable(ctx: DeployContext, run: RobotRun, ws: string): Promise<
   if (!earlier) return 'no delta: first deploy of this workspace to the robot';
   const built = await buildFor(ctx, run, ws).result.promise;
   if (!built.localId) return 'no delta: the image is not in the laptop\'s docker images (docker-container builder)';
-  if (!earlier.digests.length) return 'no delta: the robot\'s image did not come from its registry';
   return undefined;
 }
 
@@ -64,13 +63,17 @@ async function ship(ctx: DeployContext, run: RobotRun, ws: string, report: (text
   const built = await buildFor(ctx, run, ws).result.promise;
   const earlier = run.remote!.images.get(imageRef(ctx.config.image, ws))!;
   const newDiffIds = diffIdsOfFingerprint(built.fingerprint);
-  const oldDiffIds = diffIdsOfFingerprint(earlier.fingerprint);
-  if (!newDiffIds || !oldDiffIds) return { note: 'no delta: the layers of one of the images are unknown' };
+  if (!newDiffIds) return { note: 'no delta: the layers of the new image are unknown' };
   const repo = ctx.config.image;
   const port = () => run.tunnel!.port;
   const phases = new PhaseClock();
-  const oldLayers = await run.tunnel!.use(() => earlierLayers(port(), repo, earlier.digests, run.robot.platform));
-  if (!oldLayers) return { note: 'no delta: the robot\'s registry no longer has the earlier image (pruned)' };
+  // The robot's image as pulled from its registry; else (another tool tagged IMAGE:WS since) what
+  // this tool last shipped there, which the registry keeps under the tag WS.
+  const basisImage = await run.tunnel!.use(() => earlierImage(port(), repo, [...earlier.digests, ws], run.robot.platform));
+  if (!basisImage) return { note: 'no delta: the robot\'s registry has no earlier image of this workspace (pruned, or another tool deployed it)' };
+  const oldLayers = basisImage.layers;
+  const oldDiffIds = basisImage.diffIds ?? (basisImage.digest === ws ? undefined : diffIdsOfFingerprint(earlier.fingerprint));
+  if (!oldDiffIds || oldDiffIds.length !== oldLayers.length) return { note: 'no delta: the layers of the earlier image are unknown' };
   const plan = planLayers(newDiffIds, oldDiffIds, oldLayers);
   // Reading both images with docker save costs about a second per 500 MB: not worth it for small layers.
   const bases = plan.layers.flatMap((layer) => ('basis' in layer ? [oldLayers[layer.basis].size] : []));
@@ -98,7 +101,11 @@ async function ship(ctx: DeployContext, run: RobotRun, ws: string, report: (text
   const robotSeconds = (performance.now() - started) / 1000 - laptopSeconds;
   const manifest = composeManifest(source.config.descriptor, source.layers);
   const digest = sha256Digest(manifest);
-  await run.tunnel!.use(() => putManifest(port(), repo, digest, manifest));
+  await run.tunnel!.use(async () => {
+    await putManifest(port(), repo, digest, manifest);
+    // The tag is the next delta's basis when the robot's image came from elsewhere.
+    await putManifest(port(), repo, ws, manifest);
+  });
   phases.lap('manifest-put');
   const size = source.fresh.reduce((sum, layer) => sum + layer.recipe.size, 0);
   return { digest, note: `${ws}: delta, ${source.fresh.length} new layer(s) of ${mb(size)} rebuilt on the robot from ${mb(copied)} it had and ${mb(wire)} sent (laptop ${laptopSeconds.toFixed(1)} s, robot ${robotSeconds.toFixed(1)} s; ${phases.text()})` };
@@ -112,10 +119,10 @@ function cachedIndexes(diffIds: readonly string[]): Map<string, ChunkIndex> {
   }));
 }
 
-/** The earlier manifest's layer descriptors (the robot pulled it by one of these digests). */
-async function earlierLayers(port: number, repo: string, digests: readonly string[], platform: string): Promise<Descriptor[] | undefined> {
-  for (const digest of digests) {
-    const text = await getManifest(port, repo, digest);
+/** The earlier image in the robot's registry, by the first reference it still has: its layer descriptors and diffIDs. */
+async function earlierImage(port: number, repo: string, references: readonly string[], platform: string): Promise<{ digest: string; layers: Descriptor[]; diffIds?: string[] } | undefined> {
+  for (const reference of references) {
+    const text = await getManifest(port, repo, reference);
     if (!text) continue;
     let parsed = parseManifest(text);
     if (parsed.kind === 'index') {
@@ -124,9 +131,21 @@ async function earlierLayers(port: number, repo: string, digests: readonly strin
       if (!inner) continue;
       parsed = parseManifest(inner);
     }
-    if (parsed.kind === 'manifest') return parsed.layers;
+    if (parsed.kind !== 'manifest') continue;
+    const config = await getBlob(port, repo, parsed.config.digest);
+    const diffIds = config && diffIdsOfConfig(config);
+    return { digest: reference, layers: parsed.layers, ...(diffIds ? { diffIds } : {}) };
   }
   return undefined;
+}
+
+function diffIdsOfConfig(bytes: Buffer): string[] | undefined {
+  try {
+    const ids = (JSON.parse(bytes.toString('utf8')) as { rootfs?: { diff_ids?: unknown } }).rootfs?.diff_ids;
+    return Array.isArray(ids) && ids.every((id) => typeof id === 'string') ? ids : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** One attempt: what the robot already has, the missing literal batches, then the rebuild. Returns bytes sent. */
