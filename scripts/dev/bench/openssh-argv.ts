@@ -1,5 +1,5 @@
 // OpenSSH command lines for the baselines: the plain `ssh` a user of the post would type.
-import { joinPosix } from '../shell/posix-quote.ts';
+import { joinPosix } from '../../lib/shell/posix-quote.ts';
 import type { SimFleet, SimRobot } from '../sim/harness.ts';
 
 /**
