@@ -8,6 +8,8 @@ import { imageRef } from '../../commands/robot-docker.ts';
 import { REGISTRY_CONTAINER } from '../../commands/robot-registry.ts';
 import { composeManifest, diffIdsOfFingerprint, parseManifest, planLayers, sha256Digest, type Descriptor } from '../../delta/manifest.ts';
 import { chunkIndexDir, loadChunkIndex } from '../../delta/chunk-index-cache.ts';
+import { decideDelta } from '../../delta/delta-decision.ts';
+import { linkRate, linkRatesFile } from '../../delta/link-rates.ts';
 import { recipeText, type ChunkIndex } from '../../delta/recipe.ts';
 import { getBlob, getManifest, hasBlob, putManifest, uploadBlob } from '../../delta/registry-api.ts';
 import { lastLines, runChecked } from '../../runner/runner.ts';
@@ -27,6 +29,9 @@ export const basisRef = (image: string, ws: string): string => `${image}:${ws}.d
 export async function keepForNextDelta(ctx: DeployContext, ws: string, localId: string | undefined): Promise<void> {
   if (localId && !ctx.recorded) await ctx.local.run(tagImage(localId, basisRef(ctx.config.image, ws)));
 }
+
+/** Where DELTA=auto finds this robot's measured link rate. */
+export const linkKey = (run: RobotRun): string => `${run.robot.name} ${run.robot.target.user ?? ''}@${run.robot.target.host}:${run.robot.target.port ?? 22}`;
 
 /** A basis layer (as the registry stores it) smaller than this is not worth a delta. */
 const WORTH_A_DELTA = 512 * 1024;
@@ -51,7 +56,7 @@ export async function deltaPush(ctx: DeployContext, run: RobotRun, ws: string, r
 async function unusable(ctx: DeployContext, run: RobotRun, ws: string): Promise<string | undefined> {
   if (ctx.recorded) return 'no delta in a dry run';
   if (ctx.noDelta) return 'delta off by --no-delta';
-  if (run.robot.delta === false) return `delta off: DELTA=on (or ${run.robot.envPrefix}_DELTA=on) in robots.env turns it on`;
+  if (run.robot.delta === false) return `delta off: DELTA=on or auto (or ${run.robot.envPrefix}_DELTA=…) in robots.env turns it on`;
   const earlier = run.remote?.images.get(imageRef(ctx.config.image, ws));
   if (!earlier) return 'no delta: first deploy of this workspace to the robot';
   const built = await buildFor(ctx, run, ws).result.promise;
@@ -78,6 +83,12 @@ async function ship(ctx: DeployContext, run: RobotRun, ws: string, report: (text
   // Reading both images with docker save costs about a second per 500 MB: not worth it for small layers.
   const bases = plan.layers.flatMap((layer) => ('basis' in layer ? [oldLayers[layer.basis].size] : []));
   if (bases.length && Math.max(...bases) < WORTH_A_DELTA) return { note: `no delta: the earlier layers are under ${mb(WORTH_A_DELTA)}, a push costs as little` };
+  if (run.robot.delta === 'auto' && plan.layers.some((layer) => 'basis' in layer)) {
+    const largest = plan.layers.flatMap((layer) => ('basis' in layer ? [layer.basis] : [])).sort((a, b) => oldLayers[b].size - oldLayers[a].size)[0]!;
+    const verdict = decideDelta({ basisBlobBytes: oldLayers[largest].size, basisUncompressed: oldLayers[largest].digest === oldDiffIds[largest], bitsPerSecond: linkRate(linkRatesFile(), linkKey(run)) });
+    if (!verdict.delta) return { note: verdict.why };
+    report(`${ws}: delta (${verdict.why})`);
+  }
   phases.lap('manifest');
   const cached = cachedIndexes(plan.layers.flatMap((layer) => ('basis' in layer ? [oldDiffIds[layer.basis]] : [])));
   const needOld = plan.layers.some((layer) => 'basis' in layer && !cached.has(oldDiffIds[layer.basis]));
