@@ -77,6 +77,7 @@ async function runOnce(env: RoundsEnv, scenario: Scenario, robots: SimRobot[], c
   }
   const sent = robots.map((robot, i) => `${megabytes(wireBytes[i]!)} to ${robot.name}`).join(', ');
   env.log(`  ${what.padEnd(60)} ${seconds(run.ms).padStart(9)}   ${sent}${run.peakMiB !== undefined ? `, max RSS ${run.peakMiB} MiB` : ''}`);
+  if (scenario.ros && run.pushNotes) env.log(`      ${run.pushNotes}`);
   return { scenario: scenario.key, contender: contender.key, round, wireBytes, run, ...(floorBytes !== undefined ? { floorBytes } : {}) };
 }
 
