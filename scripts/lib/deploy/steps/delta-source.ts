@@ -57,7 +57,7 @@ export async function prepareDelta(ctx: DeployContext, built: BuiltImage, newDif
     const images = [built.localId!, ...(uncached.length && oldLocalId ? [oldLocalId] : [])];
     const newConfig = JSON.stringify(newDiffIds);
     const enough = (found: SavedImages) => [...wanted].every((diffId) => found.layers.has(diffId)) && [...found.configs.values()].some((c) => JSON.stringify(c.diffIds) === newConfig);
-    const saved = await saveImagesFor(ctx, images, wanted, temp, enough);
+    const saved = await saveImagesFor(ctx, images, wanted, temp, enough, wantedAtMost(fresh.map((layer) => layer.basis), oldDiffIds, oldLayers, cached, uncached.length > 0));
     phases.lap('save');
     const config = pickConfig(saved, built, newDiffIds);
     const layers: Descriptor[] = [];
@@ -95,8 +95,26 @@ function pickConfig(saved: SavedImages, built: BuiltImage, newDiffIds: readonly 
   return { descriptor: { mediaType: OCI_CONFIG, digest, size: found.bytes.length }, bytes: found.bytes };
 }
 
+/**
+ * How large a wanted layer can be: a rebuilt layer more than 3× its basis (plus 64 MB) is not
+ * expected, so bigger entries (the OS base under it) are not hashed or written. Should a layer
+ * grow past that, it is not found and the delta falls back to docker push. When an earlier image is
+ * read too, its basis layer has to be found by its hash: no limit then.
+ */
+function wantedAtMost(bases: readonly string[], oldDiffIds: readonly string[], oldLayers: readonly Descriptor[], cached: ReadonlyMap<string, ChunkIndex>, readingBases: boolean): number {
+  if (readingBases) return Infinity;
+  const sizes = bases.map((diffId) => {
+    const index = cached.get(diffId)!;
+    let end = 0;
+    for (const { offset, length } of index.values()) end = Math.max(end, offset + length);
+    const blob = oldLayers[oldDiffIds.indexOf(diffId)];
+    return Math.max(end, blob?.size ?? 0);
+  });
+  return 3 * Math.max(0, ...sizes) + 64e6;
+}
+
 /** `docker save IMAGE...`, streamed and stopped once `enough`; the process is the teardown's until it ends. */
-async function saveImagesFor(ctx: DeployContext, ids: string[], wanted: ReadonlySet<string>, temp: string, enough: (found: SavedImages) => boolean): Promise<SavedImages> {
+async function saveImagesFor(ctx: DeployContext, ids: string[], wanted: ReadonlySet<string>, temp: string, enough: (found: SavedImages) => boolean, maxBytes: number): Promise<SavedImages> {
   const [command, ...args] = saveImages(ids);
   const save = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const stop = ctx.teardown.add('docker save for the delta', () => void save.kill('SIGKILL'));
@@ -105,7 +123,7 @@ async function saveImagesFor(ctx: DeployContext, ids: string[], wanted: Readonly
   const exited = new Promise<number>((resolve) => save.on('close', (code) => resolve(code ?? 1)));
   try {
     let stopped = false;
-    const saved = await readSavedImages(save.stdout, wanted, temp, (found) => (stopped = enough(found)));
+    const saved = await readSavedImages(save.stdout, wanted, temp, (found) => (stopped = enough(found)), maxBytes);
     if (stopped) save.kill('SIGKILL');
     else if ((await exited) !== 0) throw new Error(`docker save failed: ${lastLines(stderr, 2)}`);
     return saved;
