@@ -6,15 +6,15 @@ import { deltaApply, deltaReceive, deltaState, parseDeltaState, DELTA_BASIS_MISM
 import { tagImage } from '../../commands/local-docker.ts';
 import { imageRef } from '../../commands/robot-docker.ts';
 import { REGISTRY_CONTAINER } from '../../commands/robot-registry.ts';
-import { composeManifest, diffIdsOfFingerprint, parseManifest, planLayers, sha256Digest, type Descriptor } from '../../delta/manifest.ts';
-import { chunkIndexDir, loadChunkIndex } from '../../delta/chunk-index-cache.ts';
+import { composeManifest, diffIdsOfFingerprint, planLayers, sha256Digest } from '../../delta/manifest.ts';
 import { decideDelta } from '../../delta/delta-decision.ts';
 import { linkRate, linkRatesFile } from '../../delta/link-rates.ts';
-import { recipeText, type ChunkIndex } from '../../delta/recipe.ts';
-import { getBlob, getManifest, hasBlob, putManifest, uploadBlob } from '../../delta/registry-api.ts';
+import { recipeText } from '../../delta/recipe.ts';
+import { hasBlob, putManifest, uploadBlob } from '../../delta/registry-api.ts';
 import { lastLines, runChecked } from '../../runner/runner.ts';
 import { joinPosix } from '../../shell/posix-quote.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
+import { cachedIndexes, earlierImage } from './delta-basis.ts';
 import { findLocalImage, prepareDelta, type FreshLayer } from './delta-source.ts';
 import { PhaseClock } from './phase-clock.ts';
 import { pullDeadlineMs } from './pull-step.ts';
@@ -120,43 +120,6 @@ async function ship(ctx: DeployContext, run: RobotRun, ws: string, report: (text
   phases.lap('manifest-put');
   const size = source.fresh.reduce((sum, layer) => sum + layer.recipe.size, 0);
   return { digest, note: `${ws}: delta, ${source.fresh.length} new layer(s) of ${mb(size)} rebuilt on the robot from ${mb(copied)} it had and ${mb(wire)} sent (laptop ${laptopSeconds.toFixed(1)} s, robot ${robotSeconds.toFixed(1)} s; ${phases.text()})` };
-}
-
-function cachedIndexes(diffIds: readonly string[]): Map<string, ChunkIndex> {
-  const dir = chunkIndexDir();
-  return new Map(diffIds.flatMap((diffId) => {
-    const index = loadChunkIndex(dir, diffId);
-    return index ? [[diffId, index] as const] : [];
-  }));
-}
-
-/** The earlier image in the robot's registry, by the first reference it still has: its layer descriptors and diffIDs. */
-async function earlierImage(port: number, repo: string, references: readonly string[], platform: string): Promise<{ digest: string; layers: Descriptor[]; diffIds?: string[] } | undefined> {
-  for (const reference of references) {
-    const text = await getManifest(port, repo, reference);
-    if (!text) continue;
-    let parsed = parseManifest(text);
-    if (parsed.kind === 'index') {
-      const entry = parsed.manifests.find((m) => m.platform === platform) ?? (parsed.manifests.length === 1 ? parsed.manifests[0] : undefined);
-      const inner = entry && (await getManifest(port, repo, entry.digest));
-      if (!inner) continue;
-      parsed = parseManifest(inner);
-    }
-    if (parsed.kind !== 'manifest') continue;
-    const config = await getBlob(port, repo, parsed.config.digest);
-    const diffIds = config && diffIdsOfConfig(config);
-    return { digest: reference, layers: parsed.layers, ...(diffIds ? { diffIds } : {}) };
-  }
-  return undefined;
-}
-
-function diffIdsOfConfig(bytes: Buffer): string[] | undefined {
-  try {
-    const ids = (JSON.parse(bytes.toString('utf8')) as { rootfs?: { diff_ids?: unknown } }).rootfs?.diff_ids;
-    return Array.isArray(ids) && ids.every((id) => typeof id === 'string') ? ids : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** One attempt: what the robot already has, the missing literal batches, then the rebuild. Returns bytes sent. */
