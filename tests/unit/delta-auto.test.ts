@@ -45,3 +45,10 @@ test('DELTA takes on, off and auto, per robot or for all; anything else is refus
   assert.equal(parseProjectConfig('IMAGE=app\nR1_HOST=pi@10.0.0.2\n', file).robots[0]!.delta, false, 'off by default');
   assert.throws(() => parseProjectConfig('IMAGE=app\nR1_HOST=pi@10.0.0.2\nR1_DELTA=maybe\n', file), /robots\.env:3: R1_DELTA=maybe: use on, off or auto/);
 });
+
+test('link rates: an unwritable cache loses the measurement, never the deploy', () => {
+  const blocker = join(dir, 'not-a-dir');
+  writeFileSync(blocker, '');
+  assert.doesNotThrow(() => recordLinkRate(join(blocker, 'link-rates.json'), 'r1', 25e6, 10));
+  assert.equal(linkRate(join(blocker, 'link-rates.json'), 'r1'), undefined);
+});

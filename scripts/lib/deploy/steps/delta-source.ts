@@ -73,7 +73,7 @@ export async function prepareDelta(ctx: DeployContext, built: BuiltImage, newDif
       if (!target || !(basis || cached.has(basisDiffId))) throw new Error(`docker save did not contain layer ${(target ? basisDiffId : layer.diffId).slice(7, 19)}`);
       const basisIndex = cached.get(basisDiffId) ?? (await indexChunks(createReadStream(basis!.file)));
       const recipe = await makeRecipe(createReadStream(target.file), basisIndex);
-      saveChunkIndex(chunkIndexDir(), layer.diffId, recipe.index);
+      keepIndex(layer.diffId, recipe.index);
       const batchNames = recipe.batches.map((batch, i) => `batch.${i}.${sha256Digest(batch).slice(7)}`);
       const work = `${layer.diffId.slice(7, 39)}-${basisDiffId.slice(7, 23)}`;
       freshLayers.push({ diffId: layer.diffId, basisDiffId, basisBlob: oldLayers[layer.basis].digest, recipe, batchNames, work });
@@ -83,6 +83,15 @@ export async function prepareDelta(ctx: DeployContext, built: BuiltImage, newDif
     return { config, layers, fresh: freshLayers };
   } finally {
     await removeTemp();
+  }
+}
+
+/** Best effort: without the kept index the next delta reads the earlier image instead. */
+function keepIndex(diffId: string, index: ChunkIndex): void {
+  try {
+    saveChunkIndex(chunkIndexDir(), diffId, index);
+  } catch {
+    // An unwritable cache costs the next delta a docker save, nothing else.
   }
 }
 
