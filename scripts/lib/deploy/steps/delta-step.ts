@@ -56,7 +56,7 @@ export async function deltaPush(ctx: DeployContext, run: RobotRun, ws: string, r
 async function unusable(ctx: DeployContext, run: RobotRun, ws: string): Promise<string | undefined> {
   if (ctx.recorded) return 'no delta in a dry run';
   if (ctx.noDelta) return 'delta off by --no-delta';
-  if (run.robot.delta === false) return `delta off: DELTA=on or auto (or ${run.robot.envPrefix}_DELTA=…) in robots.env turns it on`;
+  if (run.robot.delta === false) return `delta off: DELTA=on (or ${run.robot.envPrefix}_DELTA=on) in robots.env turns it on`;
   const earlier = run.remote?.images.get(imageRef(ctx.config.image, ws));
   if (!earlier) return 'no delta: first deploy of this workspace to the robot';
   const built = await buildFor(ctx, run, ws).result.promise;
