@@ -120,3 +120,27 @@ test('robot scripts: batches are kept once whole, the layer is rebuilt from the 
   assert.equal(existsSync(join(robot.home, '.cache/robot-deploy/delta/w1')), false, 'the work directory is gone');
   assert.equal(parseDeltaState(robot.run(deltaState('reg', 'app', 'w1', targetId)).stdout).committed, true);
 });
+
+test('robot scripts: a basis an earlier delta stored uncompressed is used as it is; damaged, the result check refuses it', async () => {
+  const robot = robotHome();
+  const basis = layer(files);
+  const basisId = digestOf(basis);
+  const blobDir = join(robot.registry, 'docker/registry/v2/blobs/sha256', basisId.slice(7, 9), basisId.slice(7));
+  mkdirSync(blobDir, { recursive: true });
+  writeFileSync(join(blobDir, 'data'), basis);
+  const target = layer(files, [7, 200]);
+  const targetId = digestOf(target);
+  const recipe = await makeRecipe(blocks(target, 65536), await indexChunks(blocks(basis, 65536)));
+  const names = recipe.batches.map((batch, i) => `batch.${i}.${digestOf(batch).slice(7)}`);
+  const send = (work: string) => names.forEach((name, i) => assert.equal(robot.run(deltaReceive(work, name, name.split('.')[2]), recipe.batches[i]).status, 0));
+  send('w2');
+  const applied = robot.run(deltaApply('reg', 'app', 'w2', targetId, basisId, basisId, names), recipeText(recipe.ops));
+  assert.equal(applied.status, 0, applied.stderr);
+  assert.match(applied.stdout, /^phase replay \d+$/m, 'the robot reports its phases');
+  const hex = targetId.slice(7);
+  assert.deepEqual(readFileSync(join(robot.registry, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data')), target);
+  writeFileSync(join(blobDir, 'data'), Buffer.concat([basis.subarray(0, 1000), Buffer.alloc(10), basis.subarray(1010)]));
+  send('w3');
+  const damaged = robot.run(deltaApply('reg', 'app2', 'w3', targetId, basisId, basisId, names), recipeText(recipe.ops));
+  assert.equal(damaged.status, DELTA_LAYER_MISMATCH, damaged.stderr);
+});

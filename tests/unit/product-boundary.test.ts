@@ -8,12 +8,9 @@ import { boundaryViolations, importSpecifiers, sourceFiles } from '../support/im
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DEV = join(ROOT, 'scripts', 'dev');
-// Bench code still under scripts/lib until it moves to scripts/dev/bench (issue 15); remove each entry when it is gone.
-const NOT_YET_MOVED = ['bench', 'delta-bench'].map((name) => join(ROOT, 'scripts', 'lib', name));
 
 function productFiles(root: string): string[] {
-  const lib = sourceFiles(join(root, 'scripts', 'lib')).filter((file) => !NOT_YET_MOVED.some((dir) => file.startsWith(dir)));
-  return [...sourceFiles(join(root, 'scripts'), false), ...lib];
+  return [...sourceFiles(join(root, 'scripts'), false), ...sourceFiles(join(root, 'scripts', 'lib'))];
 }
 
 test('importSpecifiers reads static, side-effect, type, re-export and dynamic imports, not comments', () => {

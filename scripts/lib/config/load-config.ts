@@ -84,7 +84,7 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
       ...(after ? { after } : {}),
       ...(compose ? { compose: compose.value } : {}),
       ...(docker ? { dockerPath: docker.value } : {}),
-      delta: switchValue(file, keys.get('DELTA')) ?? switchValue(file, globals.get('DELTA')) ?? false,
+      delta: deltaSetting(file, keys.get('DELTA')) ?? deltaSetting(file, globals.get('DELTA')) ?? false,
     };
   });
   if (robots.length === 0) throw configError(file, undefined, 'no robots declared; add a line like ROBOT1_HOST=nuc@192.168.1.64');
@@ -167,6 +167,12 @@ function contextDir(file: string, dir: string, entry: EnvEntry | undefined): str
 }
 
 /** DELTA=on|off. */
+function deltaSetting(file: string, entry: EnvEntry | undefined): boolean | 'auto' | undefined {
+  if (entry?.value === 'auto') return 'auto';
+  if (entry && entry.value !== 'on' && entry.value !== 'off') throw configError(file, entry.line, `${entry.key}=${entry.value}: use on, off or auto`);
+  return switchValue(file, entry);
+}
+
 function switchValue(file: string, entry: EnvEntry | undefined): boolean | undefined {
   if (!entry) return undefined;
   if (entry.value === 'on' || entry.value === 'off') return entry.value === 'on';

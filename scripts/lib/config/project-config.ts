@@ -18,8 +18,8 @@ export interface RobotConfig {
   compose?: string;
   /** Path of the docker CLI on the robot, when it is not on the SSH session's PATH (<NAME>_DOCKER). */
   dockerPath?: string;
-  /** false when DELTA=off (or <NAME>_DELTA=off): layers always travel by docker push. */
-  delta: boolean;
+  /** DELTA / <NAME>_DELTA: false (off, the default) always pushes; 'auto' decides per layer from the measured link rate. */
+  delta: boolean | 'auto';
 }
 
 export interface ProjectConfig {

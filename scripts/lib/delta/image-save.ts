@@ -25,13 +25,18 @@ export interface SavedImages {
 
 const SMALL = 1024 * 1024;
 
-export async function readSavedImages(save: Readable, wanted: ReadonlySet<string>, tempDir: string): Promise<SavedImages> {
+/**
+ * Entries over `maxBytes` are skipped unread. `enough` is asked after every entry: once it says yes the rest of the save is not read (the
+ * caller stops docker save), so layers after the last one needed cost nothing.
+ */
+export async function readSavedImages(save: Readable, wanted: ReadonlySet<string>, tempDir: string, enough: (found: SavedImages) => boolean = () => false, maxBytes = Infinity): Promise<SavedImages> {
   const found: SavedImages = { layers: new Map(), configs: new Map() };
   const extract = tar.extract();
   save.pipe(extract);
   let n = 0;
   for await (const entry of extract) {
-    if (entry.header.type !== 'file') {
+    // Larger than any layer wanted could be (a base layer of the OS): passed over unhashed, unwritten.
+    if (entry.header.type !== 'file' || (entry.header.size ?? 0) > maxBytes) {
       entry.resume();
       continue;
     }
@@ -41,6 +46,11 @@ export async function readSavedImages(save: Readable, wanted: ReadonlySet<string
     else unlinkSync(file);
     const config = small && imageConfig(small);
     if (config) found.configs.set(sha256Digest(small), { bytes: small, diffIds: config });
+    if (enough(found)) {
+      save.unpipe(extract);
+      extract.destroy();
+      break;
+    }
   }
   return found;
 }

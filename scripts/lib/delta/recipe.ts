@@ -31,6 +31,8 @@ export interface Recipe {
   copiedBytes: number;
   literalBytes: number;
   size: number;
+  /** The new layer's own chunk index: the basis of the next delta (chunk-index-cache.ts). */
+  index: ChunkIndex;
 }
 
 /** Literals are sent in numbered batches of this many raw bytes: a cut link costs at most one. */
@@ -51,8 +53,11 @@ export async function makeRecipe(target: AsyncIterable<Uint8Array>, basis: Chunk
     pending = [];
     pendingBytes = 0;
   };
+  const index: ChunkIndex = new Map();
   for await (const chunk of contentChunks(target)) {
-    const hit = basis.get(chunkKey(chunk));
+    const key = chunkKey(chunk);
+    if (!index.has(key)) index.set(key, { offset: copiedBytes + literalBytes, length: chunk.length });
+    const hit = basis.get(key);
     const last = ops.at(-1);
     if (hit && hit.length === chunk.length) {
       if (last?.from === 'b' && last.offset + last.length === hit.offset) last.length += chunk.length;
@@ -68,7 +73,7 @@ export async function makeRecipe(target: AsyncIterable<Uint8Array>, basis: Chunk
     if (pendingBytes >= BATCH_BYTES) flush();
   }
   flush();
-  return { ops, batches, copiedBytes, literalBytes, size: copiedBytes + literalBytes };
+  return { ops, batches, copiedBytes, literalBytes, size: copiedBytes + literalBytes, index };
 }
 
 /** One line per run, "b OFFSET LENGTH" or "l OFFSET LENGTH", as the robot's `read` takes it. */

@@ -30,6 +30,14 @@ export async function getManifest(port: number, repo: string, reference: string)
   return answer.body.toString('utf8');
 }
 
+/** A small blob's bytes (an image config), or undefined when the registry does not have it. */
+export async function getBlob(port: number, repo: string, digest: string): Promise<Buffer | undefined> {
+  const answer = await call(port, 'GET', `/v2/${repo}/blobs/${digest}`);
+  if (answer.status === 404) return undefined;
+  if (answer.status !== 200) throw new Error(`GET blob ${digest} answered HTTP ${answer.status}`);
+  return answer.body;
+}
+
 export async function hasBlob(port: number, repo: string, digest: string): Promise<boolean> {
   const answer = await call(port, 'HEAD', `/v2/${repo}/blobs/${digest}`);
   return answer.status === 200;
@@ -46,8 +54,8 @@ export async function uploadBlob(port: number, repo: string, digest: string, byt
   if (put.status !== 201) throw new Error(`uploading blob ${digest} answered HTTP ${put.status}: ${put.body.toString('utf8').slice(0, 200)}`);
 }
 
-/** PUT by digest: the registry checks every blob the manifest names is there. */
-export async function putManifest(port: number, repo: string, digest: string, manifest: string): Promise<void> {
-  const answer = await call(port, 'PUT', `/v2/${repo}/manifests/${digest}`, { 'Content-Type': OCI_MANIFEST, 'Content-Length': String(Buffer.byteLength(manifest)) }, manifest);
+/** PUT by digest or tag: the registry checks every blob the manifest names is there. */
+export async function putManifest(port: number, repo: string, reference: string, manifest: string): Promise<void> {
+  const answer = await call(port, 'PUT', `/v2/${repo}/manifests/${reference}`, { 'Content-Type': OCI_MANIFEST, 'Content-Length': String(Buffer.byteLength(manifest)) }, manifest);
   if (answer.status !== 201) throw new Error(`the robot's registry refused the manifest (HTTP ${answer.status}): ${answer.body.toString('utf8').slice(0, 300)}`);
 }

@@ -1,5 +1,6 @@
 // Laptop side of the delta transfer: the earlier image the robot holds, found again in the laptop's
-// store by its layers; both images read with one `docker save`; a recipe per new layer.
+// store by its layers (unless the laptop kept the chunk index of its layers); one `docker save`; a
+// recipe per new layer.
 import { spawn } from 'node:child_process';
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,8 +8,10 @@ import { join } from 'node:path';
 import { imageWithLayers, inspectLayers, listImageIds, saveImages } from '../../commands/local-images.ts';
 import { readSavedImages, type SavedImages } from '../../delta/image-save.ts';
 import { type Descriptor, type LayerPlan, OCI_CONFIG, OCI_LAYER_TAR, sha256Digest } from '../../delta/manifest.ts';
-import { indexChunks, makeRecipe, type Recipe } from '../../delta/recipe.ts';
+import { chunkIndexDir, saveChunkIndex } from '../../delta/chunk-index-cache.ts';
+import { indexChunks, makeRecipe, type ChunkIndex, type Recipe } from '../../delta/recipe.ts';
 import { lastLines } from '../../runner/runner.ts';
+import type { PhaseClock } from './phase-clock.ts';
 import type { BuiltImage, DeployContext } from '../context.ts';
 
 export interface FreshLayer {
@@ -30,20 +33,32 @@ export interface DeltaSource {
 }
 
 /** The laptop's copy of the image with exactly these layers, if it still has one. */
-export async function findLocalImage(ctx: DeployContext, diffIds: readonly string[]): Promise<string | undefined> {
+export async function findLocalImage(ctx: DeployContext, diffIds: readonly string[], likely: string): Promise<string | undefined> {
+  // Usually the image the laptop tagged when it shipped it: one inspect instead of one of every image.
+  const tagged = imageWithLayers((await ctx.local.run(inspectLayers([likely]))).stdout, diffIds);
+  if (tagged) return tagged;
   const ids = [...new Set((await ctx.local.run(listImageIds())).stdout.split(/\s+/).filter(Boolean))];
   if (ids.length === 0) return undefined;
   // A non-zero exit (an image removed meanwhile) still prints the others.
   return imageWithLayers((await ctx.local.run(inspectLayers(ids))).stdout, diffIds);
 }
 
-export async function prepareDelta(ctx: DeployContext, built: BuiltImage, newDiffIds: readonly string[], oldDiffIds: readonly string[], oldLocalId: string, plan: LayerPlan, oldLayers: Descriptor[]): Promise<DeltaSource> {
+/**
+ * Reads the new layers (and any basis layer whose chunk index the laptop has not kept) with one
+ * `docker save`, stopped as soon as they and the new config are read, and makes a recipe per layer.
+ */
+export async function prepareDelta(ctx: DeployContext, built: BuiltImage, newDiffIds: readonly string[], oldDiffIds: readonly string[], oldLocalId: string | undefined, plan: LayerPlan, oldLayers: Descriptor[], phases: PhaseClock, cached: ReadonlyMap<string, ChunkIndex>): Promise<DeltaSource> {
   const temp = mkdtempSync(join(tmpdir(), 'robot-deploy-delta-'));
   const removeTemp = ctx.teardown.add('delta work files on the laptop', () => rmSync(temp, { recursive: true, force: true }));
   try {
-    const fresh = plan.layers.flatMap((layer) => ('basis' in layer ? [{ diffId: layer.diffId, basis: layer.basis }] : []));
-    const wanted = new Set(fresh.flatMap((layer) => [layer.diffId, oldDiffIds[layer.basis]]));
-    const saved = await saveBoth(ctx, [built.localId!, oldLocalId], wanted, temp);
+    const fresh = plan.layers.flatMap((layer) => ('basis' in layer ? [{ diffId: layer.diffId, basis: oldDiffIds[layer.basis] }] : []));
+    const uncached = fresh.map((layer) => layer.basis).filter((diffId) => !cached.has(diffId));
+    const wanted = new Set([...fresh.map((layer) => layer.diffId), ...uncached]);
+    const images = [built.localId!, ...(uncached.length && oldLocalId ? [oldLocalId] : [])];
+    const newConfig = JSON.stringify(newDiffIds);
+    const enough = (found: SavedImages) => [...wanted].every((diffId) => found.layers.has(diffId)) && [...found.configs.values()].some((c) => JSON.stringify(c.diffIds) === newConfig);
+    const saved = await saveImagesFor(ctx, images, wanted, temp, enough, wantedAtMost(fresh.map((layer) => layer.basis), oldDiffIds, oldLayers, cached, uncached.length > 0));
+    phases.lap('save');
     const config = pickConfig(saved, built, newDiffIds);
     const layers: Descriptor[] = [];
     const freshLayers: FreshLayer[] = [];
@@ -52,18 +67,31 @@ export async function prepareDelta(ctx: DeployContext, built: BuiltImage, newDif
         layers.push(layer.reuse);
         continue;
       }
+      const basisDiffId = oldDiffIds[layer.basis];
       const target = saved.layers.get(layer.diffId);
-      const basis = saved.layers.get(oldDiffIds[layer.basis]);
-      if (!target || !basis) throw new Error(`docker save did not contain layer ${(target ? oldDiffIds[layer.basis] : layer.diffId).slice(7, 19)}`);
-      const recipe = await makeRecipe(createReadStream(target.file), await indexChunks(createReadStream(basis.file)));
+      const basis = saved.layers.get(basisDiffId);
+      if (!target || !(basis || cached.has(basisDiffId))) throw new Error(`docker save did not contain layer ${(target ? basisDiffId : layer.diffId).slice(7, 19)}`);
+      const basisIndex = cached.get(basisDiffId) ?? (await indexChunks(createReadStream(basis!.file)));
+      const recipe = await makeRecipe(createReadStream(target.file), basisIndex);
+      keepIndex(layer.diffId, recipe.index);
       const batchNames = recipe.batches.map((batch, i) => `batch.${i}.${sha256Digest(batch).slice(7)}`);
-      const work = `${layer.diffId.slice(7, 39)}-${oldDiffIds[layer.basis].slice(7, 23)}`;
-      freshLayers.push({ diffId: layer.diffId, basisDiffId: oldDiffIds[layer.basis], basisBlob: oldLayers[layer.basis].digest, recipe, batchNames, work });
+      const work = `${layer.diffId.slice(7, 39)}-${basisDiffId.slice(7, 23)}`;
+      freshLayers.push({ diffId: layer.diffId, basisDiffId, basisBlob: oldLayers[layer.basis].digest, recipe, batchNames, work });
       layers.push({ mediaType: OCI_LAYER_TAR, digest: layer.diffId, size: target.size });
     }
+    phases.lap('chunking');
     return { config, layers, fresh: freshLayers };
   } finally {
     await removeTemp();
+  }
+}
+
+/** Best effort: without the kept index the next delta reads the earlier image instead. */
+function keepIndex(diffId: string, index: ChunkIndex): void {
+  try {
+    saveChunkIndex(chunkIndexDir(), diffId, index);
+  } catch {
+    // An unwritable cache costs the next delta a docker save, nothing else.
   }
 }
 
@@ -76,8 +104,26 @@ function pickConfig(saved: SavedImages, built: BuiltImage, newDiffIds: readonly 
   return { descriptor: { mediaType: OCI_CONFIG, digest, size: found.bytes.length }, bytes: found.bytes };
 }
 
-/** `docker save NEW OLD`, streamed; the process is the teardown's until it ends. */
-async function saveBoth(ctx: DeployContext, ids: string[], wanted: ReadonlySet<string>, temp: string): Promise<SavedImages> {
+/**
+ * How large a wanted layer can be: a rebuilt layer more than 3× its basis (plus 64 MB) is not
+ * expected, so bigger entries (the OS base under it) are not hashed or written. Should a layer
+ * grow past that, it is not found and the delta falls back to docker push. When an earlier image is
+ * read too, its basis layer has to be found by its hash: no limit then.
+ */
+function wantedAtMost(bases: readonly string[], oldDiffIds: readonly string[], oldLayers: readonly Descriptor[], cached: ReadonlyMap<string, ChunkIndex>, readingBases: boolean): number {
+  if (readingBases) return Infinity;
+  const sizes = bases.map((diffId) => {
+    const index = cached.get(diffId)!;
+    let end = 0;
+    for (const { offset, length } of index.values()) end = Math.max(end, offset + length);
+    const blob = oldLayers[oldDiffIds.indexOf(diffId)];
+    return Math.max(end, blob?.size ?? 0);
+  });
+  return 3 * Math.max(0, ...sizes) + 64e6;
+}
+
+/** `docker save IMAGE...`, streamed and stopped once `enough`; the process is the teardown's until it ends. */
+async function saveImagesFor(ctx: DeployContext, ids: string[], wanted: ReadonlySet<string>, temp: string, enough: (found: SavedImages) => boolean, maxBytes: number): Promise<SavedImages> {
   const [command, ...args] = saveImages(ids);
   const save = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const stop = ctx.teardown.add('docker save for the delta', () => void save.kill('SIGKILL'));
@@ -85,8 +131,10 @@ async function saveBoth(ctx: DeployContext, ids: string[], wanted: ReadonlySet<s
   save.stderr.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise<number>((resolve) => save.on('close', (code) => resolve(code ?? 1)));
   try {
-    const saved = await readSavedImages(save.stdout, wanted, temp);
-    if ((await exited) !== 0) throw new Error(`docker save failed: ${lastLines(stderr, 2)}`);
+    let stopped = false;
+    const saved = await readSavedImages(save.stdout, wanted, temp, (found) => (stopped = enough(found)), maxBytes);
+    if (stopped) save.kill('SIGKILL');
+    else if ((await exited) !== 0) throw new Error(`docker save failed: ${lastLines(stderr, 2)}`);
     return saved;
   } finally {
     await stop();

@@ -6,13 +6,17 @@ import { deltaApply, deltaReceive, deltaState, parseDeltaState, DELTA_BASIS_MISM
 import { tagImage } from '../../commands/local-docker.ts';
 import { imageRef } from '../../commands/robot-docker.ts';
 import { REGISTRY_CONTAINER } from '../../commands/robot-registry.ts';
-import { composeManifest, diffIdsOfFingerprint, parseManifest, planLayers, sha256Digest, type Descriptor } from '../../delta/manifest.ts';
+import { composeManifest, diffIdsOfFingerprint, planLayers, sha256Digest } from '../../delta/manifest.ts';
+import { decideDelta } from '../../delta/delta-decision.ts';
+import { linkRate, linkRatesFile } from '../../delta/link-rates.ts';
 import { recipeText } from '../../delta/recipe.ts';
-import { getManifest, hasBlob, putManifest, uploadBlob } from '../../delta/registry-api.ts';
+import { hasBlob, putManifest, uploadBlob } from '../../delta/registry-api.ts';
 import { lastLines, runChecked } from '../../runner/runner.ts';
 import { joinPosix } from '../../shell/posix-quote.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
+import { cachedIndexes, earlierImage } from './delta-basis.ts';
 import { findLocalImage, prepareDelta, type FreshLayer } from './delta-source.ts';
+import { PhaseClock } from './phase-clock.ts';
 import { pullDeadlineMs } from './pull-step.ts';
 import { withReconnect } from './reconnect.ts';
 
@@ -25,6 +29,9 @@ export const basisRef = (image: string, ws: string): string => `${image}:${ws}.d
 export async function keepForNextDelta(ctx: DeployContext, ws: string, localId: string | undefined): Promise<void> {
   if (localId && !ctx.recorded) await ctx.local.run(tagImage(localId, basisRef(ctx.config.image, ws)));
 }
+
+/** Where DELTA=auto finds this robot's measured link rate. */
+export const linkKey = (run: RobotRun): string => `${run.robot.name} ${run.robot.target.user ?? ''}@${run.robot.target.host}:${run.robot.target.port ?? 22}`;
 
 /** A basis layer (as the registry stores it) smaller than this is not worth a delta. */
 const WORTH_A_DELTA = 512 * 1024;
@@ -54,7 +61,6 @@ async function unusable(ctx: DeployContext, run: RobotRun, ws: string): Promise<
   if (!earlier) return 'no delta: first deploy of this workspace to the robot';
   const built = await buildFor(ctx, run, ws).result.promise;
   if (!built.localId) return 'no delta: the image is not in the laptop\'s docker images (docker-container builder)';
-  if (!earlier.digests.length) return 'no delta: the robot\'s image did not come from its registry';
   return undefined;
 }
 
@@ -62,21 +68,36 @@ async function ship(ctx: DeployContext, run: RobotRun, ws: string, report: (text
   const built = await buildFor(ctx, run, ws).result.promise;
   const earlier = run.remote.images.get(imageRef(ctx.config.image, ws))!;
   const newDiffIds = diffIdsOfFingerprint(built.fingerprint);
-  const oldDiffIds = diffIdsOfFingerprint(earlier.fingerprint);
-  if (!newDiffIds || !oldDiffIds) return { note: 'no delta: the layers of one of the images are unknown' };
+  if (!newDiffIds) return { note: 'no delta: the layers of the new image are unknown' };
   const repo = ctx.config.image;
   const port = () => run.tunnel.port;
-  const oldLayers = await run.tunnel.use(() => earlierLayers(port(), repo, earlier.digests, run.robot.platform));
-  if (!oldLayers) return { note: 'no delta: the robot\'s registry no longer has the earlier image (pruned)' };
+  const phases = new PhaseClock();
+  // The robot's image as pulled from its registry; else (another tool tagged IMAGE:WS since) what
+  // this tool last shipped there, which the registry keeps under the tag WS.
+  const basisImage = await run.tunnel.use(() => earlierImage(port(), repo, [...earlier.digests, ws], run.robot.platform));
+  if (!basisImage) return { note: 'no delta: the robot\'s registry has no earlier image of this workspace (pruned, or another tool deployed it)' };
+  const oldLayers = basisImage.layers;
+  const oldDiffIds = basisImage.diffIds ?? (basisImage.digest === ws ? undefined : diffIdsOfFingerprint(earlier.fingerprint));
+  if (!oldDiffIds || oldDiffIds.length !== oldLayers.length) return { note: 'no delta: the layers of the earlier image are unknown' };
   const plan = planLayers(newDiffIds, oldDiffIds, oldLayers);
   // Reading both images with docker save costs about a second per 500 MB: not worth it for small layers.
   const bases = plan.layers.flatMap((layer) => ('basis' in layer ? [oldLayers[layer.basis].size] : []));
   if (bases.length && Math.max(...bases) < WORTH_A_DELTA) return { note: `no delta: the earlier layers are under ${mb(WORTH_A_DELTA)}, a push costs as little` };
-  const oldLocalId = await findLocalImage(ctx, oldDiffIds);
-  if (!oldLocalId) return { note: 'no delta: the laptop no longer has the image the robot holds' };
+  if (run.robot.delta === 'auto' && plan.layers.some((layer) => 'basis' in layer)) {
+    const largest = plan.layers.flatMap((layer) => ('basis' in layer ? [layer.basis] : [])).sort((a, b) => oldLayers[b].size - oldLayers[a].size)[0]!;
+    const verdict = decideDelta({ basisBlobBytes: oldLayers[largest].size, basisUncompressed: oldLayers[largest].digest === oldDiffIds[largest], bitsPerSecond: linkRate(linkRatesFile(), linkKey(run)) });
+    if (!verdict.delta) return { note: verdict.why };
+    report(`${ws}: delta (${verdict.why})`);
+  }
+  phases.lap('manifest');
+  const cached = cachedIndexes(plan.layers.flatMap((layer) => ('basis' in layer ? [oldDiffIds[layer.basis]] : [])));
+  const needOld = plan.layers.some((layer) => 'basis' in layer && !cached.has(oldDiffIds[layer.basis]));
+  const oldLocalId = needOld ? await findLocalImage(ctx, oldDiffIds, basisRef(repo, ws)) : undefined;
+  phases.lap(needOld ? 'find' : 'index cached');
+  if (needOld && !oldLocalId) return { note: 'no delta: the laptop no longer has the image the robot holds' };
   report(`${ws}: comparing with the robot's image`);
   const started = performance.now();
-  const source = await prepareDelta(ctx, built, newDiffIds, oldDiffIds, oldLocalId, plan, oldLayers);
+  const source = await prepareDelta(ctx, built, newDiffIds, oldDiffIds, oldLocalId, plan, oldLayers, phases, cached);
   const laptopSeconds = (performance.now() - started) / 1000;
   const copied = source.fresh.reduce((sum, layer) => sum + layer.recipe.copiedBytes, 0);
   if (source.fresh.length && copied === 0) return { note: 'no delta: no similar earlier layer' };
@@ -86,35 +107,23 @@ async function ship(ctx: DeployContext, run: RobotRun, ws: string, report: (text
   onBytes(source.config.bytes.length);
   let wire = source.config.bytes.length;
   for (const layer of source.fresh) {
-    wire += await withReconnect(ctx, run, `the delta of ${ws}`, (signal) => sendLayer(ctx, run, layer, signal, onBytes, report), report);
+    wire += await withReconnect(ctx, run, `the delta of ${ws}`, (signal) => sendLayer(ctx, run, layer, signal, onBytes, report, phases), report);
   }
   const robotSeconds = (performance.now() - started) / 1000 - laptopSeconds;
   const manifest = composeManifest(source.config.descriptor, source.layers);
   const digest = sha256Digest(manifest);
-  await run.tunnel.use(() => putManifest(port(), repo, digest, manifest));
+  await run.tunnel.use(async () => {
+    await putManifest(port(), repo, digest, manifest);
+    // The tag is the next delta's basis when the robot's image came from elsewhere.
+    await putManifest(port(), repo, ws, manifest);
+  });
+  phases.lap('manifest-put');
   const size = source.fresh.reduce((sum, layer) => sum + layer.recipe.size, 0);
-  return { digest, note: `${ws}: delta, ${source.fresh.length} new layer(s) of ${mb(size)} rebuilt on the robot from ${mb(copied)} it had and ${mb(wire)} sent (laptop ${laptopSeconds.toFixed(1)} s, robot ${robotSeconds.toFixed(1)} s)` };
-}
-
-/** The earlier manifest's layer descriptors (the robot pulled it by one of these digests). */
-async function earlierLayers(port: number, repo: string, digests: readonly string[], platform: string): Promise<Descriptor[] | undefined> {
-  for (const digest of digests) {
-    const text = await getManifest(port, repo, digest);
-    if (!text) continue;
-    let parsed = parseManifest(text);
-    if (parsed.kind === 'index') {
-      const entry = parsed.manifests.find((m) => m.platform === platform) ?? (parsed.manifests.length === 1 ? parsed.manifests[0] : undefined);
-      const inner = entry && (await getManifest(port, repo, entry.digest));
-      if (!inner) continue;
-      parsed = parseManifest(inner);
-    }
-    if (parsed.kind === 'manifest') return parsed.layers;
-  }
-  return undefined;
+  return { digest, note: `${ws}: delta, ${source.fresh.length} new layer(s) of ${mb(size)} rebuilt on the robot from ${mb(copied)} it had and ${mb(wire)} sent (laptop ${laptopSeconds.toFixed(1)} s, robot ${robotSeconds.toFixed(1)} s; ${phases.text()})` };
 }
 
 /** One attempt: what the robot already has, the missing literal batches, then the rebuild. Returns bytes sent. */
-async function sendLayer(ctx: DeployContext, run: RobotRun, layer: FreshLayer, signal: AbortSignal, onBytes: (bytes: number) => void, report: (text: string) => void): Promise<number> {
+async function sendLayer(ctx: DeployContext, run: RobotRun, layer: FreshLayer, signal: AbortSignal, onBytes: (bytes: number) => void, report: (text: string) => void, phases: PhaseClock): Promise<number> {
   const state = parseDeltaState((await runChecked(run.runner, deltaState(REGISTRY_CONTAINER, ctx.config.image, layer.work, layer.diffId), 'reading the robot\'s delta state', { signal })).stdout);
   if (state.committed) return 0;
   const kept = layer.batchNames.filter((name) => state.have.has(name)).length;
@@ -127,12 +136,14 @@ async function sendLayer(ctx: DeployContext, run: RobotRun, layer: FreshLayer, s
     onBytes(layer.recipe.batches[i].length);
     await sendBytes(ctx, run, deltaReceive(layer.work, name, name.split('.')[2]), layer.recipe.batches[i], signal);
   }
+  phases.lap('literals');
   const argv = deltaApply(REGISTRY_CONTAINER, ctx.config.image, layer.work, layer.diffId, layer.basisDiffId, layer.basisBlob, layer.batchNames);
   // Reading the earlier layer and writing the new one twice is disk work, paced like a pull.
   const timeoutMs = pullDeadlineMs(ctx.config.link.robotTimeoutSeconds, 3 * layer.recipe.size);
   const applied = await run.runner.run(argv, { input: recipeText(layer.recipe.ops), signal, timeoutMs });
   if (applied.code === DELTA_BASIS_MISMATCH) throw new Error(lastLines(applied.stderr, 1));
   if (applied.code !== 0) throw new Error(`rebuilding layer ${layer.diffId.slice(7, 19)} on ${run.robot.name} failed (exit ${applied.code}): ${lastLines(applied.stderr || applied.stdout, 2)}`);
+  phases.robot(applied.stdout);
   return sent;
 }
 

@@ -6,7 +6,8 @@ import { metadataValue } from '../laptop-build.ts';
 import { withTempFile } from '../temp-file.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
 import { withStallGuard } from '../stall-guard.ts';
-import { deltaPush, keepForNextDelta } from './delta-step.ts';
+import { linkRatesFile, recordLinkRate } from '../../delta/link-rates.ts';
+import { deltaPush, keepForNextDelta, linkKey } from './delta-step.ts';
 import { withReconnect } from './reconnect.ts';
 
 /** The post's step 4 (laptop side): only layers the robot's registry lacks cross the tunnel. */
@@ -31,6 +32,7 @@ export async function pushStep(ctx: DeployContext, run: RobotRun, progress: (tex
         await keepForNextDelta(ctx, ws, built.localId);
         continue;
       }
+      const [bytesBefore, startedAt] = [sent(), performance.now()];
       const digest = await withReconnect(ctx, run, `the push of ${ws}`, (signal) => {
         let output = 0;
         const stalled = () =>
@@ -48,6 +50,8 @@ export async function pushStep(ctx: DeployContext, run: RobotRun, progress: (tex
         });
       }, report);
       run.digests.set(ws, digest);
+      // DELTA=auto weighs the next delta against a push at this rate.
+      if (!ctx.recorded) recordLinkRate(linkRatesFile(), linkKey(run), sent() - bytesBefore, (performance.now() - startedAt) / 1000);
       await keepForNextDelta(ctx, ws, built.localId);
     }
   } finally {

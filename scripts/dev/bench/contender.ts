@@ -26,6 +26,8 @@ export interface RunSample {
   peakMiB?: number;
   tunnelBytes?: number;
   statuses?: Map<string, string>;
+  /** robot-deploy only: how the push step shipped each workspace (delta phases, or why a push). */
+  pushNotes?: string;
 }
 
 export interface Contender {

@@ -6,15 +6,17 @@ import type { Launcher } from './robot-deploy-contender.ts';
 import { SCENARIOS, type ScenarioKey } from './scenarios.ts';
 
 export const HELP = `
-Usage: npx tsx scripts/bench.ts [--rounds N | --quick] [--scenario KEY]... [--as-users] [--docker PATH]
+Usage: npx tsx scripts/dev/bench.ts [--rounds N | --quick] [--scenario KEY]... [--as-users] [--docker PATH]
        npm run bench -- [options]
 
 Measures robot-deploy against two baselines on simulated robots (100 Mbit/s links, a ~150 MB
 workspace): the post's registry flow with plain OpenSSH, and docker save | gzip | ssh docker load.
 Two harsher scenarios pit it against the OpenSSH flow alone: a 12 MB change over 2 Mbit/s (slow)
 and a small change over a 50 ms RTT link (far). watch times deploy --watch from a save to the new
-image on the robot; ros deploys a ROS-like workspace (a ~400 MB base of shared libraries, one
-60 MB layer of 300 files of which 3 change).
+image on the robot; ros, ros20 and ros2 deploy a one-package rebuild of a ROS-like workspace (a
+~400 MB base of shared libraries, one 60 MB layer of 300 binaries of which 3 change) at 100, 20 and
+2 Mbit/s (at most 2 rounds), robot-deploy with the delta transfer on, bytes against the floor;
+ros-first is that image's first deploy.
 Runs alternate (robot-deploy, OpenSSH flow, save|gzip|load, robot-deploy, …); every run is
 checked (image ID on the robot, bytes on the link). Prints medians, ratios, robot-deploy's
 per-step times and peak memory, and a markdown table for the README. Linux and root only;

@@ -1,7 +1,7 @@
 // Benchmark: robot-deploy against the post's plain-OpenSSH registry flow and docker save|gzip|load,
 // on simulated robots. Not part of `npm test`.
-import { BenchUsageError, HELP, hostProblem, parseBenchArgs } from './lib/bench/command-line.ts';
-import { runBench } from './lib/bench/run-bench.ts';
+import { BenchUsageError, HELP, hostProblem, parseBenchArgs } from './bench/command-line.ts';
+import { runBench } from './bench/run-bench.ts';
 
 let options;
 try {

@@ -2,9 +2,9 @@
 // every measured run, and what a correct run must have done (so a round cannot measure something else).
 import { BASE_BYTES } from './bench-project.ts';
 import type { ContenderKey } from './contender.ts';
-import { ROS_BASE_BYTES, ROS_CHANGED_FILES, ROS_FILE_BYTES, ROS_PACKAGE_FILES } from './ros-workspace.ts';
+import { ROS_BASE_BYTES, ROS_CHANGED_FILES, ROS_LAYER_BYTES, ROS_PACKAGE_FILES } from './ros-workspace.ts';
 
-export type ScenarioKey = 'first' | 'small' | 'none' | 'two' | 'slow' | 'far' | 'watch' | 'ros';
+export type ScenarioKey = 'first' | 'small' | 'none' | 'two' | 'slow' | 'far' | 'watch' | 'ros' | 'ros20' | 'ros2' | 'ros-first';
 
 export interface Scenario {
   key: ScenarioKey;
@@ -32,6 +32,8 @@ export interface Scenario {
   measuredRate?: string;
   /** The ROS-like workspace (ros-workspace.ts) instead of the ~150 MB one. */
   ros?: boolean;
+  /** At most this many measured rounds, whatever --rounds says (slow links). */
+  maxRounds?: number;
 }
 
 /** 12 MB of /dev/urandom in the top layer: what a rebuilt ROS package layer costs on the link. */
@@ -136,19 +138,42 @@ export const SCENARIOS: readonly Scenario[] = [
     wireBounds: () => TOP_ONLY,
     contenders: WATCH_AND_OPENSSH,
   },
+  rosScenario('ros', '100 Mbit/s'),
+  rosScenario('ros20', '20 Mbit/s', '20mbit'),
+  rosScenario('ros2', '2 Mbit/s', '2mbit', 2),
   {
-    key: 'ros',
-    title: 'ROS-like workspace, one package rebuilt',
-    method: `a ~${ROS_BASE_BYTES / 1e6} MB base of this machine's shared libraries and a ~${(ROS_PACKAGE_FILES * ROS_FILE_BYTES) / 1e6} MB layer of ${ROS_PACKAGE_FILES} files, ${ROS_CHANGED_FILES} of which get other library bytes before every run (compresses like real binaries); save|gzip|load is left out`,
+    key: 'ros-first',
+    title: 'ROS-like workspace, first deploy (~460 MB)',
+    method: 'the ROS-like image; before every run both registry containers, their volumes and every image but registry:2 are removed from the robot',
     robotNames: ['sim1'],
-    initialTop: 'ros: warm-up',
-    warmUp: REGISTRY_TOOLS,
-    beforeRun: 'change-top',
+    initialTop: 'ros first',
+    warmUp: [],
+    beforeRun: 'wipe-robots',
     imageChanges: true,
     ourStatus: 'deployed',
-    // The rebuilt package layer is pushed whole (gzipped), the base never again.
-    wireBounds: () => [1e6, 60e6],
+    wireBounds: () => [50e6, Infinity],
     contenders: REGISTRY_TOOLS,
     ros: true,
   },
 ];
+
+/** A one-package rebuild of the ROS-like workspace at one link rate (warm-ups at the fleet's). */
+function rosScenario(key: ScenarioKey, rate: string, measuredRate?: string, maxRounds?: number): Scenario {
+  return {
+    key,
+    title: `ROS-like workspace, one package rebuilt, ${rate}`,
+    method: `a ~${ROS_BASE_BYTES / 1e6} MB base of this machine's shared libraries and a ~${ROS_LAYER_BYTES / 1e6} MB layer of ${ROS_PACKAGE_FILES} binaries, ${ROS_CHANGED_FILES} of which become other binaries before every run (each content size occurs once, so the floor is honest); robot-deploy with DELTA=on; save|gzip|load is left out${maxRounds ? `; at most ${maxRounds} rounds` : ''}`,
+    robotNames: ['sim1'],
+    initialTop: `${key}: warm-up`,
+    warmUp: REGISTRY_TOOLS,
+    beforeRun: 'change-top',
+    imageChanges: true,
+    ourStatus: 'deployed',
+    // The delta sends about the floor; the OpenSSH flow the rebuilt layer gzipped; the base never again.
+    wireBounds: () => [0, ROS_LAYER_BYTES],
+    contenders: REGISTRY_TOOLS,
+    ros: true,
+    ...(measuredRate ? { measuredRate } : {}),
+    ...(maxRounds ? { maxRounds } : {}),
+  };
+}

@@ -1,5 +1,5 @@
 // The benchmark's own sim scope and project: robots.env, a ~150 MB workspace, the laptop build.
-import { mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeWorkspace, type SimFleet, type SimRobot } from '../../dev/sim/harness.ts';
 import { hostPlatform } from '../../dev/sim/names.ts';
@@ -28,7 +28,7 @@ export interface BenchProject {
   dir: string;
   envFile: string;
   /** setTop: a new top.txt, or for the ROS-like workspace one rebuilt package (3 files). */
-  workspace: { dockerfile: string; setTop(content: string | Uint8Array): Promise<void> };
+  workspace: { dockerfile: string; setTop(content: string | Uint8Array): Promise<void>; floorBytes?(): number };
   /** IMAGE:WS on the laptop and on every robot. */
   ref: string;
   /** The same `docker build` robot-deploy runs without buildx; the baselines build with it too. */
@@ -53,6 +53,8 @@ export async function makeBenchProject(fleet: SimFleet, ws: string = BENCH_WS): 
     registryPort: 5000,
     robots: fleet.robots,
   });
+  // The ROS-like project measures the delta transfer (off unless robots.env turns it on).
+  if (ws === ROS_WS) appendFileSync(envFile, 'DELTA=on\n');
   const ref = `${BENCH_IMAGE}:${ws}`;
   return {
     fleet,

@@ -14,6 +14,8 @@ export interface Sample {
   round: number;
   /** Bytes put on each robot's link, in scenario.robotNames order. */
   wireBytes: number[];
+  /** The scenario's floor for this run's change (ROS-like rebuilds: the gzip of the new files). */
+  floorBytes?: number;
   run: RunSample;
 }
 
@@ -44,6 +46,7 @@ async function runOnce(env: RoundsEnv, scenario: Scenario, robots: SimRobot[], c
     savedAt = performance.now();
     await project.workspace.setTop(scenario.topBytes ? Buffer.concat([Buffer.from(`${label}\n`), randomBytes(scenario.topBytes)]) : label);
   }
+  const floorBytes = savedAt !== undefined ? project.workspace.floorBytes?.() : undefined;
   const run = await contender.deploy(robots, savedAt);
   const wireBytes = robots.map((robot, i) => bytesToRobot(robot) - wireBefore[i]!);
   await contender.afterRun?.(robots);
@@ -74,7 +77,8 @@ async function runOnce(env: RoundsEnv, scenario: Scenario, robots: SimRobot[], c
   }
   const sent = robots.map((robot, i) => `${megabytes(wireBytes[i]!)} to ${robot.name}`).join(', ');
   env.log(`  ${what.padEnd(60)} ${seconds(run.ms).padStart(9)}   ${sent}${run.peakMiB !== undefined ? `, max RSS ${run.peakMiB} MiB` : ''}`);
-  return { scenario: scenario.key, contender: contender.key, round, wireBytes, run };
+  if (scenario.ros && run.pushNotes) env.log(`      ${run.pushNotes}`);
+  return { scenario: scenario.key, contender: contender.key, round, wireBytes, run, ...(floorBytes !== undefined ? { floorBytes } : {}) };
 }
 
 export async function runScenario(env: RoundsEnv, scenario: Scenario, rounds: number): Promise<Sample[]> {
@@ -90,7 +94,7 @@ export async function runScenario(env: RoundsEnv, scenario: Scenario, rounds: nu
   const contenders = env.contenders.filter((c) => !scenario.contenders || scenario.contenders.includes(c.key));
   if (scenario.measuredRate) for (const robot of robots) await robot.setRate(scenario.measuredRate);
   try {
-    for (let round = 1; round <= rounds; round++) {
+    for (let round = 1; round <= Math.min(rounds, scenario.maxRounds ?? rounds); round++) {
       for (const contender of contenders) samples.push(await runOnce(env, scenario, robots, contender, round));
     }
   } finally {

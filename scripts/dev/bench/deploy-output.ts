@@ -8,6 +8,8 @@ export interface DeployReport {
   statuses: Map<string, string>;
   /** Sum over robots of the "N MB through the tunnel" figures. */
   tunnelBytes: number;
+  /** How each workspace travelled: the push step's "docker push (why)" or "delta, … (phases)". */
+  pushNotes?: string;
 }
 
 const UNIT: Record<string, number> = { kB: 1e3, MB: 1e6 };
@@ -35,5 +37,6 @@ export function parseDeployOutput(output: string): DeployReport {
     const sent = /(\d+(?:\.\d+)?) (kB|MB) through the tunnel/.exec(line);
     if (sent) tunnelBytes += Number(sent[1]) * UNIT[sent[2]!]!;
   }
-  return { steps, ...(peak ? { peakMiB: Number(peak[1]) } : {}), statuses, tunnelBytes };
+  const notes = /sent; (.*)$/m.exec(output)?.[1];
+  return { steps, ...(peak ? { peakMiB: Number(peak[1]) } : {}), statuses, tunnelBytes, ...(notes ? { pushNotes: notes } : {}) };
 }

@@ -1,6 +1,6 @@
 // OpenSSH command lines for the baselines: the plain `ssh` a user of the post would type.
-import { joinPosix } from '../shell/posix-quote.ts';
-import type { SimFleet, SimRobot } from '../../dev/sim/harness.ts';
+import { joinPosix } from '../../lib/shell/posix-quote.ts';
+import type { SimFleet, SimRobot } from '../sim/harness.ts';
 
 /**
  * `ssh -i KEY -o UserKnownHostsFile=… user@robot [remote command]`. -F /dev/null keeps a

@@ -30,7 +30,7 @@ export function robotDeployContender(project: BenchProject, launcher: Launcher):
       if (finished.code !== 0) throw new CommandFailed({ ...finished, stderr: `${finished.stdout}\n${finished.stderr}` }, 'deploy.ts');
       const report = parseDeployOutput(finished.stdout);
       if (!report.steps.length || report.peakMiB === undefined) throw new Error(`deploy.ts --timings printed no timings:\n${finished.stdout}`);
-      return { ms, steps: report.steps, peakMiB: report.peakMiB, tunnelBytes: report.tunnelBytes, statuses: report.statuses };
+      return { ms, steps: report.steps, peakMiB: report.peakMiB, tunnelBytes: report.tunnelBytes, statuses: report.statuses, ...(report.pushNotes ? { pushNotes: report.pushNotes } : {}) };
     },
   };
 }

@@ -23,6 +23,10 @@ function scenarioLines(results: Results, scenario: Scenario): string[] {
   }
   const ours = results.medianMs(scenario.key, results.ours(scenario.key));
   const saveLoad = results.runs(scenario.key, 'save-gzip-load').length ? `, ÷ save|gzip|load ${ratio(ours / results.medianMs(scenario.key, 'save-gzip-load'))}` : '';
+  for (const key of scenario.key.startsWith('ros') && scenario.beforeRun === 'change-top' ? CONTENDERS.filter((c) => results.runs(scenario.key, c).length) : []) {
+    const floor = results.medianFloor(scenario.key, key);
+    lines.push(`   ${CONTENDER_LABELS[key].padEnd(15)} bytes on the link ÷ floor (gzip of the new files, median ${megabytes(floor)}): ${ratio(results.medianWire(scenario.key, key) / floor)}`);
+  }
   lines.push(`   ${CONTENDER_LABELS[results.ours(scenario.key)]} ÷ OpenSSH flow ${ratio(ours / results.medianMs(scenario.key, 'openssh-flow'))}${saveLoad}`);
   if (scenario.key === 'two') lines.push(`   robot-deploy, 2 robots ÷ 1 robot (small-change scenario) ${ratio(ours / results.medianMs('small', 'robot-deploy'))}`);
   const ourSteps = results.stepMedians(scenario.key);

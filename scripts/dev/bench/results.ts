@@ -36,6 +36,11 @@ export class Results {
     return median(this.runs(scenario, contender).map((s) => s.wireBytes.reduce((a, b) => a + b, 0)));
   }
 
+  /** Median floor of the runs' changes (ROS-like rebuilds), or NaN. */
+  medianFloor(scenario: ScenarioKey, contender: ContenderKey): number {
+    return median(this.runs(scenario, contender).map((s) => s.floorBytes ?? NaN));
+  }
+
   medianTunnelBytes(scenario: ScenarioKey): number {
     return median(this.runs(scenario, 'robot-deploy').map((s) => s.run.tunnelBytes ?? NaN));
   }
