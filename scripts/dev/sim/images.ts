@@ -2,6 +2,7 @@
 // docker-registry binary) and a busybox base for demo workspaces. Rootfs tars are cached.
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { shortId } from '../../lib/cli/display-format.ts';
 import { capture, run, toolEnv } from './exec.ts';
 import { ARM64_BUSYBOX } from './engine-flavours.ts';
 import { ensureDir, stateFiles } from './state.ts';
@@ -122,7 +123,7 @@ export async function importBaseImages(stateDir: string, env = toolEnv()): Promi
 export async function ensureLaptopImages(stateDir: string, env = toolEnv()): Promise<{ registryTar: string }> {
   const registryId = await importBaseImages(stateDir, env);
   const images = stateFiles(stateDir).images;
-  const name = `registry-2-${registryId.replace(/^sha256:/, '').slice(0, 12)}.tar`;
+  const name = `registry-2-${shortId(registryId)}.tar`;
   const registryTar = join(images, name);
   if (!existsSync(registryTar)) {
     await run('docker', ['save', '-o', `${registryTar}.tmp${process.pid}`, REGISTRY_IMAGE], { env, timeoutMs: 120_000 });

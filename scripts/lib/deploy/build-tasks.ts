@@ -1,5 +1,5 @@
+import { shortId } from '../cli/display-format.ts';
 import type { ListrTask } from 'listr2';
-import { shortId } from './image-identity.ts';
 import { describeLocalImage, runBuild } from './laptop-build.ts';
 import type { BuildJob, DeployContext } from './context.ts';
 import type { StepClock } from './step-clock.ts';
@@ -23,7 +23,7 @@ export function buildTask(ctx: DeployContext, job: BuildJob, clock: StepClock, i
         const show = interactive ? (chunk: string) => (task.output = chunk.trim().split('\n').pop()?.slice(0, 160) ?? '') : undefined;
         const built = await clock.time(`build ${job.ws}`, () => runBuild(ctx.local, ctx.buildPath, job.spec, show));
         job.result.resolve(built);
-        task.title = `${title}: ${built.id.slice(7, 19)}`;
+        task.title = `${title}: ${shortId(built.id)}`;
       } catch (error) {
         const failure = new Error(`build failed — ${(error as Error).message}`);
         job.result.reject(failure);

@@ -34,6 +34,3 @@ export function sameImage(laptop: ImageIdentity, robot: ImageIdentity): boolean 
 export function digestsOf(repoDigests: readonly string[]): string[] {
   return [...new Set(repoDigests.map((entry) => /@(sha256:[0-9a-f]{64})$/.exec(entry)?.[1]).filter((d): d is string => Boolean(d)))];
 }
-
-/** The 12 hex digits people recognise from `docker images`. */
-export const shortId = (digest: string): string => digest.replace(/^sha256:/, '').slice(0, 12);

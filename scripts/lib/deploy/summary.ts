@@ -1,9 +1,9 @@
+import { megabytes, shortId } from '../cli/display-format.ts';
 import { answer, complain, say } from '../cli/output.ts';
 import { previousRef } from '../commands/robot-docker.ts';
 import { formatRecorded } from '../runner/recording-runner.ts';
 import { formatSshTarget } from '../config/ssh-target.ts';
 import type { DeployContext, RobotRun } from './context.ts';
-import { megabytes } from './steps/push-step.ts';
 import type { StepClock } from './step-clock.ts';
 
 export type RobotStatus = 'deployed' | 'up to date' | 'failed';
@@ -23,9 +23,9 @@ export function summaryLines(ctx: DeployContext): string[] {
     const parts = run.workspaces.map((ws) => {
       const outcome = run.outcomes.get(ws);
       if (!outcome) return `${ctx.config.image}:${ws} not finished`;
-      const id = outcome.id.slice(7, 19);
+      const id = shortId(outcome.id);
       if (outcome.kind === 'up-to-date') return `${ctx.config.image}:${ws} ${id} (already there)`;
-      return `${ctx.config.image}:${ws} ${id}${outcome.previous ? `, previous ${outcome.previous.slice(7, 19)} kept as ${previousRef(ctx.config.image, ws)}` : ''}`;
+      return `${ctx.config.image}:${ws} ${id}${outcome.previous ? `, previous ${shortId(outcome.previous)} kept as ${previousRef(ctx.config.image, ws)}` : ''}`;
     });
     // The tunnel's counter survives reconnects and closing, so it is the robot's total.
     const sent = status === 'deployed' ? `; ${megabytes(run.tunnelIfAny?.bytesToRobot() ?? 0)} through the tunnel` : '';

@@ -1,3 +1,4 @@
+import { megabytes, shortId } from '../cli/display-format.ts';
 import { planBuilds } from './build-plan.ts';
 import { watchContext, type ChangeBatch } from './context-watcher.ts';
 import type { DeployContext, RobotRun } from './context.ts';
@@ -5,7 +6,6 @@ import { runDeploy } from './pipeline.ts';
 import { ROBOT_STEPS } from './robot-tasks.ts';
 import { StepClock } from './step-clock.ts';
 import { connectStep } from './steps/connect-step.ts';
-import { megabytes } from './steps/push-step.ts';
 import { openReadyTunnel } from './steps/tunnel-step.ts';
 import { robotStatus, timingLines } from './summary.ts';
 
@@ -72,7 +72,7 @@ async function redeploy(ctx: DeployContext, batch: ChangeBatch, timings: boolean
 function roundLine(ctx: DeployContext, run: RobotRun, seconds: string, changed: string, sentBefore: number): string {
   const status = robotStatus(run);
   if (status === 'failed') return `${run.robot.name}  failed after ${seconds} s (${changed}): ${run.error?.split('\n')[0]}`;
-  const images = run.workspaces.map((ws) => `${ctx.config.image}:${ws} ${run.outcomes.get(ws)?.id.slice(7, 19)}`).join(', ');
+  const images = run.workspaces.map((ws) => `${ctx.config.image}:${ws} ${shortId(run.outcomes.get(ws)?.id)}`).join(', ');
   const now = run.tunnelIfAny?.bytesToRobot() ?? 0;
   const sent = status === 'deployed' ? `, ${megabytes(now >= sentBefore ? now - sentBefore : now)} sent` : '';
   return `${run.robot.name}  ${status} ${images} ${seconds} s after the save (${changed}${sent})`;

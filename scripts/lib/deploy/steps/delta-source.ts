@@ -1,6 +1,7 @@
 // Laptop side of the delta transfer: the earlier image the robot holds, found again in the laptop's
 // store by its layers (unless the laptop kept the chunk index of its layers); one `docker save`; a
 // recipe per new layer.
+import { shortId } from '../../cli/display-format.ts';
 import { spawn } from 'node:child_process';
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,7 +71,7 @@ export async function prepareDelta(ctx: DeployContext, built: BuiltImage, newDif
       const basisDiffId = oldDiffIds[layer.basis];
       const target = saved.layers.get(layer.diffId);
       const basis = saved.layers.get(basisDiffId);
-      if (!target || !(basis || cached.has(basisDiffId))) throw new Error(`docker save did not contain layer ${(target ? basisDiffId : layer.diffId).slice(7, 19)}`);
+      if (!target || !(basis || cached.has(basisDiffId))) throw new Error(`docker save did not contain layer ${shortId(target ? basisDiffId : layer.diffId)}`);
       const basisIndex = cached.get(basisDiffId) ?? (await indexChunks(createReadStream(basis!.file)));
       const recipe = await makeRecipe(createReadStream(target.file), basisIndex);
       keepIndex(layer.diffId, recipe.index);

@@ -1,6 +1,7 @@
 // Step 4 by delta: instead of `docker push`ing a rebuilt layer whole, send only the bytes the robot
 // lacks and let it rebuild the layer from the earlier one it holds (see commands/robot-delta.ts for
 // what runs there). Any reason it cannot help, and any failure, falls back to the push, said aloud.
+import { shortId } from '../../cli/display-format.ts';
 import type { ClientChannel } from 'ssh2';
 import { deltaApply, deltaReceive, deltaState, parseDeltaState, DELTA_BASIS_MISMATCH } from '../../commands/robot-delta.ts';
 import { tagImage } from '../../commands/local-docker.ts';
@@ -142,7 +143,7 @@ async function sendLayer(ctx: DeployContext, run: RobotRun, layer: FreshLayer, s
   const timeoutMs = pullDeadlineMs(ctx.config.link.robotTimeoutSeconds, 3 * layer.recipe.size);
   const applied = await run.runner.run(argv, { input: recipeText(layer.recipe.ops), signal, timeoutMs });
   if (applied.code === DELTA_BASIS_MISMATCH) throw new Error(lastLines(applied.stderr, 1));
-  if (applied.code !== 0) throw new Error(`rebuilding layer ${layer.diffId.slice(7, 19)} on ${run.robot.name} failed (exit ${applied.code}): ${lastLines(applied.stderr || applied.stdout, 2)}`);
+  if (applied.code !== 0) throw new Error(`rebuilding layer ${shortId(layer.diffId)} on ${run.robot.name} failed (exit ${applied.code}): ${lastLines(applied.stderr || applied.stdout, 2)}`);
   phases.robot(applied.stdout);
   return sent;
 }

@@ -1,3 +1,4 @@
+import { shortId } from '../../cli/display-format.ts';
 import { digestRef, imageRef, parsePullAndTag, previousRef, pullAndTag } from '../../commands/robot-docker.ts';
 import { runChecked } from '../../runner/runner.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
@@ -18,7 +19,7 @@ export async function pullStep(ctx: DeployContext, run: RobotRun, report: (text:
     const result = await withReconnect(ctx, run, `the pull of ${ws}`, () => runChecked(run.runner, argv, `pull and tag of ${target}`, { timeoutMs }), report);
     const { previous } = parsePullAndTag(result.stdout);
     run.outcomes.set(ws, { kind: 'deployed', id: built.id, previous });
-    lines.push(`${target} = ${built.id.slice(7, 19)}${previous ? `, previous kept as ${previousRef(ctx.config.image, ws)}` : ''}`);
+    lines.push(`${target} = ${shortId(built.id)}${previous ? `, previous kept as ${previousRef(ctx.config.image, ws)}` : ''}`);
   }
   return lines.join('; ');
 }

@@ -1,4 +1,4 @@
-import { megabytes } from '../../cli/display-format.ts';
+import { megabytes, shortId } from '../../cli/display-format.ts';
 import { buildxPush, parsePushDigest, pushImage, tagImage, untagImage } from '../../commands/local-docker.ts';
 import { registryRef } from '../../commands/robot-docker.ts';
 import { runChecked } from '../../runner/runner.ts';
@@ -64,7 +64,7 @@ type PushOptions = { signal: AbortSignal; onOutput: (chunk: string) => void };
 
 /** Tags the exact image built (by ID) for the tunnel's registry, pushes, and drops the tag again. */
 async function pushWithDocker(ctx: DeployContext, builtId: string, target: string, options: PushOptions): Promise<string> {
-  await runChecked(ctx.local, tagImage(builtId, target), `tagging ${builtId.slice(7, 19)} for the push`);
+  await runChecked(ctx.local, tagImage(builtId, target), `tagging ${shortId(builtId)} for the push`);
   const removeTag = ctx.teardown.add(`temporary tag ${target}`, async () => void (await ctx.localTeardown.run(untagImage(target))));
   try {
     const pushed = await runChecked(ctx.local, pushImage(target), `docker push ${target}`, options);
@@ -85,4 +85,3 @@ async function pushWithBuildx(ctx: DeployContext, spec: Parameters<typeof buildx
   });
 }
 
-export { megabytes };
