@@ -2,12 +2,12 @@
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
 import { answer, say } from './lib/cli/output.ts';
-import { loadProjectConfig, resolveEnvFile } from './lib/config/load-config.ts';
 import { UsageError } from './lib/config/errors.ts';
+import { loadProjectConfig, resolveEnvFile } from './lib/config/load-config.ts';
 import { platformProblem } from './lib/config/references.ts';
 import { selectRobots, selectWorkspaces } from './lib/config/select.ts';
-import { isInteractive } from './lib/deploy/context.ts';
 import { buildTask } from './lib/deploy/build-tasks.ts';
+import { isInteractive } from './lib/deploy/context.ts';
 import { prepareDeploy, runTaskList } from './lib/deploy/pipeline.ts';
 import { StepClock } from './lib/deploy/step-clock.ts';
 import { dryRunListing, timingLines } from './lib/deploy/summary.ts';
@@ -21,20 +21,37 @@ when buildx is installed, else with plain docker build. With robots named, build
 platforms; otherwise for --platform or PLATFORM from robots.env.`;
 
 await runMain(async ({ signal, teardown }) => {
-  const { values, positionals } = parseCommandLine(process.argv.slice(2), {
-    ws: { type: 'string', multiple: true },
-    platform: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-  }, HELP);
+  const { values, positionals } = parseCommandLine(
+    process.argv.slice(2),
+    {
+      ws: { type: 'string', multiple: true },
+      platform: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+    },
+    HELP,
+  );
   const config = loadProjectConfig(resolveEnvFile(values['env-file']));
   const robots = positionals.length ? selectRobots(config, positionals) : [];
-  if (values.platform && platformProblem(values.platform)) throw new UsageError(`--platform ${values.platform} ${platformProblem(values.platform)}`);
+  if (values.platform && platformProblem(values.platform))
+    throw new UsageError(`--platform ${values.platform} ${platformProblem(values.platform)}`);
   const fallback = { ...config.robots[0], platform: values.platform ?? config.platform, workspaces: config.workspaces };
   const pairs = (robots.length ? robots : [fallback]).flatMap((robot) =>
-    selectWorkspaces(config, robot, values.ws ?? []).map((ws) => ({ platform: values.platform ?? robot.platform, ws })));
-  const ctx = await prepareDeploy({ config, robots: [], wsFlags: [], buildPairs: pairs, dryRun: Boolean(values['dry-run']), signal, teardown });
+    selectWorkspaces(config, robot, values.ws ?? []).map((ws) => ({ platform: values.platform ?? robot.platform, ws })),
+  );
+  const ctx = await prepareDeploy({
+    config,
+    robots: [],
+    wsFlags: [],
+    buildPairs: pairs,
+    dryRun: Boolean(values['dry-run']),
+    signal,
+    teardown,
+  });
   const clock = new StepClock();
-  await runTaskList(ctx, [...ctx.builds.values()].map((job) => buildTask(ctx, job, clock, isInteractive(ctx))));
+  await runTaskList(
+    ctx,
+    [...ctx.builds.values()].map((job) => buildTask(ctx, job, clock, isInteractive(ctx))),
+  );
   if (ctx.recorded) answer(dryRunListing(ctx));
   const results = await Promise.allSettled([...ctx.builds.values()].map((job) => job.result.promise));
   say(timingLines(ctx, clock).join('\n'));

@@ -3,9 +3,9 @@
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
 import { complain, say } from './lib/cli/output.ts';
-import { selectRobots } from './lib/config/select.ts';
-import { loadProjectConfig, resolveEnvFile } from './lib/config/load-config.ts';
 import { listPushTags, untagImage } from './lib/commands/local-docker.ts';
+import { loadProjectConfig, resolveEnvFile } from './lib/config/load-config.ts';
+import { selectRobots } from './lib/config/select.ts';
 import { prepareDeploy, runDeploy } from './lib/deploy/pipeline.ts';
 import { StepClock } from './lib/deploy/step-clock.ts';
 import { LocalRunner } from './lib/runner/local-runner.ts';
@@ -19,7 +19,11 @@ laptop. Tunnels need no clean-up: each belongs to the process that opened it and
 --stop-registry also stops the registry on the named robots (deploys leave it running on purpose).`;
 
 await runMain(async ({ signal, teardown }) => {
-  const { values, positionals } = parseCommandLine(process.argv.slice(2), { 'stop-registry': { type: 'boolean' } }, HELP);
+  const { values, positionals } = parseCommandLine(
+    process.argv.slice(2),
+    { 'stop-registry': { type: 'boolean' } },
+    HELP,
+  );
   const config = loadProjectConfig(resolveEnvFile(values['env-file']));
   // Robot names are checked before anything runs, even though the tags go first.
   const robots = values['stop-registry'] ? selectRobots(config, positionals) : [];
@@ -27,11 +31,21 @@ await runMain(async ({ signal, teardown }) => {
   const tags = (await local.run(listPushTags(config.image))).stdout.split('\n').filter(Boolean);
   for (const tag of tags) {
     const removed = await local.run(untagImage(tag));
-    (removed.code === 0 ? say : complain)(`${removed.code === 0 ? 'removed' : 'could not remove'} temporary tag ${tag}`);
+    (removed.code === 0 ? say : complain)(
+      `${removed.code === 0 ? 'removed' : 'could not remove'} temporary tag ${tag}`,
+    );
   }
   if (tags.length === 0) say(`no temporary push tags of ${config.image} on the laptop`);
   if (!values['stop-registry']) return EXIT.ok;
-  const ctx = await prepareDeploy({ config, robots, wsFlags: [], withoutWorkspaces: true, dryRun: false, signal, teardown });
+  const ctx = await prepareDeploy({
+    config,
+    robots,
+    wsFlags: [],
+    withoutWorkspaces: true,
+    dryRun: false,
+    signal,
+    teardown,
+  });
   await runDeploy(ctx, new StepClock(), ['connect', 'stop registry']);
   for (const run of ctx.robots) if (run.error) complain(`${run.robot.name}: failed: ${run.error}`);
   return ctx.robots.some((run) => run.error) ? EXIT.failed : EXIT.ok;

@@ -6,7 +6,7 @@ import { loadRobots } from './lib/config/select.ts';
 import { diagnoseLaptop } from './lib/doctor/diagnose-laptop.ts';
 import { diagnoseRobot } from './lib/doctor/diagnose-robot.ts';
 import { doctorJson } from './lib/doctor/doctor-json.ts';
-import { formatTable, type CheckRow } from './lib/doctor/table.ts';
+import { type CheckRow, formatTable } from './lib/doctor/table.ts';
 import { LocalRunner } from './lib/runner/local-runner.ts';
 import { KnownHosts } from './lib/ssh/host-keys.ts';
 
@@ -25,13 +25,25 @@ await runMain(async ({ signal }) => {
   let loaded: ReturnType<typeof loadRobots> | undefined;
   try {
     loaded = loadRobots(values['env-file'], positionals.length ? positionals : ['all']);
-    rows.push({ scope: 'laptop', check: 'robots.env', verdict: 'ok', detail: `${loaded.config.file}: ${loaded.config.robots.length} robot(s)` });
+    rows.push({
+      scope: 'laptop',
+      check: 'robots.env',
+      verdict: 'ok',
+      detail: `${loaded.config.file}: ${loaded.config.robots.length} robot(s)`,
+    });
   } catch (error) {
-    rows.push({ scope: 'laptop', check: 'robots.env', verdict: 'fail', detail: (error as Error).message.split('\n')[0], fix: 'fix the line named above (see README, "Configuration")' });
+    rows.push({
+      scope: 'laptop',
+      check: 'robots.env',
+      verdict: 'fail',
+      detail: (error as Error).message.split('\n')[0],
+      fix: 'fix the line named above (see README, "Configuration")',
+    });
   }
   if (loaded) {
     const knownHosts = new KnownHosts(loaded.config.knownHostsFile);
-    for (const robotRows of await Promise.all(loaded.robots.map((robot) => diagnoseRobot(robot, knownHosts)))) rows.push(...robotRows);
+    for (const robotRows of await Promise.all(loaded.robots.map((robot) => diagnoseRobot(robot, knownHosts))))
+      rows.push(...robotRows);
   }
   const failed = rows.filter((r) => r.verdict === 'fail').length;
   if (values.json) answer(JSON.stringify(doctorJson(rows), null, 2));

@@ -2,8 +2,8 @@
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
 import { complain } from './lib/cli/output.ts';
-import { loadRobots } from './lib/config/select.ts';
 import { UsageError } from './lib/config/errors.ts';
+import { loadRobots } from './lib/config/select.ts';
 import { prepareDeploy, runDeploy } from './lib/deploy/pipeline.ts';
 import { StepClock } from './lib/deploy/step-clock.ts';
 

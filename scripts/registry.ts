@@ -17,9 +17,21 @@ If the robot has no registry:2 image, it is carried over SSH from the laptop. de
 registry running on purpose (a teammate may be pushing); --stop stops it.`;
 
 await runMain(async ({ signal, teardown }) => {
-  const { values, positionals } = parseCommandLine(process.argv.slice(2), { stop: { type: 'boolean' }, 'dry-run': { type: 'boolean' } }, HELP);
+  const { values, positionals } = parseCommandLine(
+    process.argv.slice(2),
+    { stop: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
+    HELP,
+  );
   const { config, robots } = loadRobots(values['env-file'], positionals);
-  const ctx = await prepareDeploy({ config, robots, wsFlags: [], withoutWorkspaces: true, dryRun: Boolean(values['dry-run']), signal, teardown });
+  const ctx = await prepareDeploy({
+    config,
+    robots,
+    wsFlags: [],
+    withoutWorkspaces: true,
+    dryRun: Boolean(values['dry-run']),
+    signal,
+    teardown,
+  });
   await runDeploy(ctx, new StepClock(), values.stop ? ['connect', 'stop registry'] : ['connect', 'registry']);
   if (ctx.recorded) answer(dryRunListing(ctx));
   for (const run of ctx.robots) if (run.error) complain(`${run.robot.name}: failed: ${run.error}`);

@@ -1,11 +1,17 @@
 // Puts the image a deploy replaced (IMAGE:WS.prev) back under IMAGE:WS, atomically.
 import { parseCommandLine } from './lib/cli/args.ts';
-import { EXIT, runMain } from './lib/cli/main.ts';
 import { shortId } from './lib/cli/display-format.ts';
+import { EXIT, runMain } from './lib/cli/main.ts';
 import { complain, say } from './lib/cli/output.ts';
-import { loadRobots } from './lib/config/select.ts';
-import { ROLLBACK_NO_CURRENT, ROLLBACK_NO_PREVIOUS, imageRef, parseRollback, previousRef, rollback } from './lib/commands/robot-docker.ts';
-import { selectWorkspaces } from './lib/config/select.ts';
+import {
+  imageRef,
+  parseRollback,
+  previousRef,
+  ROLLBACK_NO_CURRENT,
+  ROLLBACK_NO_PREVIOUS,
+  rollback,
+} from './lib/commands/robot-docker.ts';
+import { loadRobots, selectWorkspaces } from './lib/config/select.ts';
 import { lastLines } from './lib/runner/runner.ts';
 import { withRobotConnection } from './lib/ssh/connect.ts';
 import { KnownHosts } from './lib/ssh/host-keys.ts';
@@ -19,7 +25,11 @@ Swaps IMAGE:WS and IMAGE:WS.prev on the robot: the image the last deploy replace
 so a second rollback goes forward again. Restart your containers afterwards (on the robot: docker compose up -d).`;
 
 await runMain(async () => {
-  const { values, positionals } = parseCommandLine(process.argv.slice(2), { ws: { type: 'string', multiple: true } }, HELP);
+  const { values, positionals } = parseCommandLine(
+    process.argv.slice(2),
+    { ws: { type: 'string', multiple: true } },
+    HELP,
+  );
   const { config, robots } = loadRobots(values['env-file'], positionals);
   const knownHosts = new KnownHosts(config.knownHostsFile);
   let failed = 0;
@@ -30,10 +40,18 @@ await runMain(async () => {
         const current = imageRef(config.image, ws);
         const result = await connection.runner.run(rollback(current, previousRef(config.image, ws)));
         const { current: now, previous: was } = parseRollback(result.stdout);
-        if (result.code === 0) say(`${robot.name}: ${current} is now ${shortId(now)} (rolled back from ${shortId(was)}, which is kept as ${previousRef(config.image, ws)})`);
+        if (result.code === 0)
+          say(
+            `${robot.name}: ${current} is now ${shortId(now)} (rolled back from ${shortId(was)}, which is kept as ${previousRef(config.image, ws)})`,
+          );
         else {
           failed++;
-          const why = result.code === ROLLBACK_NO_CURRENT ? `${current} is not on the robot` : result.code === ROLLBACK_NO_PREVIOUS ? `no previous image (${previousRef(config.image, ws)}) to roll back to` : lastLines(result.stderr, 2);
+          const why =
+            result.code === ROLLBACK_NO_CURRENT
+              ? `${current} is not on the robot`
+              : result.code === ROLLBACK_NO_PREVIOUS
+                ? `no previous image (${previousRef(config.image, ws)}) to roll back to`
+                : lastLines(result.stderr, 2);
           complain(`${robot.name}: rollback of ${current} failed: ${why}`);
         }
       }

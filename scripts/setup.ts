@@ -25,31 +25,62 @@ Usage: npx tsx scripts/setup.ts [robot... | all] [--env-file FILE] [--accept-new
 to it; this flag sends it anyway (a network you trust) and pins the key once the login succeeded.`;
 
 await runMain(async ({ signal }) => {
-  const { values, positionals } = parseCommandLine(process.argv.slice(2), { 'forget-host': { type: 'string' }, 'accept-new-host-key': { type: 'boolean' } }, HELP);
-  const { config, robots } = loadRobots(values['env-file'], values['forget-host'] ? [values['forget-host']] : positionals.length ? positionals : ['all']);
+  const { values, positionals } = parseCommandLine(
+    process.argv.slice(2),
+    { 'forget-host': { type: 'string' }, 'accept-new-host-key': { type: 'boolean' } },
+    HELP,
+  );
+  const { config, robots } = loadRobots(
+    values['env-file'],
+    values['forget-host'] ? [values['forget-host']] : positionals.length ? positionals : ['all'],
+  );
   const knownHosts = new KnownHosts(config.knownHostsFile);
   if (values['forget-host']) {
     for (const robot of robots) {
       const removed = knownHosts.forget(robot.name);
-      say(removed ? `forgot ${removed} pinned host key(s) of ${robot.name} in ${knownHosts.file}; the next connection pins the new one` : `no host key of ${robot.name} was pinned in ${knownHosts.file}`);
+      say(
+        removed
+          ? `forgot ${removed} pinned host key(s) of ${robot.name} in ${knownHosts.file}; the next connection pins the new one`
+          : `no host key of ${robot.name} was pinned in ${knownHosts.file}`,
+      );
     }
     return EXIT.ok;
   }
   const rows: [string, StepReport][] = [];
   let key = await findUserKey(config.sshKey);
-  if (key) rows.push(['your SSH key', { state: 'already done', detail: key.source === 'file' ? key.path : `held by ssh-agent: ${key.publicKey.slice(0, 40)}…` }]);
-  else if (config.sshKey) rows.push(['your SSH key', { state: 'failed', detail: `SSH_KEY=${config.sshKey} (or its .pub) does not exist; fix robots.env or remove SSH_KEY to use ~/.ssh` }]);
+  if (key)
+    rows.push([
+      'your SSH key',
+      {
+        state: 'already done',
+        detail: key.source === 'file' ? key.path : `held by ssh-agent: ${key.publicKey.slice(0, 40)}…`,
+      },
+    ]);
+  else if (config.sshKey)
+    rows.push([
+      'your SSH key',
+      {
+        state: 'failed',
+        detail: `SSH_KEY=${config.sshKey} (or its .pub) does not exist; fix robots.env or remove SSH_KEY to use ~/.ssh`,
+      },
+    ]);
   else {
     key = generateUserKey();
-    rows.push(['your SSH key', { state: 'done', detail: `generated ${key.source === 'file' ? key.path : ''} (ed25519, no passphrase)` }]);
+    rows.push([
+      'your SSH key',
+      { state: 'done', detail: `generated ${key.source === 'file' ? key.path : ''} (ed25519, no passphrase)` },
+    ]);
   }
   for (const robot of key ? robots : []) {
     signal.throwIfAborted();
-    const report = await registerKey(robot, key!, knownHosts, values['accept-new-host-key'] === true).catch((error: Error): StepReport => ({ state: 'failed', detail: error.message }));
+    const report = await registerKey(robot, key!, knownHosts, values['accept-new-host-key'] === true).catch(
+      (error: Error): StepReport => ({ state: 'failed', detail: error.message }),
+    );
     rows.push([`key on ${robot.name}`, report]);
   }
   rows.push(['buildx builder', await ensureBuilder(new LocalRunner(signal), config)]);
   const width = Math.max(...rows.map(([name]) => name.length));
-  for (const [name, report] of rows) (report.state === 'failed' ? complain : say)(`${name.padEnd(width)}  ${report.state.padEnd(12)}  ${report.detail}`);
+  for (const [name, report] of rows)
+    (report.state === 'failed' ? complain : say)(`${name.padEnd(width)}  ${report.state.padEnd(12)}  ${report.detail}`);
   return rows.some(([, report]) => report.state === 'failed') ? EXIT.failed : EXIT.ok;
 });

@@ -1,11 +1,11 @@
 // What runs where: per robot and workspace, the robot's image against the laptop's.
 import { parseCommandLine } from './lib/cli/args.ts';
+import { shortId } from './lib/cli/display-format.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
 import { answer, complain, say } from './lib/cli/output.ts';
 import { loadRobots } from './lib/config/select.ts';
 import { LocalRunner } from './lib/runner/local-runner.ts';
 import { KnownHosts } from './lib/ssh/host-keys.ts';
-import { shortId } from './lib/cli/display-format.ts';
 import { gatherStatus } from './lib/status/gather-status.ts';
 import { statusJson } from './lib/status/status-json.ts';
 
@@ -26,10 +26,16 @@ await runMain(async ({ signal }) => {
   for (const { robot, rows, report, error } of results) {
     if (error) complain(`${robot.name}: unreachable — ${error}`);
     if (error || values.json) continue;
-    say(`${robot.name}: registry ${report!.registry}; images ${report!.imagesSize ?? '?'}, registry storage ${report!.registrySize ?? '0B'}`);
+    say(
+      `${robot.name}: registry ${report!.registry}; images ${report!.imagesSize ?? '?'}, registry storage ${report!.registrySize ?? '0B'}`,
+    );
     for (const row of rows) {
-      const when = row.deployedAt ? `deployed ${row.deployedAt.toISOString().replace('T', ' ').slice(0, 19)} UTC` : 'never deployed';
-      say(`  ${config.image}:${row.ws}  ${row.state.padEnd(7)}  robot ${shortId(row.robotId)}  laptop ${shortId(row.laptopId)}  ${when}  rollback ${shortId(row.previousId)}`);
+      const when = row.deployedAt
+        ? `deployed ${row.deployedAt.toISOString().replace('T', ' ').slice(0, 19)} UTC`
+        : 'never deployed';
+      say(
+        `  ${config.image}:${row.ws}  ${row.state.padEnd(7)}  robot ${shortId(row.robotId)}  laptop ${shortId(row.laptopId)}  ${when}  rollback ${shortId(row.previousId)}`,
+      );
     }
   }
   return results.some((r) => r.error) ? EXIT.failed : EXIT.ok;

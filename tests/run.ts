@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['typecheck', 'unit', 'e2e'];
+const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['lint', 'typecheck', 'unit', 'e2e'];
 
 /** Every *.test.ts below `dir`: unit tests mirror the lib layout (tests/unit/deploy/…, tests/unit/ssh/…). */
 function testFiles(dir: string): string[] {
@@ -23,15 +23,24 @@ function run(label: string, command: string, args: string[]): void {
 }
 
 const tsc = join('node_modules', 'typescript', 'bin', 'tsc');
+const biome = join('node_modules', '@biomejs', 'biome', 'bin', 'biome');
 for (const suite of suites) {
-  if (suite === 'typecheck') run('typecheck (tsc --noEmit)', process.execPath, [tsc, '--noEmit', '-p', '.']);
+  if (suite === 'lint') run('lint and format (biome ci)', process.execPath, [biome, 'ci', '--error-on-warnings', '.']);
+  else if (suite === 'typecheck') run('typecheck (tsc --noEmit)', process.execPath, [tsc, '--noEmit', '-p', '.']);
   else if (suite === 'unit' || suite === 'e2e') {
     const files = testFiles(join('tests', suite));
     // End-to-end tests share one laptop engine and the sim address range, so they run one file at a time.
     const concurrency = suite === 'e2e' ? ['--test-concurrency=1'] : [];
-    run(`${suite} tests (${files.length} files)`, process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...concurrency, ...files]);
+    run(`${suite} tests (${files.length} files)`, process.execPath, [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-reporter=spec',
+      ...concurrency,
+      ...files,
+    ]);
   } else {
-    console.error(`unknown suite "${suite}"; use typecheck, unit or e2e`);
+    console.error(`unknown suite "${suite}"; use lint, typecheck, unit or e2e`);
     process.exit(2);
   }
 }

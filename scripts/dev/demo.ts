@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { EXIT, runMain } from '../lib/cli/main.ts';
-import { DEMO_IMAGE, DEMO_WORKSPACE, SimHostError, assertSimHost, upSimFleet } from './sim/harness.ts';
+import { assertSimHost, DEMO_IMAGE, DEMO_WORKSPACE, SimHostError, upSimFleet } from './sim/harness.ts';
 import { stateFiles } from './sim/state.ts';
 
 const HELP = `Usage: npm run demo   (Linux, as root)
@@ -19,7 +19,9 @@ await runMain(async () => {
     assertSimHost();
   } catch (error) {
     if (!(error instanceof SimHostError)) throw error;
-    console.error(`npm run demo: ${error.message}. On Linux run it as root (sudo npm run demo); elsewhere deploy to a real robot (README, "Configuration").`);
+    console.error(
+      `npm run demo: ${error.message}. On Linux run it as root (sudo npm run demo); elsewhere deploy to a real robot (README, "Configuration").`,
+    );
     return EXIT.usage;
   }
   console.log('Starting simulated robot sim1 …');
@@ -31,7 +33,10 @@ await runMain(async () => {
   const deploy = spawnSync(process.execPath, ['--import', 'tsx', ...deployArgs], { stdio: 'inherit' });
   if (deploy.status !== 0) return deploy.status ?? EXIT.failed;
   const robot = fleet.robot('sim1');
-  const ran = spawnSync('docker', ['run', '--rm', `${DEMO_IMAGE}:${DEMO_WORKSPACE}`], { env: robot.dockerEnv(), encoding: 'utf8' });
+  const ran = spawnSync('docker', ['run', '--rm', `${DEMO_IMAGE}:${DEMO_WORKSPACE}`], {
+    env: robot.dockerEnv(),
+    encoding: 'utf8',
+  });
   const message = join(fleet.workspaceDir, DEMO_WORKSPACE, 'message.txt');
   console.log(`
 The robot now runs ${DEMO_IMAGE}:${DEMO_WORKSPACE}, which prints: ${ran.stdout.trim() || ran.stderr.trim()}

@@ -1,18 +1,18 @@
 // Simulated robots on this machine: network namespaces with their own dockerd and sshd.
 import { parseArgs } from 'node:util';
 import { UsageError } from '../lib/config/errors.ts';
+import { parseEngineFlavour } from './sim/engine-flavours.ts';
 import {
   assertSimHost,
   downSimFleet,
+  type LinkShape,
   loadSimFleet,
   SimHostError,
   stopLaptopDockerIfOurs,
-  type LinkShape,
   upSimFleet,
 } from './sim/harness.ts';
-import { parseEngineFlavour } from './sim/engine-flavours.ts';
-import { fleetStatus } from './sim/status.ts';
 import { recordedPrefixes, resolveScope, stateFiles } from './sim/state.ts';
+import { fleetStatus } from './sim/status.ts';
 
 const HELP = `Usage: npx tsx scripts/dev/sim-robot.ts <command> [options]
 
@@ -60,7 +60,8 @@ function linkShape(values: Record<string, unknown>): LinkShape | undefined {
 
 async function up(positionals: string[], values: Record<string, unknown>): Promise<void> {
   const count = positionals[0] === undefined ? 2 : Number(positionals[0]);
-  if (!Number.isInteger(count) || count < 1) throw new UsageError(`up: robot count must be a positive integer, got "${positionals[0]}"`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new UsageError(`up: robot count must be a positive integer, got "${positionals[0]}"`);
   const started = performance.now();
   const link = linkShape(values);
   const fleet = await upSimFleet({
@@ -70,18 +71,33 @@ async function up(positionals: string[], values: Record<string, unknown>): Promi
     withoutRegistry: (values['without-registry'] as string[] | undefined) ?? [],
     passwordLogin: (values['password-login'] as string[] | undefined) ?? [],
     ...(typeof values.engine === 'string' ? { engine: parseEngineFlavour(values.engine) } : {}),
-    ...(typeof values['laptop-engine'] === 'string' ? { laptopEngine: parseEngineFlavour(values['laptop-engine']) } : {}),
+    ...(typeof values['laptop-engine'] === 'string'
+      ? { laptopEngine: parseEngineFlavour(values['laptop-engine']) }
+      : {}),
   });
   const envFile = stateFiles(fleet.stateDir).robotsEnv;
   await fleet.writeRobotsEnv(envFile);
   console.log(`${fleet.robots.length} simulated robot(s) up in ${seconds(started)}`);
   for (const robot of fleet.robots) {
-    const notes = [robot.rate && `rate ${robot.rate}`, robot.link?.rttMs && `rtt ${robot.link.rttMs} ms ± ${robot.link.jitterMs ?? 0}`, robot.link?.lossPercent && `loss ${robot.link.lossPercent} %`, !robot.hasRegistry && 'no registry:2', robot.passwordLogin && 'password login', robot.engine !== 'docker20' && robot.engine];
-    console.log(`  ${robot.name.padEnd(10)} ${fleet.user}@${robot.address}  DOCKER_HOST=${robot.dockerHost}  ${notes.filter(Boolean).join(', ')}`);
+    const notes = [
+      robot.rate && `rate ${robot.rate}`,
+      robot.link?.rttMs && `rtt ${robot.link.rttMs} ms ± ${robot.link.jitterMs ?? 0}`,
+      robot.link?.lossPercent && `loss ${robot.link.lossPercent} %`,
+      !robot.hasRegistry && 'no registry:2',
+      robot.passwordLogin && 'password login',
+      robot.engine !== 'docker20' && robot.engine,
+    ];
+    console.log(
+      `  ${robot.name.padEnd(10)} ${fleet.user}@${robot.address}  DOCKER_HOST=${robot.dockerHost}  ${notes.filter(Boolean).join(', ')}`,
+    );
   }
-  console.log(`ssh: ssh -i ${fleet.keyPath} -o UserKnownHostsFile=${fleet.knownHostsPath} ${fleet.user}@${fleet.robots[0]?.address}`);
+  console.log(
+    `ssh: ssh -i ${fleet.keyPath} -o UserKnownHostsFile=${fleet.knownHostsPath} ${fleet.user}@${fleet.robots[0]?.address}`,
+  );
   console.log(`robots.env: ${envFile}`);
-  const laptop = Object.entries(fleet.laptopEnv).map(([key, value]) => `${key}=${key === 'PATH' ? value?.replace(process.env.PATH ?? '', '$PATH') : value}`);
+  const laptop = Object.entries(fleet.laptopEnv).map(
+    ([key, value]) => `${key}=${key === 'PATH' ? value?.replace(process.env.PATH ?? '', '$PATH') : value}`,
+  );
   if (laptop.length) console.log(`${fleet.laptopEngine} laptop engine: export ${laptop.join(' ')}`);
 }
 
@@ -91,7 +107,9 @@ async function down(all: boolean): Promise<void> {
   const prefixes = all ? [...new Set([scope.prefix, ...recordedPrefixes(scope.stateDir)])] : [scope.prefix];
   for (const prefix of prefixes) await downSimFleet({ ...scope, prefix });
   const stoppedLaptop = all && (await stopLaptopDockerIfOurs(scope.stateDir));
-  console.log(`down (${prefixes.join(', ')}) in ${seconds(started)}${stoppedLaptop ? '; stopped the laptop dockerd we had started' : ''}`);
+  console.log(
+    `down (${prefixes.join(', ')}) in ${seconds(started)}${stoppedLaptop ? '; stopped the laptop dockerd we had started' : ''}`,
+  );
 }
 
 function requireFleet() {
@@ -111,7 +129,9 @@ async function link(positionals: string[]): Promise<void> {
 async function status(): Promise<boolean> {
   const s = await fleetStatus();
   console.log(`prefix ${s.prefix}, subnet ${s.subnet}.0.0/16, state dir ${s.stateDir}`);
-  console.log(`laptop dockerd: ${s.laptopDockerdPid ? `started by the simulator (pid ${s.laptopDockerdPid})` : 'not started by the simulator'}`);
+  console.log(
+    `laptop dockerd: ${s.laptopDockerdPid ? `started by the simulator (pid ${s.laptopDockerdPid})` : 'not started by the simulator'}`,
+  );
   if (!s.recorded) console.log('no fleet is up');
   let healthy = true;
   for (const r of s.robots) {

@@ -6,12 +6,19 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { makeWorkspace, type SimRobot } from '../../scripts/dev/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
+import { dockerOn, imageIdOn, makeProjectDir, runScriptAsync, TEST_IMAGE, writeProjectEnv } from './support/project.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
-import { TEST_IMAGE, dockerOn, imageIdOn, makeProjectDir, runScriptAsync, writeProjectEnv } from './support/project.ts';
 
 /** The image ID the compose service's container was created from, on the robot. */
 function serviceImage(robot: SimRobot): string {
-  const id = dockerOn(robot, ['ps', '-q', '--filter', 'label=com.docker.compose.project=rdcompose', '--filter', 'label=com.docker.compose.service=app']);
+  const id = dockerOn(robot, [
+    'ps',
+    '-q',
+    '--filter',
+    'label=com.docker.compose.project=rdcompose',
+    '--filter',
+    'label=com.docker.compose.service=app',
+  ]);
   assert.match(id, /^[0-9a-f]{12}$/, 'one running container for the service');
   return dockerOn(robot, ['container', 'inspect', '--format', '{{.Image}}', id]);
 }
@@ -28,7 +35,10 @@ describe('<NAME>_COMPOSE brings the services up on the new image', simSuiteOptio
     const robotDir = makeProjectDir();
     chmodSync(robotDir, 0o755);
     const composeFile = join(robotDir, 'compose.yaml');
-    writeFileSync(composeFile, `name: rdcompose\nservices:\n  app:\n    image: ${ref}\n    command: ["sleep", "3600"]\n`);
+    writeFileSync(
+      composeFile,
+      `name: rdcompose\nservices:\n  app:\n    image: ${ref}\n    command: ["sleep", "3600"]\n`,
+    );
     const byFile = writeProjectEnv(dir, fleet(), fleet().robots, 'composed', [`C26_COMPOSE=${composeFile}`]);
     const first = await runScriptAsync('deploy.ts', ['c26', '--env-file', byFile]);
     assert.equal(first.code, 0, first.output);

@@ -6,15 +6,25 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { describe, test } from 'node:test';
-import { FINGERPRINT_FORMAT } from '../../scripts/lib/deploy/image-identity.ts';
+import { gzipSync } from 'node:zlib';
 import { BUSYBOX_IMAGE, type EngineFlavour, type SimRobot } from '../../scripts/dev/sim/harness.ts';
 import { robotFiles } from '../../scripts/dev/sim/state.ts';
+import { FINGERPRINT_FORMAT } from '../../scripts/lib/deploy/image-identity.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
-import { TEST_SIM_SCOPE, useSimFleet } from './support/sim-fleet.ts';
 import { alive } from './support/processes.ts';
-import { TEST_IMAGE, blobUploads, dockerOn, imageIdOn, makeProjectDir, runScriptAsync, startScript, waitFor, writeProjectEnv } from './support/project.ts';
+import {
+  blobUploads,
+  dockerOn,
+  imageIdOn,
+  makeProjectDir,
+  runScriptAsync,
+  startScript,
+  TEST_IMAGE,
+  waitFor,
+  writeProjectEnv,
+} from './support/project.ts';
+import { TEST_SIM_SCOPE, useSimFleet } from './support/sim-fleet.ts';
 
 const WS = 'colcon';
 const ref = `${TEST_IMAGE}:${WS}`;
@@ -29,28 +39,43 @@ export function makeInstallTree(dir: string, count = 40): { rewrite(names: strin
     return gzipSync(bytes, { level: 1 }).length;
   };
   for (let i = 0; i < count; i += 1) fill(`lib${String(i).padStart(2, '0')}.so`);
-  writeFileSync(join(dir, WS, 'Dockerfile'), `FROM ${BUSYBOX_IMAGE}\nCOPY ${WS}/install /opt/install\nCMD ["sh", "-c", "cat /opt/install/* | sha256sum"]\n`);
+  writeFileSync(
+    join(dir, WS, 'Dockerfile'),
+    `FROM ${BUSYBOX_IMAGE}\nCOPY ${WS}/install /opt/install\nCMD ["sh", "-c", "cat /opt/install/* | sha256sum"]\n`,
+  );
   return { rewrite: (names) => names.reduce((sum, name) => sum + fill(name), 0) };
 }
 
 /** Bytes each robot's push step sent, in the order the robots finished. */
 export function sentBytes(output: string): number[] {
-  const sent = [...output.matchAll(/push: [^\n]*?([\d.]+) (kB|MB) sent/g)].map(([, value, unit]) => Number(value) * (unit === 'MB' ? 1e6 : 1e3));
+  const sent = [...output.matchAll(/push: [^\n]*?([\d.]+) (kB|MB) sent/g)].map(
+    ([, value, unit]) => Number(value) * (unit === 'MB' ? 1e6 : 1e3),
+  );
   assert.ok(sent.length, `no "sent" figure in: ${output}`);
   return sent;
 }
 
 const runOn = (robot: SimRobot | undefined) => dockerOn(robot, ['run', '--rm', ref]);
-const laptopDocker = (env: NodeJS.ProcessEnv, args: string[]) => execFileSync('docker', args, { encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const laptopDocker = (env: NodeJS.ProcessEnv, args: string[]) =>
+  execFileSync('docker', args, {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
 
 // The classic laptop builds with CLI 28's legacy builder; the Debian 13 one with buildx on the containerd store.
 for (const laptop of ['docker20', 'docker26'] as EngineFlavour[]) {
   describe(`delta transfer of a rebuilt layer from a ${laptop} laptop`, simSuiteOptions(), () => {
-    const fleet = useSimFleet({ names: ['r20', 'r26'], engines: { r20: 'docker20', r26: 'docker26' }, laptopEngine: laptop });
+    const fleet = useSimFleet({
+      names: ['r20', 'r26'],
+      engines: { r20: 'docker20', r26: 'docker26' },
+      laptopEngine: laptop,
+    });
     let envFile: string;
     let tree: ReturnType<typeof makeInstallTree>;
     const env = () => (laptop === 'docker26' ? fleet().laptopEnv : {});
-    const deploy = (...args: string[]) => runScriptAsync('deploy.ts', ['r20', 'r26', '--env-file', envFile, ...args], env());
+    const deploy = (...args: string[]) =>
+      runScriptAsync('deploy.ts', ['r20', 'r26', '--env-file', envFile, ...args], env());
     const laptopRun = () => laptopDocker(env(), ['run', '--rm', ref]);
     const laptopContent = () => laptopDocker(env(), ['image', 'inspect', '--format', FINGERPRINT_FORMAT, ref]);
 
@@ -74,17 +99,31 @@ for (const laptop of ['docker20', 'docker26'] as EngineFlavour[]) {
       assert.equal(result.code, 0, result.output);
       assert.notEqual(laptopContent(), old);
       assert.match(result.output, /colcon: delta, 1 new layer\(s\) of 8\.\d MB rebuilt on the robot/);
-      if (laptop === 'docker20') assert.equal(imageIdOn(fleet().robot('r20'), ref), laptopDocker(env(), ['image', 'inspect', '--format', '{{.Id}}', ref]), 'classic to classic: the same image ID');
+      if (laptop === 'docker20')
+        assert.equal(
+          imageIdOn(fleet().robot('r20'), ref),
+          laptopDocker(env(), ['image', 'inspect', '--format', '{{.Id}}', ref]),
+          'classic to classic: the same image ID',
+        );
       assert.equal(imageIdOn(fleet().robot('r20'), `${ref}.prev`), oldId, 'the replaced image is kept for rollback');
       for (const robot of fleet().robots) {
-        assert.equal(dockerOn(robot, ['image', 'inspect', '--format', FINGERPRINT_FORMAT, ref]), laptopContent(), `${robot.name} holds the laptop's image`);
+        assert.equal(
+          dockerOn(robot, ['image', 'inspect', '--format', FINGERPRINT_FORMAT, ref]),
+          laptopContent(),
+          `${robot.name} holds the laptop's image`,
+        );
         assert.equal(runOn(robot), laptopRun(), `${robot.name} runs the same bytes`);
       }
       // Only the config travels by HTTP upload; the layer is written into the registry's storage.
-      assert.deepEqual(fleet().robots.map((robot, i) => blobUploads(robot) - uploads[i]), [1, 1]);
+      assert.deepEqual(
+        fleet().robots.map((robot, i) => blobUploads(robot) - uploads[i]),
+        [1, 1],
+      );
       const sent = sentBytes(result.output);
       assert.equal(sent.length, 2);
-      console.log(`# ${laptop} laptop, delta: ${sent.join(' and ')} bytes sent, floor ${floor} bytes (${sent.map((s) => (s / floor).toFixed(2)).join('x, ')}x)`);
+      console.log(
+        `# ${laptop} laptop, delta: ${sent.join(' and ')} bytes sent, floor ${floor} bytes (${sent.map((s) => (s / floor).toFixed(2)).join('x, ')}x)`,
+      );
       for (const bytes of sent) assert.ok(bytes < 3 * floor, `sent ${bytes}, floor ${floor}`);
     });
 
@@ -123,7 +162,7 @@ describe('delta transfer over an 8 Mbit/s link: a cut and a Ctrl-C', simSuiteOpt
     const dir = makeProjectDir();
     tree = makeInstallTree(dir, 80);
     envFile = writeProjectEnv(dir, fleet(), fleet().robots, WS);
-      appendFileSync(envFile, 'DELTA=on\n');
+    appendFileSync(envFile, 'DELTA=on\n');
     const result = await runScriptAsync('deploy.ts', ['slow', '--env-file', envFile]);
     assert.equal(result.code, 0, result.output);
   });

@@ -1,17 +1,25 @@
 // The core pipeline against a real robot: its own sshd, dockerd and registry in a network namespace.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { makeWorkspace, type GeneratedWorkspace } from '../../scripts/dev/sim/harness.ts';
+import { type GeneratedWorkspace, makeWorkspace } from '../../scripts/dev/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
+import {
+  blobUploads,
+  imageIdOn,
+  makeProjectDir,
+  runScriptAsync,
+  TEST_IMAGE,
+  writeProjectEnv,
+} from './support/project.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
-import { TEST_IMAGE, blobUploads, imageIdOn, makeProjectDir, runScriptAsync, writeProjectEnv } from './support/project.ts';
 
 describe('deploy to one simulated robot', simSuiteOptions(), () => {
   const fleet = useSimFleet({ names: ['sim1'] });
   let envFile: string;
   let workspace: GeneratedWorkspace;
   const ref = `${TEST_IMAGE}:nav`;
-  const deploy = (...args: string[]) => runScriptAsync('deploy.ts', ['sim1', '--env-file', envFile, '--timings', ...args]);
+  const deploy = (...args: string[]) =>
+    runScriptAsync('deploy.ts', ['sim1', '--env-file', envFile, '--timings', ...args]);
 
   test('first deploy lands IMAGE:WS with the laptop image ID', async () => {
     const dir = makeProjectDir();

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { makeWorkspace } from '../../scripts/dev/sim/harness.ts';
-import { simSuiteOptions } from './support/prereqs.ts';
 import { REPO } from '../support/cli.ts';
+import { simSuiteOptions } from './support/prereqs.ts';
+import { dockerOn, imageIdOn, makeProjectDir, runScriptAsync, TEST_IMAGE, writeProjectEnv } from './support/project.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
-import { TEST_IMAGE, dockerOn, imageIdOn, makeProjectDir, runScriptAsync, writeProjectEnv } from './support/project.ts';
 
 const MARK = '/tmp/rd-e2e-pwned';
 
@@ -36,7 +36,11 @@ describe('bad input and a bare laptop', simSuiteOptions(), () => {
       assert.equal(result.code, 2, `${script} ${args.join(' ')}\n${result.output}`);
     }
     const hostile = writeProjectEnv(dir, fleet(), [fleet().robot('sim1')], 'input', [`SIM1_AFTER_X=1`]);
-    assert.equal((await runScriptAsync('deploy.ts', ['sim1', '--env-file', hostile])).code, 2, 'unknown keys are refused');
+    assert.equal(
+      (await runScriptAsync('deploy.ts', ['sim1', '--env-file', hostile])).code,
+      2,
+      'unknown keys are refused',
+    );
     writeFileSync(envFile, `IMAGE=img$(touch ${MARK})\nSIM1_HOST=rdsim@${fleet().robot('sim1').address}\n`);
     assert.equal((await runScriptAsync('deploy.ts', ['sim1', '--env-file', envFile])).code, 2);
     assert.equal(existsSync(MARK), false, 'nothing was executed');
@@ -51,7 +55,8 @@ describe('bad input and a bare laptop', simSuiteOptions(), () => {
     const envFile = writeProjectEnv(dir, fleet(), [fleet().robot('sim1')], 'input', [], name);
     const result = await runScriptAsync('deploy.ts', ['sim1', '--env-file', envFile]);
     assert.equal(result.code, 0, result.output);
-    for (const place of [REPO, dir, join(dir, name)]) assert.equal(existsSync(join(place, 'rd-e2e-pwned')), false, `nothing executed (${place})`);
+    for (const place of [REPO, dir, join(dir, name)])
+      assert.equal(existsSync(join(place, 'rd-e2e-pwned')), false, `nothing executed (${place})`);
     assert.equal(imageIdOn(fleet().robot('sim1'), `${TEST_IMAGE}:input`), imageIdOn(undefined, `${TEST_IMAGE}:input`));
   });
 
@@ -67,11 +72,17 @@ describe('bad input and a bare laptop', simSuiteOptions(), () => {
   test('a build that fails: the message names the cause and nothing is started on the robot', async () => {
     const dir = makeProjectDir();
     await makeWorkspace(dir, { name: 'broken' });
-    writeFileSync(join(dir, 'broken', 'Dockerfile'), 'FROM robot-deploy-sim/busybox:latest\nRUN echo "compiler says no" >&2 && exit 3\n');
+    writeFileSync(
+      join(dir, 'broken', 'Dockerfile'),
+      'FROM robot-deploy-sim/busybox:latest\nRUN echo "compiler says no" >&2 && exit 3\n',
+    );
     const envFile = writeProjectEnv(dir, fleet(), [fleet().robot('sim2')], 'broken');
     const result = await runScriptAsync('deploy.ts', ['sim2', '--env-file', envFile]);
     assert.equal(result.code, 1, result.output);
-    assert.match(result.output, /sim2\s+failed\s+build failed — docker build of rd-e2e:broken \(linux\/amd64\).*compiler says no/);
+    assert.match(
+      result.output,
+      /sim2\s+failed\s+build failed — docker build of rd-e2e:broken \(linux\/amd64\).*compiler says no/,
+    );
     assert.equal(registryContainers(fleet().robot('sim2')), '', 'the registry was not started');
     assert.equal(imageIdOn(fleet().robot('sim2'), `${TEST_IMAGE}:broken`), undefined);
   });
@@ -80,7 +91,9 @@ describe('bad input and a bare laptop', simSuiteOptions(), () => {
     const dir = makeProjectDir();
     await makeWorkspace(dir, { name: 'input' });
     const envFile = writeProjectEnv(dir, fleet(), [fleet().robot('sim2')], 'input');
-    const result = await runScriptAsync('deploy.ts', ['sim2', '--env-file', envFile], { DOCKER_HOST: 'unix:///nonexistent.sock' });
+    const result = await runScriptAsync('deploy.ts', ['sim2', '--env-file', envFile], {
+      DOCKER_HOST: 'unix:///nonexistent.sock',
+    });
     assert.equal(result.code, 1, result.output);
     assert.match(result.output, /the laptop's Docker engine is not reachable/);
     assert.equal(existsSync(join(dir, 'known_hosts')), false, 'no connection was made');
@@ -88,7 +101,11 @@ describe('bad input and a bare laptop', simSuiteOptions(), () => {
 
   test('no bash on PATH: a full deploy works (zx on a POSIX sh)', async () => {
     const bin = mkdtempSync(join(tmpdir(), 'rd-nobash-'));
-    for (const [name, target] of [['sh', '/bin/dash'], ['docker', process.env.DOCKER_CLI ?? which('docker')], ['node', process.execPath]]) {
+    for (const [name, target] of [
+      ['sh', '/bin/dash'],
+      ['docker', process.env.DOCKER_CLI ?? which('docker')],
+      ['node', process.execPath],
+    ]) {
       symlinkSync(target, join(bin, name));
     }
     const dir = makeProjectDir();
@@ -96,7 +113,10 @@ describe('bad input and a bare laptop', simSuiteOptions(), () => {
     const envFile = writeProjectEnv(dir, fleet(), [fleet().robot('sim2')], 'nobash');
     const result = await runScriptAsync('deploy.ts', ['sim2', '--env-file', envFile], { PATH: bin });
     assert.equal(result.code, 0, result.output);
-    assert.equal(imageIdOn(fleet().robot('sim2'), `${TEST_IMAGE}:nobash`), imageIdOn(undefined, `${TEST_IMAGE}:nobash`));
+    assert.equal(
+      imageIdOn(fleet().robot('sim2'), `${TEST_IMAGE}:nobash`),
+      imageIdOn(undefined, `${TEST_IMAGE}:nobash`),
+    );
   });
 });
 
@@ -104,4 +124,3 @@ function which(tool: string): string {
   for (const dir of (process.env.PATH ?? '').split(':')) if (existsSync(join(dir, tool))) return join(dir, tool);
   throw new Error(`${tool} not on PATH`);
 }
-

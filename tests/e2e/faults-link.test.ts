@@ -8,8 +8,16 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { makeWorkspace } from '../../scripts/dev/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
+import {
+  imageIdOn,
+  makeProjectDir,
+  runScriptAsync,
+  startScript,
+  TEST_IMAGE,
+  waitFor,
+  writeProjectEnv,
+} from './support/project.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
-import { TEST_IMAGE, imageIdOn, makeProjectDir, runScriptAsync, startScript, waitFor, writeProjectEnv } from './support/project.ts';
 
 describe('link faults', simSuiteOptions(), () => {
   const fleet = useSimFleet({ names: ['sim1'], rate: '20mbit' });
@@ -44,7 +52,10 @@ describe('link faults', simSuiteOptions(), () => {
   test('link down for 20 s mid-push (more than 15 s of silence): the deploy reconnects, resumes and lands the image', async () => {
     const { code, output } = await deployThroughCut(20_000);
     assert.equal(code, 0, output);
-    assert.match(output, /link to sim1 lost during the push of wifi \(nothing arrived from the robot for 15 s .*\); reconnecting/);
+    assert.match(
+      output,
+      /link to sim1 lost during the push of wifi \(nothing arrived from the robot for 15 s .*\); reconnecting/,
+    );
     assert.match(output, /reconnected to sim1; resuming the push of wifi/);
     assert.equal(imageIdOn(fleet().robot('sim1'), ref), imageIdOn(undefined, ref));
   });
@@ -63,11 +74,18 @@ describe('link faults', simSuiteOptions(), () => {
       const code = await run.exited;
       const seconds = (Date.now() - cutAt) / 1000;
       assert.equal(code, 1, run.output());
-      assert.match(run.output(), /the link to sim1 dropped during the push of wifi and did not come back within 5 s .*the robot's image was not changed/);
+      assert.match(
+        run.output(),
+        /the link to sim1 dropped during the push of wifi and did not come back within 5 s .*the robot's image was not changed/,
+      );
       assert.ok(seconds >= 19 && seconds < 27, `gave up after ${seconds.toFixed(1)} s (15 s of silence + 5 s budget)`);
       console.log(`# link loss detected and given up after ${seconds.toFixed(1)} s`);
       const port = /tunnel: 127\.0\.0\.1:(\d+)/.exec(run.output())?.[1];
-      assert.equal(execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' }).trim(), '', 'no listener left');
+      assert.equal(
+        execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' }).trim(),
+        '',
+        'no listener left',
+      );
     } finally {
       await robot.restoreLink();
     }
@@ -76,7 +94,11 @@ describe('link faults', simSuiteOptions(), () => {
 
   const unreachable: [string, (address: string) => string, RegExp][] = [
     ['no route (link down)', (a) => `rdsim@${a}`, /sim1 \(rdsim@[\d.]+\): no route to the robot/],
-    ['nothing listening on the SSH port', (a) => `rdsim@${a}:2222`, /connection refused — the robot answers but no SSH server listens there/],
+    [
+      'nothing listening on the SSH port',
+      (a) => `rdsim@${a}:2222`,
+      /connection refused — the robot answers but no SSH server listens there/,
+    ],
     ['a name DNS does not know', () => 'rdsim@no-such-robot.invalid', /the name does not resolve \(DNS\)/],
   ];
   for (const [name, host, message] of unreachable) {
@@ -106,6 +128,11 @@ describe('link faults', simSuiteOptions(), () => {
     const envFile = writeProjectEnv(dir, fleet(), fleet().robots, 'wifi', [`SIM1_SSH_KEY=${join(keyDir, 'stranger')}`]);
     const result = await runScriptAsync('deploy.ts', ['sim1', '--env-file', envFile]);
     assert.equal(result.code, 1, result.output);
-    assert.match(result.output, new RegExp(`authentication failed; tried key ${join(keyDir, 'stranger')}\\. Register your key with \`npx tsx scripts/setup\\.ts sim1\``));
+    assert.match(
+      result.output,
+      new RegExp(
+        `authentication failed; tried key ${join(keyDir, 'stranger')}\\. Register your key with \`npx tsx scripts/setup\\.ts sim1\``,
+      ),
+    );
   });
 });

@@ -3,29 +3,43 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { makeWorkspace, type SimRobot } from '../../scripts/dev/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { alive, listening } from './support/processes.ts';
+import {
+  imageIdOn,
+  makeProjectDir,
+  runScriptAsync,
+  startScript,
+  TEST_IMAGE,
+  waitFor,
+  writeProjectEnv,
+} from './support/project.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
-import { TEST_IMAGE, imageIdOn, makeProjectDir, runScriptAsync, startScript, waitFor, writeProjectEnv } from './support/project.ts';
 
 const EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
-
-
 
 /** SSH sessions still open on the robot (sshd forks one process per connection). */
 function robotSessions(robot: SimRobot): string[] {
   const pids = execFileSync('ip', ['netns', 'pids', robot.netns], { encoding: 'utf8' }).split('\n').filter(Boolean);
   return pids
-    .map((pid) => { try { return execFileSync('cat', [`/proc/${pid}/cmdline`], { encoding: 'utf8' }).replace(/\0/g, ' '); } catch { return ''; } })
+    .map((pid) => {
+      try {
+        return execFileSync('cat', [`/proc/${pid}/cmdline`], { encoding: 'utf8' }).replace(/\0/g, ' ');
+      } catch {
+        return '';
+      }
+    })
     .filter((cmd) => /sshd: rdsim/.test(cmd));
 }
 
 function laptopContainersRunning(command: string): string[] {
-  return execFileSync('docker', ['ps', '--no-trunc', '--format', '{{.Command}}'], { encoding: 'utf8' }).split('\n').filter((c) => c.includes(command));
+  return execFileSync('docker', ['ps', '--no-trunc', '--format', '{{.Command}}'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((c) => c.includes(command));
 }
 
 describe('signals in every step', simSuiteOptions(), () => {
@@ -48,13 +62,22 @@ describe('signals in every step', simSuiteOptions(), () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     test(`${signal} during the build: exit ${EXIT[signal]}, the build is stopped, the robot is untouched`, async () => {
       const token = `${signal}-${Date.now()}`;
-      writeFileSync(join(dir, 'sig', 'Dockerfile'), `FROM robot-deploy-sim/busybox:latest\nRUN echo ${token} && sleep 30\n`);
+      writeFileSync(
+        join(dir, 'sig', 'Dockerfile'),
+        `FROM robot-deploy-sim/busybox:latest\nRUN echo ${token} && sleep 30\n`,
+      );
       const run = startScript('deploy.ts', ['sim1', '--env-file', envFile]);
       await waitFor('the build to run its RUN step', () => laptopContainersRunning(token).length > 0, 60_000);
       run.signal(signal);
       assert.equal(await run.exited, EXIT[signal], run.output());
       assert.equal(alive(run.pid), false);
-      assert.deepEqual(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((p) => p.includes(`${dir}/sig/Dockerfile`)), [], 'no docker build CLI left');
+      assert.deepEqual(
+        execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+          .split('\n')
+          .filter((p) => p.includes(`${dir}/sig/Dockerfile`)),
+        [],
+        'no docker build CLI left',
+      );
       await waitFor('the build container to stop', () => laptopContainersRunning(token).length === 0, 15_000);
       assert.equal(imageIdOn(fleet().robot('sim1'), ref), oldId);
       await waitFor('the robot sessions to close', () => robotSessions(fleet().robot('sim1')).length === 0, 5_000);
@@ -73,7 +96,9 @@ describe('signals in every step', simSuiteOptions(), () => {
         assert.equal(await run.exited, EXIT[signal], run.output());
         assert.equal(alive(run.pid), false, 'the deploy process is gone');
         if (port) assert.equal(listening(port), false, `no listener left on ${port}`);
-        const tags = execFileSync('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' });
+        const tags = execFileSync('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], {
+          encoding: 'utf8',
+        });
         assert.doesNotMatch(tags, /^(127\.0\.0\.1|localhost):\d+\/rd-e2e:sig$/m, 'no temporary push tag left');
         await waitFor('the robot sessions to close', () => robotSessions(fleet().robot('sim1')).length === 0, 5_000);
         assert.equal(imageIdOn(fleet().robot('sim1'), ref), oldId, 'IMAGE:WS is still the old, complete image');

@@ -5,11 +5,19 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { makeWorkspace, type GeneratedWorkspace, type SimRobot } from '../../scripts/dev/sim/harness.ts';
+import { type GeneratedWorkspace, makeWorkspace, type SimRobot } from '../../scripts/dev/sim/harness.ts';
 import { robotFiles } from '../../scripts/dev/sim/state.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
+import {
+  blobUploads,
+  dockerOn,
+  imageIdOn,
+  makeProjectDir,
+  runScriptAsync,
+  TEST_IMAGE,
+  writeProjectEnv,
+} from './support/project.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
-import { TEST_IMAGE, blobUploads, dockerOn, imageIdOn, makeProjectDir, runScriptAsync, writeProjectEnv } from './support/project.ts';
 
 const short = (id: string | undefined): string => (id ? id.slice(7, 19) : '-');
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
@@ -31,10 +39,13 @@ function registryBytes(robot: SimRobot): number {
 /** Whether the robot's registry still holds the manifest the robot pulled for this image ID. */
 function manifestInRegistry(robot: SimRobot, id: string): boolean {
   const repoDigest = dockerOn(robot, ['image', 'inspect', '--format', '{{range .RepoDigests}}{{println .}}{{end}}', id])
-    .split('\n').find((d) => d.includes(`/${TEST_IMAGE}@sha256:`));
+    .split('\n')
+    .find((d) => d.includes(`/${TEST_IMAGE}@sha256:`));
   assert.ok(repoDigest, `${short(id)} was pulled from the robot's registry`);
   const hex = repoDigest.split('@sha256:')[1]!;
-  return existsSync(join(registryDir(robot), 'docker/registry/v2/repositories', TEST_IMAGE, '_manifests/revisions/sha256', hex, 'link'));
+  return existsSync(
+    join(registryDir(robot), 'docker/registry/v2/repositories', TEST_IMAGE, '_manifests/revisions/sha256', hex, 'link'),
+  );
 }
 
 /** What the image prints: every generated workspace's CMD cats its top.txt. */
@@ -71,7 +82,10 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
     // The same amount of work for one robot (another workspace of the same size, so nothing is cached).
     const solo = await deploy('alpha', '--ws', 'fleetsolo');
     assert.equal(solo.code, 0, solo.output);
-    assert.equal(imageIdOn(fleet().robot('alpha'), `${TEST_IMAGE}:fleetsolo`), imageIdOn(undefined, `${TEST_IMAGE}:fleetsolo`));
+    assert.equal(
+      imageIdOn(fleet().robot('alpha'), `${TEST_IMAGE}:fleetsolo`),
+      imageIdOn(undefined, `${TEST_IMAGE}:fleetsolo`),
+    );
 
     const all = await deploy('all');
     assert.equal(all.code, 0, all.output);
@@ -79,11 +93,16 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
     assert.match(ids.v1 ?? '', /^sha256:[0-9a-f]{64}$/);
     for (const robot of fleet().robots) {
       assert.equal(imageIdOn(robot, ref), ids.v1, `${robot.name} holds the laptop image`);
-      assert.match(all.output, new RegExp(`^${robot.name}\\s+deployed\\s+rd-e2e:fleet ${short(ids.v1)}; [\\d.]+ MB through the tunnel$`, 'm'));
+      assert.match(
+        all.output,
+        new RegExp(`^${robot.name}\\s+deployed\\s+rd-e2e:fleet ${short(ids.v1)}; [\\d.]+ MB through the tunnel$`, 'm'),
+      );
     }
     assert.equal(count(all.output, /^✔ build /m), 1, `one build task for three robots:\n${all.output}`);
     assert.equal(count(all.output, /^✔ push: fleet: /m), 3, 'three pushes');
-    console.log(`# 1 robot: ${seconds(solo.ms)}; 3 robots together: ${seconds(all.ms)} (each a 20 MiB base, build included)`);
+    console.log(
+      `# 1 robot: ${seconds(solo.ms)}; 3 robots together: ${seconds(all.ms)} (each a 20 MiB base, build included)`,
+    );
   });
 
   test('one robot unreachable: it fails with its reason, the others are deployed', async () => {
@@ -100,10 +119,22 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
     ids.v2 = imageIdOn(undefined, ref)!;
     assert.notEqual(ids.v2, ids.v1);
     for (const name of ['alpha', 'charlie']) {
-      assert.match(result.output, new RegExp(`^${name}\\s+deployed\\s+rd-e2e:fleet ${short(ids.v2)}, previous ${short(ids.v1)} kept as rd-e2e:fleet\\.prev`, 'm'));
+      assert.match(
+        result.output,
+        new RegExp(
+          `^${name}\\s+deployed\\s+rd-e2e:fleet ${short(ids.v2)}, previous ${short(ids.v1)} kept as rd-e2e:fleet\\.prev`,
+          'm',
+        ),
+      );
       assert.equal(imageIdOn(fleet().robot(name), ref), ids.v2, `${name} got the new image`);
     }
-    assert.match(result.output, new RegExp(`^bravo\\s+failed\\s+bravo \\(rdsim@${bravo.address.replace(/\./g, '\\.')}\\): (no route|no SSH answer)`, 'm'));
+    assert.match(
+      result.output,
+      new RegExp(
+        `^bravo\\s+failed\\s+bravo \\(rdsim@${bravo.address.replace(/\./g, '\\.')}\\): (no route|no SSH answer)`,
+        'm',
+      ),
+    );
     assert.equal(imageIdOn(bravo, ref), ids.v1, 'bravo keeps its image');
     assert.ok(result.ms < 30_000, `the unreachable robot did not hold the fleet up (${seconds(result.ms)})`);
   });
@@ -112,10 +143,20 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
     const uploads = Object.fromEntries(fleet().robots.map((r) => [r.name, blobUploads(r)]));
     const catchUp = await deploy('all');
     assert.equal(catchUp.code, 0, catchUp.output);
-    assert.match(catchUp.output, new RegExp(`^bravo\\s+deployed\\s+rd-e2e:fleet ${short(ids.v2)}, previous ${short(ids.v1)}`, 'm'));
-    assert.equal(blobUploads(fleet().robot('bravo')) - uploads.bravo!, 2, 'bravo gets the changed layer and the config');
+    assert.match(
+      catchUp.output,
+      new RegExp(`^bravo\\s+deployed\\s+rd-e2e:fleet ${short(ids.v2)}, previous ${short(ids.v1)}`, 'm'),
+    );
+    assert.equal(
+      blobUploads(fleet().robot('bravo')) - uploads.bravo!,
+      2,
+      'bravo gets the changed layer and the config',
+    );
     for (const name of ['alpha', 'charlie']) {
-      assert.match(catchUp.output, new RegExp(`^${name}\\s+up to date\\s+rd-e2e:fleet ${short(ids.v2)} \\(already there\\)$`, 'm'));
+      assert.match(
+        catchUp.output,
+        new RegExp(`^${name}\\s+up to date\\s+rd-e2e:fleet ${short(ids.v2)} \\(already there\\)$`, 'm'),
+      );
       assert.equal(blobUploads(fleet().robot(name)), uploads[name], `nothing uploaded to ${name}`);
     }
 
@@ -123,7 +164,10 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
     const again = await deploy('all');
     assert.equal(again.code, 0, again.output);
     for (const robot of fleet().robots) {
-      assert.match(again.output, new RegExp(`^${robot.name}\\s+up to date\\s+rd-e2e:fleet ${short(ids.v2)} \\(already there\\)$`, 'm'));
+      assert.match(
+        again.output,
+        new RegExp(`^${robot.name}\\s+up to date\\s+rd-e2e:fleet ${short(ids.v2)} \\(already there\\)$`, 'm'),
+      );
       assert.equal(blobUploads(robot), quiet[robot.name], `nothing uploaded to ${robot.name}`);
       assert.equal(imageIdOn(robot, ref), ids.v2);
     }
@@ -140,18 +184,35 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
     const synced = await status();
     assert.equal(synced.code, 0, synced.output);
     for (const robot of fleet().robots) {
-      assert.match(synced.output, new RegExp(`^${robot.name}: registry running; images \\S+, registry storage \\S+$`, 'm'));
+      assert.match(
+        synced.output,
+        new RegExp(`^${robot.name}: registry running; images \\S+, registry storage \\S+$`, 'm'),
+      );
     }
-    const rows = [...synced.output.matchAll(/^ {2}rd-e2e:fleet {2}in sync {2}robot (\w+) {2}laptop (\w+) {2}deployed (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC {2}rollback (\w+)$/gm)];
+    const rows = [
+      ...synced.output.matchAll(
+        /^ {2}rd-e2e:fleet {2}in sync {2}robot (\w+) {2}laptop (\w+) {2}deployed (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC {2}rollback (\w+)$/gm,
+      ),
+    ];
     assert.equal(rows.length, 3, synced.output);
     for (const [, robotId, laptopId, when, rollback] of rows) {
       assert.equal(robotId, short(ids.v2));
       assert.equal(laptopId, short(ids.v2));
       assert.equal(rollback, short(ids.v1));
       const deployedAt = Date.parse(`${when!.replace(' ', 'T')}Z`);
-      assert.ok(deployedAt <= startedAt + 1000 && deployedAt > startedAt - 15 * 60_000, `deployed ${when} UTC is a recent time`);
+      assert.ok(
+        deployedAt <= startedAt + 1000 && deployedAt > startedAt - 15 * 60_000,
+        `deployed ${when} UTC is a recent time`,
+      );
     }
-    assert.equal(count(synced.output, /^ {2}rd-e2e:fleetmiss {2}missing {2}robot - {2}laptop \S+ {2}never deployed {2}rollback -$/m), 3, synced.output);
+    assert.equal(
+      count(
+        synced.output,
+        /^ {2}rd-e2e:fleetmiss {2}missing {2}robot - {2}laptop \S+ {2}never deployed {2}rollback -$/m,
+      ),
+      3,
+      synced.output,
+    );
 
     await fleetWs.setTop('fleet v3, built but not deployed');
     const build = await runScriptAsync('build.ts', ['--ws', 'fleet', '--env-file', envFile]);
@@ -160,7 +221,14 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
     assert.notEqual(ids.v3, ids.v2);
     const stale = await status();
     assert.equal(stale.code, 0, stale.output);
-    assert.equal(count(stale.output, new RegExp(`^ {2}rd-e2e:fleet {2}stale {4}robot ${short(ids.v2)} {2}laptop ${short(ids.v3)} {2}deployed `, 'm')), 3, stale.output);
+    assert.equal(
+      count(
+        stale.output,
+        new RegExp(`^ {2}rd-e2e:fleet {2}stale {4}robot ${short(ids.v2)} {2}laptop ${short(ids.v3)} {2}deployed `, 'm'),
+      ),
+      3,
+      stale.output,
+    );
 
     const charlie = fleet().robot('charlie');
     await charlie.cutLink();
@@ -180,7 +248,8 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
     const rb = await makeWorkspace(dir, { name: 'fleetrb', top: 'rollback 1' });
     const current = `${TEST_IMAGE}:fleetrb`;
     const previous = `${current}.prev`;
-    const rollback = (robot: string) => runScriptAsync('rollback.ts', [robot, '--ws', 'fleetrb', '--env-file', envFile]);
+    const rollback = (robot: string) =>
+      runScriptAsync('rollback.ts', [robot, '--ws', 'fleetrb', '--env-file', envFile]);
     assert.equal((await deploy('alpha', '--ws', 'fleetrb')).code, 0);
     const first = imageIdOn(undefined, current)!;
     await rb.setTop('rollback 2');
@@ -192,7 +261,13 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
 
     const back = await rollback('alpha');
     assert.equal(back.code, 0, back.output);
-    assert.match(back.output, new RegExp(`^alpha: rd-e2e:fleetrb is now ${short(first)} \\(rolled back from ${short(second)}, which is kept as rd-e2e:fleetrb\\.prev\\)$`, 'm'));
+    assert.match(
+      back.output,
+      new RegExp(
+        `^alpha: rd-e2e:fleetrb is now ${short(first)} \\(rolled back from ${short(second)}, which is kept as rd-e2e:fleetrb\\.prev\\)$`,
+        'm',
+      ),
+    );
     assert.equal(imageIdOn(alpha, current), first);
     assert.equal(imageIdOn(alpha, previous), second);
     assert.equal(runOn(alpha, current), 'rollback 1', 'the rolled-back image runs');
@@ -207,7 +282,10 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
     assert.equal((await deploy('charlie', '--ws', 'fleetrb')).code, 0);
     const noPrevious = await rollback('charlie');
     assert.equal(noPrevious.code, 1, noPrevious.output);
-    assert.match(noPrevious.output, /^charlie: rollback of rd-e2e:fleetrb failed: no previous image \(rd-e2e:fleetrb\.prev\) to roll back to$/m);
+    assert.match(
+      noPrevious.output,
+      /^charlie: rollback of rd-e2e:fleetrb failed: no previous image \(rd-e2e:fleetrb\.prev\) to roll back to$/m,
+    );
     assert.equal(imageIdOn(charlie, current), second, 'IMAGE:WS untouched');
     assert.equal(imageIdOn(charlie, previous), undefined);
 
@@ -240,7 +318,10 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
     const registryBefore = registryBytes(charlie);
     const keepOne = await runScriptAsync('prune.ts', ['charlie', '--keep', '1', '--env-file', pruneEnv]);
     assert.equal(keepOne.code, 0, keepOne.output);
-    const report1 = /prune: removed (\d+) image\(s\), \d+ registry manifest\(s\); kept \d+ \(current, rollback, up to 1 older\);.* freed ([\d.]+) MB/.exec(keepOne.output);
+    const report1 =
+      /prune: removed (\d+) image\(s\), \d+ registry manifest\(s\); kept \d+ \(current, rollback, up to 1 older\);.* freed ([\d.]+) MB/.exec(
+        keepOne.output,
+      );
     assert.ok(report1, keepOne.output);
     assert.ok(Number(report1[1]) >= 1 && Number(report1[2]) > 0, `removed and freed something: ${report1[0]}`);
     assert.doesNotMatch(keepOne.output, /^. build /m, 'prune builds nothing');
@@ -248,11 +329,17 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
     assert.ok(present(d3), '--keep 1 kept the newest older deploy');
     assert.ok(present(d1), 'an image a container uses is never removed');
     const registryAfter = registryBytes(charlie);
-    assert.ok(registryBefore - registryAfter >= 7 * 2 ** 20, `the registry shrank by a base layer: ${registryBefore} → ${registryAfter} bytes`);
+    assert.ok(
+      registryBefore - registryAfter >= 7 * 2 ** 20,
+      `the registry shrank by a base layer: ${registryBefore} → ${registryAfter} bytes`,
+    );
 
     const keepNone = await runScriptAsync('prune.ts', ['charlie', '--env-file', pruneEnv]);
     assert.equal(keepNone.code, 0, keepNone.output);
-    const report2 = /prune: removed (\d+) image\(s\), \d+ registry manifest\(s\); kept \d+ \(current, rollback\);.* freed ([\d.]+) MB/.exec(keepNone.output);
+    const report2 =
+      /prune: removed (\d+) image\(s\), \d+ registry manifest\(s\); kept \d+ \(current, rollback\);.* freed ([\d.]+) MB/.exec(
+        keepNone.output,
+      );
     assert.ok(report2, keepNone.output);
     assert.ok(Number(report2[2]) > 0, `freed something: ${report2[0]}`);
     assert.equal(present(d3), false, 'without --keep the older deploy goes too');
@@ -302,7 +389,8 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
       `CHARLIE_AFTER='touch "$HOME/${marker}"'`,
     ]);
     const charlie = fleet().robot('charlie');
-    const home = (robot: SimRobot) => robotFiles({ prefix: fleet().prefix, subnet: fleet().subnet, stateDir: fleet().stateDir }, robot.name).home;
+    const home = (robot: SimRobot) =>
+      robotFiles({ prefix: fleet().prefix, subnet: fleet().subnet, stateDir: fleet().stateDir }, robot.name).home;
     await charlie.cutLink();
     let result: Awaited<ReturnType<typeof deploy>>;
     try {

@@ -5,12 +5,21 @@ import { describe, test } from 'node:test';
 import { makeWorkspace } from '../../scripts/dev/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { alive, listening, processesMatching } from './support/processes.ts';
+import {
+  imageIdOn,
+  makeProjectDir,
+  runScriptAsync,
+  startScript,
+  TEST_IMAGE,
+  waitFor,
+  writeProjectEnv,
+} from './support/project.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
-import { TEST_IMAGE, imageIdOn, makeProjectDir, runScriptAsync, startScript, waitFor, writeProjectEnv } from './support/project.ts';
 
-
-
-async function interruptMidPush(envFile: string, signal: NodeJS.Signals): Promise<{ code: number; port: number; output: string; pid: number }> {
+async function interruptMidPush(
+  envFile: string,
+  signal: NodeJS.Signals,
+): Promise<{ code: number; port: number; output: string; pid: number }> {
   const run = startScript('deploy.ts', ['sim1', '--env-file', envFile]);
   await waitFor('the push to start', () => /❯ push/.test(run.output()), 120_000);
   const port = Number(/tunnel: 127\.0\.0\.1:(\d+)/.exec(run.output())?.[1]);
@@ -23,13 +32,16 @@ async function interruptMidPush(envFile: string, signal: NodeJS.Signals): Promis
   return { code, port, output: run.output(), pid: run.pid };
 }
 
-
 function assertNothingLeft(pid: number, port: number, pushRef: string): void {
   assert.equal(listening(port), false, `no listener left on ${port}`);
   assert.deepEqual(processesMatching(pushRef), [], 'no docker push left running');
   assert.equal(alive(pid), false, 'the deploy process is gone');
   const tags = execFileSync('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' });
-  assert.doesNotMatch(tags, new RegExp(`^127\\.0\\.0\\.1:${port}/${TEST_IMAGE}:slow$`, "m"), "no temporary push tag left");
+  assert.doesNotMatch(
+    tags,
+    new RegExp(`^127\\.0\\.0\\.1:${port}/${TEST_IMAGE}:slow$`, 'm'),
+    'no temporary push tag left',
+  );
 }
 
 describe('interrupting a deploy over a 20 Mbit/s link', simSuiteOptions(), () => {

@@ -40,11 +40,16 @@ describe('simulated robots', simSuiteOptions(), () => {
   function sshArgs(address: string, ...command: string[]): string[] {
     const f = fleet();
     return [
-      '-i', f.keyPath,
-      '-o', `UserKnownHostsFile=${f.knownHostsPath}`,
-      '-o', 'StrictHostKeyChecking=yes',
-      '-o', 'BatchMode=yes',
-      '-o', 'ConnectTimeout=10',
+      '-i',
+      f.keyPath,
+      '-o',
+      `UserKnownHostsFile=${f.knownHostsPath}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ConnectTimeout=10',
       `${f.user}@${address}`,
       ...command,
     ];
@@ -60,7 +65,9 @@ describe('simulated robots', simSuiteOptions(), () => {
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       child.on('close', (code) =>
-        code === 0 ? resolve({ stdout, ms: performance.now() - started }) : reject(new Error(`ssh exited ${code}: ${stderr}`)),
+        code === 0
+          ? resolve({ stdout, ms: performance.now() - started })
+          : reject(new Error(`ssh exited ${code}: ${stderr}`)),
       );
       child.stdin.end(input);
     });
@@ -79,8 +86,13 @@ describe('simulated robots', simSuiteOptions(), () => {
     assert.equal(dockerHost, keybot.dockerHost);
     assert.ok(images.includes('registry:2'), `registry:2 missing from keybot's engine: ${images.join(', ')}`);
 
-    const fromHost = await exec('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { env: passbot.dockerEnv() });
-    assert.ok(!fromHost.stdout.includes('registry:2'), 'passbot was started without registry:2, so its engine must not have it');
+    const fromHost = await exec('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'], {
+      env: passbot.dockerEnv(),
+    });
+    assert.ok(
+      !fromHost.stdout.includes('registry:2'),
+      'passbot was started without registry:2, so its engine must not have it',
+    );
     assert.notEqual(passbot.dockerHost, keybot.dockerHost);
   });
 
@@ -88,7 +100,12 @@ describe('simulated robots', simSuiteOptions(), () => {
     const f = fleet();
     const keybot = f.robot('keybot');
     await sshRun(keybot.address, 'docker run -d --name sim-test-registry -p 127.0.0.1:5000:5000 registry:2');
-    const ssh = await new NodeSSH().connect({ host: keybot.address, username: f.user, privateKeyPath: f.keyPath, readyTimeout: 10_000 });
+    const ssh = await new NodeSSH().connect({
+      host: keybot.address,
+      username: f.user,
+      privateKeyPath: f.keyPath,
+      readyTimeout: 10_000,
+    });
     try {
       let answer = '';
       for (let attempt = 0; attempt < 50 && !answer.startsWith('HTTP/1.0 200'); attempt++) {
@@ -112,7 +129,12 @@ describe('simulated robots', simSuiteOptions(), () => {
   test('password robot takes the password and refuses the key; key robot refuses passwords', async () => {
     const f = fleet();
     const passbot = f.robot('passbot');
-    const withPassword = await new NodeSSH().connect({ host: passbot.address, username: f.user, password: f.password, readyTimeout: 10_000 });
+    const withPassword = await new NodeSSH().connect({
+      host: passbot.address,
+      username: f.user,
+      password: f.password,
+      readyTimeout: 10_000,
+    });
     try {
       const result = await withPassword.execCommand('echo "$DOCKER_HOST"');
       assert.equal(result.stdout.trim(), passbot.dockerHost);
@@ -120,11 +142,21 @@ describe('simulated robots', simSuiteOptions(), () => {
       withPassword.dispose();
     }
     await assert.rejects(
-      new NodeSSH().connect({ host: passbot.address, username: f.user, privateKeyPath: f.keyPath, readyTimeout: 10_000 }),
+      new NodeSSH().connect({
+        host: passbot.address,
+        username: f.user,
+        privateKeyPath: f.keyPath,
+        readyTimeout: 10_000,
+      }),
       /authentication/i,
     );
     await assert.rejects(
-      new NodeSSH().connect({ host: f.robot('keybot').address, username: f.user, password: f.password, readyTimeout: 10_000 }),
+      new NodeSSH().connect({
+        host: f.robot('keybot').address,
+        username: f.user,
+        password: f.password,
+        readyTimeout: 10_000,
+      }),
       /authentication/i,
     );
   });

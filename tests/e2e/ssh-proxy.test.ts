@@ -8,31 +8,44 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { makeWorkspace } from '../../scripts/dev/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
+import { imageIdOn, makeProjectDir, runScriptAsync, TEST_IMAGE } from './support/project.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
-import { TEST_IMAGE, imageIdOn, makeProjectDir, runScriptAsync } from './support/project.ts';
 
 describe('ProxyJump and ProxyCommand from ~/.ssh/config', simSuiteOptions(), () => {
   const fleet = useSimFleet({ names: ['sim1'], links: { sim1: { rttMs: 2 } } });
 
-  test('a robot behind a jump host and one behind a proxy command are deployed; both hops\' host keys are pinned and checked', async () => {
+  test("a robot behind a jump host and one behind a proxy command are deployed; both hops' host keys are pinned and checked", async () => {
     const robot = fleet().robot('sim1');
     const { user, keyPath } = fleet();
     const dir = makeProjectDir();
     await makeWorkspace(dir, { name: 'proxied', baseSizeMiB: 2 });
     const sshConfig = join(mkdtempSync(join(dir, 'home-')), 'ssh_config');
-    writeFileSync(sshConfig, [
-      'Host behind',
-      '  HostName 127.0.0.1',
-      `  ProxyJump ${user}@${robot.address}`,
-      'Host piped',
-      '  HostName 127.0.0.1',
-      `  ProxyCommand ssh -i ${keyPath} -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -W %h:%p ${user}@${robot.address}`,
-      'Host *',
-      `  User ${user}`,
-      '',
-    ].join('\n'));
+    writeFileSync(
+      sshConfig,
+      [
+        'Host behind',
+        '  HostName 127.0.0.1',
+        `  ProxyJump ${user}@${robot.address}`,
+        'Host piped',
+        '  HostName 127.0.0.1',
+        `  ProxyCommand ssh -i ${keyPath} -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -W %h:%p ${user}@${robot.address}`,
+        'Host *',
+        `  User ${user}`,
+        '',
+      ].join('\n'),
+    );
     const envFile = join(dir, 'robots.env');
-    writeFileSync(envFile, [`IMAGE=${TEST_IMAGE}`, 'WORKSPACES=proxied', `SSH_KEY=${keyPath}`, 'BEHIND_HOST=behind', 'PIPED_HOST=piped', ''].join('\n'));
+    writeFileSync(
+      envFile,
+      [
+        `IMAGE=${TEST_IMAGE}`,
+        'WORKSPACES=proxied',
+        `SSH_KEY=${keyPath}`,
+        'BEHIND_HOST=behind',
+        'PIPED_HOST=piped',
+        '',
+      ].join('\n'),
+    );
     const env = { RD_SSH_CONFIG: sshConfig };
     const ref = `${TEST_IMAGE}:proxied`;
 
@@ -42,19 +55,34 @@ describe('ProxyJump and ProxyCommand from ~/.ssh/config', simSuiteOptions(), () 
     assert.equal(imageIdOn(robot, ref), imageIdOn(undefined, ref), 'the jump led to the robot');
     const robotKey = readFileSync(`${robot.hostKeyPath}.pub`, 'utf8').split(' ')[1];
     const knownHosts = readFileSync(join(dir, 'known_hosts'), 'utf8');
-    assert.ok(knownHosts.includes(`${robot.address} ssh-ed25519 ${robotKey}`), `the jump host is pinned:\n${knownHosts}`);
+    assert.ok(
+      knownHosts.includes(`${robot.address} ssh-ed25519 ${robotKey}`),
+      `the jump host is pinned:\n${knownHosts}`,
+    );
     assert.ok(knownHosts.includes(`behind ssh-ed25519 ${robotKey}`), 'the robot is pinned under its name');
 
     const piped = await runScriptAsync('deploy.ts', ['piped', '--env-file', envFile, '-v'], env);
     assert.equal(piped.code, 0, piped.output);
     assert.match(piped.output, /^piped\s+up to date\s/m, 'the same robot, reached through ssh -W');
-    assert.match(piped.output, new RegExp(`^\\+ \\[laptop\\] sh -c 'exec ssh .* -W 127\\.0\\.0\\.1:22 ${user}@${robot.address.replace(/\./g, '\\.')}'$`, 'm'));
+    assert.match(
+      piped.output,
+      new RegExp(
+        `^\\+ \\[laptop\\] sh -c 'exec ssh .* -W 127\\.0\\.0\\.1:22 ${user}@${robot.address.replace(/\./g, '\\.')}'$`,
+        'm',
+      ),
+    );
 
     // A jump host presenting another key than the pinned one is refused before the robot is reached.
     const stranger = 'AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl';
-    writeFileSync(join(dir, 'known_hosts'), knownHosts.replace(`${robot.address} ssh-ed25519 ${robotKey}`, `${robot.address} ssh-ed25519 ${stranger}`));
+    writeFileSync(
+      join(dir, 'known_hosts'),
+      knownHosts.replace(`${robot.address} ssh-ed25519 ${robotKey}`, `${robot.address} ssh-ed25519 ${stranger}`),
+    );
     const refused = await runScriptAsync('status.ts', ['behind', '--env-file', envFile], env);
     assert.equal(refused.code, 1, refused.output);
-    assert.match(refused.output, new RegExp(`behind: unreachable — .*jump host ${user}@${robot.address.replace(/\./g, '\\.')}: HOST KEY CHANGED`));
+    assert.match(
+      refused.output,
+      new RegExp(`behind: unreachable — .*jump host ${user}@${robot.address.replace(/\./g, '\\.')}: HOST KEY CHANGED`),
+    );
   });
 });

@@ -4,7 +4,12 @@ import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { KEPT_INDEXES, chunkIndexDir, loadChunkIndex, saveChunkIndex } from '../../scripts/lib/delta/chunk-index-cache.ts';
+import {
+  chunkIndexDir,
+  KEPT_INDEXES,
+  loadChunkIndex,
+  saveChunkIndex,
+} from '../../scripts/lib/delta/chunk-index-cache.ts';
 import { indexChunks, makeRecipe } from '../../scripts/lib/delta/recipe.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'chunk-index-test-'));
@@ -14,7 +19,7 @@ async function* blocks(data: Buffer): AsyncGenerator<Buffer> {
 }
 const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 
-test('a recipe carries the new layer\'s own index, and it survives the cache byte for byte', async () => {
+test("a recipe carries the new layer's own index, and it survives the cache byte for byte", async () => {
   const basis = randomBytes(600_000);
   const target = Buffer.concat([basis.subarray(0, 300_000), randomBytes(5000), basis.subarray(300_000)]);
   const recipe = await makeRecipe(blocks(target), await indexChunks(blocks(basis)));

@@ -2,10 +2,22 @@ import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { REPO, makeProject, runScript, tempDir } from '../support/cli.ts';
+import { makeProject, REPO, runScript, tempDir } from '../support/cli.ts';
 
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
-const COMMANDS = ['deploy', 'build', 'registry', 'tunnel', 'push', 'cleanup', 'setup', 'doctor', 'status', 'rollback', 'prune'];
+const COMMANDS = [
+  'deploy',
+  'build',
+  'registry',
+  'tunnel',
+  'push',
+  'cleanup',
+  'setup',
+  'doctor',
+  'status',
+  'rollback',
+  'prune',
+];
 // 127.0.0.1:1 refuses at once: a robot that fails without any network wait.
 const ENV = 'IMAGE=eurobot2023\nWORKSPACES=navigation\nROBOT1_HOST=nuc@127.0.0.1:1\n';
 const NO_ENGINE = { DOCKER_HOST: 'unix:///nonexistent/docker.sock', CI: '1' };
@@ -13,12 +25,15 @@ const NO_ENGINE = { DOCKER_HOST: 'unix:///nonexistent/docker.sock', CI: '1' };
 /** A laptop "engine" that answers only `docker version`: enough for scripts that must reach a robot. */
 function versionOnlyDocker(): NodeJS.ProcessEnv {
   const bin = tempDir('rd-bin-');
-  writeFileSync(join(bin, 'docker'), '#!/bin/sh\n[ "$1" = version ] && { echo "28.2.2 28.2.2 linux/amd64"; exit 0; }\necho "not here: $*" >&2; exit 1\n');
+  writeFileSync(
+    join(bin, 'docker'),
+    '#!/bin/sh\n[ "$1" = version ] && { echo "28.2.2 28.2.2 linux/amd64"; exit 0; }\necho "not here: $*" >&2; exit 1\n',
+  );
   chmodSync(join(bin, 'docker'), 0o755);
   return { PATH: `${bin}:${process.env.PATH}`, CI: '1' };
 }
 
-test('--version prints package.json\'s version for every command', () => {
+test("--version prints package.json's version for every command", () => {
   for (const command of COMMANDS) {
     const result = runScript(`${command}.ts`, ['--version'], NO_ENGINE);
     assert.equal(result.status, 0, `${command}: ${result.stderr}`);
@@ -52,7 +67,10 @@ test('--no-color and NO_COLOR take the colour out of the progress lines', () => 
   const args = ['robot1', '--dry-run', '--env-file', envFile];
   const coloured = runScript('deploy.ts', args, { ...NO_ENGINE, FORCE_COLOR: '1' });
   assert.match(coloured.stdout, /\x1b\[/, 'precondition: FORCE_COLOR colours the progress lines');
-  for (const [name, extra, env] of [['--no-color', ['--no-color'], {}], ['NO_COLOR', [], { NO_COLOR: '1' }]] as const) {
+  for (const [name, extra, env] of [
+    ['--no-color', ['--no-color'], {}],
+    ['NO_COLOR', [], { NO_COLOR: '1' }],
+  ] as const) {
     const plain = runScript('deploy.ts', [...args, ...extra], { ...NO_ENGINE, FORCE_COLOR: '1', ...env });
     assert.equal(plain.status, 0, plain.stderr);
     assert.doesNotMatch(plain.stdout + plain.stderr, /\x1b\[/, name);
@@ -79,8 +97,22 @@ test('status --json: the documented schema, an unreachable robot as reachable: f
   const result = runScript('status.ts', ['--json', '--env-file', envFile], versionOnlyDocker());
   assert.equal(result.status, 1);
   assert.deepEqual(JSON.parse(result.stdout), {
-    schema: 'robot-deploy.status', version: 1, envFile, image: 'eurobot2023',
-    robots: [{ name: 'robot1', host: 'nuc@127.0.0.1:1', reachable: false, error: JSON.parse(result.stdout).robots[0].error, registry: null, imagesSize: null, registrySize: null, workspaces: [] }],
+    schema: 'robot-deploy.status',
+    version: 1,
+    envFile,
+    image: 'eurobot2023',
+    robots: [
+      {
+        name: 'robot1',
+        host: 'nuc@127.0.0.1:1',
+        reachable: false,
+        error: JSON.parse(result.stdout).robots[0].error,
+        registry: null,
+        imagesSize: null,
+        registrySize: null,
+        workspaces: [],
+      },
+    ],
   });
   assert.match(JSON.parse(result.stdout).robots[0].error, /connection refused/);
   assert.match(result.stderr, /^robot1: unreachable/m);
@@ -90,7 +122,13 @@ test('doctor --json: every check with its verdict and fix; ok false when one fai
   const { envFile } = makeProject(ENV);
   const result = runScript('doctor.ts', ['--json', '--env-file', envFile], versionOnlyDocker());
   assert.equal(result.status, 1);
-  const report = JSON.parse(result.stdout) as { schema: string; version: number; ok: boolean; failed: number; checks: { scope: string; check: string; verdict: string; detail: string; fix: string | null }[] };
+  const report = JSON.parse(result.stdout) as {
+    schema: string;
+    version: number;
+    ok: boolean;
+    failed: number;
+    checks: { scope: string; check: string; verdict: string; detail: string; fix: string | null }[];
+  };
   assert.equal(report.schema, 'robot-deploy.doctor');
   assert.equal(report.version, 1);
   assert.equal(report.ok, false);
@@ -98,5 +136,6 @@ test('doctor --json: every check with its verdict and fix; ok false when one fai
   assert.ok(report.checks.some((c) => c.scope === 'laptop' && c.check === 'robots.env' && c.verdict === 'ok'));
   const robot = report.checks.find((c) => c.scope === 'robot1' && c.verdict === 'fail');
   assert.ok(robot && typeof robot.fix === 'string' && robot.fix.length > 0, result.stdout);
-  for (const check of report.checks) assert.deepEqual(Object.keys(check), ['scope', 'check', 'verdict', 'detail', 'fix']);
+  for (const check of report.checks)
+    assert.deepEqual(Object.keys(check), ['scope', 'check', 'verdict', 'detail', 'fix']);
 });

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ContextFilter, watchContext, type ChangeBatch } from '../../scripts/lib/deploy/context-watcher.ts';
+import { type ChangeBatch, ContextFilter, watchContext } from '../../scripts/lib/deploy/context-watcher.ts';
 import { runScript } from '../support/cli.ts';
 
 function context(dockerignore?: string): string {
@@ -13,7 +13,7 @@ function context(dockerignore?: string): string {
   return dir;
 }
 
-test('.git and what .dockerignore excludes are not changes; robot-deploy\'s own known_hosts neither', () => {
+test(".git and what .dockerignore excludes are not changes; robot-deploy's own known_hosts neither", () => {
   const dir = context('build/\n**/*.log\n# a comment\n');
   const filter = new ContextFilter(dir, [join(dir, 'known_hosts')]);
   assert.equal(filter.excludes(join(dir, '.git'), false), true);
@@ -47,7 +47,7 @@ test('several saves in quick succession are one batch; an excluded file is none'
   await watcher.ready;
   writeFileSync(join(dir, 'nav', 'debug.log'), 'x');
   await new Promise((resolve) => setTimeout(resolve, 600));
-  assert.equal(batches.length, 0, 'a .dockerignore\'d file triggers nothing');
+  assert.equal(batches.length, 0, "a .dockerignore'd file triggers nothing");
   writeFileSync(join(dir, 'nav', 'a.cpp'), '1');
   writeFileSync(join(dir, 'nav', 'b.cpp'), '2');
   await new Promise((resolve) => setTimeout(resolve, 50));

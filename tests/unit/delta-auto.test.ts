@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseProjectConfig } from '../../scripts/lib/config/load-config.ts';
 import { decideDelta } from '../../scripts/lib/delta/delta-decision.ts';
-import { MEASURABLE_BYTES, linkRate, linkRatesFile, recordLinkRate } from '../../scripts/lib/delta/link-rates.ts';
+import { linkRate, linkRatesFile, MEASURABLE_BYTES, recordLinkRate } from '../../scripts/lib/delta/link-rates.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'delta-auto-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -13,7 +13,10 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 test('auto: no measured rate means push; a slow link means delta; a fast one push, and the line says why', () => {
   // The bench's rebuilt ROS layer: 60 MB, about 24 MB gzipped.
   const gzipBasis = { basisBlobBytes: 24e6, basisUncompressed: false };
-  assert.deepEqual(decideDelta(gzipBasis), { delta: false, why: 'auto: no link rate measured for this robot yet (this push measures it)' });
+  assert.deepEqual(decideDelta(gzipBasis), {
+    delta: false,
+    why: 'auto: no link rate measured for this robot yet (this push measures it)',
+  });
   const slow = decideDelta({ ...gzipBasis, bitsPerSecond: 2e6 });
   assert.equal(slow.delta, true);
   assert.match(slow.why, /^auto: push ~96\.0 s at 2\.0 Mbit\/s against delta ~5\.5 s$/);
@@ -40,10 +43,19 @@ test('link rates: kept per robot, only from pushes big enough to measure the lin
 
 test('DELTA takes on, off and auto, per robot or for all; anything else is refused with its line', () => {
   const file = join(dir, 'robots.env');
-  const config = parseProjectConfig('IMAGE=app\nDELTA=auto\nR1_HOST=pi@10.0.0.2\nR2_HOST=pi@10.0.0.3\nR2_DELTA=off\nR3_HOST=pi@10.0.0.4\nR3_DELTA=on\n', file);
-  assert.deepEqual(config.robots.map((r) => r.delta), ['auto', false, true]);
+  const config = parseProjectConfig(
+    'IMAGE=app\nDELTA=auto\nR1_HOST=pi@10.0.0.2\nR2_HOST=pi@10.0.0.3\nR2_DELTA=off\nR3_HOST=pi@10.0.0.4\nR3_DELTA=on\n',
+    file,
+  );
+  assert.deepEqual(
+    config.robots.map((r) => r.delta),
+    ['auto', false, true],
+  );
   assert.equal(parseProjectConfig('IMAGE=app\nR1_HOST=pi@10.0.0.2\n', file).robots[0]!.delta, false, 'off by default');
-  assert.throws(() => parseProjectConfig('IMAGE=app\nR1_HOST=pi@10.0.0.2\nR1_DELTA=maybe\n', file), /robots\.env:3: R1_DELTA=maybe: use on, off or auto/);
+  assert.throws(
+    () => parseProjectConfig('IMAGE=app\nR1_HOST=pi@10.0.0.2\nR1_DELTA=maybe\n', file),
+    /robots\.env:3: R1_DELTA=maybe: use on, off or auto/,
+  );
 });
 
 test('link rates: an unwritable cache loses the measurement, never the deploy', () => {

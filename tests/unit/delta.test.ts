@@ -4,12 +4,24 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { test } from 'node:test';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { imageWithLayers } from '../../scripts/lib/commands/local-images.ts';
-import { DELTA_LAYER_MISMATCH, deltaApply, deltaReceive, deltaState, parseDeltaState } from '../../scripts/lib/commands/robot-delta.ts';
-import { MAX_CHUNK, MIN_CHUNK, contentChunks } from '../../scripts/lib/delta/fastcdc.ts';
-import { OCI_LAYER_TAR, composeManifest, diffIdsOfFingerprint, parseManifest, planLayers } from '../../scripts/lib/delta/manifest.ts';
+import {
+  DELTA_LAYER_MISMATCH,
+  deltaApply,
+  deltaReceive,
+  deltaState,
+  parseDeltaState,
+} from '../../scripts/lib/commands/robot-delta.ts';
+import { contentChunks, MAX_CHUNK, MIN_CHUNK } from '../../scripts/lib/delta/fastcdc.ts';
+import {
+  composeManifest,
+  diffIdsOfFingerprint,
+  OCI_LAYER_TAR,
+  parseManifest,
+  planLayers,
+} from '../../scripts/lib/delta/manifest.ts';
 import { applyRecipe, indexChunks, makeRecipe, recipeText } from '../../scripts/lib/delta/recipe.ts';
 
 const digestOf = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -32,7 +44,10 @@ test('chunk boundaries do not depend on how the stream is read, and stay within 
   const whole = await chunksOf(data, data.length);
   assert.deepEqual(await chunksOf(data, 4096), whole);
   assert.deepEqual(await chunksOf(data, 100_001), whole);
-  assert.equal(whole.reduce((a, b) => a + b, 0), data.length);
+  assert.equal(
+    whole.reduce((a, b) => a + b, 0),
+    data.length,
+  );
   assert.ok(whole.slice(0, -1).every((n) => n >= MIN_CHUNK && n <= MAX_CHUNK));
 });
 
@@ -50,7 +65,11 @@ test('a recipe rebuilds the layer exactly, and an edit costs about the edited by
 
 test('layer plan: known layers reuse their registry blobs (OCI names), new ones get the basis at their position', () => {
   const d = (n: number) => `sha256:${String(n).repeat(64)}`;
-  const gz = (n: number) => ({ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', digest: d(n + 5), size: n });
+  const gz = (n: number) => ({
+    mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+    digest: d(n + 5),
+    size: n,
+  });
   const plan = planLayers([d(1), d(2), d(4)], [d(1), d(3)], [gz(1), gz(3)]);
   assert.deepEqual(plan.layers, [
     { reuse: { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: d(6), size: 1 } },
@@ -58,18 +77,29 @@ test('layer plan: known layers reuse their registry blobs (OCI names), new ones 
     { diffId: d(4), basis: 1 },
   ]);
   assert.throws(() => planLayers([d(1)], [d(1), d(2)], [gz(1)]), /does not match/);
-  const manifest = JSON.parse(composeManifest({ mediaType: 'c', digest: d(7), size: 9 }, [{ mediaType: OCI_LAYER_TAR, digest: d(2), size: 5 }]));
+  const manifest = JSON.parse(
+    composeManifest({ mediaType: 'c', digest: d(7), size: 9 }, [{ mediaType: OCI_LAYER_TAR, digest: d(2), size: 5 }]),
+  );
   assert.equal(manifest.schemaVersion, 2);
   assert.equal(manifest.mediaType, 'application/vnd.oci.image.manifest.v1+json');
-  assert.deepEqual(parseManifest(JSON.stringify(manifest)), { kind: 'manifest', config: manifest.config, layers: manifest.layers });
-  const index = parseManifest(JSON.stringify({ manifests: [{ digest: d(8), platform: { os: 'linux', architecture: 'arm', variant: 'v7' } }] }));
+  assert.deepEqual(parseManifest(JSON.stringify(manifest)), {
+    kind: 'manifest',
+    config: manifest.config,
+    layers: manifest.layers,
+  });
+  const index = parseManifest(
+    JSON.stringify({ manifests: [{ digest: d(8), platform: { os: 'linux', architecture: 'arm', variant: 'v7' } }] }),
+  );
   assert.deepEqual(index, { kind: 'index', manifests: [{ digest: d(8), platform: 'linux/arm/v7' }] });
 });
 
 test('diffIDs come out of a fingerprint line; the laptop image with exactly those layers is found', () => {
   const a = `sha256:${'a'.repeat(64)}`;
   const b = `sha256:${'b'.repeat(64)}`;
-  assert.deepEqual(diffIdsOfFingerprint(`linux/amd64 2026-12-01 10:00:00 +0000 UTC ["${a}","${b}"] null ["sh"]`), [a, b]);
+  assert.deepEqual(diffIdsOfFingerprint(`linux/amd64 2026-12-01 10:00:00 +0000 UTC ["${a}","${b}"] null ["sh"]`), [
+    a,
+    b,
+  ]);
   assert.equal(diffIdsOfFingerprint('linux/amd64 x null'), undefined);
   assert.equal(imageWithLayers(`sha256:1 ["${a}"]\nsha256:2 ["${a}","${b}"]\n`, [a, b]), 'sha256:2');
   assert.equal(imageWithLayers(`sha256:1 ["${a}"]\n`, [a, b]), undefined);
@@ -89,8 +119,15 @@ function robotHome() {
   mkdirSync(join(home, 'bin'));
   writeFileSync(join(home, 'bin', 'docker'), FAKE_DOCKER);
   chmodSync(join(home, 'bin', 'docker'), 0o755);
-  const env = { ...process.env, HOME: home, XDG_CACHE_HOME: '', PATH: `${join(home, 'bin')}:${process.env.PATH}`, REGISTRY_DIR: join(home, 'registry') };
-  const run = (argv: string[], input?: Buffer | string) => spawnSync(argv[0], argv.slice(1), { env, input, encoding: 'utf8' });
+  const env = {
+    ...process.env,
+    HOME: home,
+    XDG_CACHE_HOME: '',
+    PATH: `${join(home, 'bin')}:${process.env.PATH}`,
+    REGISTRY_DIR: join(home, 'registry'),
+  };
+  const run = (argv: string[], input?: Buffer | string) =>
+    spawnSync(argv[0], argv.slice(1), { env, input, encoding: 'utf8' });
   return { home, registry: env.REGISTRY_DIR, run };
 }
 
@@ -105,18 +142,39 @@ test('robot scripts: batches are kept once whole, the layer is rebuilt from the 
   writeFileSync(join(blobDir, 'data'), blob);
   const recipe = await makeRecipe(blocks(target, 65536), await indexChunks(blocks(basis, 65536)));
   const names = recipe.batches.map((batch, i) => `batch.${i}.${digestOf(batch).slice(7)}`);
-  assert.equal(robot.run(deltaReceive('w1', names[0], '0'.repeat(64)), recipe.batches[0]).status, 1, 'a damaged batch is refused');
-  assert.deepEqual(parseDeltaState(robot.run(deltaState('reg', 'app', 'w1', targetId)).stdout), { committed: false, have: new Set() });
-  for (const [i, name] of names.entries()) assert.equal(robot.run(deltaReceive('w1', name, name.split('.')[2]), recipe.batches[i]).status, 0);
+  assert.equal(
+    robot.run(deltaReceive('w1', names[0], '0'.repeat(64)), recipe.batches[0]).status,
+    1,
+    'a damaged batch is refused',
+  );
+  assert.deepEqual(parseDeltaState(robot.run(deltaState('reg', 'app', 'w1', targetId)).stdout), {
+    committed: false,
+    have: new Set(),
+  });
+  for (const [i, name] of names.entries())
+    assert.equal(robot.run(deltaReceive('w1', name, name.split('.')[2]), recipe.batches[i]).status, 0);
   assert.deepEqual(parseDeltaState(robot.run(deltaState('reg', 'app', 'w1', targetId)).stdout).have, new Set(names));
-  const wrong = robot.run(deltaApply('reg', 'app', 'w1', `sha256:${'f'.repeat(64)}`, basisId, blobId, names), recipeText(recipe.ops));
+  const wrong = robot.run(
+    deltaApply('reg', 'app', 'w1', `sha256:${'f'.repeat(64)}`, basisId, blobId, names),
+    recipeText(recipe.ops),
+  );
   assert.equal(wrong.status, DELTA_LAYER_MISMATCH, wrong.stderr);
-  assert.equal(existsSync(join(robot.registry, 'docker/registry/v2/repositories')), false, 'nothing refers to an unverified layer');
+  assert.equal(
+    existsSync(join(robot.registry, 'docker/registry/v2/repositories')),
+    false,
+    'nothing refers to an unverified layer',
+  );
   const applied = robot.run(deltaApply('reg', 'app', 'w1', targetId, basisId, blobId, names), recipeText(recipe.ops));
   assert.equal(applied.status, 0, applied.stderr);
   const hex = targetId.slice(7);
-  assert.deepEqual(readFileSync(join(robot.registry, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data')), target);
-  assert.equal(readFileSync(join(robot.registry, 'docker/registry/v2/repositories/app/_layers/sha256', hex, 'link'), 'utf8'), targetId);
+  assert.deepEqual(
+    readFileSync(join(robot.registry, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data')),
+    target,
+  );
+  assert.equal(
+    readFileSync(join(robot.registry, 'docker/registry/v2/repositories/app/_layers/sha256', hex, 'link'), 'utf8'),
+    targetId,
+  );
   assert.equal(existsSync(join(robot.home, '.cache/robot-deploy/delta/w1')), false, 'the work directory is gone');
   assert.equal(parseDeltaState(robot.run(deltaState('reg', 'app', 'w1', targetId)).stdout).committed, true);
 });
@@ -132,14 +190,23 @@ test('robot scripts: a basis an earlier delta stored uncompressed is used as it 
   const targetId = digestOf(target);
   const recipe = await makeRecipe(blocks(target, 65536), await indexChunks(blocks(basis, 65536)));
   const names = recipe.batches.map((batch, i) => `batch.${i}.${digestOf(batch).slice(7)}`);
-  const send = (work: string) => names.forEach((name, i) => assert.equal(robot.run(deltaReceive(work, name, name.split('.')[2]), recipe.batches[i]).status, 0));
+  const send = (work: string) => {
+    for (const [i, name] of names.entries())
+      assert.equal(robot.run(deltaReceive(work, name, name.split('.')[2]), recipe.batches[i]).status, 0);
+  };
   send('w2');
   const applied = robot.run(deltaApply('reg', 'app', 'w2', targetId, basisId, basisId, names), recipeText(recipe.ops));
   assert.equal(applied.status, 0, applied.stderr);
   assert.match(applied.stdout, /^phase replay \d+$/m, 'the robot reports its phases');
   const hex = targetId.slice(7);
-  assert.deepEqual(readFileSync(join(robot.registry, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data')), target);
-  writeFileSync(join(blobDir, 'data'), Buffer.concat([basis.subarray(0, 1000), Buffer.alloc(10), basis.subarray(1010)]));
+  assert.deepEqual(
+    readFileSync(join(robot.registry, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data')),
+    target,
+  );
+  writeFileSync(
+    join(blobDir, 'data'),
+    Buffer.concat([basis.subarray(0, 1000), Buffer.alloc(10), basis.subarray(1010)]),
+  );
   send('w3');
   const damaged = robot.run(deltaApply('reg', 'app2', 'w3', targetId, basisId, basisId, names), recipeText(recipe.ops));
   assert.equal(damaged.status, DELTA_LAYER_MISMATCH, damaged.stderr);

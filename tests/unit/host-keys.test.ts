@@ -4,7 +4,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { KnownHosts, KnownHostsError, fingerprint, judgeHostKey, keyType } from '../../scripts/lib/ssh/host-keys.ts';
+import { fingerprint, judgeHostKey, KnownHosts, KnownHostsError, keyType } from '../../scripts/lib/ssh/host-keys.ts';
 import { REPO } from '../support/cli.ts';
 import { skipOrFail } from '../support/skip.ts';
 
@@ -55,17 +55,38 @@ test('known_hosts in OpenSSH syntax: comma lists, [host]:port, wildcards, negati
   if (!key || !other) return skipOrFail(t, 'ssh-keygen is not installed');
   const b64 = key.toString('base64');
   const file = join(dir, 'known_hosts');
-  const hashed = execFileSync('sh', ['-c', `printf 'hashbot ssh-ed25519 ${b64}\\n' > ${dir}/h && ssh-keygen -H -f ${dir}/h >/dev/null 2>&1 && cat ${dir}/h`], { encoding: 'utf8' }).trim();
+  const hashed = execFileSync(
+    'sh',
+    [
+      '-c',
+      `printf 'hashbot ssh-ed25519 ${b64}\\n' > ${dir}/h && ssh-keygen -H -f ${dir}/h >/dev/null 2>&1 && cat ${dir}/h`,
+    ],
+    { encoding: 'utf8' },
+  ).trim();
   assert.match(hashed, /^\|1\|/);
-  writeFileSync(file, [
-    '# comment', `alpha,beta ssh-ed25519 ${b64}`, `[gamma]:2222 ssh-ed25519 ${b64}`, `robot-* ssh-ed25519 ${b64}`,
-    `*,!robot-x ssh-ed25519 ${other.toString('base64')}`, hashed, `@cert-authority delta ssh-ed25519 ${b64}`, `@revoked epsilon ssh-ed25519 ${b64}`,
-  ].join('\n'));
+  writeFileSync(
+    file,
+    [
+      '# comment',
+      `alpha,beta ssh-ed25519 ${b64}`,
+      `[gamma]:2222 ssh-ed25519 ${b64}`,
+      `robot-* ssh-ed25519 ${b64}`,
+      `*,!robot-x ssh-ed25519 ${other.toString('base64')}`,
+      hashed,
+      `@cert-authority delta ssh-ed25519 ${b64}`,
+      `@revoked epsilon ssh-ed25519 ${b64}`,
+    ].join('\n'),
+  );
   const known = new KnownHosts(file);
-  for (const name of ['alpha', 'beta', 'gamma', 'robot-7', 'hashbot']) assert.equal(judgeHostKey(known.pinned(name), key).kind, 'match', name);
+  for (const name of ['alpha', 'beta', 'gamma', 'robot-7', 'hashbot'])
+    assert.equal(judgeHostKey(known.pinned(name), key).kind, 'match', name);
   assert.equal(judgeHostKey(known.pinned('robot-x'), key).kind, 'match', 'negated for the * line, matched by robot-*');
   assert.equal(judgeHostKey(known.pinned('zeta'), key).kind, 'changed', 'only the * line applies to zeta');
-  assert.equal(judgeHostKey(known.pinned('delta'), other).kind, 'match', 'a CA line is not a pin: only the * line applies');
+  assert.equal(
+    judgeHostKey(known.pinned('delta'), other).kind,
+    'match',
+    'a CA line is not a pin: only the * line applies',
+  );
   assert.equal(judgeHostKey(known.pinned('epsilon'), key).kind, 'revoked');
 });
 
@@ -95,7 +116,10 @@ test('forget rewrites in one rename and waits for a pin in progress (lock file)'
   // Another process holds the lock while it appends a pin; forget (a child process) must wait for it.
   writeFileSync(`${file}.lock`, '');
   const script = `import('${join(REPO, 'scripts/lib/ssh/host-keys.ts')}').then(({ KnownHosts }) => console.log(new KnownHosts('${file}').forget('old')));`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -116,5 +140,9 @@ test('an unwritable known_hosts is a KnownHostsError naming the file, not a cras
   const key = generateKey(dir, 'a');
   if (!key) return skipOrFail(t, 'ssh-keygen is not installed');
   const file = join(dir, 'no-such-dir', 'known_hosts');
-  assert.throws(() => new KnownHosts(file).pin('robot1', key), (error: Error) => error instanceof KnownHostsError && error.message.includes(file) && /permissions/.test(error.message));
+  assert.throws(
+    () => new KnownHosts(file).pin('robot1', key),
+    (error: Error) =>
+      error instanceof KnownHostsError && error.message.includes(file) && /permissions/.test(error.message),
+  );
 });

@@ -29,7 +29,17 @@ const config = Buffer.from(JSON.stringify({ rootfs: { type: 'layers', diff_ids: 
 
 test('docker save: the wanted layer is kept (gzip unpacked), a too-large entry is passed over, configs are read', async () => {
   const temp = mkdtempSync(join(dir, 't-'));
-  const found = await readSavedImages(saved([['aaa/layer.tar', base], ['bbb/layer.tar', gzipSync(wanted)], [`${digest(config).slice(7)}.json`, config]]), new Set([digest(wanted), digest(base)]), temp, () => false, 1_000_000);
+  const found = await readSavedImages(
+    saved([
+      ['aaa/layer.tar', base],
+      ['bbb/layer.tar', gzipSync(wanted)],
+      [`${digest(config).slice(7)}.json`, config],
+    ]),
+    new Set([digest(wanted), digest(base)]),
+    temp,
+    () => false,
+    1_000_000,
+  );
   assert.deepEqual([...found.layers.keys()], [digest(wanted)], 'the 3 MB entry over the limit is not even hashed');
   assert.deepEqual(readFileSync(found.layers.get(digest(wanted))!.file), wanted);
   assert.deepEqual(found.configs.get(digest(config))?.diffIds, [digest(base), digest(wanted)]);
@@ -39,7 +49,19 @@ test('docker save: the wanted layer is kept (gzip unpacked), a too-large entry i
 test('docker save: reading stops once enough is read', async () => {
   const temp = mkdtempSync(join(dir, 't-'));
   let asked = 0;
-  const found = await readSavedImages(saved([['a/layer.tar', wanted], ['b/layer.tar', base], ['c/layer.tar', randomBytes(1000)]]), new Set([digest(wanted)]), temp, (f) => (asked += 1) > 0 && f.layers.has(digest(wanted)));
+  const found = await readSavedImages(
+    saved([
+      ['a/layer.tar', wanted],
+      ['b/layer.tar', base],
+      ['c/layer.tar', randomBytes(1000)],
+    ]),
+    new Set([digest(wanted)]),
+    temp,
+    (f) => {
+      asked += 1;
+      return f.layers.has(digest(wanted));
+    },
+  );
   assert.equal(asked, 1, 'nothing after the wanted layer was read');
   assert.ok(found.layers.has(digest(wanted)));
 });

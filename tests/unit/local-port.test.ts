@@ -4,7 +4,9 @@ import { after, test } from 'node:test';
 import { candidatePorts, chooseLocalPort } from '../../scripts/lib/net/local-port.ts';
 
 const servers: Server[] = [];
-after(() => servers.forEach((s) => s.close()));
+after(() => {
+  for (const s of servers) s.close();
+});
 
 function occupy(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {

@@ -14,7 +14,9 @@ test('without bash on PATH, zx runs through a POSIX sh with POSIX quoting', () =
     symlinkSync(found, join(bin, tool));
   }
   const result = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'tests', 'support', 'zx-no-bash.ts')], {
-    cwd: REPO, encoding: 'utf8', env: { ...process.env, PATH: bin },
+    cwd: REPO,
+    encoding: 'utf8',
+    env: { ...process.env, PATH: bin },
   });
   assert.equal(result.status, 0, result.stderr);
   const report = JSON.parse(result.stdout.trim().split('\n').pop()!);

@@ -1,10 +1,25 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
-import { skipOrFail } from '../support/skip.ts';
 import { joinPosix, quotePosix } from '../../scripts/lib/shell/posix-quote.ts';
+import { skipOrFail } from '../support/skip.ts';
 
-const HOSTILE = ["it's", '$(touch /tmp/pwned)', '`id`', 'a b', 'semi;colon', 'new\nline', '"double"', '\\back', '*', '~', '', '-n', "''", '$HOME'];
+const HOSTILE = [
+  "it's",
+  '$(touch /tmp/pwned)',
+  '`id`',
+  'a b',
+  'semi;colon',
+  'new\nline',
+  '"double"',
+  '\\back',
+  '*',
+  '~',
+  '',
+  '-n',
+  "''",
+  '$HOME',
+];
 
 test('safe words pass unquoted, everything else is single-quoted', () => {
   assert.equal(quotePosix('registry:2'), 'registry:2');

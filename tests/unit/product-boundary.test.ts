@@ -1,6 +1,6 @@
 // The product (scripts/*.ts entry points and scripts/lib/) never imports developer tooling (scripts/dev/).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -36,7 +36,10 @@ test('the check finds a product file that imports from scripts/dev (it can fail)
   mkdirSync(join(root, 'scripts', 'lib', 'net'), { recursive: true });
   mkdirSync(join(root, 'scripts', 'dev', 'sim'), { recursive: true });
   writeFileSync(join(root, 'scripts', 'lib', 'net', 'uses-sim.ts'), "import { x } from '../../dev/sim/names.ts';\n");
-  writeFileSync(join(root, 'scripts', 'entry.ts'), "const m = await import('./dev/demo.ts');\nimport { y } from './lib/net/uses-sim.ts';\n");
+  writeFileSync(
+    join(root, 'scripts', 'entry.ts'),
+    "const m = await import('./dev/demo.ts');\nimport { y } from './lib/net/uses-sim.ts';\n",
+  );
   writeFileSync(join(root, 'scripts', 'dev', 'demo.ts'), "import { z } from '../lib/net/uses-sim.ts';\n");
   assert.deepEqual(boundaryViolations(root, productFiles(root), join(root, 'scripts', 'dev')).sort(), [
     "scripts/entry.ts: './dev/demo.ts'",

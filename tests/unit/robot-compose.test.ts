@@ -23,7 +23,10 @@ function run(spec: string, env: NodeJS.ProcessEnv = {}) {
   writeFileSync(join(bin, 'docker'), FAKE);
   chmodSync(join(bin, 'docker'), 0o755);
   const [command, ...args] = composeUp(spec);
-  return spawnSync(command, args, { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, ...env } });
+  return spawnSync(command, args, {
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, ...env },
+  });
 }
 
 test('a compose file path: up -d with that file, the path passed as one argument', () => {
@@ -32,10 +35,13 @@ test('a compose file path: up -d with that file, the path passed as one argument
   assert.equal(result.stdout.trim(), '[-f][/opt/robot dir/compose.yaml][up][-d]');
 });
 
-test('a project name: its files and directory as compose recorded them in the containers\' labels', () => {
+test("a project name: its files and directory as compose recorded them in the containers' labels", () => {
   const result = run('stack');
   assert.equal(result.status, 0, result.stderr);
-  assert.equal(result.stdout.trim(), '[-p][stack][--project-directory][/srv/stack][-f][/srv/stack/compose.yaml][-f][/srv/stack/override.yaml][up][-d]');
+  assert.equal(
+    result.stdout.trim(),
+    '[-p][stack][--project-directory][/srv/stack][-f][/srv/stack/compose.yaml][-f][/srv/stack/override.yaml][up][-d]',
+  );
 });
 
 test('an unknown project and a robot without compose v2 each fail with what to do', () => {

@@ -1,14 +1,19 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { parsePullAndTag, pullAndTag, rollback } from '../../scripts/lib/commands/robot-docker.ts';
 import { removeImages } from '../../scripts/lib/commands/robot-prune.ts';
+import {
+  ENSURE_NO_IMAGE,
+  ENSURE_PORT_BUSY,
+  ensureRegistry,
+  parseEnsureOutput,
+} from '../../scripts/lib/commands/robot-registry.ts';
 import { joinPosix } from '../../scripts/lib/shell/posix-quote.ts';
-import { ENSURE_NO_IMAGE, ENSURE_PORT_BUSY, ensureRegistry, parseEnsureOutput } from '../../scripts/lib/commands/robot-registry.ts';
 import { FakeDocker } from '../support/fake-docker.ts';
 
 const OLD = `sha256:${'1'.repeat(64)}`;
@@ -30,7 +35,10 @@ test('registry absent: created on the host network, listening on 127.0.0.1 only,
   assert.equal(result.code, 0, result.stderr);
   assert.deepEqual(parseEnsureOutput(result.stdout), { status: 'created', port });
   const run = docker.calls().find((c) => c.startsWith('run '));
-  assert.equal(run, `run -d --name robot-deploy-registry --restart always --network host -v robot-deploy-registry:/var/lib/registry -e REGISTRY_HTTP_ADDR=127.0.0.1:${port} -e REGISTRY_STORAGE_DELETE_ENABLED=true registry:2`);
+  assert.equal(
+    run,
+    `run -d --name robot-deploy-registry --restart always --network host -v robot-deploy-registry:/var/lib/registry -e REGISTRY_HTTP_ADDR=127.0.0.1:${port} -e REGISTRY_STORAGE_DELETE_ENABLED=true registry:2`,
+  );
   assert.ok(!run.includes(' -p '), 'nothing published: Docker before 28 opens 127.0.0.1-published ports to the LAN');
 });
 
@@ -56,11 +64,20 @@ test('a registry published with -p by an older robot-deploy is recreated on the 
   assert.equal(result.code, 0, result.stderr);
   assert.deepEqual(parseEnsureOutput(result.stdout), { status: 'recreated', port });
   assert.ok(docker.calls().includes('rm -f robot-deploy-registry'));
-  assert.ok(docker.calls().some((c) => c.startsWith('run ') && c.includes(`--network host`) && c.includes(`REGISTRY_HTTP_ADDR=127.0.0.1:${port}`)));
+  assert.ok(
+    docker
+      .calls()
+      .some(
+        (c) =>
+          c.startsWith('run ') && c.includes(`--network host`) && c.includes(`REGISTRY_HTTP_ADDR=127.0.0.1:${port}`),
+      ),
+  );
 });
 
 test('a teammate created it a moment ago: our run loses the name race and just starts it', () => {
-  const docker = new FakeDocker().set('has-registry-image', '').set('run-error', 'Conflict. The container name "/robot-deploy-registry" is already in use');
+  const docker = new FakeDocker()
+    .set('has-registry-image', '')
+    .set('run-error', 'Conflict. The container name "/robot-deploy-registry" is already in use');
   const result = docker.run(ensureRegistry(5000));
   assert.equal(result.code, 0);
   assert.equal(parseEnsureOutput(result.stdout).status, 'running');
@@ -89,7 +106,12 @@ test('port taken by something else: reported before any container is made', asyn
 });
 
 test('a registry published on the LAN is flagged by the probe and recreated by ensure', async () => {
-  assert.deepEqual(parseEnsureOutput('status=running\nbind=0.0.0.0:5000\nnetwork=published\n'), { status: 'running', port: 5000, exposed: '0.0.0.0:5000', published: true });
+  assert.deepEqual(parseEnsureOutput('status=running\nbind=0.0.0.0:5000\nnetwork=published\n'), {
+    status: 'running',
+    port: 5000,
+    exposed: '0.0.0.0:5000',
+    published: true,
+  });
   const docker = new FakeDocker().set('state', 'running').set('has-registry-image', '');
   const port = await freePort();
   const outcome = parseEnsureOutput(docker.run(ensureRegistry(port), { FAKE_BIND: '0.0.0.0:5000' }).stdout);
@@ -109,8 +131,14 @@ test('pull and tag: the replaced image is kept as .prev before IMAGE:WS moves', 
 });
 
 test('pull and tag: the same content under a new digest replaces IMAGE:WS without becoming .prev', () => {
-  const docker = new FakeDocker().set('pulled-id', NEW).set('ids/img_nav', OLD).set(`fingerprints/${OLD}`, 'same').set(`fingerprints/${NEW}`, 'same');
-  const result = docker.run(pullAndTag('127.0.0.1:5000/img@sha256:x', 'img:nav', 'img:nav.prev', [`sha256:${'7'.repeat(64)}`, NEW]));
+  const docker = new FakeDocker()
+    .set('pulled-id', NEW)
+    .set('ids/img_nav', OLD)
+    .set(`fingerprints/${OLD}`, 'same')
+    .set(`fingerprints/${NEW}`, 'same');
+  const result = docker.run(
+    pullAndTag('127.0.0.1:5000/img@sha256:x', 'img:nav', 'img:nav.prev', [`sha256:${'7'.repeat(64)}`, NEW]),
+  );
   assert.equal(result.code, 0, result.stderr);
   assert.deepEqual(parsePullAndTag(result.stdout), { deployed: NEW, previous: undefined });
   assert.equal(docker.id('img:nav'), NEW);
@@ -180,5 +208,8 @@ test('prune removes only images that are still untagged when it holds the lock',
   const docker = new FakeDocker().set('ids/img_nav', NEW);
   const result = docker.run(removeImages([OLD, NEW]), { FAKE_TAGGED: NEW });
   assert.equal(result.code, 0, result.stderr);
-  assert.deepEqual(docker.calls().filter((c) => c.startsWith('image rm')), [`image rm ${OLD}`]);
+  assert.deepEqual(
+    docker.calls().filter((c) => c.startsWith('image rm')),
+    [`image rm ${OLD}`],
+  );
 });

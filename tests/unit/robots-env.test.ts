@@ -37,8 +37,14 @@ test('the documented example parses with per-robot overrides', () => {
   assert.equal(config.knownHostsFile, join(dir, 'known_hosts'));
   const [robot1, jetson] = config.robots;
   assert.deepEqual(robot1, {
-    name: 'robot1', envPrefix: 'ROBOT1', target: { user: 'nuc', host: '192.168.1.64' }, platform: 'linux/amd64',
-    workspaces: ['navigation', 'vision'], sshKey: join(homedir(), '.ssh', 'id_ed25519'), registryPort: 5000, delta: false,
+    name: 'robot1',
+    envPrefix: 'ROBOT1',
+    target: { user: 'nuc', host: '192.168.1.64' },
+    platform: 'linux/amd64',
+    workspaces: ['navigation', 'vision'],
+    sshKey: join(homedir(), '.ssh', 'id_ed25519'),
+    registryPort: 5000,
+    delta: false,
   });
   assert.equal(jetson.name, 'jetson');
   assert.deepEqual(jetson.target, { user: 'jetson', host: 'jetson.local', port: 2222 });
@@ -72,7 +78,11 @@ const errors: [string, string, RegExp][] = [
   ['uppercase image', 'IMAGE=Eurobot\nR_HOST=r\n', /robots\.env:1: IMAGE="Eurobot" is not a valid Docker image name/],
   ['image with tag', 'IMAGE=img:latest\nR_HOST=r\n', /not a valid Docker image name/],
   ['shell in image', 'IMAGE="img;rm -rf /"\nR_HOST=r\n', /not a valid Docker image name/],
-  ['workspace with space', 'IMAGE=img\nWORKSPACES=nav igation\nR_HOST=r\n', /robots\.env:2: WORKSPACES="nav igation" is not a valid Docker tag/],
+  [
+    'workspace with space',
+    'IMAGE=img\nWORKSPACES=nav igation\nR_HOST=r\n',
+    /robots\.env:2: WORKSPACES="nav igation" is not a valid Docker tag/,
+  ],
   ['workspace with $()', 'IMAGE=img\nWORKSPACES=$(reboot)\nR_HOST=r\n', /is not a valid Docker tag/],
   ['very long workspace', `IMAGE=img\nWORKSPACES=${'w'.repeat(200)}\nR_HOST=r\n`, /200 characters long/],
   ['bad platform', 'IMAGE=img\nPLATFORM=amd64\nR_HOST=r\n', /robots\.env:2: PLATFORM="amd64" is not a platform/],
@@ -82,25 +92,35 @@ const errors: [string, string, RegExp][] = [
   ['bad ssh port', 'IMAGE=img\nR_HOST=nuc@robot:0\n', /port "0" is not between 1 and 65535/],
   ['reserved name', 'IMAGE=img\nALL_HOST=robot\n', /"all" is reserved/],
   ['unbalanced quotes', 'IMAGE=img\nR_HOST="robot\n', /robots\.env:2: R_HOST: host ""robot" is not a hostname/],
-  ['missing context', 'IMAGE=img\nCONTEXT=nowhere\nR_HOST=r\n', /robots\.env:2: CONTEXT directory .*nowhere does not exist/],
+  [
+    'missing context',
+    'IMAGE=img\nCONTEXT=nowhere\nR_HOST=r\n',
+    /robots\.env:2: CONTEXT directory .*nowhere does not exist/,
+  ],
   ['context outside', 'IMAGE=img\nCONTEXT=..\nR_HOST=r\n', /robots\.env:2: CONTEXT=\.\. points outside/],
 ];
 
 for (const [name, text, pattern] of errors) {
   test(`refused: ${name}`, () => {
     const dir = project();
-    assert.throws(() => parseProjectConfig(text, join(dir, 'robots.env')), (error: Error & { exitCode?: number }) => {
-      assert.match(error.message, pattern);
-      assert.equal(error.exitCode, 2);
-      return true;
-    });
+    assert.throws(
+      () => parseProjectConfig(text, join(dir, 'robots.env')),
+      (error: Error & { exitCode?: number }) => {
+        assert.match(error.message, pattern);
+        assert.equal(error.exitCode, 2);
+        return true;
+      },
+    );
   });
 }
 
 test('refused: a CONTEXT symlink that leads outside the project', () => {
   const dir = project();
   symlinkSync(tmpdir(), join(dir, 'escape'));
-  assert.throws(() => parseProjectConfig('IMAGE=img\nCONTEXT=escape\nR_HOST=r\n', join(dir, 'robots.env')), /points outside/);
+  assert.throws(
+    () => parseProjectConfig('IMAGE=img\nCONTEXT=escape\nR_HOST=r\n', join(dir, 'robots.env')),
+    /points outside/,
+  );
 });
 
 test('--env-file beats ROBOTS_ENV beats the nearest robots.env upwards', () => {
@@ -125,28 +145,55 @@ test('robots.env is found in a parent directory, the nearest one winning, as git
 test('no robots.env anywhere above: a usage error naming every directory searched', () => {
   const dir = project();
   const above = (d: string): string[] => (dirname(d) === d ? [d] : [d, ...above(dirname(d))]);
-  assert.ok(above(dir).every((d) => !existsSync(join(d, 'robots.env'))), 'precondition: no robots.env above the temp dir');
-  assert.throws(() => resolveEnvFile(undefined, {}, join(dir, 'src')), (error: Error) => {
-    assert.match(error.message, new RegExp(`^no robots\\.env in ${join(dir, 'src')} or any directory above it \\(looked in ${join(dir, 'src')}, ${dir}, .*, /\\)\\..*--env-file FILE or set ROBOTS_ENV`));
-    return error.name === 'UsageError';
-  });
+  assert.ok(
+    above(dir).every((d) => !existsSync(join(d, 'robots.env'))),
+    'precondition: no robots.env above the temp dir',
+  );
+  assert.throws(
+    () => resolveEnvFile(undefined, {}, join(dir, 'src')),
+    (error: Error) => {
+      assert.match(
+        error.message,
+        new RegExp(
+          `^no robots\\.env in ${join(dir, 'src')} or any directory above it \\(looked in ${join(dir, 'src')}, ${dir}, .*, /\\)\\..*--env-file FILE or set ROBOTS_ENV`,
+        ),
+      );
+      return error.name === 'UsageError';
+    },
+  );
 });
 
 test('a robot whose name is a prefix of another keeps its own keys', () => {
   const dir = project();
   writeFileSync(join(dir, 'x'), '');
-  const config = parseProjectConfig('IMAGE=img\nR_HOST=a\nR_SSH_HOST=b\nR_SSH_PLATFORM=linux/arm64\n', join(dir, 'robots.env'));
-  assert.deepEqual(config.robots.map((r) => [r.name, r.platform]), [['r', 'linux/amd64'], ['r_ssh', 'linux/arm64']]);
+  const config = parseProjectConfig(
+    'IMAGE=img\nR_HOST=a\nR_SSH_HOST=b\nR_SSH_PLATFORM=linux/arm64\n',
+    join(dir, 'robots.env'),
+  );
+  assert.deepEqual(
+    config.robots.map((r) => [r.name, r.platform]),
+    [
+      ['r', 'linux/amd64'],
+      ['r_ssh', 'linux/arm64'],
+    ],
+  );
 });
 
 test('the committed robots.env example parses', () => {
   const config = parseProjectConfig(readFileSync(join(REPO, 'robots.env'), 'utf8'), join(REPO, 'robots.env'));
   assert.equal(config.image, 'eurobot2023');
-  assert.deepEqual(config.robots.map((r) => [r.name, r.platform]), [['robot1', 'linux/amd64'], ['jetson', 'linux/arm64']]);
+  assert.deepEqual(
+    config.robots.map((r) => [r.name, r.platform]),
+    [
+      ['robot1', 'linux/amd64'],
+      ['jetson', 'linux/arm64'],
+    ],
+  );
 });
 
 test('an unquoted value keeps a # inside a word; a # after whitespace starts a comment', () => {
-  const text = 'IMAGE=app\nR1_HOST=pi@10.0.0.2\nR1_AFTER=cd /opt/app#1 && docker compose up -d\nR2_HOST=pi@10.0.0.3   # the spare\nR2_AFTER="echo #quoted"\n';
+  const text =
+    'IMAGE=app\nR1_HOST=pi@10.0.0.2\nR1_AFTER=cd /opt/app#1 && docker compose up -d\nR2_HOST=pi@10.0.0.3   # the spare\nR2_AFTER="echo #quoted"\n';
   const [r1, r2] = parseProjectConfig(text, join(project(), 'robots.env')).robots;
   assert.equal(r1.after, 'cd /opt/app#1 && docker compose up -d');
   assert.deepEqual(r2.target, { user: 'pi', host: '10.0.0.3' });
@@ -155,29 +202,58 @@ test('an unquoted value keeps a # inside a word; a # after whitespace starts a c
 
 test('two spellings of one robot name are refused: names ignore case and key the pinned host keys', () => {
   assert.throws(
-    () => parseProjectConfig('IMAGE=app\nROBOT1_HOST=nuc@10.0.0.2\nrobot1_HOST=nuc@10.0.0.9\n', join(project(), 'robots.env')),
+    () =>
+      parseProjectConfig(
+        'IMAGE=app\nROBOT1_HOST=nuc@10.0.0.2\nrobot1_HOST=nuc@10.0.0.9\n',
+        join(project(), 'robots.env'),
+      ),
     /robots\.env:3: robot1_HOST declares robot "robot1" again \(ROBOT1_HOST on line 2\)/,
   );
 });
 
 test('CR-only line endings (old Mac editors) read like LF and CRLF', () => {
   for (const eol of ['\r', '\r\n', '\n']) {
-    const config = parseProjectConfig(['IMAGE=app', 'R1_HOST=pi@10.0.0.2', 'R1_PLATFORM=linux/arm64', ''].join(eol), join(project(), 'robots.env'));
-    assert.deepEqual(config.robots.map((r) => [r.name, r.platform]), [['r1', 'linux/arm64']], JSON.stringify(eol));
+    const config = parseProjectConfig(
+      ['IMAGE=app', 'R1_HOST=pi@10.0.0.2', 'R1_PLATFORM=linux/arm64', ''].join(eol),
+      join(project(), 'robots.env'),
+    );
+    assert.deepEqual(
+      config.robots.map((r) => [r.name, r.platform]),
+      [['r1', 'linux/arm64']],
+      JSON.stringify(eol),
+    );
   }
 });
 
 test('megabyte values and files are refused with their size', () => {
   const file = join(project(), 'robots.env');
-  assert.throws(() => parseProjectConfig(`IMAGE=app\nR1_HOST=pi@10.0.0.2\nR1_AFTER=${'x'.repeat(70_000)}\n`, file), /robots\.env:3: the value of R1_AFTER is 70000 bytes; at most 65536/);
-  assert.throws(() => parseProjectConfig(`IMAGE=app\n${'# padding\n'.repeat(110_000)}`, file), /is 1100010 bytes; a robots\.env is at most 1048576 bytes/);
+  assert.throws(
+    () => parseProjectConfig(`IMAGE=app\nR1_HOST=pi@10.0.0.2\nR1_AFTER=${'x'.repeat(70_000)}\n`, file),
+    /robots\.env:3: the value of R1_AFTER is 70000 bytes; at most 65536/,
+  );
+  assert.throws(
+    () => parseProjectConfig(`IMAGE=app\n${'# padding\n'.repeat(110_000)}`, file),
+    /is 1100010 bytes; a robots\.env is at most 1048576 bytes/,
+  );
 });
 
 test('<NAME>_COMPOSE: an absolute compose file path or a project name; anything else is refused with its line', () => {
   const dir = project();
   const file = join(dir, 'robots.env');
-  const config = parseProjectConfig('IMAGE=img\nA_HOST=a\nA_COMPOSE=/opt/robot/compose.yaml\nB_HOST=b\nB_COMPOSE=robot-stack\nC_HOST=c\n', file);
-  assert.deepEqual(config.robots.map((r) => r.compose), ['/opt/robot/compose.yaml', 'robot-stack', undefined]);
-  assert.throws(() => parseProjectConfig('IMAGE=img\nA_HOST=a\nA_COMPOSE=compose.yaml; reboot\n', file), /robots\.env:3: A_COMPOSE=compose\.yaml; reboot is neither an absolute path of a compose file on the robot nor a compose project name/);
-  assert.throws(() => parseProjectConfig('IMAGE=img\nA_HOST=a\nA_COMPOSE=/opt/a.yaml,/opt/b.yaml\n', file), /may not contain a newline or a comma/);
+  const config = parseProjectConfig(
+    'IMAGE=img\nA_HOST=a\nA_COMPOSE=/opt/robot/compose.yaml\nB_HOST=b\nB_COMPOSE=robot-stack\nC_HOST=c\n',
+    file,
+  );
+  assert.deepEqual(
+    config.robots.map((r) => r.compose),
+    ['/opt/robot/compose.yaml', 'robot-stack', undefined],
+  );
+  assert.throws(
+    () => parseProjectConfig('IMAGE=img\nA_HOST=a\nA_COMPOSE=compose.yaml; reboot\n', file),
+    /robots\.env:3: A_COMPOSE=compose\.yaml; reboot is neither an absolute path of a compose file on the robot nor a compose project name/,
+  );
+  assert.throws(
+    () => parseProjectConfig('IMAGE=img\nA_HOST=a\nA_COMPOSE=/opt/a.yaml,/opt/b.yaml\n', file),
+    /may not contain a newline or a comma/,
+  );
 });

@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { REPO, makeProject, runScript } from '../support/cli.ts';
+import { makeProject, REPO, runScript } from '../support/cli.ts';
 
 const ENV = 'IMAGE=eurobot2023\nWORKSPACES=navigation\nROBOT1_HOST=nuc@192.168.1.64\n';
 
@@ -14,7 +14,10 @@ function recordingDocker(sleepSeconds: number): { bin: string; envDump: string; 
   mkdirSync(join(dir, 'bin'));
   const envDump = join(dir, 'env');
   const pidFile = join(dir, 'pid');
-  writeFileSync(join(dir, 'bin', 'docker'), `#!/bin/sh\nenv > ${envDump}\necho $$ > ${pidFile}\nsleep ${sleepSeconds}\nexit 1\n`);
+  writeFileSync(
+    join(dir, 'bin', 'docker'),
+    `#!/bin/sh\nenv > ${envDump}\necho $$ > ${pidFile}\nsleep ${sleepSeconds}\nexit 1\n`,
+  );
   chmodSync(join(dir, 'bin', 'docker'), 0o755);
   return { bin: join(dir, 'bin'), envDump, pidFile };
 }
@@ -22,7 +25,10 @@ function recordingDocker(sleepSeconds: number): { bin: string; envDump: string; 
 test('RD_SSH_PASSWORD is taken out of the environment before any docker child starts', () => {
   const { envFile } = makeProject(ENV);
   const docker = recordingDocker(0);
-  const result = runScript('build.ts', ['--env-file', envFile], { PATH: `${docker.bin}:${process.env.PATH}`, RD_SSH_PASSWORD: 'hunter2-secret' });
+  const result = runScript('build.ts', ['--env-file', envFile], {
+    PATH: `${docker.bin}:${process.env.PATH}`,
+    RD_SSH_PASSWORD: 'hunter2-secret',
+  });
   assert.notEqual(result.status, 0);
   assert.ok(existsSync(docker.envDump), `docker ran: ${result.stderr}`);
   assert.doesNotMatch(readFileSync(docker.envDump, 'utf8'), /hunter2-secret|RD_SSH_PASSWORD/);
@@ -32,7 +38,9 @@ test('SIGHUP (the terminal closed) runs the teardown: exit 129 and no docker chi
   const { envFile } = makeProject(ENV);
   const docker = recordingDocker(30);
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'scripts', 'build.ts'), '--env-file', envFile], {
-    cwd: REPO, env: { ...process.env, PATH: `${docker.bin}:${process.env.PATH}`, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: REPO,
+    env: { ...process.env, PATH: `${docker.bin}:${process.env.PATH}`, CI: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
@@ -45,16 +53,21 @@ test('SIGHUP (the terminal closed) runs the teardown: exit 129 and no docker chi
   assert.equal(code, 129, output);
   assert.match(output, /Hung up \(the terminal closed\): closed \d+ open resource\(s\)/);
   await new Promise((resolve) => setTimeout(resolve, 200));
-  const state = existsSync(`/proc/${dockerPid}/stat`) ? readFileSync(`/proc/${dockerPid}/stat`, 'utf8').split(') ')[1]?.[0] : 'gone';
+  const state = existsSync(`/proc/${dockerPid}/stat`)
+    ? readFileSync(`/proc/${dockerPid}/stat`, 'utf8').split(') ')[1]?.[0]
+    : 'gone';
   assert.ok(state === 'gone' || state === 'Z', `the docker child is gone (state ${state})`);
 });
 
-test('a real build that names no image fails; it never reports the dry run\'s all-zero digest', () => {
+test("a real build that names no image fails; it never reports the dry run's all-zero digest", () => {
   const { envFile } = makeProject(ENV);
   const dir = mkdtempSync(join(tmpdir(), 'rd-silent-docker-'));
   mkdirSync(join(dir, 'bin'));
   // A docker whose build "succeeds" without writing --iidfile; version answers like CLI 20.10.
-  writeFileSync(join(dir, 'bin', 'docker'), `#!/bin/sh\ncase "$1" in version) echo "20.10.24 20.10.24 linux/amd64"; exit 0 ;; buildx) exit 1 ;; info) echo "Debian|[]"; exit 0 ;; esac\nexit 0\n`);
+  writeFileSync(
+    join(dir, 'bin', 'docker'),
+    `#!/bin/sh\ncase "$1" in version) echo "20.10.24 20.10.24 linux/amd64"; exit 0 ;; buildx) exit 1 ;; info) echo "Debian|[]"; exit 0 ;; esac\nexit 0\n`,
+  );
   chmodSync(join(dir, 'bin', 'docker'), 0o755);
   const result = runScript('build.ts', ['--env-file', envFile], { PATH: `${join(dir, 'bin')}:${process.env.PATH}` });
   assert.notEqual(result.status, 0, result.stdout);

@@ -44,7 +44,13 @@ test('robots.env follows the deploy tool contract and parses with dotenv', () =>
 
 test('robots.env refuses keys and values that would not round-trip', () => {
   const base = {
-    image: 'i', context: '/c', workspaces: ['demo'], platform: 'linux/amd64', sshKey: '/k', registryPort: 5000, robots: [],
+    image: 'i',
+    context: '/c',
+    workspaces: ['demo'],
+    platform: 'linux/amd64',
+    sshKey: '/k',
+    registryPort: 5000,
+    robots: [],
   };
   assert.throws(() => formatRobotsEnv({ ...base, extra: { 'BAD-KEY': 'x' } }), /invalid robots.env key/);
   assert.throws(() => formatRobotsEnv({ ...base, extra: { OK: 'a\nb' } }), /spans lines/);
@@ -76,9 +82,20 @@ test('generated workspaces put a random base layer under a one-line top layer', 
 
     const small = await makeWorkspace(dir, { name: 'small' });
     assert.doesNotMatch(await readFile(small.dockerfile, 'utf8'), /RUN/);
-    assert.notEqual(workspaceDockerfile('a', [1]), workspaceDockerfile('a', [1]), 'each workspace gets its own base layer');
-    const layered = (await readFile((await makeWorkspace(dir, { name: 'layered', layersMiB: [4, 4, 4] })).dockerfile, 'utf8')).split('\n');
-    assert.deepEqual(layered.filter((line) => line.startsWith('RUN')).map((line) => / of=\/(\S+) bs=1048576 count=(\d+) /.exec(line)?.slice(1).join(' ')), ['base.bin 4', 'layer1.bin 4', 'layer2.bin 4']);
+    assert.notEqual(
+      workspaceDockerfile('a', [1]),
+      workspaceDockerfile('a', [1]),
+      'each workspace gets its own base layer',
+    );
+    const layered = (
+      await readFile((await makeWorkspace(dir, { name: 'layered', layersMiB: [4, 4, 4] })).dockerfile, 'utf8')
+    ).split('\n');
+    assert.deepEqual(
+      layered
+        .filter((line) => line.startsWith('RUN'))
+        .map((line) => / of=\/(\S+) bs=1048576 count=(\d+) /.exec(line)?.slice(1).join(' ')),
+      ['base.bin 4', 'layer1.bin 4', 'layer2.bin 4'],
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

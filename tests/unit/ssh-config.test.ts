@@ -32,7 +32,9 @@ const blocks = parseSshConfig(CONFIG);
 
 test('an alias resolves HostName, User, Port and IdentityFile', () => {
   assert.deepEqual(resolveFromConfig(blocks, { host: 'nuc' }, '/home/me'), {
-    host: '192.168.1.64', user: 'nuc', port: 2222,
+    host: '192.168.1.64',
+    user: 'nuc',
+    port: 2222,
     identityFiles: ['/home/me/.ssh/robots_ed25519', '/home/me/.ssh/id_ed25519'],
   });
 });
@@ -58,7 +60,11 @@ test('wildcards and negation; first value wins; Match blocks are ignored', () =>
 });
 
 test('a host not in the config is used as is', () => {
-  assert.deepEqual(resolveFromConfig(parseSshConfig(''), { host: '10.0.0.5', user: 'pi' }), { host: '10.0.0.5', user: 'pi', identityFiles: [] });
+  assert.deepEqual(resolveFromConfig(parseSshConfig(''), { host: '10.0.0.5', user: 'pi' }), {
+    host: '10.0.0.5',
+    user: 'pi',
+    identityFiles: [],
+  });
 });
 
 test('Include (a glob under ~/.ssh, in sorted order) is read where it stands; first value still wins', () => {
@@ -67,22 +73,40 @@ test('Include (a glob under ~/.ssh, in sorted order) is read where it stands; fi
   writeFileSync(join(home, '.ssh', 'config.d', '20-lab'), 'Host lab-*\n  User second\n  Port 2200\n');
   writeFileSync(join(home, '.ssh', 'config.d', '10-team'), 'Host lab-nuc\n  HostName 10.0.0.5\n  User first\n');
   const config = parseSshConfig('Include config.d/*\nHost *\n  User fallback\n', home);
-  assert.deepEqual(resolveFromConfig(config, { host: 'lab-nuc' }, home), { host: '10.0.0.5', user: 'first', port: 2200, identityFiles: [] });
+  assert.deepEqual(resolveFromConfig(config, { host: 'lab-nuc' }, home), {
+    host: '10.0.0.5',
+    user: 'first',
+    port: 2200,
+    identityFiles: [],
+  });
 });
 
 test('Match host compares with the HostName found so far; Match exec is never run', () => {
   const marker = join(mkdtempSync(join(tmpdir(), 'rd-exec-')), 'ran');
-  const config = parseSshConfig(`Host nuc\n  HostName 192.168.1.64\nMatch exec "touch ${marker}"\n  User exec\nMatch host 192.168.1.*\n  User lan\n  Port 2222\n`);
-  assert.deepEqual(resolveFromConfig(config, { host: 'nuc' }, '/home/me'), { host: '192.168.1.64', user: 'lan', port: 2222, identityFiles: [] });
+  const config = parseSshConfig(
+    `Host nuc\n  HostName 192.168.1.64\nMatch exec "touch ${marker}"\n  User exec\nMatch host 192.168.1.*\n  User lan\n  Port 2222\n`,
+  );
+  assert.deepEqual(resolveFromConfig(config, { host: 'nuc' }, '/home/me'), {
+    host: '192.168.1.64',
+    user: 'lan',
+    port: 2222,
+    identityFiles: [],
+  });
   assert.equal(existsSync(marker), false, 'Match exec ran a command');
   assert.equal(resolveFromConfig(config, { host: 'other' }, '/home/me').user, undefined);
 });
 
 test('ProxyJump hops and ProxyCommand are returned for the connection; none switches them off', () => {
-  const config = parseSshConfig(`Host nuc\n  HostName 127.0.0.1\n  ProxyJump admin@router:2222,ssh://bastion\nHost pi\n  ProxyCommand ssh -W %h:%p gw\nHost direct\n  ProxyJump none\nHost *\n  ProxyJump fallback\n`);
+  const config = parseSshConfig(
+    `Host nuc\n  HostName 127.0.0.1\n  ProxyJump admin@router:2222,ssh://bastion\nHost pi\n  ProxyCommand ssh -W %h:%p gw\nHost direct\n  ProxyJump none\nHost *\n  ProxyJump fallback\n`,
+  );
   assert.deepEqual(resolveFromConfig(config, { host: 'nuc' }, '/h').proxyJump, ['admin@router:2222', 'bastion']);
   const pi = resolveFromConfig(config, { host: 'pi' }, '/h');
   assert.equal(pi.proxyCommand, 'ssh -W %h:%p gw');
-  assert.deepEqual(pi.proxyJump, ['fallback'], 'a later ProxyJump is kept too; the connection takes ProxyCommand first as ssh does');
+  assert.deepEqual(
+    pi.proxyJump,
+    ['fallback'],
+    'a later ProxyJump is kept too; the connection takes ProxyCommand first as ssh does',
+  );
   assert.equal(resolveFromConfig(config, { host: 'direct' }, '/h').proxyJump, undefined);
 });

@@ -28,7 +28,13 @@ test('the tunnel refuses connections while nothing uses it, and forwards while s
 });
 
 test('tunnel.ts closes a tunnel that carried nothing for its idle time', async () => {
-  const tunnel = { port: 5001, bytesToRobot: () => 0, use: <T>(work: () => Promise<T>) => work(), refused: () => 0, close: async () => undefined };
+  const tunnel = {
+    port: 5001,
+    bytesToRobot: () => 0,
+    use: <T>(work: () => Promise<T>) => work(),
+    refused: () => 0,
+    close: async () => undefined,
+  };
   const run = { tunnel, connection: { closed: new Promise(() => undefined) }, robot: { name: 'r1' } };
   const ctx = { signal: new AbortController().signal, config: { image: 'app' } };
   const started = Date.now();

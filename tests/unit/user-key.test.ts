@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import ssh2 from 'ssh2';
-import { generateEd25519, findUserKey, generateUserKey } from '../../scripts/lib/setup/user-key.ts';
+import { findUserKey, generateEd25519, generateUserKey } from '../../scripts/lib/setup/user-key.ts';
 import { planAuth } from '../../scripts/lib/ssh/auth-plan.ts';
 
 test('a key written by someone else while setup makes one is kept, not clobbered', () => {

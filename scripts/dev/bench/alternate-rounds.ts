@@ -2,9 +2,17 @@
 // each run checked afterwards so a sample only counts if it did what the scenario says.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SimRobot } from '../../dev/sim/harness.ts';
-import { buildOnLaptop, LINK_RATE, type BenchProject, type LaptopImages } from './bench-project.ts';
+import { type BenchProject, buildOnLaptop, type LaptopImages, LINK_RATE } from './bench-project.ts';
 import { CONTENDER_LABELS, type Contender, type ContenderKey, type RunSample } from './contender.ts';
-import { assertRobotHolds, assertRobotLacksBase, baseLayerStored, bytesToRobot, imageIdOn, laptopLayers, wipeRobot } from './robot-checks.ts';
+import {
+  assertRobotHolds,
+  assertRobotLacksBase,
+  baseLayerStored,
+  bytesToRobot,
+  imageIdOn,
+  laptopLayers,
+  wipeRobot,
+} from './robot-checks.ts';
 import type { Scenario, ScenarioKey } from './scenarios.ts';
 import { megabytes, seconds } from './stats.ts';
 
@@ -27,7 +35,13 @@ export interface RoundsEnv {
 }
 
 /** One run; round 0 is an unmeasured warm-up (still checked for the right image). */
-async function runOnce(env: RoundsEnv, scenario: Scenario, robots: SimRobot[], contender: Contender, round: number): Promise<Sample> {
+async function runOnce(
+  env: RoundsEnv,
+  scenario: Scenario,
+  robots: SimRobot[],
+  contender: Contender,
+  round: number,
+): Promise<Sample> {
   const project = contender.project ?? env.project;
   if (scenario.beforeRun === 'wipe-robots') {
     const layers = await laptopLayers(project.ref);
@@ -44,7 +58,9 @@ async function runOnce(env: RoundsEnv, scenario: Scenario, robots: SimRobot[], c
   if (scenario.beforeRun === 'change-top' && round > 0) {
     const label = `${scenario.key} ${contender.key} round ${round} ${randomUUID()}`;
     savedAt = performance.now();
-    await project.workspace.setTop(scenario.topBytes ? Buffer.concat([Buffer.from(`${label}\n`), randomBytes(scenario.topBytes)]) : label);
+    await project.workspace.setTop(
+      scenario.topBytes ? Buffer.concat([Buffer.from(`${label}\n`), randomBytes(scenario.topBytes)]) : label,
+    );
   }
   const floorBytes = savedAt !== undefined ? project.workspace.floorBytes?.() : undefined;
   const run = await contender.deploy(robots, savedAt);
@@ -57,28 +73,48 @@ async function runOnce(env: RoundsEnv, scenario: Scenario, robots: SimRobot[], c
   env.laptopImages.note(id);
   for (const robot of robots) await assertRobotHolds(robot, project.ref, id);
   if (round > 0) {
-    if (scenario.imageChanges && scenario.beforeRun === 'change-top' && id === idBefore) throw new Error(`${what}: the build did not change the image`);
-    if (scenario.imageChanges && onRobotsBefore.some((before) => before === id)) throw new Error(`${what}: a robot already held ${id} before the run`);
-    if (!scenario.imageChanges && (id !== idBefore || onRobotsBefore.some((before) => before !== id))) throw new Error(`${what}: expected no change, but the image moved`);
+    if (scenario.imageChanges && scenario.beforeRun === 'change-top' && id === idBefore)
+      throw new Error(`${what}: the build did not change the image`);
+    if (scenario.imageChanges && onRobotsBefore.some((before) => before === id))
+      throw new Error(`${what}: a robot already held ${id} before the run`);
+    if (!scenario.imageChanges && (id !== idBefore || onRobotsBefore.some((before) => before !== id)))
+      throw new Error(`${what}: expected no change, but the image moved`);
     if (scenario.beforeRun === 'wipe-robots') {
       const layers = await laptopLayers(project.ref);
       // The positive control of the freshness check: after the run the base layer must be there.
-      for (const robot of robots) if (!(await baseLayerStored(robot, layers))) throw new Error(`${what}: ${robot.name}'s layer store lacks the base layer after the deploy`);
+      for (const robot of robots)
+        if (!(await baseLayerStored(robot, layers)))
+          throw new Error(`${what}: ${robot.name}'s layer store lacks the base layer after the deploy`);
     }
     const [least, most] = scenario.wireBounds(contender.key);
     robots.forEach((robot, i) => {
       const sent = wireBytes[i]!;
-      if (sent < least || sent > most) throw new Error(`${what}: ${megabytes(sent)} went to ${robot.name}, expected between ${megabytes(least)} and ${megabytes(most)}`);
+      if (sent < least || sent > most)
+        throw new Error(
+          `${what}: ${megabytes(sent)} went to ${robot.name}, expected between ${megabytes(least)} and ${megabytes(most)}`,
+        );
     });
     for (const robot of run.statuses ? robots : []) {
       const status = run.statuses!.get(robot.name);
-      if (status !== scenario.ourStatus) throw new Error(`${what}: robot-deploy reported ${robot.name} ${status ?? 'missing'}, expected ${scenario.ourStatus}`);
+      if (status !== scenario.ourStatus)
+        throw new Error(
+          `${what}: robot-deploy reported ${robot.name} ${status ?? 'missing'}, expected ${scenario.ourStatus}`,
+        );
     }
   }
   const sent = robots.map((robot, i) => `${megabytes(wireBytes[i]!)} to ${robot.name}`).join(', ');
-  env.log(`  ${what.padEnd(60)} ${seconds(run.ms).padStart(9)}   ${sent}${run.peakMiB !== undefined ? `, max RSS ${run.peakMiB} MiB` : ''}`);
+  env.log(
+    `  ${what.padEnd(60)} ${seconds(run.ms).padStart(9)}   ${sent}${run.peakMiB !== undefined ? `, max RSS ${run.peakMiB} MiB` : ''}`,
+  );
   if (scenario.ros && run.pushNotes) env.log(`      ${run.pushNotes}`);
-  return { scenario: scenario.key, contender: contender.key, round, wireBytes, run, ...(floorBytes !== undefined ? { floorBytes } : {}) };
+  return {
+    scenario: scenario.key,
+    contender: contender.key,
+    round,
+    wireBytes,
+    run,
+    ...(floorBytes !== undefined ? { floorBytes } : {}),
+  };
 }
 
 export async function runScenario(env: RoundsEnv, scenario: Scenario, rounds: number): Promise<Sample[]> {

@@ -41,7 +41,10 @@ export async function makeBenchProject(fleet: SimFleet, ws: string = BENCH_WS): 
   const dir = join(BENCH_SCOPE.stateDir, ws === BENCH_WS ? 'project' : `project-${ws}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const workspace = ws === ROS_WS ? await makeRosWorkspace(dir, ws) : await makeWorkspace(dir, { name: ws, baseSizeMiB: BASE_SIZE_MIB });
+  const workspace =
+    ws === ROS_WS
+      ? await makeRosWorkspace(dir, ws)
+      : await makeWorkspace(dir, { name: ws, baseSizeMiB: BASE_SIZE_MIB });
   const envFile = join(dir, 'robots.env');
   const platform = hostPlatform();
   await writeRobotsEnvFile(envFile, {
@@ -82,7 +85,9 @@ export class LaptopImages {
   /** Also whatever IMAGE:WS is now: a run that failed before its check built one nobody noted. */
   async remove(): Promise<void> {
     for (const ws of [BENCH_WS, ROS_WS, WATCH_WS]) {
-      const current = await runArgv(['docker', 'image', 'inspect', '--format', '{{.Id}}', `${BENCH_IMAGE}:${ws}`], { allowFail: true });
+      const current = await runArgv(['docker', 'image', 'inspect', '--format', '{{.Id}}', `${BENCH_IMAGE}:${ws}`], {
+        allowFail: true,
+      });
       if (current.code === 0) this.ids.add(current.stdout.trim());
     }
     if (this.ids.size) await runArgv(['docker', 'image', 'rm', '--force', ...this.ids], { allowFail: true });

@@ -1,6 +1,6 @@
 // Every process the benchmark starts goes through here: argv arrays only, never a local shell,
 // and a set of live children so an interrupt stops exactly the processes this run started.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 
 export interface Finished {
@@ -28,7 +28,10 @@ export interface LaunchOptions {
 }
 
 export class CommandFailed extends Error {
-  constructor(readonly finished: Finished, what = finished.argv.join(' ')) {
+  constructor(
+    readonly finished: Finished,
+    what = finished.argv.join(' '),
+  ) {
     const detail = (finished.stderr.trim() || finished.stdout.trim()).split('\n').slice(-6).join('\n');
     super(`${what} exited with ${finished.code}${detail ? `:\n${detail}` : ''}`);
   }
@@ -40,13 +43,19 @@ const MAX_KEPT = 256 * 1024;
 export function launch(argv: string[], opts: LaunchOptions = {}): Running {
   const [cmd, ...args] = argv;
   if (!cmd) throw new Error('launch: empty argv');
-  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'], detached: opts.group });
+  const child = spawn(cmd, args, {
+    cwd: opts.cwd,
+    env: opts.env ?? process.env,
+    stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'],
+    detached: opts.group,
+  });
   live.add(child);
   // The child holds its own copy of the pipe; ours would only keep the writer from seeing EPIPE.
   opts.stdin?.destroy();
   let stdout = '';
   let stderr = '';
-  if (opts.keepStdout !== false) child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout = (stdout + chunk).slice(-MAX_KEPT)));
+  if (opts.keepStdout !== false)
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout = (stdout + chunk).slice(-MAX_KEPT)));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-MAX_KEPT)));
   const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;
   const done = new Promise<Finished>((resolve) => {
@@ -60,7 +69,8 @@ export function launch(argv: string[], opts: LaunchOptions = {}): Running {
       finish(127);
     });
     child.on('close', (code, signal) => {
-      if (signal) stderr += `\nkilled by ${signal}${signal === 'SIGKILL' && opts.timeoutMs ? ` (time limit ${opts.timeoutMs / 1000} s)` : ''}`;
+      if (signal)
+        stderr += `\nkilled by ${signal}${signal === 'SIGKILL' && opts.timeoutMs ? ` (time limit ${opts.timeoutMs / 1000} s)` : ''}`;
       finish(code ?? 128);
     });
   });
@@ -75,7 +85,10 @@ export async function runArgv(argv: string[], opts: LaunchOptions & { allowFail?
 }
 
 /** `a | b | c` with real processes; fails like `set -o pipefail`, naming every stage that failed. */
-export async function runPipeline(stages: string[][], opts: Omit<LaunchOptions, 'stdin' | 'keepStdout'> = {}): Promise<Finished> {
+export async function runPipeline(
+  stages: string[][],
+  opts: Omit<LaunchOptions, 'stdin' | 'keepStdout'> = {},
+): Promise<Finished> {
   let input: Readable | undefined;
   const running = stages.map((argv, i) => {
     const stage = launch(argv, { ...opts, ...(input ? { stdin: input } : {}), keepStdout: i === stages.length - 1 });
@@ -95,18 +108,21 @@ export function interrupt(running: Running): void {
 
 /** On Ctrl-C: SIGTERM to each child this process started (by its own handle, never by name). */
 export function stopChildren(): Promise<void> {
-  const waiting = [...live].map((child) => new Promise<void>((resolve) => {
-    child.once('close', () => resolve());
-    try {
-      // A child with a group of its own (see `group`) is ended with everything under it.
-      process.kill(-child.pid!, 'SIGTERM');
-    } catch {
-      child.kill('SIGTERM');
-    }
-    setTimeout(() => {
-      child.kill('SIGKILL');
-      resolve();
-    }, 10_000).unref();
-  }));
+  const waiting = [...live].map(
+    (child) =>
+      new Promise<void>((resolve) => {
+        child.once('close', () => resolve());
+        try {
+          // A child with a group of its own (see `group`) is ended with everything under it.
+          process.kill(-child.pid!, 'SIGTERM');
+        } catch {
+          child.kill('SIGTERM');
+        }
+        setTimeout(() => {
+          child.kill('SIGKILL');
+          resolve();
+        }, 10_000).unref();
+      }),
+  );
   return Promise.all(waiting).then(() => undefined);
 }

@@ -50,8 +50,12 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     ({ values } = parseArgs({
       args: argv,
       options: {
-        rounds: { type: 'string' }, quick: { type: 'boolean' }, scenario: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
-        'as-users': { type: 'boolean' }, docker: { type: 'string' },
+        rounds: { type: 'string' },
+        quick: { type: 'boolean' },
+        scenario: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+        'as-users': { type: 'boolean' },
+        docker: { type: 'string' },
       },
       strict: true,
     }));
@@ -61,15 +65,18 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   if (values.help) return 'help';
   if (values.quick && values.rounds) throw new BenchUsageError('give --rounds or --quick, not both');
   const rounds = values.quick ? 2 : Number(values.rounds ?? 5);
-  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100) throw new BenchUsageError(`--rounds must be an integer from 1 to 100, got ${values.rounds}`);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100)
+    throw new BenchUsageError(`--rounds must be an integer from 1 to 100, got ${values.rounds}`);
   const known = SCENARIOS.map((s) => s.key);
   const scenarios = (values.scenario ?? known) as ScenarioKey[];
   const unknown = scenarios.filter((key) => !known.includes(key));
   if (unknown.length) throw new BenchUsageError(`unknown scenario ${unknown.join(', ')}; use ${known.join(', ')}`);
   // The 2-robot target is a ratio to the 1-robot small change, so that one always runs with it.
   if (scenarios.includes('two') && !scenarios.includes('small')) scenarios.push('small');
-  if (values.docker !== undefined && !isAbsolute(values.docker)) throw new BenchUsageError(`--docker wants the absolute path of a docker CLI, got ${values.docker}`);
-  if (values.docker !== undefined && !executable(values.docker)) throw new BenchUsageError(`--docker ${values.docker}: no executable there`);
+  if (values.docker !== undefined && !isAbsolute(values.docker))
+    throw new BenchUsageError(`--docker wants the absolute path of a docker CLI, got ${values.docker}`);
+  if (values.docker !== undefined && !executable(values.docker))
+    throw new BenchUsageError(`--docker ${values.docker}: no executable there`);
   return {
     rounds,
     scenarios: known.filter((key) => scenarios.includes(key)),
@@ -78,7 +85,22 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   };
 }
 
-const TOOLS = ['docker', 'dockerd', 'ssh', 'sshd', 'gzip', 'ip', 'tc', 'nsenter', 'unshare', 'docker-registry', 'busybox', 'ssh-keygen', 'tar', 'ldd'];
+const TOOLS = [
+  'docker',
+  'dockerd',
+  'ssh',
+  'sshd',
+  'gzip',
+  'ip',
+  'tc',
+  'nsenter',
+  'unshare',
+  'docker-registry',
+  'busybox',
+  'ssh-keygen',
+  'tar',
+  'ldd',
+];
 const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 function executable(path: string): boolean {
@@ -91,14 +113,19 @@ function executable(path: string): boolean {
 }
 
 function onPath(tool: string): boolean {
-  return [...(process.env.PATH ?? '').split(':').filter(Boolean), ...SYSTEM_DIRS].some((dir) => executable(join(dir, tool)));
+  return [...(process.env.PATH ?? '').split(':').filter(Boolean), ...SYSTEM_DIRS].some((dir) =>
+    executable(join(dir, tool)),
+  );
 }
 
 /** Why this machine cannot run the benchmark, or undefined when it can. */
 export function hostProblem(): string | undefined {
-  if (process.platform !== 'linux') return `the benchmark runs simulated robots, which need Linux (this is ${process.platform})`;
-  if (process.getuid?.() !== 0) return 'the benchmark runs simulated robots, which need root (network namespaces, veth, tc, dockerd, sshd); run it with sudo';
+  if (process.platform !== 'linux')
+    return `the benchmark runs simulated robots, which need Linux (this is ${process.platform})`;
+  if (process.getuid?.() !== 0)
+    return 'the benchmark runs simulated robots, which need root (network namespaces, veth, tc, dockerd, sshd); run it with sudo';
   const missing = TOOLS.filter((tool) => !onPath(tool));
-  if (missing.length) return `missing ${missing.join(', ')} (apt-get install docker.io docker-registry openssh-server openssh-client busybox-static iproute2 gzip)`;
+  if (missing.length)
+    return `missing ${missing.join(', ')} (apt-get install docker.io docker-registry openssh-server openssh-client busybox-static iproute2 gzip)`;
   return undefined;
 }

@@ -25,7 +25,7 @@ export function parseDeployOutput(output: string): DeployReport {
   const lines = output.split('\n').map((line) => line.replace(/\s+$/, ''));
   const steps: StepTime[] = [];
   for (const line of section(lines, 'Timings:')) {
-    const m = /^(\S+)  (.+?)\s+(\d+(?:\.\d+)?) s$/.exec(line);
+    const m = /^(\S+) {2}(.+?)\s+(\d+(?:\.\d+)?) s$/.exec(line);
     if (m) steps.push({ who: m[1]!, step: m[2]!, ms: Number(m[3]) * 1000 });
   }
   const peak = /^peak memory \(max RSS\) (\d+(?:\.\d+)?) MiB$/m.exec(output);
@@ -38,5 +38,11 @@ export function parseDeployOutput(output: string): DeployReport {
     if (sent) tunnelBytes += Number(sent[1]) * UNIT[sent[2]!]!;
   }
   const notes = /sent; (.*)$/m.exec(output)?.[1];
-  return { steps, ...(peak ? { peakMiB: Number(peak[1]) } : {}), statuses, tunnelBytes, ...(notes ? { pushNotes: notes } : {}) };
+  return {
+    steps,
+    ...(peak ? { peakMiB: Number(peak[1]) } : {}),
+    statuses,
+    tunnelBytes,
+    ...(notes ? { pushNotes: notes } : {}),
+  };
 }

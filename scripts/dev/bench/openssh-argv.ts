@@ -9,9 +9,19 @@ import type { SimFleet, SimRobot } from '../sim/harness.ts';
  */
 export function sshArgv(fleet: SimFleet, robot: SimRobot, remote?: string, options: string[] = []): string[] {
   return [
-    'ssh', '-F', '/dev/null', '-i', fleet.keyPath,
-    '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes',
-    '-o', `UserKnownHostsFile=${fleet.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes',
+    'ssh',
+    '-F',
+    '/dev/null',
+    '-i',
+    fleet.keyPath,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `UserKnownHostsFile=${fleet.knownHostsPath}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
     ...options,
     `${fleet.user}@${robot.address}`,
     ...(remote === undefined ? [] : [remote]),

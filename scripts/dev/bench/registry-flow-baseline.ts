@@ -4,7 +4,7 @@
 import { request } from 'node:http';
 import type { SimRobot } from '../../dev/sim/harness.ts';
 import type { BenchProject } from './bench-project.ts';
-import { launch, runArgv, type Running } from './child-processes.ts';
+import { launch, type Running, runArgv } from './child-processes.ts';
 import type { Contender, RunSample, StepTime } from './contender.ts';
 import { remoteBoth, remoteEither, sshArgv } from './openssh-argv.ts';
 
@@ -50,14 +50,30 @@ function stepTimer(steps: StepTime[], who: string) {
   };
 }
 
-async function shipToRobot(project: BenchProject, robot: SimRobot, laptopPort: number, steps: StepTime[]): Promise<void> {
+async function shipToRobot(
+  project: BenchProject,
+  robot: SimRobot,
+  laptopPort: number,
+  steps: StepTime[],
+): Promise<void> {
   const { fleet, ref } = project;
   const time = stepTimer(steps, robot.name);
   const start = [
-    'docker', 'run', '-d', '--name', CONTAINER, '--restart=always',
-    '-p', `127.0.0.1:${ROBOT_PORT}:5000`, '-v', `${CONTAINER}:/var/lib/registry`, 'registry:2',
+    'docker',
+    'run',
+    '-d',
+    '--name',
+    CONTAINER,
+    '--restart=always',
+    '-p',
+    `127.0.0.1:${ROBOT_PORT}:5000`,
+    '-v',
+    `${CONTAINER}:/var/lib/registry`,
+    'registry:2',
   ];
-  await time('registry', () => runArgv(sshArgv(fleet, robot, remoteEither(start, ['docker', 'start', CONTAINER])), { timeoutMs: 60_000 }));
+  await time('registry', () =>
+    runArgv(sshArgv(fleet, robot, remoteEither(start, ['docker', 'start', CONTAINER])), { timeoutMs: 60_000 }),
+  );
   const forward = `127.0.0.1:${laptopPort}:127.0.0.1:${ROBOT_PORT}`;
   const tunnel = launch(sshArgv(fleet, robot, undefined, ['-N', '-o', 'ExitOnForwardFailure=yes', '-L', forward]));
   try {
@@ -84,7 +100,9 @@ export function registryFlowBaseline(project: BenchProject): Contender {
     async deploy(robots): Promise<RunSample> {
       const steps: StepTime[] = [];
       const start = performance.now();
-      await stepTimer(steps, 'laptop')(`build ${project.ref.split(':')[1]}`, () => runArgv(project.buildArgv, { timeoutMs: 600_000 }));
+      await stepTimer(steps, 'laptop')(`build ${project.ref.split(':')[1]}`, () =>
+        runArgv(project.buildArgv, { timeoutMs: 600_000 }),
+      );
       await Promise.all(robots.map((robot, i) => shipToRobot(project, robot, LAPTOP_PORT_BASE + i, steps)));
       return { ms: performance.now() - start, steps };
     },

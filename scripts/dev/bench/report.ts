@@ -18,26 +18,44 @@ function scenarioLines(results: Results, scenario: Scenario): string[] {
   for (const key of CONTENDERS.filter((c) => results.runs(scenario.key, c).length)) {
     const runs = results.runs(scenario.key, key);
     const [min, max] = results.range(scenario.key, key);
-    lines.push(`   ${CONTENDER_LABELS[key].padEnd(15)} median ${seconds(results.medianMs(scenario.key, key)).padStart(9)}` +
-      `   (min ${seconds(min)}, max ${seconds(max)}, ${runs.length} runs)   on the link ${megabytes(results.medianWire(scenario.key, key))}`);
+    lines.push(
+      `   ${CONTENDER_LABELS[key].padEnd(15)} median ${seconds(results.medianMs(scenario.key, key)).padStart(9)}` +
+        `   (min ${seconds(min)}, max ${seconds(max)}, ${runs.length} runs)   on the link ${megabytes(results.medianWire(scenario.key, key))}`,
+    );
   }
   const ours = results.medianMs(scenario.key, results.ours(scenario.key));
-  const saveLoad = results.runs(scenario.key, 'save-gzip-load').length ? `, ÷ save|gzip|load ${ratio(ours / results.medianMs(scenario.key, 'save-gzip-load'))}` : '';
-  for (const key of scenario.key.startsWith('ros') && scenario.beforeRun === 'change-top' ? CONTENDERS.filter((c) => results.runs(scenario.key, c).length) : []) {
+  const saveLoad = results.runs(scenario.key, 'save-gzip-load').length
+    ? `, ÷ save|gzip|load ${ratio(ours / results.medianMs(scenario.key, 'save-gzip-load'))}`
+    : '';
+  for (const key of scenario.key.startsWith('ros') && scenario.beforeRun === 'change-top'
+    ? CONTENDERS.filter((c) => results.runs(scenario.key, c).length)
+    : []) {
     const floor = results.medianFloor(scenario.key, key);
-    lines.push(`   ${CONTENDER_LABELS[key].padEnd(15)} bytes on the link ÷ floor (gzip of the new files, median ${megabytes(floor)}): ${ratio(results.medianWire(scenario.key, key) / floor)}`);
+    lines.push(
+      `   ${CONTENDER_LABELS[key].padEnd(15)} bytes on the link ÷ floor (gzip of the new files, median ${megabytes(floor)}): ${ratio(results.medianWire(scenario.key, key) / floor)}`,
+    );
   }
-  lines.push(`   ${CONTENDER_LABELS[results.ours(scenario.key)]} ÷ OpenSSH flow ${ratio(ours / results.medianMs(scenario.key, 'openssh-flow'))}${saveLoad}`);
-  if (scenario.key === 'two') lines.push(`   robot-deploy, 2 robots ÷ 1 robot (small-change scenario) ${ratio(ours / results.medianMs('small', 'robot-deploy'))}`);
+  lines.push(
+    `   ${CONTENDER_LABELS[results.ours(scenario.key)]} ÷ OpenSSH flow ${ratio(ours / results.medianMs(scenario.key, 'openssh-flow'))}${saveLoad}`,
+  );
+  if (scenario.key === 'two')
+    lines.push(
+      `   robot-deploy, 2 robots ÷ 1 robot (small-change scenario) ${ratio(ours / results.medianMs('small', 'robot-deploy'))}`,
+    );
   const ourSteps = results.stepMedians(scenario.key);
   const theirSteps = results.stepMedians(scenario.key, 'openssh-flow');
-  lines.push(`   steps (median)                   ${'robot-deploy'.padStart(12)}  ${'OpenSSH flow'.padStart(12)}   (robot-deploy's robots run beside its build, so its steps overlap)`);
+  lines.push(
+    `   steps (median)                   ${'robot-deploy'.padStart(12)}  ${'OpenSSH flow'.padStart(12)}   (robot-deploy's robots run beside its build, so its steps overlap)`,
+  );
   for (const step of new Set([...ourSteps.keys(), ...theirSteps.keys()])) {
     const cell = (ms: number | undefined) => (ms === undefined ? '' : seconds(ms)).padStart(12);
     lines.push(`      ${step.padEnd(29)} ${cell(ourSteps.get(step))}  ${cell(theirSteps.get(step))}`);
   }
   const peaks = results.peakMiB(scenario.key);
-  if (peaks.length) lines.push(`   robot-deploy peak memory (max RSS): median ${median(peaks).toFixed(1)} MiB, max ${Math.max(...peaks).toFixed(1)} MiB`);
+  if (peaks.length)
+    lines.push(
+      `   robot-deploy peak memory (max RSS): median ${median(peaks).toFixed(1)} MiB, max ${Math.max(...peaks).toFixed(1)} MiB`,
+    );
   if (scenario.key === 'first') lines.push(...linkFloorLines(results));
   return lines;
 }
@@ -59,11 +77,18 @@ function linkFloorLines(results: Results): string[] {
 export function printReport(results: Results, log: (line: string) => void): void {
   log('\n\n######## Results ########');
   const { node, npx } = results.startupMs;
-  log(`start-up and module loading alone (deploy.ts --help), median of ${node.length}: ${seconds(median(node))} with node --import tsx ` +
-    `(as measured below), ${seconds(median(npx))} with npx tsx (what the README tells users to type)`);
-  for (const scenario of SCENARIOS) if (results.runs(scenario.key, results.ours(scenario.key)).length) scenarioLines(results, scenario).forEach((line) => log(line));
+  log(
+    `start-up and module loading alone (deploy.ts --help), median of ${node.length}: ${seconds(median(node))} with node --import tsx ` +
+      `(as measured below), ${seconds(median(npx))} with npx tsx (what the README tells users to type)`,
+  );
+  for (const scenario of SCENARIOS)
+    if (results.runs(scenario.key, results.ours(scenario.key)).length)
+      scenarioLines(results, scenario).forEach((line) => log(line));
   const rows = targetRows(results);
   log('\nTargets:');
-  for (const row of rows) log(`   ${row.met ? 'met   ' : 'MISSED'}  ${row.label}: ${row.ratio === '—' ? row.ours : row.ratio} (target ${row.target})`);
+  for (const row of rows)
+    log(
+      `   ${row.met ? 'met   ' : 'MISSED'}  ${row.label}: ${row.ratio === '—' ? row.ours : row.ratio} (target ${row.target})`,
+    );
   log(`\n${markdownTable(rows)}\n`);
 }

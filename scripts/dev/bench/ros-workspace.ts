@@ -87,18 +87,23 @@ export async function makeRosWorkspace(dir: string, workspace: string): Promise<
   }
   const spare = pool.filter((path) => !chosen.includes(path));
   if (baseBytes < ROS_BASE_BYTES || chosen.length < ROS_PACKAGE_FILES || spare.length < 30) {
-    throw new Error(`not enough binaries on this machine for the ROS-like workspace (${(baseBytes / 1e6).toFixed(0)} MB of libraries, ${pool.length} distinct binaries)`);
+    throw new Error(
+      `not enough binaries on this machine for the ROS-like workspace (${(baseBytes / 1e6).toFixed(0)} MB of libraries, ${pool.length} distinct binaries)`,
+    );
   }
   const fileName = (i: number) => join(installDir, `pkg${String(i).padStart(3, '0')}.so`);
   for (const [i, path] of chosen.entries()) await writeFile(fileName(i), readFileSync(path));
   const dockerfile = join(wsDir, 'Dockerfile');
-  await writeFile(dockerfile, [
-    `FROM ${BUSYBOX_IMAGE}`,
-    `COPY ${workspace}/opt-ros /opt/ros/jazzy/lib`,
-    `COPY ${workspace}/install /ws/install`,
-    'CMD ["sh", "-c", "cat /ws/install/* | sha256sum"]',
-    '',
-  ].join('\n'));
+  await writeFile(
+    dockerfile,
+    [
+      `FROM ${BUSYBOX_IMAGE}`,
+      `COPY ${workspace}/opt-ros /opt/ros/jazzy/lib`,
+      `COPY ${workspace}/install /ws/install`,
+      'CMD ["sh", "-c", "cat /ws/install/* | sha256sum"]',
+      '',
+    ].join('\n'),
+  );
   let round = 0;
   let floor = 0;
   return {

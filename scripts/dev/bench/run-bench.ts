@@ -1,19 +1,35 @@
 // The whole benchmark: its own fleet up, the scenarios, the report, and the fleet down again on
 // every way out (done, failure, Ctrl-C, SIGTERM).
 import { cpus, loadavg } from 'node:os';
-import { downSimFleet, ensureLaptopDocker, stopLaptopDockerIfOurs, upSimFleet, type SimFleet } from '../../dev/sim/harness.ts';
+import {
+  downSimFleet,
+  ensureLaptopDocker,
+  type SimFleet,
+  stopLaptopDockerIfOurs,
+  upSimFleet,
+} from '../../dev/sim/harness.ts';
 import { runScenario, type Sample } from './alternate-rounds.ts';
-import { BENCH_ROBOTS, BENCH_SCOPE, LINK_RATE, BASE_SIZE_MIB, LaptopImages, ROS_WS, WATCH_WS, makeBenchProject, type BenchProject } from './bench-project.ts';
+import {
+  BASE_SIZE_MIB,
+  BENCH_ROBOTS,
+  BENCH_SCOPE,
+  type BenchProject,
+  LaptopImages,
+  LINK_RATE,
+  makeBenchProject,
+  ROS_WS,
+  WATCH_WS,
+} from './bench-project.ts';
 import { stopChildren } from './child-processes.ts';
 import type { BenchOptions } from './command-line.ts';
+import { describeLaptopCli, preferDockerCli } from './laptop-cli.ts';
 import { registryFlowBaseline } from './registry-flow-baseline.ts';
 import { printReport } from './report.ts';
 import { Results } from './results.ts';
 import { robotDeployContender, startupMs } from './robot-deploy-contender.ts';
 import { saveGzipLoadBaseline } from './save-gzip-load-baseline.ts';
-import { describeLaptopCli, preferDockerCli } from './laptop-cli.ts';
-import { watchContender } from './watch-contender.ts';
 import { FAR_JITTER_MS, FAR_RTT_MS, SCENARIOS } from './scenarios.ts';
+import { watchContender } from './watch-contender.ts';
 
 type Log = (line: string) => void;
 
@@ -31,8 +47,13 @@ class BenchTeardown {
       const problems: string[] = [];
       await this.laptopImages.remove().catch((error: Error) => problems.push(error.message));
       await downSimFleet(BENCH_SCOPE).catch((error: Error) => problems.push(error.message));
-      if (this.startedLaptop) await stopLaptopDockerIfOurs(BENCH_SCOPE.stateDir).catch((error: Error) => problems.push(error.message));
-      log(problems.length ? `teardown problems:\n${problems.join('\n')}` : `simulated robots (${BENCH_SCOPE.prefix}) torn down`);
+      if (this.startedLaptop)
+        await stopLaptopDockerIfOurs(BENCH_SCOPE.stateDir).catch((error: Error) => problems.push(error.message));
+      log(
+        problems.length
+          ? `teardown problems:\n${problems.join('\n')}`
+          : `simulated robots (${BENCH_SCOPE.prefix}) torn down`,
+      );
     })());
   }
 }
@@ -42,7 +63,9 @@ function onSignals(teardown: BenchTeardown, log: Log): () => boolean {
   const stop = (signal: 'SIGINT' | 'SIGTERM') => {
     if (stopping) return;
     stopping = true;
-    log(`\n${signal === 'SIGINT' ? 'Interrupted (Ctrl-C)' : 'Terminated'}: stopping the runs and tearing the simulated robots down…`);
+    log(
+      `\n${signal === 'SIGINT' ? 'Interrupted (Ctrl-C)' : 'Terminated'}: stopping the runs and tearing the simulated robots down…`,
+    );
     void teardown.run(log).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.on('SIGINT', () => stop('SIGINT'));
@@ -56,14 +79,27 @@ export async function runBench(options: BenchOptions, log: Log): Promise<number>
   const stopping = onSignals(teardown, log);
   let code = 0;
   try {
-    log(`robot-deploy benchmark: ${options.rounds} measured runs per tool and scenario, alternating; links ${LINK_RATE}, base layer ${BASE_SIZE_MIB} MiB incompressible`);
-    log(`host: ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)} at start, node ${process.version}; robot-deploy runs as \`${options.launcher} scripts/deploy.ts … --timings\``);
+    log(
+      `robot-deploy benchmark: ${options.rounds} measured runs per tool and scenario, alternating; links ${LINK_RATE}, base layer ${BASE_SIZE_MIB} MiB incompressible`,
+    );
+    log(
+      `host: ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)} at start, node ${process.version}; robot-deploy runs as \`${options.launcher} scripts/deploy.ts … --timings\``,
+    );
     if (options.dockerCli) preferDockerCli(options.dockerCli, BENCH_SCOPE.stateDir);
     const cli = await describeLaptopCli();
-    log(`laptop docker CLI ${cli.path} ${cli.version}: ${cli.buildkit ? 'BuildKit for every tool (robot-deploy picks it itself; the baselines build with DOCKER_BUILDKIT=1)' : 'no BuildKit: every tool builds with the legacy builder'}`);
+    log(
+      `laptop docker CLI ${cli.path} ${cli.version}: ${cli.buildkit ? 'BuildKit for every tool (robot-deploy picks it itself; the baselines build with DOCKER_BUILDKIT=1)' : 'no BuildKit: every tool builds with the legacy builder'}`,
+    );
     teardown.startedLaptop = (await ensureLaptopDocker(BENCH_SCOPE.stateDir)).started;
-    log(`starting simulated robots ${BENCH_ROBOTS.join(', ')} (prefix ${BENCH_SCOPE.prefix}, ${BENCH_SCOPE.subnet}.0.0/16, ${BENCH_SCOPE.stateDir})…`);
-    const starting = upSimFleet({ ...BENCH_SCOPE, names: [...BENCH_ROBOTS], rate: LINK_RATE, links: { far: { rttMs: FAR_RTT_MS, jitterMs: FAR_JITTER_MS } } });
+    log(
+      `starting simulated robots ${BENCH_ROBOTS.join(', ')} (prefix ${BENCH_SCOPE.prefix}, ${BENCH_SCOPE.subnet}.0.0/16, ${BENCH_SCOPE.stateDir})…`,
+    );
+    const starting = upSimFleet({
+      ...BENCH_SCOPE,
+      names: [...BENCH_ROBOTS],
+      rate: LINK_RATE,
+      links: { far: { rttMs: FAR_RTT_MS, jitterMs: FAR_JITTER_MS } },
+    });
     teardown.fleetStarting = starting;
     const fleet: SimFleet = await starting;
     const project = await makeBenchProject(fleet);
@@ -76,11 +112,24 @@ export async function runBench(options: BenchOptions, log: Log): Promise<number>
     const samples: Sample[] = [];
     for (const scenario of SCENARIOS.filter((s) => options.scenarios.includes(s.key))) {
       const own = scenario.ros ? (rosProject ??= await makeBenchProject(fleet, ROS_WS)) : project;
-      const contenders = [robotDeployContender(own, options.launcher), registryFlowBaseline(own), saveGzipLoadBaseline(own)];
-      if (scenario.key === 'watch') contenders.push(watchContender(await makeBenchProject(fleet, WATCH_WS), options.launcher));
-      samples.push(...(await runScenario({ project: own, contenders, laptopImages: teardown.laptopImages, log }, scenario, options.rounds)));
+      const contenders = [
+        robotDeployContender(own, options.launcher),
+        registryFlowBaseline(own),
+        saveGzipLoadBaseline(own),
+      ];
+      if (scenario.key === 'watch')
+        contenders.push(watchContender(await makeBenchProject(fleet, WATCH_WS), options.launcher));
+      samples.push(
+        ...(await runScenario(
+          { project: own, contenders, laptopImages: teardown.laptopImages, log },
+          scenario,
+          options.rounds,
+        )),
+      );
     }
-    log(`\nload average ${loadavg()[0]!.toFixed(2)} at the end (other work on this machine adds noise; medians of alternating runs share it)`);
+    log(
+      `\nload average ${loadavg()[0]!.toFixed(2)} at the end (other work on this machine adds noise; medians of alternating runs share it)`,
+    );
     printReport(new Results(samples, startup, options.launcher === 'npx tsx'), log);
   } catch (error) {
     if (!stopping()) log(`\nbenchmark failed: ${(error as Error).message}`);

@@ -12,11 +12,18 @@ export function saveGzipLoadBaseline(project: BenchProject): Contender {
       const start = performance.now();
       await runArgv(project.buildArgv, { timeoutMs: 600_000 });
       // One pipeline per robot, side by side, like `for r in …; do … & done; wait`.
-      await Promise.all(robots.map((robot) => runPipeline([
-        ['docker', 'save', project.ref],
-        ['gzip'],
-        sshArgv(project.fleet, robot, remoteCommand(['docker', 'load'])),
-      ], { timeoutMs: 600_000 })));
+      await Promise.all(
+        robots.map((robot) =>
+          runPipeline(
+            [
+              ['docker', 'save', project.ref],
+              ['gzip'],
+              sshArgv(project.fleet, robot, remoteCommand(['docker', 'load'])),
+            ],
+            { timeoutMs: 600_000 },
+          ),
+        ),
+      );
       return { ms: performance.now() - start };
     },
   };

@@ -4,7 +4,18 @@ import { BASE_BYTES } from './bench-project.ts';
 import type { ContenderKey } from './contender.ts';
 import { ROS_BASE_BYTES, ROS_CHANGED_FILES, ROS_LAYER_BYTES, ROS_PACKAGE_FILES } from './ros-workspace.ts';
 
-export type ScenarioKey = 'first' | 'small' | 'none' | 'two' | 'slow' | 'far' | 'watch' | 'ros' | 'ros20' | 'ros2' | 'ros-first';
+export type ScenarioKey =
+  | 'first'
+  | 'small'
+  | 'none'
+  | 'two'
+  | 'slow'
+  | 'far'
+  | 'watch'
+  | 'ros'
+  | 'ros20'
+  | 'ros2'
+  | 'ros-first';
 
 export interface Scenario {
   key: ScenarioKey;
@@ -52,7 +63,8 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     key: 'first',
     title: 'first deploy',
-    method: 'same image every round; before every run (all three tools) both registry containers, their volumes and every image but registry:2 are removed from the robot, and the base layer is checked absent',
+    method:
+      'same image every round; before every run (all three tools) both registry containers, their volumes and every image but registry:2 are removed from the robot, and the base layer is checked absent',
     robotNames: ['sim1'],
     initialTop: 'first deploy',
     warmUp: [],
@@ -128,7 +140,8 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     key: 'watch',
     title: 'small change, deploy --watch',
-    method: 'one `deploy.ts --watch` for the scenario (its first deploy is the warm-up; its own copy of the workspace, so the baseline\'s saves do not reach it), timed from the save of a new top.txt until its line says the robot holds the new image; against the OpenSSH flow\'s whole small-change run, build included',
+    method:
+      "one `deploy.ts --watch` for the scenario (its first deploy is the warm-up; its own copy of the workspace, so the baseline's saves do not reach it), timed from the save of a new top.txt until its line says the robot holds the new image; against the OpenSSH flow's whole small-change run, build included",
     robotNames: ['sim1'],
     initialTop: 'watch: warm-up',
     warmUp: WATCH_AND_OPENSSH,
@@ -144,7 +157,8 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     key: 'ros-first',
     title: 'ROS-like workspace, first deploy (~460 MB)',
-    method: 'the ROS-like image; before every run both registry containers, their volumes and every image but registry:2 are removed from the robot',
+    method:
+      'the ROS-like image; before every run both registry containers, their volumes and every image but registry:2 are removed from the robot',
     robotNames: ['sim1'],
     initialTop: 'ros first',
     warmUp: [],

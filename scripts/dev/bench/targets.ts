@@ -44,32 +44,44 @@ export function targetRows(results: Results): TargetRow[] {
   const rows: TargetRow[] = RATIO_TARGETS.filter(({ key }) => ran(key)).map(({ key, label, limit: plain, asUsers }) => {
     const limit = results.asUsers && asUsers !== undefined ? asUsers : plain;
     const value = results.medianMs(key, results.ours(key)) / results.medianMs(key, 'openssh-flow');
-    return { label, ...times(results, key), ratio: `${ratio(value)} OpenSSH flow`, target: `≤ ${limit}× OpenSSH flow`, met: value <= limit };
+    return {
+      label,
+      ...times(results, key),
+      ratio: `${ratio(value)} OpenSSH flow`,
+      target: `≤ ${limit}× OpenSSH flow`,
+      met: value <= limit,
+    };
   });
   const two = results.medianMs('two', 'robot-deploy') / results.medianMs('small', 'robot-deploy');
-  if (ran('two')) rows.push({
-    label: 'small change, 2 robots at once',
-    ...times(results, 'two'),
-    ratio: `${ratio(two)} one robot`,
-    target: `≤ ${TWO_ROBOTS_LIMIT}× one robot`,
-    met: two <= TWO_ROBOTS_LIMIT,
-  });
+  if (ran('two'))
+    rows.push({
+      label: 'small change, 2 robots at once',
+      ...times(results, 'two'),
+      ratio: `${ratio(two)} one robot`,
+      target: `≤ ${TWO_ROBOTS_LIMIT}× one robot`,
+      met: two <= TWO_ROBOTS_LIMIT,
+    });
   const peak = Math.max(...results.peakMiB());
-  if (results.peakMiB().length) rows.push({
-    label: 'peak memory of deploy.ts (max RSS, worst run)',
-    ours: `${peak.toFixed(1)} MiB`,
-    openssh: '—',
-    saveLoad: '—',
-    ratio: '—',
-    target: `≤ ${MEMORY_TARGET_MIB} MiB`,
-    met: peak <= MEMORY_TARGET_MIB,
-  });
+  if (results.peakMiB().length)
+    rows.push({
+      label: 'peak memory of deploy.ts (max RSS, worst run)',
+      ours: `${peak.toFixed(1)} MiB`,
+      openssh: '—',
+      saveLoad: '—',
+      ratio: '—',
+      target: `≤ ${MEMORY_TARGET_MIB} MiB`,
+      met: peak <= MEMORY_TARGET_MIB,
+    });
   return rows;
 }
 
 export function markdownTable(rows: readonly TargetRow[]): string {
-  const head = '| scenario | robot-deploy median | OpenSSH flow median | save\\|gzip\\|load median | ratio | target | met? |';
+  const head =
+    '| scenario | robot-deploy median | OpenSSH flow median | save\\|gzip\\|load median | ratio | target | met? |';
   const rule = '|---|---:|---:|---:|---:|---|---|';
-  const body = rows.map((r) => `| ${r.label} | ${r.ours} | ${r.openssh} | ${r.saveLoad} | ${r.ratio} | ${r.target} | ${r.met ? 'yes' : '**no**'} |`);
+  const body = rows.map(
+    (r) =>
+      `| ${r.label} | ${r.ours} | ${r.openssh} | ${r.saveLoad} | ${r.ratio} | ${r.target} | ${r.met ? 'yes' : '**no**'} |`,
+  );
   return [head, rule, ...body].join('\n');
 }

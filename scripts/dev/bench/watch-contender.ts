@@ -5,7 +5,7 @@ import type { SimRobot } from '../../dev/sim/harness.ts';
 import type { BenchProject } from './bench-project.ts';
 import { interrupt, launch, type Running } from './child-processes.ts';
 import type { Contender, RunSample, StepTime } from './contender.ts';
-import { deployArgv, REPO, type Launcher } from './robot-deploy-contender.ts';
+import { deployArgv, type Launcher, REPO } from './robot-deploy-contender.ts';
 
 const REDEPLOY_LINE = /^\d\d:\d\d:\d\d (\S+) {2}(deployed|up to date|failed)\b.*$/gm;
 const TIMING_LINE = /^ {2}(\S+) {2}(.+?)\s+(\d+(?:\.\d+)?) s$/gm;
@@ -16,7 +16,10 @@ export function watchContender(project: BenchProject, launcher: Launcher): Conte
   let onOutput = () => undefined as void;
   const until = (what: string, done: () => boolean, timeoutMs: number) =>
     new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`deploy --watch: no ${what} within ${timeoutMs / 1000} s:\n${output.slice(-3000)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`deploy --watch: no ${what} within ${timeoutMs / 1000} s:\n${output.slice(-3000)}`)),
+        timeoutMs,
+      );
       const check = () => {
         if (!done()) return;
         clearTimeout(timer);
@@ -24,7 +27,9 @@ export function watchContender(project: BenchProject, launcher: Launcher): Conte
         resolve();
       };
       onOutput = check;
-      void running!.done.then((finished) => reject(new Error(`deploy --watch exited with ${finished.code}:\n${output.slice(-3000)}${finished.stderr}`)));
+      void running!.done.then((finished) =>
+        reject(new Error(`deploy --watch exited with ${finished.code}:\n${output.slice(-3000)}${finished.stderr}`)),
+      );
       check();
     });
   return {
@@ -48,7 +53,11 @@ export function watchContender(project: BenchProject, launcher: Launcher): Conte
       const seenAt = performance.now();
       await until('timings', () => new RegExp(TIMING_LINE.source, 'm').test(output.slice(from)), 5000);
       const statuses = new Map(lines().map((m) => [m[1]!, m[2]!]));
-      const steps: StepTime[] = [...output.slice(from).matchAll(TIMING_LINE)].map((m) => ({ who: m[1]!, step: m[2]!, ms: Number(m[3]) * 1000 }));
+      const steps: StepTime[] = [...output.slice(from).matchAll(TIMING_LINE)].map((m) => ({
+        who: m[1]!,
+        step: m[2]!,
+        ms: Number(m[3]) * 1000,
+      }));
       return { ms: seenAt - start, statuses, steps };
     },
     async finish() {
@@ -56,7 +65,8 @@ export function watchContender(project: BenchProject, launcher: Launcher): Conte
       interrupt(running);
       const finished = await running.done;
       running = undefined;
-      if (!/Interrupted \(Ctrl-C\): closed/.test(finished.stderr)) throw new Error(`deploy --watch did not close on Ctrl-C (exit ${finished.code}):\n${finished.stderr}`);
+      if (!/Interrupted \(Ctrl-C\): closed/.test(finished.stderr))
+        throw new Error(`deploy --watch did not close on Ctrl-C (exit ${finished.code}):\n${finished.stderr}`);
     },
   };
 }

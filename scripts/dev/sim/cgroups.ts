@@ -1,6 +1,6 @@
 // Each robot engine puts its containers under its own cgroup parent, so that a container
 // orphaned by a crashed or SIGKILLed robot dockerd can still be found and removed.
-import { existsSync, readFileSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = '/sys/fs/cgroup';
@@ -35,10 +35,8 @@ export function robotCgroupPids(robotId: string): number[] {
   for (const dir of robotCgroupDirs(robotId)) {
     for (const cg of subtree(dir)) {
       try {
-        readFileSync(join(cg, 'cgroup.procs'), 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .forEach((pid) => pids.add(Number(pid)));
+        for (const pid of readFileSync(join(cg, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean))
+          pids.add(Number(pid));
       } catch {
         // removed meanwhile
       }

@@ -1,6 +1,6 @@
 // Runs system tools with argv arrays only, through the product's Runner interface; nothing goes through a shell.
 import { ProcessRunner } from '../../lib/runner/process-runner.ts';
-import { runChecked, type CommandResult } from '../../lib/runner/runner.ts';
+import { type CommandResult, runChecked } from '../../lib/runner/runner.ts';
 
 // sudo and minimal CI shells often drop the sbin directories where ip, tc, dockerd and sshd live.
 const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -38,7 +38,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `check` until it returns true or the deadline passes. */
-export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, stepMs = 50): Promise<boolean> {
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  stepMs = 50,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return true;

@@ -1,6 +1,6 @@
 // SimFleet and SimRobot: the handles a caller gets for a running fleet, rebuilt from its record.
 import { readFileSync } from 'node:fs';
-import { enginePath, robotDockerCli, type DockerAccessKind, type EngineFlavour } from './engine-flavours.ts';
+import { type DockerAccessKind, type EngineFlavour, enginePath, robotDockerCli } from './engine-flavours.ts';
 import { waitUntil } from './exec.ts';
 import { SIM_PASSWORD_FILE } from './identity.ts';
 import { laptop26Env } from './laptop-docker26.ts';
@@ -9,7 +9,15 @@ import { hostPlatform, SIM_USER } from './names.ts';
 import { setLink, shapeRate } from './network.ts';
 import { readPidFile } from './processes.ts';
 import { writeRobotsEnvFile } from './robots-env.ts';
-import { fleetFiles, readFleetRecord, resolveScope, robotFiles, stateFiles, type FleetRecord, type FleetScope } from './state.ts';
+import {
+  type FleetRecord,
+  type FleetScope,
+  fleetFiles,
+  readFleetRecord,
+  resolveScope,
+  robotFiles,
+  stateFiles,
+} from './state.ts';
 import { downSimFleet, type SimScopeOptions } from './teardown.ts';
 import { DEMO_IMAGE, DEMO_WORKSPACE, ensureDemoWorkspace } from './workspace.ts';
 
@@ -90,7 +98,11 @@ function makeRobot(entry: FleetRecord['robots'][number], scope: FleetScope): Sim
       await setLink(entry.hostVeth, true);
       await waitUntil(() => readOperstate(entry.hostVeth) === 'up', 5_000, 20);
     },
-    dockerEnv: () => ({ ...process.env, DOCKER_HOST: dockerHost, PATH: `${enginePath(entry.engine ?? 'docker20')}:${process.env.PATH ?? ''}` }),
+    dockerEnv: () => ({
+      ...process.env,
+      DOCKER_HOST: dockerHost,
+      PATH: `${enginePath(entry.engine ?? 'docker20')}:${process.env.PATH ?? ''}`,
+    }),
   };
 }
 
@@ -151,4 +163,3 @@ export function loadSimFleet(opts: SimScopeOptions = {}): SimFleet | undefined {
   }
   return makeFleet({ ...scope, subnet: record.subnet }, record, password);
 }
-

@@ -1,39 +1,51 @@
 // Programmatic API of the simulated robot fleet, used by scripts/dev/sim-robot.ts, e2e tests and benchmarks.
 import { chmodSync, writeFileSync } from 'node:fs';
-import { assertFlavourInstalled, cliPluginsDir, sudoersForDocker, type DockerAccessKind, type EngineFlavour } from './engine-flavours.ts';
+import {
+  assertFlavourInstalled,
+  cliPluginsDir,
+  type DockerAccessKind,
+  type EngineFlavour,
+  sudoersForDocker,
+} from './engine-flavours.ts';
 import { toolEnv } from './exec.ts';
 import { makeFleet, type SimFleet } from './fleet.ts';
 import { ensureKeyPair, ensureSimUser, hostKeyLine, publicKey, type SimUser } from './identity.ts';
 import { ensureLaptopImages, importBaseImages, loadImage } from './images.ts';
 import { ensureLaptopDocker } from './laptop-docker.ts';
 import { laptop26Env, startLaptopDocker26 } from './laptop-docker26.ts';
-import { addLinkLoss, needsRelay, startRelay, validateLinkShape, type LinkShape } from './link-shape.ts';
-import { defaultRobotNames, isOurVeth, robotLayouts, validateRate, SIM_USER, type RobotLayout } from './names.ts';
+import { addLinkLoss, type LinkShape, needsRelay, startRelay, validateLinkShape } from './link-shape.ts';
+import { defaultRobotNames, isOurVeth, type RobotLayout, robotLayouts, SIM_USER, validateRate } from './names.ts';
 import { assertSubnetFree, createRobotNetwork, ensureSubnetGuard } from './network.ts';
 import { startRobotDockerd, waitForRobotDockerd } from './robot-dockerd.ts';
 import { prepareRobotHome, startRobotSshd, waitForSsh } from './robot-sshd.ts';
 import {
   checkSocketPathLength,
   ensureDir,
+  type FleetRecord,
+  type FleetScope,
   fleetFiles,
   resolveScope,
   robotFiles,
   stateFiles,
   writeFleetRecord,
-  type FleetRecord,
-  type FleetScope,
 } from './state.ts';
-import { downSimFleet, writeSudoers, type SimScopeOptions } from './teardown.ts';
+import { downSimFleet, type SimScopeOptions, writeSudoers } from './teardown.ts';
 import { ensureDemoWorkspace } from './workspace.ts';
 
-export { downSimFleet, type SimScopeOptions } from './teardown.ts';
-export { loadSimFleet, REGISTRY_PORT, type SimFleet, type SimRobot } from './fleet.ts';
-export { ensureLaptopDocker, stopLaptopDockerIfOurs } from './laptop-docker.ts';
-export { DEMO_IMAGE, DEMO_WORKSPACE, makeWorkspace, type GeneratedWorkspace, type WorkspaceOptions } from './workspace.ts';
-export { fleetStatus, type FleetStatus, type RobotStatus } from './status.ts';
-export { ARM64_BUSYBOX_IMAGE, BUSYBOX_IMAGE, REGISTRY_IMAGE, importArm64Base } from './images.ts';
-export type { LinkShape } from './link-shape.ts';
 export type { EngineFlavour } from './engine-flavours.ts';
+export { loadSimFleet, REGISTRY_PORT, type SimFleet, type SimRobot } from './fleet.ts';
+export { ARM64_BUSYBOX_IMAGE, BUSYBOX_IMAGE, importArm64Base, REGISTRY_IMAGE } from './images.ts';
+export { ensureLaptopDocker, stopLaptopDockerIfOurs } from './laptop-docker.ts';
+export type { LinkShape } from './link-shape.ts';
+export { type FleetStatus, fleetStatus, type RobotStatus } from './status.ts';
+export { downSimFleet, type SimScopeOptions } from './teardown.ts';
+export {
+  DEMO_IMAGE,
+  DEMO_WORKSPACE,
+  type GeneratedWorkspace,
+  makeWorkspace,
+  type WorkspaceOptions,
+} from './workspace.ts';
 
 export interface SimOptions extends SimScopeOptions {
   /** Number of robots when `names` is not given (default 2). */
@@ -67,7 +79,8 @@ export class SimHostError extends Error {}
 /** The simulator needs Linux network namespaces and root. */
 export function assertSimHost(): void {
   if (process.platform !== 'linux') throw new SimHostError(`simulated robots need Linux (this is ${process.platform})`);
-  if (process.getuid?.() !== 0) throw new SimHostError('simulated robots need root (network namespaces, veth, dockerd, sshd)');
+  if (process.getuid?.() !== 0)
+    throw new SimHostError('simulated robots need root (network namespaces, veth, dockerd, sshd)');
 }
 
 function checkNames(kind: string, names: string[] | undefined, layouts: RobotLayout[]): Set<string> {
@@ -78,7 +91,7 @@ function checkNames(kind: string, names: string[] | undefined, layouts: RobotLay
 
 function planFleet(opts: SimOptions, scope: FleetScope): FleetRecord {
   const layouts = robotLayouts(scope.prefix, scope.subnet, opts.names ?? defaultRobotNames(opts.count ?? 2));
-  layouts.forEach((layout) => checkSocketPathLength(scope, layout.name));
+  for (const layout of layouts) checkSocketPathLength(scope, layout.name);
   const noRegistry = checkNames('withoutRegistry', opts.withoutRegistry, layouts);
   const password = checkNames('passwordLogin', opts.passwordLogin, layouts);
   checkNames('rates', Object.keys(opts.rates ?? {}), layouts);
@@ -93,12 +106,23 @@ function planFleet(opts: SimOptions, scope: FleetScope): FleetRecord {
     const engine = opts.engines?.[layout.name] ?? opts.engine ?? 'docker20';
     assertFlavourInstalled(engine);
     return {
-      ...layout, ...(rate ? { rate } : {}), ...(link ? { link } : {}), engine, access: opts.dockerAccess?.[layout.name] ?? 'group',
-      registry: !noRegistry.has(layout.name), passwordLogin: password.has(layout.name),
+      ...layout,
+      ...(rate ? { rate } : {}),
+      ...(link ? { link } : {}),
+      engine,
+      access: opts.dockerAccess?.[layout.name] ?? 'group',
+      registry: !noRegistry.has(layout.name),
+      passwordLogin: password.has(layout.name),
     };
   });
   if (opts.laptopEngine) assertFlavourInstalled(opts.laptopEngine);
-  return { prefix: scope.prefix, subnet: scope.subnet, stateDir: scope.stateDir, laptopEngine: opts.laptopEngine ?? 'docker20', robots };
+  return {
+    prefix: scope.prefix,
+    subnet: scope.subnet,
+    stateDir: scope.stateDir,
+    laptopEngine: opts.laptopEngine ?? 'docker20',
+    robots,
+  };
 }
 
 async function startRobot(
@@ -114,14 +138,29 @@ async function startRobot(
   // dockerd --group fails outright unless the rdsim group already exists.
   const { user, clientKey } = await identity;
   // A sudo robot's docker.sock belongs to root alone, as on a robot whose user is not in the docker group.
-  const daemon = startRobotDockerd(robot, files, robot.access === 'sudo' ? 'root' : SIM_USER, robot.engine ?? 'docker20');
+  const daemon = startRobotDockerd(
+    robot,
+    files,
+    robot.access === 'sudo' ? 'root' : SIM_USER,
+    robot.engine ?? 'docker20',
+  );
   await ensureKeyPair(files.hostKey, `${files.id} host key`);
-  prepareRobotHome(files, user, robot.passwordLogin ? '' : `${publicKey(clientKey)}\n`, robot.access === 'off-path' ? undefined : cliPluginsDir(robot.engine ?? 'docker20'));
-  await startRobotSshd(robot, files, user, { passwordLogin: robot.passwordLogin, engine: robot.engine ?? 'docker20',
-    listen: needsRelay(robot.link) ? '127.0.0.1' : robot.address, access: robot.access ?? 'group' });
+  prepareRobotHome(
+    files,
+    user,
+    robot.passwordLogin ? '' : `${publicKey(clientKey)}\n`,
+    robot.access === 'off-path' ? undefined : cliPluginsDir(robot.engine ?? 'docker20'),
+  );
+  await startRobotSshd(robot, files, user, {
+    passwordLogin: robot.passwordLogin,
+    engine: robot.engine ?? 'docker20',
+    listen: needsRelay(robot.link) ? '127.0.0.1' : robot.address,
+    access: robot.access ?? 'group',
+  });
   if (needsRelay(robot.link)) startRelay(robot, robot.link!, files.relayLog);
   await waitForRobotDockerd(daemon, files);
-  if (robot.registry) await loadImage({ ...process.env, DOCKER_HOST: `unix://${files.dockerSock}` }, (await images).registryTar);
+  if (robot.registry)
+    await loadImage({ ...process.env, DOCKER_HOST: `unix://${files.dockerSock}` }, (await images).registryTar);
   await waitForSsh(robot, files);
 }
 
@@ -151,11 +190,17 @@ export async function upSimFleet(opts: SimOptions = {}): Promise<SimFleet> {
       return { user: await ensureSimUser(), clientKey: files.clientKey };
     })();
     const images = ensureLaptopDocker(scope.stateDir).then(() => ensureLaptopImages(scope.stateDir));
-    const laptop26 = record.laptopEngine === 'docker26'
-      ? startLaptopDocker26(scope).then(() => importBaseImages(scope.stateDir, toolEnv(laptop26Env(scope))))
-      : undefined;
+    const laptop26 =
+      record.laptopEngine === 'docker26'
+        ? startLaptopDocker26(scope).then(() => importBaseImages(scope.stateDir, toolEnv(laptop26Env(scope))))
+        : undefined;
     // allSettled, not all: teardown must not start while another robot is still starting.
-    const results = await Promise.allSettled([identity, images, laptop26, ...record.robots.map((robot) => startRobot(scope, robot, identity, images))]);
+    const results = await Promise.allSettled([
+      identity,
+      images,
+      laptop26,
+      ...record.robots.map((robot) => startRobot(scope, robot, identity, images)),
+    ]);
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed.length) throw new Error([...new Set(failed.map((r) => (r.reason as Error).message))].join('\n'));
     const knownHosts = record.robots.map((robot) => hostKeyLine(robot.address, robotFiles(scope, robot.name).hostKey));

@@ -1,10 +1,20 @@
 // The two images the simulator needs without Docker Hub: registry:2 (from the distro's
 // docker-registry binary) and a busybox base for demo workspaces. Rootfs tars are cached.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { shortId } from '../../lib/cli/display-format.ts';
-import { capture, run, toolEnv } from './exec.ts';
 import { ARM64_BUSYBOX } from './engine-flavours.ts';
+import { capture, run, toolEnv } from './exec.ts';
 import { ensureDir, stateFiles } from './state.ts';
 
 export const REGISTRY_IMAGE = 'registry:2';
@@ -57,19 +67,21 @@ async function fillRegistry(root: string): Promise<void> {
   ensureDir(join(root, 'var', 'lib', 'registry'));
 }
 
-const fillBusybox = (binary: string) => async (root: string): Promise<void> => {
-  ensureDir(join(root, 'bin'));
-  copyFileSync(binary, join(root, 'bin', 'busybox'));
-  chmodSync(join(root, 'bin', 'busybox'), 0o755);
-  // A foreign busybox answers through qemu's binfmt handler.
-  const applets = (await capture(binary, ['--list'])).split('\n').filter((a) => a && a !== 'busybox');
-  for (const applet of applets) symlinkSync('busybox', join(root, 'bin', applet));
-  mkdirSync(join(root, 'tmp'), { mode: 0o1777 });
-  chmodSync(join(root, 'tmp'), 0o1777);
-  ensureDir(join(root, 'etc'));
-  writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
-  writeFileSync(join(root, 'etc', 'group'), 'root:x:0:\n');
-};
+const fillBusybox =
+  (binary: string) =>
+  async (root: string): Promise<void> => {
+    ensureDir(join(root, 'bin'));
+    copyFileSync(binary, join(root, 'bin', 'busybox'));
+    chmodSync(join(root, 'bin', 'busybox'), 0o755);
+    // A foreign busybox answers through qemu's binfmt handler.
+    const applets = (await capture(binary, ['--list'])).split('\n').filter((a) => a && a !== 'busybox');
+    for (const applet of applets) symlinkSync('busybox', join(root, 'bin', applet));
+    mkdirSync(join(root, 'tmp'), { mode: 0o1777 });
+    chmodSync(join(root, 'tmp'), 0o1777);
+    ensureDir(join(root, 'etc'));
+    writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+    writeFileSync(join(root, 'etc', 'group'), 'root:x:0:\n');
+  };
 
 /** Builds images/<name>-rootfs.tar once; later calls reuse the cached tar. */
 async function rootfsTar(stateDir: string, name: string, fill: FillRootfs): Promise<string> {
@@ -92,15 +104,27 @@ async function rootfsTar(stateDir: string, name: string, fill: FillRootfs): Prom
 }
 
 export async function imageId(env: NodeJS.ProcessEnv, image: string): Promise<string | undefined> {
-  const { stdout, code } = await run('docker', ['image', 'inspect', '--format', '{{.Id}}', image], { env, allowFail: true });
+  const { stdout, code } = await run('docker', ['image', 'inspect', '--format', '{{.Id}}', image], {
+    env,
+    allowFail: true,
+  });
   return code === 0 ? stdout.trim() : undefined;
 }
 
-async function ensureImported(env: NodeJS.ProcessEnv, image: string, tar: () => Promise<string>, changes: string[], flags: string[] = []): Promise<string> {
+async function ensureImported(
+  env: NodeJS.ProcessEnv,
+  image: string,
+  tar: () => Promise<string>,
+  changes: string[],
+  flags: string[] = [],
+): Promise<string> {
   const existing = await imageId(env, image);
   if (existing) return existing;
   const file = await tar();
-  await run('docker', ['import', ...flags, ...changes.flatMap((c) => ['-c', c]), file, image], { env, timeoutMs: 180_000 });
+  await run('docker', ['import', ...flags, ...changes.flatMap((c) => ['-c', c]), file, image], {
+    env,
+    timeoutMs: 180_000,
+  });
   const id = await imageId(env, image);
   if (!id) throw new Error(`docker import of ${image} from ${file} left no image`);
   return id;
@@ -111,7 +135,9 @@ export async function importBaseImages(stateDir: string, env = toolEnv()): Promi
   ensureDir(stateFiles(stateDir).images);
   const [registryId] = await Promise.all([
     ensureImported(env, REGISTRY_IMAGE, () => rootfsTar(stateDir, 'registry', fillRegistry), REGISTRY_CHANGES),
-    ensureImported(env, BUSYBOX_IMAGE, () => rootfsTar(stateDir, 'busybox', fillBusybox(BUSYBOX_BIN)), ['CMD ["/bin/sh"]']),
+    ensureImported(env, BUSYBOX_IMAGE, () => rootfsTar(stateDir, 'busybox', fillBusybox(BUSYBOX_BIN)), [
+      'CMD ["/bin/sh"]',
+    ]),
   ]);
   return registryId;
 }
@@ -126,10 +152,14 @@ export async function ensureLaptopImages(stateDir: string, env = toolEnv()): Pro
   const name = `registry-2-${shortId(registryId)}.tar`;
   const registryTar = join(images, name);
   if (!existsSync(registryTar)) {
-    await run('docker', ['save', '-o', `${registryTar}.tmp${process.pid}`, REGISTRY_IMAGE], { env, timeoutMs: 120_000 });
+    await run('docker', ['save', '-o', `${registryTar}.tmp${process.pid}`, REGISTRY_IMAGE], {
+      env,
+      timeoutMs: 120_000,
+    });
     renameSync(`${registryTar}.tmp${process.pid}`, registryTar);
     for (const old of readdirSync(images)) {
-      if (old.startsWith('registry-2-') && old.endsWith('.tar') && old !== name) rmSync(join(images, old), { force: true });
+      if (old.startsWith('registry-2-') && old.endsWith('.tar') && old !== name)
+        rmSync(join(images, old), { force: true });
     }
   }
   return { registryTar };
@@ -141,7 +171,11 @@ export async function loadImage(env: NodeJS.ProcessEnv, tar: string): Promise<vo
 
 /** An arm64 base image from Debian's arm64 busybox (no Docker Hub), in the engine `env` points at. */
 export async function importArm64Base(stateDir: string, env: NodeJS.ProcessEnv): Promise<string> {
-  return ensureImported(env, ARM64_BUSYBOX_IMAGE, () => rootfsTar(stateDir, 'busybox-arm64', fillBusybox(ARM64_BUSYBOX)), ['CMD ["/bin/sh"]'], [
-    '--platform', 'linux/arm64',
-  ]);
+  return ensureImported(
+    env,
+    ARM64_BUSYBOX_IMAGE,
+    () => rootfsTar(stateDir, 'busybox-arm64', fillBusybox(ARM64_BUSYBOX)),
+    ['CMD ["/bin/sh"]'],
+    ['--platform', 'linux/arm64'],
+  );
 }

@@ -4,7 +4,7 @@
 // and jitter. Each direction delays every chunk by RTT/2 ± jitter without reordering the stream,
 // and a new connection waits one RTT before its first byte, as TCP's handshake would.
 //   usage: node --import tsx link-relay.ts LISTEN_HOST LISTEN_PORT TARGET_PORT RTT_MS JITTER_MS
-import { createServer, connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** Enough for 100 Mbit/s over 100 ms; more than that in flight pauses the sender (TCP backpressure). */
@@ -26,13 +26,13 @@ function delayedPipe(from: Socket, to: Socket, shape: DelayShape): void {
   const queue: { due: number; chunk?: Buffer; close?: boolean; hadError?: boolean }[] = [];
   let last = 0;
   let queued = 0;
-  let timer: NodeJS.Timeout | undefined;
+  let _timer: NodeJS.Timeout | undefined;
   const full = () => queued + to.writableLength > MAX_QUEUED_BYTES;
   const resumeIfRoom = () => {
     if (from.isPaused() && !full()) from.resume();
   };
   const drain = () => {
-    timer = undefined;
+    _timer = undefined;
     while (queue.length && queue[0]!.due <= Date.now()) {
       const item = queue.shift()!;
       if (item.chunk) {
@@ -42,12 +42,12 @@ function delayedPipe(from: Socket, to: Socket, shape: DelayShape): void {
       else to.end();
     }
     resumeIfRoom();
-    if (queue.length) timer = setTimeout(drain, queue[0]!.due - Date.now());
+    if (queue.length) _timer = setTimeout(drain, queue[0]!.due - Date.now());
   };
   const push = (item: Omit<(typeof queue)[number], 'due'>) => {
     last = departureTime(Date.now(), last, shape);
     queue.push({ due: last, ...item });
-    timer ??= setTimeout(drain, last - Date.now());
+    _timer ??= setTimeout(drain, last - Date.now());
   };
   from.on('data', (chunk: Buffer) => {
     queued += chunk.length;
@@ -60,7 +60,12 @@ function delayedPipe(from: Socket, to: Socket, shape: DelayShape): void {
   from.on('close', (hadError) => push({ close: true, hadError }));
 }
 
-export function startRelay(listenHost: string, listenPort: number, targetPort: number, shape: DelayShape): Promise<void> {
+export function startRelay(
+  listenHost: string,
+  listenPort: number,
+  targetPort: number,
+  shape: DelayShape,
+): Promise<void> {
   const server = createServer({ pauseOnConnect: true, noDelay: true }, (laptop) => {
     laptop.on('error', () => laptop.destroy());
     setTimeout(() => {

@@ -55,9 +55,9 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 export async function terminate(pids: number[], graceMs: number): Promise<void> {
   const live = pids.filter(isAlive);
   if (live.length === 0) return;
-  live.forEach((pid) => signal(pid, 'SIGTERM'));
+  for (const pid of live) signal(pid, 'SIGTERM');
   if (await waitUntil(() => live.every((pid) => !isAlive(pid)), graceMs)) return;
-  live.filter(isAlive).forEach((pid) => signal(pid, 'SIGKILL'));
+  for (const pid of live.filter(isAlive)) signal(pid, 'SIGKILL');
   await waitUntil(() => live.every((pid) => !isAlive(pid)), 5_000);
 }
 

@@ -1,12 +1,13 @@
 // A robot's own Docker engine: a dockerd inside the robot's network namespace, in a private
 // mount namespace, with its socket, data and pid under the robot's runtime dir.
-import { request } from 'node:http';
+
 import { writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { robotCgroupParent } from './cgroups.ts';
-import { enginePath, engineFeatures, type EngineFlavour } from './engine-flavours.ts';
+import { type EngineFlavour, engineFeatures, enginePath } from './engine-flavours.ts';
 import { toolEnv, waitUntil } from './exec.ts';
 import type { RobotLayout } from './names.ts';
-import { isOurProcess, readPidFile, spawnDetached, terminate, type DetachedProcess } from './processes.ts';
+import { type DetachedProcess, isOurProcess, readPidFile, spawnDetached, terminate } from './processes.ts';
 import { ensureDir, type robotFiles } from './state.ts';
 
 type RobotFiles = ReturnType<typeof robotFiles>;
@@ -18,23 +19,51 @@ const WRAPPER =
   '{ hostname "$2" 2>/dev/null || true; }; if [ -d /run/containerd ]; then mount --bind "$1" /run/containerd || exit 1; fi; ' +
   'shift 2; exec dockerd "$@"';
 
-export function startRobotDockerd(robot: RobotLayout, files: RobotFiles, group: string, engine: EngineFlavour): DetachedProcess {
+export function startRobotDockerd(
+  robot: RobotLayout,
+  files: RobotFiles,
+  group: string,
+  engine: EngineFlavour,
+): DetachedProcess {
   for (const dir of [files.dir, files.data, files.exec, files.containerdRun]) ensureDir(dir);
-  const config = { ...engineFeatures(engine), 'cgroup-parent': robotCgroupParent(files.id), 'exec-opts': ['native.cgroupdriver=cgroupfs'] };
+  const config = {
+    ...engineFeatures(engine),
+    'cgroup-parent': robotCgroupParent(files.id),
+    'exec-opts': ['native.cgroupdriver=cgroupfs'],
+  };
   writeFileSync(files.daemonJson, `${JSON.stringify(config, null, 2)}\n`);
   const dockerdArgs = [
-    '--data-root', files.data,
-    '--exec-root', files.exec,
-    '-H', `unix://${files.dockerSock}`,
-    '--pidfile', files.dockerPid,
-    '--config-file', files.daemonJson,
-    '--group', group,
+    '--data-root',
+    files.data,
+    '--exec-root',
+    files.exec,
+    '-H',
+    `unix://${files.dockerSock}`,
+    '--pidfile',
+    files.dockerPid,
+    '--config-file',
+    files.daemonJson,
+    '--group',
+    group,
   ];
   // `ip netns exec` would remount /sys, which dockerd cannot live with; nsenter only joins the netns.
   return spawnDetached(
     'nsenter',
-    [`--net=/var/run/netns/${robot.netns}`, 'unshare', '-m', '-u', '--propagation', 'private',
-      'sh', '-c', WRAPPER, 'sim-robot-dockerd', files.containerdRun, robot.name, ...dockerdArgs],
+    [
+      `--net=/var/run/netns/${robot.netns}`,
+      'unshare',
+      '-m',
+      '-u',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      WRAPPER,
+      'sim-robot-dockerd',
+      files.containerdRun,
+      robot.name,
+      ...dockerdArgs,
+    ],
     files.dockerLog,
     toolEnv({ PATH: enginePath(engine) }),
   );
@@ -55,17 +84,30 @@ export function pingDocker(socketPath: string, timeoutMs = 1_000): Promise<boole
   });
 }
 
-export async function waitForRobotDockerd(daemon: DetachedProcess, files: RobotFiles, timeoutMs = 60_000): Promise<void> {
+export async function waitForRobotDockerd(
+  daemon: DetachedProcess,
+  files: RobotFiles,
+  timeoutMs = 60_000,
+): Promise<void> {
   await waitForDockerd(daemon, files.dockerSock, `robot ${files.id}: dockerd`, files.dockerLog, timeoutMs);
 }
 
 /** Resolves once the daemon answers /_ping on its socket; fails if it exits first or never answers. */
-export async function waitForDockerd(daemon: DetachedProcess, socketPath: string, what: string, logFile: string, timeoutMs = 60_000): Promise<void> {
+export async function waitForDockerd(
+  daemon: DetachedProcess,
+  socketPath: string,
+  what: string,
+  logFile: string,
+  timeoutMs = 60_000,
+): Promise<void> {
   let exitCode: number | undefined;
   void daemon.exited.then((code) => (exitCode = code));
   const ready = await waitUntil(async () => exitCode !== undefined || (await pingDocker(socketPath)), timeoutMs, 50);
   if (!ready || exitCode !== undefined) {
-    const why = exitCode !== undefined ? `exited with ${exitCode}` : `did not answer on ${socketPath} within ${timeoutMs / 1000} s`;
+    const why =
+      exitCode !== undefined
+        ? `exited with ${exitCode}`
+        : `did not answer on ${socketPath} within ${timeoutMs / 1000} s`;
     throw new Error(`${what} ${why}; see ${logFile}`);
   }
 }

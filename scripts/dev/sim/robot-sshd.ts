@@ -1,12 +1,12 @@
 // A robot's sshd: listens on the robot address inside its netns, with a private mount
 // namespace in which the robot's own home dir is bind-mounted over the rdsim home.
 import { chmodSync, chownSync, existsSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { connect } from 'node:net';
-import { enginePath, type DockerAccessKind, type EngineFlavour } from './engine-flavours.ts';
+import { join } from 'node:path';
+import { type DockerAccessKind, type EngineFlavour, enginePath } from './engine-flavours.ts';
 import { run, waitUntil } from './exec.ts';
 import type { SimUser } from './identity.ts';
-import { SSH_PORT, type RobotLayout } from './names.ts';
+import { type RobotLayout, SSH_PORT } from './names.ts';
 import { isOurProcess, readPidFile, terminate } from './processes.ts';
 import { ensureDir, type robotFiles } from './state.ts';
 
@@ -22,7 +22,12 @@ const WRAPPER =
   'exec /usr/sbin/sshd -f "$3" -E "$4"';
 
 /** `listen` is the robot's address, or 127.0.0.1 when a latency relay holds the address. */
-export function sshdConfig(listen: string, files: RobotFiles, passwordLogin: boolean, engine: EngineFlavour = 'docker20'): string {
+export function sshdConfig(
+  listen: string,
+  files: RobotFiles,
+  passwordLogin: boolean,
+  engine: EngineFlavour = 'docker20',
+): string {
   return [
     `Port ${SSH_PORT}`,
     `ListenAddress ${listen}`,
@@ -74,21 +79,48 @@ export interface SshdOptions {
   access: DockerAccessKind;
 }
 
-export async function startRobotSshd(robot: RobotLayout, files: RobotFiles, user: SimUser, opts: SshdOptions): Promise<void> {
-  writeFileSync(files.sshdConfig, sshdConfig(opts.listen, files, opts.passwordLogin, opts.access === 'off-path' ? 'docker20' : opts.engine));
+export async function startRobotSshd(
+  robot: RobotLayout,
+  files: RobotFiles,
+  user: SimUser,
+  opts: SshdOptions,
+): Promise<void> {
+  writeFileSync(
+    files.sshdConfig,
+    sshdConfig(opts.listen, files, opts.passwordLogin, opts.access === 'off-path' ? 'docker20' : opts.engine),
+  );
   ensureDir(files.tmp);
   chmodSync(files.tmp, 0o1777);
   ensureDir('/run/sshd');
   // sshd daemonizes, so this returns once it has read its config and bound its socket.
   const result = await run(
     'nsenter',
-    [`--net=/var/run/netns/${robot.netns}`, 'unshare', '-m', '-u', '--propagation', 'private',
-      'sh', '-c', WRAPPER, 'sim-robot-sshd', files.home, user.home, files.sshdConfig, files.sshdLog, robot.name, opts.access, files.tmp],
+    [
+      `--net=/var/run/netns/${robot.netns}`,
+      'unshare',
+      '-m',
+      '-u',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      WRAPPER,
+      'sim-robot-sshd',
+      files.home,
+      user.home,
+      files.sshdConfig,
+      files.sshdLog,
+      robot.name,
+      opts.access,
+      files.tmp,
+    ],
     { allowFail: true, timeoutMs: 20_000 },
   );
   if (result.code !== 0) {
     const detail = result.stderr.trim();
-    throw new Error(`robot ${files.id}: sshd failed to start (exit ${result.code}${detail ? `: ${detail}` : ''}); see ${files.sshdLog}`);
+    throw new Error(
+      `robot ${files.id}: sshd failed to start (exit ${result.code}${detail ? `: ${detail}` : ''}); see ${files.sshdLog}`,
+    );
   }
 }
 
@@ -107,10 +139,14 @@ export function tcpConnects(host: string, port: number, timeoutMs: number): Prom
 
 /** sshd writes its pidfile only once it listens, so probe :22 (which sshd logs) just once after that. */
 export async function waitForSsh(robot: RobotLayout, files: RobotFiles, timeoutMs = 20_000): Promise<void> {
-  const listening = await waitUntil(() => {
-    const pid = readPidFile(files.sshdPid);
-    return pid !== undefined && isOurProcess(pid, files.sshdConfig);
-  }, timeoutMs, 20);
+  const listening = await waitUntil(
+    () => {
+      const pid = readPidFile(files.sshdPid);
+      return pid !== undefined && isOurProcess(pid, files.sshdConfig);
+    },
+    timeoutMs,
+    20,
+  );
   if (!listening || !(await waitUntil(() => tcpConnects(robot.address, SSH_PORT, 1_000), 5_000, 100))) {
     throw new Error(`robot ${files.id}: nothing answers on ${robot.address}:${SSH_PORT}; see ${files.sshdLog}`);
   }

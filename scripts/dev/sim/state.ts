@@ -76,7 +76,9 @@ export function robotFiles(scope: FleetScope, name: string) {
 export function checkSocketPathLength(scope: FleetScope, name: string): void {
   const longest = join(robotFiles(scope, name).exec, 'containerd', 'containerd.sock.ttrpc');
   if (longest.length > MAX_SOCKET_PATH) {
-    throw new Error(`state dir ${scope.stateDir} is too long: ${longest} exceeds the ${MAX_SOCKET_PATH}-byte unix socket limit`);
+    throw new Error(
+      `state dir ${scope.stateDir} is too long: ${longest} exceeds the ${MAX_SOCKET_PATH}-byte unix socket limit`,
+    );
   }
 }
 
@@ -90,7 +92,14 @@ export interface FleetRecord {
   stateDir: string;
   /** Older records have neither engine: both mean docker20. */
   laptopEngine?: EngineFlavour;
-  robots: (RobotLayout & { rate?: string; link?: LinkShape; engine?: EngineFlavour; access?: DockerAccessKind; registry: boolean; passwordLogin: boolean })[];
+  robots: (RobotLayout & {
+    rate?: string;
+    link?: LinkShape;
+    engine?: EngineFlavour;
+    access?: DockerAccessKind;
+    registry: boolean;
+    passwordLogin: boolean;
+  })[];
 }
 
 export function writeFleetRecord(scope: FleetScope, record: FleetRecord): void {

@@ -1,11 +1,12 @@
 // What is actually running for a fleet, checked live rather than trusted from the record.
+
+import { ourLaptopDockerPid } from './laptop-docker.ts';
 import { SSH_PORT } from './names.ts';
 import { linkIsUp, listNetns } from './network.ts';
 import { isOurProcess, readPidFile } from './processes.ts';
 import { pingDocker } from './robot-dockerd.ts';
 import { tcpConnects } from './robot-sshd.ts';
 import { readFleetRecord, resolveScope, robotFiles } from './state.ts';
-import { ourLaptopDockerPid } from './laptop-docker.ts';
 import type { SimScopeOptions } from './teardown.ts';
 
 export interface RobotStatus {

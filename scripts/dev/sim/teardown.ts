@@ -1,16 +1,17 @@
 // Stops a fleet from whatever is left of it: the record, runtime dirs, netns and veth names
 // are each enough to find a robot, so a half-finished `up` can always be cleaned away.
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { removeRobotCgroups, robotCgroupPids } from './cgroups.ts';
 import { capture, run } from './exec.ts';
 import { stopLaptopDocker26 } from './laptop-docker26.ts';
-import { removeRobotCgroups, robotCgroupPids } from './cgroups.ts';
-import { inSubnet, isOurNetns, isOurVeth, netnsName, validatePrefix, validateSubnet } from './names.ts';
 import { removeLinkLoss } from './link-shape.ts';
+import { inSubnet, isOurNetns, isOurVeth, netnsName, validatePrefix, validateSubnet } from './names.ts';
 import { deleteLink, deleteNetns, hostLinks, listNetns, removeSubnetGuard } from './network.ts';
 import { allPids, cmdlineOf, netnsPids, terminate } from './processes.ts';
 import { stopRobotDockerd } from './robot-dockerd.ts';
 import { stopRobotSshd } from './robot-sshd.ts';
 import {
+  type FleetScope,
   fleetFiles,
   readFleetRecord,
   removeFleetRecord,
@@ -18,7 +19,6 @@ import {
   robotDirNames,
   robotFiles,
   stateFiles,
-  type FleetScope,
 } from './state.ts';
 
 export interface SimScopeOptions {
@@ -79,7 +79,8 @@ export async function downSimFleet(opts: SimScopeOptions = {}): Promise<void> {
   await stopLaptopDocker26(scope).catch(note);
   await removeLinkLoss((ifname) => isOurVeth(scope.prefix, ifname)).catch(note);
   // Host veths first: deleting only the netns would leave the pair to the kernel's lazy cleanup.
-  for (const link of hostLinks().filter((ifname) => isOurVeth(scope.prefix, ifname))) await deleteLink(link).catch(note);
+  for (const link of hostLinks().filter((ifname) => isOurVeth(scope.prefix, ifname)))
+    await deleteLink(link).catch(note);
   for (const name of names) {
     await deleteNetns(netnsName(scope.prefix, name)).catch(note);
     rmSync(robotFiles(scope, name).dir, { recursive: true, force: true });
@@ -90,8 +91,10 @@ export async function downSimFleet(opts: SimScopeOptions = {}): Promise<void> {
   rmSync(fleetFiles(scope).sudoers, { force: true });
   // Once the guard route is gone, a stale robots.env would send a deploy off the machine.
   const robotsEnv = stateFiles(scope.stateDir).robotsEnv;
-  if (existsSync(robotsEnv) && readFileSync(robotsEnv, 'utf8').includes(`@${subnet}.`)) rmSync(robotsEnv, { force: true });
-  if (failures.length) throw new Error(`sim down (${scope.prefix} in ${scope.stateDir}) left problems:\n${failures.join('\n')}`);
+  if (existsSync(robotsEnv) && readFileSync(robotsEnv, 'utf8').includes(`@${subnet}.`))
+    rmSync(robotsEnv, { force: true });
+  if (failures.length)
+    throw new Error(`sim down (${scope.prefix} in ${scope.stateDir}) left problems:\n${failures.join('\n')}`);
 }
 
 /** sudo reads every file in /etc/sudoers.d, so a half-written one must never be seen: write, then rename. */

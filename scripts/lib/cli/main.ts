@@ -36,14 +36,17 @@ export async function runMain(body: (control: MainControl) => Promise<number>): 
   const stop = (signal: Stop, cause?: unknown) => {
     if (stopping) return;
     stopping = true;
-    if (cause !== undefined) process.stderr.write(`\nerror: ${cause instanceof Error ? cause.stack ?? cause.message : String(cause)}\n`);
+    if (cause !== undefined)
+      process.stderr.write(`\nerror: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
     abort.abort(new Error(`interrupted by ${signal}`));
     const pending = teardown.size;
     void teardown.run().then((failed) => {
       restoreCursor();
       const closed = pending - failed.length;
-      process.stderr.write(`\n${STOPS[signal].said}: closed ${closed} open resource(s)` +
-        `${failed.length ? `; could not close: ${failed.join(', ')}` : ''}. Robot images are either unchanged or the complete new ones.\n`);
+      process.stderr.write(
+        `\n${STOPS[signal].said}: closed ${closed} open resource(s)` +
+          `${failed.length ? `; could not close: ${failed.join(', ')}` : ''}. Robot images are either unchanged or the complete new ones.\n`,
+      );
       process.exit(STOPS[signal].code);
     });
   };
@@ -59,7 +62,8 @@ export async function runMain(body: (control: MainControl) => Promise<number>): 
   } catch (error) {
     code = error instanceof CommandLineAnswer ? EXIT.ok : error instanceof UsageError ? EXIT.usage : EXIT.failed;
     if (error instanceof CommandLineAnswer) process.stdout.write(error.text);
-    else if (!stopping) process.stderr.write(`${error instanceof UsageError ? 'usage error' : 'error'}: ${(error as Error).message}\n`);
+    else if (!stopping)
+      process.stderr.write(`${error instanceof UsageError ? 'usage error' : 'error'}: ${(error as Error).message}\n`);
   }
   if (stopping) return new Promise<never>(() => undefined);
   await teardown.run();

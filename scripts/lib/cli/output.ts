@@ -3,7 +3,10 @@ import { joinPosix } from '../shell/posix-quote.ts';
 /** The common output flags of every script, set once by parseCommandLine. */
 export const outputMode = { quiet: false, verbose: false, color: true };
 
-export function setOutputMode(flags: { quiet?: boolean; verbose?: boolean; 'no-color'?: boolean }, env: NodeJS.ProcessEnv = process.env): void {
+export function setOutputMode(
+  flags: { quiet?: boolean; verbose?: boolean; 'no-color'?: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   outputMode.quiet = Boolean(flags.quiet);
   outputMode.verbose = Boolean(flags.verbose);
   // NO_COLOR counts when set at all (listr2's colorette reads it, and --no-color, the same way).

@@ -5,21 +5,41 @@ import { EXIT, runMain } from './main.ts';
 /** deploy.ts and push.ts: the same task list, with or without the build. */
 export function runShipCommand(help: string, useExistingImages: boolean): Promise<never> {
   return runMain(async ({ signal, teardown }) => {
-    const { values, positionals } = parseCommandLine(process.argv.slice(2), {
-      ws: { type: 'string', multiple: true },
-      'dry-run': { type: 'boolean' },
-      timings: { type: 'boolean' },
-      watch: { type: 'boolean' },
-      'no-delta': { type: 'boolean' },
-    }, help);
+    const { values, positionals } = parseCommandLine(
+      process.argv.slice(2),
+      {
+        ws: { type: 'string', multiple: true },
+        'dry-run': { type: 'boolean' },
+        timings: { type: 'boolean' },
+        watch: { type: 'boolean' },
+        'no-delta': { type: 'boolean' },
+      },
+      help,
+    );
     const watch = Boolean(values.watch);
-    if (watch && (useExistingImages || values['dry-run'])) throw new UsageError(`--watch rebuilds on every change: use it with deploy.ts, without --dry-run\n\n${help.trim()}`);
+    if (watch && (useExistingImages || values['dry-run']))
+      throw new UsageError(
+        `--watch rebuilds on every change: use it with deploy.ts, without --dry-run\n\n${help.trim()}`,
+      );
     // Loaded once the command line is known good: --help and usage errors load none of it.
     const [{ loadRobots }, { prepareDeploy, runDeploy }, { StepClock }, { reportDeploy }] = await Promise.all([
-      import('../config/select.ts'), import('../deploy/pipeline.ts'), import('../deploy/step-clock.ts'), import('../deploy/summary.ts'),
+      import('../config/select.ts'),
+      import('../deploy/pipeline.ts'),
+      import('../deploy/step-clock.ts'),
+      import('../deploy/summary.ts'),
     ]);
     const { config, robots } = loadRobots(values['env-file'], positionals);
-    const ctx = await prepareDeploy({ config, robots, wsFlags: values.ws ?? [], dryRun: Boolean(values['dry-run']), useExistingImages, noDelta: Boolean(values['no-delta']), keepOpen: watch, signal, teardown });
+    const ctx = await prepareDeploy({
+      config,
+      robots,
+      wsFlags: values.ws ?? [],
+      dryRun: Boolean(values['dry-run']),
+      useExistingImages,
+      noDelta: Boolean(values['no-delta']),
+      keepOpen: watch,
+      signal,
+      teardown,
+    });
     const clock = new StepClock();
     const deploy = async () => {
       await runDeploy(ctx, clock);

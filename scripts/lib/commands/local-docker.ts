@@ -11,7 +11,12 @@ export interface BuildSpec {
 
 export const buildxVersion = (): string[] => ['docker', 'buildx', 'version'];
 
-export const engineVersion = (): string[] => ['docker', 'version', '--format', '{{.Client.Version}} {{.Server.Version}} {{.Server.Os}}/{{.Server.Arch}}'];
+export const engineVersion = (): string[] => [
+  'docker',
+  'version',
+  '--format',
+  '{{.Client.Version}} {{.Server.Version}} {{.Server.Os}}/{{.Server.Arch}}',
+];
 
 /** "Docker Desktop|[["driver-type","io.containerd.snapshotter.v1"]]": where the engine runs, and its image store. */
 export const engineInfo = (): string[] => ['docker', 'info', '--format', '{{.OperatingSystem}}|{{json .DriverStatus}}'];
@@ -23,16 +28,42 @@ const NO_ATTESTATIONS = '--provenance=false';
 /** The post's step 1: build into the builder's cache, not into `docker images`. */
 export function buildxBuild(spec: BuildSpec, metadataFile: string): string[] {
   return [
-    'docker', 'buildx', 'build', '--platform', spec.platform, '--tag', spec.tag, NO_ATTESTATIONS,
-    '--output', 'type=image,push=false', '--metadata-file', metadataFile, '--file', spec.dockerfile, spec.context,
+    'docker',
+    'buildx',
+    'build',
+    '--platform',
+    spec.platform,
+    '--tag',
+    spec.tag,
+    NO_ATTESTATIONS,
+    '--output',
+    'type=image,push=false',
+    '--metadata-file',
+    metadataFile,
+    '--file',
+    spec.dockerfile,
+    spec.context,
   ];
 }
 
 /** The post's step 4 on the buildx path: same build (cached), pushed straight into the robot's registry. */
 export function buildxPush(spec: BuildSpec, registryRef: string, metadataFile: string): string[] {
   return [
-    'docker', 'buildx', 'build', '--platform', spec.platform, '--tag', registryRef, NO_ATTESTATIONS,
-    '--output', 'type=registry', '--metadata-file', metadataFile, '--file', spec.dockerfile, spec.context,
+    'docker',
+    'buildx',
+    'build',
+    '--platform',
+    spec.platform,
+    '--tag',
+    registryRef,
+    NO_ATTESTATIONS,
+    '--output',
+    'type=registry',
+    '--metadata-file',
+    metadataFile,
+    '--file',
+    spec.dockerfile,
+    spec.context,
   ];
 }
 
@@ -41,17 +72,36 @@ export function buildxPush(spec: BuildSpec, registryRef: string, metadataFile: s
  * built, even if another build retags IMAGE:WS a moment later (two terminals deploying at once).
  */
 export function plainBuild(spec: BuildSpec, iidFile: string): string[] {
-  return ['docker', 'build', '--platform', spec.platform, '--tag', spec.tag, '--iidfile', iidFile, '--file', spec.dockerfile, spec.context];
+  return [
+    'docker',
+    'build',
+    '--platform',
+    spec.platform,
+    '--tag',
+    spec.tag,
+    '--iidfile',
+    iidFile,
+    '--file',
+    spec.dockerfile,
+    spec.context,
+  ];
 }
 
 export const imageId = (ref: string): string[] => ['docker', 'image', 'inspect', '--format', '{{.Id}}', ref];
 
 /** ID, size and RepoDigests on one line ("sha256:… 1234 localhost:5001/app@sha256:…"), the fingerprint on the next. */
 export const imageIdentity = (ref: string): string[] => [
-  'docker', 'image', 'inspect', '--format', `{{.Id}} {{.Size}}{{range .RepoDigests}} {{.}}{{end}}\n${FINGERPRINT_FORMAT}`, ref,
+  'docker',
+  'image',
+  'inspect',
+  '--format',
+  `{{.Id}} {{.Size}}{{range .RepoDigests}} {{.}}{{end}}\n${FINGERPRINT_FORMAT}`,
+  ref,
 ];
 
-export function parseImageIdentity(stdout: string): { id: string; sizeBytes?: number; repoDigests: string[]; fingerprint?: string } | undefined {
+export function parseImageIdentity(
+  stdout: string,
+): { id: string; sizeBytes?: number; repoDigests: string[]; fingerprint?: string } | undefined {
   const [first = '', fingerprint] = stdout.trim().split('\n');
   const [id, size, ...repoDigests] = first.trim().split(/\s+/);
   if (!id?.startsWith('sha256:')) return undefined;
@@ -67,11 +117,25 @@ export const untagImage = (ref: string): string[] => ['docker', 'image', 'rm', '
 
 export const saveImage = (ref: string): string[] => ['docker', 'image', 'save', ref];
 
-export const pullImage = (ref: string, platform?: string): string[] => ['docker', 'image', 'pull', ...(platform ? ['--platform', platform] : []), ref];
+export const pullImage = (ref: string, platform?: string): string[] => [
+  'docker',
+  'image',
+  'pull',
+  ...(platform ? ['--platform', platform] : []),
+  ref,
+];
 
 /** Temporary push tags left by an interrupted deploy: 127.0.0.1:<port>/IMAGE:* (localhost: before 2026-11). */
 export const listPushTags = (image: string): string[] => [
-  'docker', 'image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=127.0.0.1:*/${image}`, '--filter', `reference=localhost:*/${image}`,
+  'docker',
+  'image',
+  'ls',
+  '--format',
+  '{{.Repository}}:{{.Tag}}',
+  '--filter',
+  `reference=127.0.0.1:*/${image}`,
+  '--filter',
+  `reference=localhost:*/${image}`,
 ];
 
 /** `docker push` ends with "<tag>: digest: sha256:… size: N". */
@@ -90,7 +154,17 @@ export const inspectBuilder = (): string[] => ['docker', 'buildx', 'inspect', BU
  */
 export function createBuilder(configFile: string, hostNetwork: boolean): string[] {
   return [
-    'docker', 'buildx', 'create', '--name', BUILDER_NAME, '--driver', 'docker-container',
-    ...(hostNetwork ? ['--driver-opt', 'network=host'] : []), '--config', configFile, '--bootstrap', '--use',
+    'docker',
+    'buildx',
+    'create',
+    '--name',
+    BUILDER_NAME,
+    '--driver',
+    'docker-container',
+    ...(hostNetwork ? ['--driver-opt', 'network=host'] : []),
+    '--config',
+    configFile,
+    '--bootstrap',
+    '--use',
   ];
 }

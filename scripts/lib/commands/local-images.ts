@@ -4,7 +4,14 @@
 export const listImageIds = (): string[] => ['docker', 'image', 'ls', '--all', '--quiet', '--no-trunc'];
 
 /** One line per image: "ID [diffIDs as JSON]". */
-export const inspectLayers = (ids: readonly string[]): string[] => ['docker', 'image', 'inspect', '--format', '{{.Id}} {{json .RootFS.Layers}}', ...ids];
+export const inspectLayers = (ids: readonly string[]): string[] => [
+  'docker',
+  'image',
+  'inspect',
+  '--format',
+  '{{.Id}} {{json .RootFS.Layers}}',
+  ...ids,
+];
 
 /** The image whose layers are exactly `diffIds`, from inspectLayers' output. */
 export function imageWithLayers(stdout: string, diffIds: readonly string[]): string | undefined {

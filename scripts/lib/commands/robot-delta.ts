@@ -31,7 +31,10 @@ export function deltaState(registry: string, repo: string, work: string, target:
 }
 
 export function parseDeltaState(stdout: string): { committed: boolean; have: Set<string> } {
-  return { committed: /^committed$/m.test(stdout), have: new Set([...stdout.matchAll(/^have (\S+)$/gm)].map((m) => m[1])) };
+  return {
+    committed: /^committed$/m.test(stdout),
+    have: new Set([...stdout.matchAll(/^have (\S+)$/gm)].map((m) => m[1])),
+  };
 }
 
 // One batch of literals on stdin; it gets its name only once complete and checked. The temporary
@@ -94,7 +97,15 @@ phase store
 cd / && rm -rf "$dir"
 echo "committed $target"`;
 
-export function deltaApply(registry: string, repo: string, work: string, target: string, basis: string, basisBlob: string, batches: readonly string[]): string[] {
+export function deltaApply(
+  registry: string,
+  repo: string,
+  work: string,
+  target: string,
+  basis: string,
+  basisBlob: string,
+  batches: readonly string[],
+): string[] {
   return ['sh', '-c', APPLY_SCRIPT, 'delta-apply', registry, repo, work, target, basis, basisBlob, ...batches];
 }
 

@@ -1,12 +1,14 @@
 // Argv builders for the robot's docker engine. Values are positional parameters of fixed scripts.
 import { PREVIOUS_SUFFIX } from '../config/references.ts';
 import { digestsOf, FINGERPRINT_FORMAT, type ImageIdentity } from '../deploy/image-identity.ts';
-import { REGISTRY_BINDS, REGISTRY_CONTAINER, parseEnsureOutput, type EnsureOutcome } from './robot-registry.ts';
+import { type EnsureOutcome, parseEnsureOutput, REGISTRY_BINDS, REGISTRY_CONTAINER } from './robot-registry.ts';
 
 export const imageRef = (image: string, ws: string): string => `${image}:${ws}`;
 export const previousRef = (image: string, ws: string): string => `${image}:${ws}${PREVIOUS_SUFFIX}`;
-export const registryRef = (registryHost: string, image: string, ws: string): string => `${registryHost}/${image}:${ws}`;
-export const digestRef = (registryHost: string, image: string, digest: string): string => `${registryHost}/${image}@${digest}`;
+export const registryRef = (registryHost: string, image: string, ws: string): string =>
+  `${registryHost}/${image}:${ws}`;
+export const digestRef = (registryHost: string, image: string, digest: string): string =>
+  `${registryHost}/${image}@${digest}`;
 
 /** Exit code of a robot script that waited too long for the robot's lock. */
 export const ROBOT_LOCK_BUSY = 75;

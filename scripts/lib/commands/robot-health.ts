@@ -1,5 +1,5 @@
 // Argv builder for doctor.ts: everything about a robot's engine in one round trip.
-import { imageStoreOf, type ImageStore } from './engine-info.ts';
+import { type ImageStore, imageStoreOf } from './engine-info.ts';
 import { LIST_EMULATORS, parseEmulators } from './robot-docker.ts';
 import { REGISTRY_BINDS, REGISTRY_CONTAINER, REGISTRY_IMAGE } from './robot-registry.ts';
 

@@ -38,10 +38,17 @@ export interface Inventory {
 }
 
 export function parseInventory(stdout: string): Inventory {
-  const ids = (kind: string) => new Set([...stdout.matchAll(new RegExp(`^${kind} (sha256:[0-9a-f]{64})$`, 'gm'))].map((m) => m[1]));
-  const images = [...stdout.matchAll(/^image (\S+) (\S+) (\d+) tags=(\S*) digests=(\S*)$/gm)].map(([, id, created, size, tags, digests]) => ({
-    id, created, size: Number(size), tags: tags.split(',').filter(Boolean), digests: digests.split(',').filter(Boolean),
-  }));
+  const ids = (kind: string) =>
+    new Set([...stdout.matchAll(new RegExp(`^${kind} (sha256:[0-9a-f]{64})$`, 'gm'))].map((m) => m[1]));
+  const images = [...stdout.matchAll(/^image (\S+) (\S+) (\d+) tags=(\S*) digests=(\S*)$/gm)].map(
+    ([, id, created, size, tags, digests]) => ({
+      id,
+      created,
+      size: Number(size),
+      tags: tags.split(',').filter(Boolean),
+      digests: digests.split(',').filter(Boolean),
+    }),
+  );
   return {
     keep: ids('keep'),
     used: ids('used'),
@@ -63,4 +70,3 @@ done
 export function removeImages(ids: readonly string[]): string[] {
   return ['sh', '-c', REMOVE_SCRIPT, 'remove-images', ...ids];
 }
-

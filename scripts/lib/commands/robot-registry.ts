@@ -70,7 +70,16 @@ esac
 registry_binds "$name"`;
 
 export function ensureRegistry(port: number): string[] {
-  return ['sh', '-c', ENSURE_SCRIPT, 'ensure-registry', REGISTRY_CONTAINER, String(port), REGISTRY_IMAGE, REGISTRY_VOLUME];
+  return [
+    'sh',
+    '-c',
+    ENSURE_SCRIPT,
+    'ensure-registry',
+    REGISTRY_CONTAINER,
+    String(port),
+    REGISTRY_IMAGE,
+    REGISTRY_VOLUME,
+  ];
 }
 
 export interface EnsureOutcome {
@@ -107,5 +116,11 @@ export const loadImage = (): string[] => ['docker', 'image', 'load'];
  * rollback image's manifest (untagged in the registry since the next push moved the tag).
  */
 export const garbageCollect = (): string[] => [
-  'docker', 'container', 'exec', REGISTRY_CONTAINER, '/bin/registry', 'garbage-collect', '/etc/docker/registry/config.yml',
+  'docker',
+  'container',
+  'exec',
+  REGISTRY_CONTAINER,
+  '/bin/registry',
+  'garbage-collect',
+  '/etc/docker/registry/config.yml',
 ];

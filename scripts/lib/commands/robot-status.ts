@@ -14,7 +14,17 @@ docker system df --format 'df {{.Type}}|{{.Size}}'
 docker system df -v --format '{{range .Volumes}}{{println "volume" .Name .Size}}{{end}}' | grep "^volume $volume " || true`;
 
 export function queryRobotStatus(image: string, workspaces: readonly string[]): string[] {
-  return ['sh', '-c', STATUS_SCRIPT, 'status', image, PREVIOUS_SUFFIX, REGISTRY_CONTAINER, REGISTRY_VOLUME, ...workspaces];
+  return [
+    'sh',
+    '-c',
+    STATUS_SCRIPT,
+    'status',
+    image,
+    PREVIOUS_SUFFIX,
+    REGISTRY_CONTAINER,
+    REGISTRY_VOLUME,
+    ...workspaces,
+  ];
 }
 
 export interface WorkspaceOnRobot {
@@ -36,7 +46,10 @@ export function parseRobotStatus(stdout: string): RobotStatusReport {
   for (const [, ws, id, when] of stdout.matchAll(/^current (\S+) (sha256:[0-9a-f]{64}) (.+)$/gm)) {
     // LastTagTime is RFC 3339 or Go's "2026-11-22 19:32:18.12 +0000 UTC"; the zero time means never tagged.
     const parsed = new Date(when.replace(/^(\S+) (\S+) ([+-]\d{2})(\d{2}).*$/, '$1T$2$3:$4'));
-    Object.assign(entry(ws), { id, ...(Number.isNaN(parsed.getTime()) || parsed.getFullYear() < 2000 ? {} : { deployedAt: parsed }) });
+    Object.assign(entry(ws), {
+      id,
+      ...(Number.isNaN(parsed.getTime()) || parsed.getFullYear() < 2000 ? {} : { deployedAt: parsed }),
+    });
   }
   for (const [, ws] of stdout.matchAll(/^current (\S+) missing$/gm)) entry(ws);
   for (const [, ws, id] of stdout.matchAll(/^previous (\S+) (sha256:[0-9a-f]{64})$/gm)) entry(ws).previousId = id;

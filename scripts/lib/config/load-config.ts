@@ -1,16 +1,27 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { readEnvLines, type EnvEntry } from './env-lines.ts';
-import { configError, UsageError } from './errors.ts';
 import { composeSpecProblem } from '../commands/robot-compose.ts';
-import { DEFAULTS, GLOBAL_KEYS, ROBOT_KEYS, type ProjectConfig, type RobotConfig, type RobotKey } from './project-config.ts';
+import { DEFAULT_LINK, type LinkPolicy } from '../ssh/liveness.ts';
+import { type EnvEntry, readEnvLines } from './env-lines.ts';
+import { configError, UsageError } from './errors.ts';
+import {
+  DEFAULTS,
+  GLOBAL_KEYS,
+  type ProjectConfig,
+  ROBOT_KEYS,
+  type RobotConfig,
+  type RobotKey,
+} from './project-config.ts';
 import { imageNameProblem, platformProblem, robotNameProblem, workspaceProblem } from './references.ts';
 import { parseSshTarget } from './ssh-target.ts';
-import { DEFAULT_LINK, type LinkPolicy } from '../ssh/liveness.ts';
 
 /** --env-file, then ROBOTS_ENV, then the nearest robots.env from the cwd upwards (as git finds .git). */
-export function resolveEnvFile(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+export function resolveEnvFile(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): string {
   const chosen = flag ?? env.ROBOTS_ENV;
   if (chosen !== undefined) return resolve(cwd, chosen);
   const searched: string[] = [];
@@ -28,7 +39,9 @@ export function resolveEnvFile(flag: string | undefined, env: NodeJS.ProcessEnv 
 
 export function loadProjectConfig(file: string): ProjectConfig {
   if (!existsSync(file)) {
-    throw new UsageError(`${file} not found. Create it (see robots.env in the robot-deploy repo) or pass --env-file FILE.`);
+    throw new UsageError(
+      `${file} not found. Create it (see robots.env in the robot-deploy repo) or pass --env-file FILE.`,
+    );
   }
   return parseProjectConfig(readFileSync(file, 'utf8'), file);
 }
@@ -60,19 +73,31 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
     const name = prefix.toLowerCase();
     const twin = declared.get(name);
     // Names are case-insensitive on the command line and key their host-key pins: one name, one robot.
-    if (twin) throw configError(file, host.line, `${host.key} declares robot "${name}" again (${twin.key} on line ${twin.line}); robot names ignore case`);
+    if (twin)
+      throw configError(
+        file,
+        host.line,
+        `${host.key} declares robot "${name}" again (${twin.key} on line ${twin.line}); robot names ignore case`,
+      );
     declared.set(name, host);
     const nameProblem = robotNameProblem(name);
     if (nameProblem) throw configError(file, host.line, `robot name "${name}" (from ${host.key}) ${nameProblem}`);
-    if (name === 'all') throw configError(file, host.line, '"all" is reserved: it means every robot on the command line');
+    if (name === 'all')
+      throw configError(file, host.line, '"all" is reserved: it means every robot on the command line');
     const target = parseSshTarget(host.value);
     if (typeof target === 'string') throw configError(file, host.line, `${host.key}: ${target}`);
     const after = keys.get('AFTER')?.value;
     const compose = keys.get('COMPOSE');
     const composeProblem = compose && composeSpecProblem(compose.value);
-    if (compose && composeProblem) throw configError(file, compose.line, `${compose.key}=${compose.value} ${composeProblem}`);
+    if (compose && composeProblem)
+      throw configError(file, compose.line, `${compose.key}=${compose.value} ${composeProblem}`);
     const docker = keys.get('DOCKER');
-    if (docker && !docker.value.startsWith('/')) throw configError(file, docker.line, `${docker.key}=${docker.value}: give the docker CLI's absolute path on the robot, e.g. /snap/bin/docker`);
+    if (docker && !docker.value.startsWith('/'))
+      throw configError(
+        file,
+        docker.line,
+        `${docker.key}=${docker.value}: give the docker CLI's absolute path on the robot, e.g. /snap/bin/docker`,
+      );
     return {
       name,
       envPrefix: prefix,
@@ -87,15 +112,31 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
       delta: deltaSetting(file, keys.get('DELTA')) ?? deltaSetting(file, globals.get('DELTA')) ?? false,
     };
   });
-  if (robots.length === 0) throw configError(file, undefined, 'no robots declared; add a line like ROBOT1_HOST=nuc@192.168.1.64');
+  if (robots.length === 0)
+    throw configError(file, undefined, 'no robots declared; add a line like ROBOT1_HOST=nuc@192.168.1.64');
   const context = contextDir(file, dir, globals.get('CONTEXT'));
   const reconnectSeconds = secondsValue(file, globals.get('RECONNECT_SECONDS')) ?? DEFAULTS.reconnectSeconds;
   const link: LinkPolicy = {
-    aliveIntervalSeconds: secondsValue(file, globals.get('ALIVE_INTERVAL_SECONDS'), 1) ?? DEFAULT_LINK.aliveIntervalSeconds,
+    aliveIntervalSeconds:
+      secondsValue(file, globals.get('ALIVE_INTERVAL_SECONDS'), 1) ?? DEFAULT_LINK.aliveIntervalSeconds,
     aliveCountMax: countValue(file, globals.get('ALIVE_COUNT_MAX')) ?? DEFAULT_LINK.aliveCountMax,
-    robotTimeoutSeconds: secondsValue(file, globals.get('ROBOT_TIMEOUT_SECONDS'), 1) ?? DEFAULT_LINK.robotTimeoutSeconds,
+    robotTimeoutSeconds:
+      secondsValue(file, globals.get('ROBOT_TIMEOUT_SECONDS'), 1) ?? DEFAULT_LINK.robotTimeoutSeconds,
   };
-  return { file, dir, image: image.value, context, workspaces, platform, registryPort, sshKey, robots, knownHostsFile: join(dir, 'known_hosts'), reconnectSeconds, link };
+  return {
+    file,
+    dir,
+    image: image.value,
+    context,
+    workspaces,
+    platform,
+    registryPort,
+    sshKey,
+    robots,
+    knownHostsFile: join(dir, 'known_hosts'),
+    reconnectSeconds,
+    link,
+  };
 }
 
 function isRobotKey(suffix: string): suffix is RobotKey {
@@ -111,7 +152,11 @@ function checkValue(file: string, entry: EnvEntry, problem: (v: string) => strin
   if (text) throw configError(file, entry.line, `${entry.key}="${entry.value}" ${text}`);
 }
 
-function checked(file: string, entry: EnvEntry | undefined, problem: (v: string) => string | undefined): string | undefined {
+function checked(
+  file: string,
+  entry: EnvEntry | undefined,
+  problem: (v: string) => string | undefined,
+): string | undefined {
   if (!entry) return undefined;
   checkValue(file, entry, problem);
   return entry.value;
@@ -119,7 +164,10 @@ function checked(file: string, entry: EnvEntry | undefined, problem: (v: string)
 
 function workspaceList(file: string, entry: EnvEntry | undefined): string[] | undefined {
   if (!entry) return undefined;
-  const names = entry.value.split(',').map((w) => w.trim()).filter(Boolean);
+  const names = entry.value
+    .split(',')
+    .map((w) => w.trim())
+    .filter(Boolean);
   for (const name of names) checkValue(file, { ...entry, value: name }, workspaceProblem);
   return names;
 }
@@ -161,7 +209,11 @@ function contextDir(file: string, dir: string, entry: EnvEntry | undefined): str
   // Symlinks are resolved first: a build context may only read the project beside robots.env.
   const inside = relative(realpathSync(dir), realpathSync(wanted));
   if (inside.startsWith('..') || isAbsolute(inside)) {
-    throw configError(file, entry?.line, `CONTEXT=${entry?.value} points outside ${dir}; keep the build context inside the project that holds robots.env`);
+    throw configError(
+      file,
+      entry?.line,
+      `CONTEXT=${entry?.value} points outside ${dir}; keep the build context inside the project that holds robots.env`,
+    );
   }
   return wanted;
 }
@@ -169,7 +221,8 @@ function contextDir(file: string, dir: string, entry: EnvEntry | undefined): str
 /** DELTA=on|off. */
 function deltaSetting(file: string, entry: EnvEntry | undefined): boolean | 'auto' | undefined {
   if (entry?.value === 'auto') return 'auto';
-  if (entry && entry.value !== 'on' && entry.value !== 'off') throw configError(file, entry.line, `${entry.key}=${entry.value}: use on, off or auto`);
+  if (entry && entry.value !== 'on' && entry.value !== 'off')
+    throw configError(file, entry.line, `${entry.key}=${entry.value}: use on, off or auto`);
   return switchValue(file, entry);
 }
 

@@ -42,10 +42,29 @@ export interface ProjectConfig {
 }
 
 export const GLOBAL_KEYS = [
-  'IMAGE', 'CONTEXT', 'WORKSPACES', 'PLATFORM', 'SSH_KEY', 'REGISTRY_PORT',
-  'RECONNECT_SECONDS', 'ALIVE_INTERVAL_SECONDS', 'ALIVE_COUNT_MAX', 'ROBOT_TIMEOUT_SECONDS', 'DELTA',
+  'IMAGE',
+  'CONTEXT',
+  'WORKSPACES',
+  'PLATFORM',
+  'SSH_KEY',
+  'REGISTRY_PORT',
+  'RECONNECT_SECONDS',
+  'ALIVE_INTERVAL_SECONDS',
+  'ALIVE_COUNT_MAX',
+  'ROBOT_TIMEOUT_SECONDS',
+  'DELTA',
 ] as const;
-export const ROBOT_KEYS = ['HOST', 'PLATFORM', 'WORKSPACES', 'SSH_KEY', 'REGISTRY_PORT', 'AFTER', 'COMPOSE', 'DOCKER', 'DELTA'] as const;
+export const ROBOT_KEYS = [
+  'HOST',
+  'PLATFORM',
+  'WORKSPACES',
+  'SSH_KEY',
+  'REGISTRY_PORT',
+  'AFTER',
+  'COMPOSE',
+  'DOCKER',
+  'DELTA',
+] as const;
 export type RobotKey = (typeof ROBOT_KEYS)[number];
 
 export const DEFAULTS = { context: '.', platform: 'linux/amd64', registryPort: 5000, reconnectSeconds: 60 } as const;

@@ -12,7 +12,8 @@ export function selectRobots(config: ProjectConfig, names: readonly string[]): R
   if (names.some((n) => n.toLowerCase() === 'all')) return config.robots;
   const chosen = names.map((raw) => {
     const robot = config.robots.find((r) => r.name === raw.toLowerCase());
-    if (!robot) throw new UsageError(`unknown robot "${printable(raw)}". Known robots in ${config.file}: ${known.join(', ')}`);
+    if (!robot)
+      throw new UsageError(`unknown robot "${printable(raw)}". Known robots in ${config.file}: ${known.join(', ')}`);
     return robot;
   });
   return [...new Set(chosen)];
@@ -22,13 +23,17 @@ export function selectRobots(config: ProjectConfig, names: readonly string[]): R
 export function selectWorkspaces(config: ProjectConfig, robot: RobotConfig, flags: readonly string[]): string[] {
   const wanted = flags.length ? [...new Set(flags)] : robot.workspaces;
   if (wanted.length === 0) {
-    throw new UsageError(`no workspace for ${robot.name}: set WORKSPACES in ${config.file} or pass --ws NAME. Found: ${listWorkspaces(config).join(', ') || 'none'}`);
+    throw new UsageError(
+      `no workspace for ${robot.name}: set WORKSPACES in ${config.file} or pass --ws NAME. Found: ${listWorkspaces(config).join(', ') || 'none'}`,
+    );
   }
   for (const ws of wanted) {
     const problem = workspaceProblem(ws);
     if (problem) throw new UsageError(`workspace "${printable(ws)}" ${problem}`);
     if (!existsSync(dockerfilePath(config, ws))) {
-      throw new UsageError(`workspace "${ws}" has no Dockerfile at ${dockerfilePath(config, ws)}. Known workspaces: ${listWorkspaces(config).join(', ') || 'none'}`);
+      throw new UsageError(
+        `workspace "${ws}" has no Dockerfile at ${dockerfilePath(config, ws)}. Known workspaces: ${listWorkspaces(config).join(', ') || 'none'}`,
+      );
     }
   }
   return wanted;
@@ -53,7 +58,10 @@ export function printable(text: string): string {
 }
 
 /** robots.env from --env-file / ROBOTS_ENV / ./robots.env, and the robots named on the command line. */
-export function loadRobots(envFlag: string | undefined, names: readonly string[]): { config: ProjectConfig; robots: RobotConfig[] } {
+export function loadRobots(
+  envFlag: string | undefined,
+  names: readonly string[],
+): { config: ProjectConfig; robots: RobotConfig[] } {
   const config = loadProjectConfig(resolveEnvFile(envFlag));
   return { config, robots: selectRobots(config, names) };
 }

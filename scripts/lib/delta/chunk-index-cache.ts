@@ -35,7 +35,10 @@ export function decodeIndex(bytes: Buffer): ChunkIndex | undefined {
   if (bytes.length % ENTRY !== 0) return undefined;
   const index: ChunkIndex = new Map();
   for (let at = 0; at < bytes.length; at += ENTRY) {
-    index.set(bytes.toString('base64', at, at + 32), { offset: bytes.readDoubleBE(at + 32), length: bytes.readUInt32BE(at + 40) });
+    index.set(bytes.toString('base64', at, at + 32), {
+      offset: bytes.readDoubleBE(at + 32),
+      length: bytes.readUInt32BE(at + 40),
+    });
   }
   return index;
 }

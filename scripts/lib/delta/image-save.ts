@@ -29,7 +29,13 @@ const SMALL = 1024 * 1024;
  * Entries over `maxBytes` are skipped unread. `enough` is asked after every entry: once it says yes the rest of the save is not read (the
  * caller stops docker save), so layers after the last one needed cost nothing.
  */
-export async function readSavedImages(save: Readable, wanted: ReadonlySet<string>, tempDir: string, enough: (found: SavedImages) => boolean = () => false, maxBytes = Infinity): Promise<SavedImages> {
+export async function readSavedImages(
+  save: Readable,
+  wanted: ReadonlySet<string>,
+  tempDir: string,
+  enough: (found: SavedImages) => boolean = () => false,
+  maxBytes = Infinity,
+): Promise<SavedImages> {
   const found: SavedImages = { layers: new Map(), configs: new Map() };
   const extract = tar.extract();
   save.pipe(extract);
@@ -40,7 +46,8 @@ export async function readSavedImages(save: Readable, wanted: ReadonlySet<string
       entry.resume();
       continue;
     }
-    const file = join(tempDir, `entry-${(n += 1)}`);
+    n += 1;
+    const file = join(tempDir, `entry-${n}`);
     const { digest, size, small } = await storeEntry(entry as unknown as AsyncIterable<Buffer>, file);
     if (wanted.has(digest) && !found.layers.has(digest)) found.layers.set(digest, { file, size });
     else unlinkSync(file);
@@ -56,7 +63,10 @@ export async function readSavedImages(save: Readable, wanted: ReadonlySet<string
 }
 
 /** Writes an entry (gunzipped when it is gzip) to `file`, hashing it on the way. */
-async function storeEntry(entry: AsyncIterable<Buffer>, file: string): Promise<{ digest: string; size: number; small?: Buffer }> {
+async function storeEntry(
+  entry: AsyncIterable<Buffer>,
+  file: string,
+): Promise<{ digest: string; size: number; small?: Buffer }> {
   const hash = createHash('sha256');
   const head: Buffer[] = [];
   let size = 0;

@@ -1,6 +1,6 @@
 // A layer as a recipe against a basis layer the robot already holds: runs copied from the basis and
 // runs of new bytes ("literals"). The robot replays it with tail/head only (commands/robot-delta.ts).
-import { gzipSync, constants } from 'node:zlib';
+import { constants, gzipSync } from 'node:zlib';
 import { chunkKey, contentChunks } from './fastcdc.ts';
 
 export interface RecipeOp {
@@ -77,9 +77,12 @@ export async function makeRecipe(target: AsyncIterable<Uint8Array>, basis: Chunk
 }
 
 /** One line per run, "b OFFSET LENGTH" or "l OFFSET LENGTH", as the robot's `read` takes it. */
-export const recipeText = (ops: readonly RecipeOp[]): string => ops.map((op) => `${op.from} ${op.offset} ${op.length}\n`).join('');
+export const recipeText = (ops: readonly RecipeOp[]): string =>
+  ops.map((op) => `${op.from} ${op.offset} ${op.length}\n`).join('');
 
 /** Replays a recipe in memory: what the robot's script does, for tests. */
 export function applyRecipe(ops: readonly RecipeOp[], basis: Buffer, literals: Buffer): Buffer {
-  return Buffer.concat(ops.map((op) => (op.from === 'b' ? basis : literals).subarray(op.offset, op.offset + op.length)));
+  return Buffer.concat(
+    ops.map((op) => (op.from === 'b' ? basis : literals).subarray(op.offset, op.offset + op.length)),
+  );
 }

@@ -1,15 +1,21 @@
-import { dockerfilePath } from '../config/select.ts';
-import type { ProjectConfig } from '../config/project-config.ts';
 import type { BuildSpec } from '../commands/local-docker.ts';
-import { buildKey, type BuildJob, type BuiltImage, type RobotRun } from './context.ts';
+import type { ProjectConfig } from '../config/project-config.ts';
+import { dockerfilePath } from '../config/select.ts';
+import { type BuildJob, type BuiltImage, buildKey, type RobotRun } from './context.ts';
 import { Deferred } from './deferred.ts';
 
 /** One build per (platform, workspace), shared by every robot that needs it. */
 export function planBuilds(config: ProjectConfig, runs: readonly RobotRun[]): Map<string, BuildJob> {
-  return planBuildJobs(config, runs.flatMap((run) => run.workspaces.map((ws) => ({ platform: run.robot.platform, ws }))));
+  return planBuildJobs(
+    config,
+    runs.flatMap((run) => run.workspaces.map((ws) => ({ platform: run.robot.platform, ws }))),
+  );
 }
 
-export function planBuildJobs(config: ProjectConfig, pairs: readonly { platform: string; ws: string }[]): Map<string, BuildJob> {
+export function planBuildJobs(
+  config: ProjectConfig,
+  pairs: readonly { platform: string; ws: string }[],
+): Map<string, BuildJob> {
   const jobs = new Map<string, BuildJob>();
   const platformsPerWs = new Map<string, Set<string>>();
   for (const { platform, ws } of pairs) platformsPerWs.set(ws, (platformsPerWs.get(ws) ?? new Set()).add(platform));
@@ -18,7 +24,12 @@ export function planBuildJobs(config: ProjectConfig, pairs: readonly { platform:
     if (jobs.has(key)) continue;
     // Two platforms of one workspace cannot share the local tag IMAGE:WS.
     const tag = (platformsPerWs.get(ws)?.size ?? 1) > 1 ? `${ws}-${platform.replace(/\//g, '-')}` : ws;
-    const spec: BuildSpec = { platform, tag: `${config.image}:${tag}`, dockerfile: dockerfilePath(config, ws), context: config.context };
+    const spec: BuildSpec = {
+      platform,
+      tag: `${config.image}:${tag}`,
+      dockerfile: dockerfilePath(config, ws),
+      context: config.context,
+    };
     jobs.set(key, { platform, ws, spec, result: new Deferred<BuiltImage>() });
   }
   return jobs;

@@ -1,7 +1,7 @@
-import dockerignore, { type Ignore } from '@balena/dockerignore';
-import { watch, type FSWatcher } from 'chokidar';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import dockerignore, { type Ignore } from '@balena/dockerignore';
+import { type FSWatcher, watch } from 'chokidar';
 
 // A CommonJS module whose types declare an ES default export.
 const ignore = dockerignore as unknown as typeof dockerignore.default;
@@ -24,7 +24,10 @@ export class ContextFilter {
   private hasExceptions = false;
 
   /** `ownFiles`: robot-deploy's own writes (known_hosts and its lock) are not edits to deploy. */
-  constructor(private readonly context: string, private readonly ownFiles: readonly string[] = []) {
+  constructor(
+    private readonly context: string,
+    private readonly ownFiles: readonly string[] = [],
+  ) {
     this.reload();
   }
 
@@ -51,7 +54,12 @@ export class ContextFilter {
  * Watches the build context with chokidar (Node 20's recursive fs.watch misses events on Linux),
  * and reports changes once nothing has changed for `debounceMs`: an editor's save is several events.
  */
-export function watchContext(context: string, onBatch: (batch: ChangeBatch) => void, ownFiles: readonly string[] = [], debounceMs = 50): ContextWatcher {
+export function watchContext(
+  context: string,
+  onBatch: (batch: ChangeBatch) => void,
+  ownFiles: readonly string[] = [],
+  debounceMs = 50,
+): ContextWatcher {
   const filter = new ContextFilter(context, ownFiles);
   const watcher: FSWatcher = watch(context, {
     ignoreInitial: true,

@@ -1,8 +1,8 @@
+import type { Client } from 'ssh2';
 import { outputMode } from '../cli/output.ts';
 import type { BuildSpec } from '../commands/local-docker.ts';
 import type { ProbeResult } from '../commands/robot-docker.ts';
 import type { ProjectConfig, RobotConfig } from '../config/project-config.ts';
-import type { Client } from 'ssh2';
 import type { RecordedCommand } from '../runner/recording-runner.ts';
 import type { Runner } from '../runner/runner.ts';
 import type { RobotConnection } from '../ssh/connect.ts';
@@ -31,9 +31,7 @@ export interface BuildJob {
   result: Deferred<BuiltImage>;
 }
 
-export type WorkspaceOutcome =
-  | { kind: 'deployed'; id: string; previous?: string }
-  | { kind: 'up-to-date'; id: string };
+export type WorkspaceOutcome = { kind: 'deployed'; id: string; previous?: string } | { kind: 'up-to-date'; id: string };
 
 /** Thrown when a step reads what an earlier step makes but that step did not run: a bug in a step list, not a user error. */
 export class MissingStepError extends Error {
@@ -73,7 +71,14 @@ export class RobotRun {
 
   /** deploy --watch: a new round keeps the connection, tunnel and probe, and forgets the last round's results. */
   newRound(): void {
-    Object.assign(this, { stale: [], digests: new Map(), outcomes: new Map(), error: undefined, clock: new StepClock(), tunnelOpening: undefined });
+    Object.assign(this, {
+      stale: [],
+      digests: new Map(),
+      outcomes: new Map(),
+      error: undefined,
+      clock: new StepClock(),
+      tunnelOpening: undefined,
+    });
   }
 
   get runner(): Runner {

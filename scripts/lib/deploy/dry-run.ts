@@ -10,7 +10,8 @@ import type { Responder } from '../runner/recording-runner.ts';
 export const DRY_RUN_DIGEST = `sha256:${'0'.repeat(64)}`;
 
 /** Robot scripts run as `sh -c SCRIPT NAME ARGS…`: the script text tells which builder made the command. */
-const runsScriptOf = (argv: readonly string[], built: readonly string[]): boolean => argv[0] === 'sh' && argv[2] === built[2];
+const runsScriptOf = (argv: readonly string[], built: readonly string[]): boolean =>
+  argv[0] === 'sh' && argv[2] === built[2];
 
 /** The file docker would write after `flag` (--iidfile, --metadata-file), written with the dry-run digest. */
 function writeAfter(argv: readonly string[], flag: string, content: string): void {
@@ -23,7 +24,11 @@ export const laptopResponder: Responder = (argv) => {
   const joined = argv.join(' ');
   if (argv[0] === 'docker' && argv[1] === 'build') writeAfter(argv, '--iidfile', DRY_RUN_DIGEST);
   if (argv[0] === 'docker' && argv[1] === 'buildx') {
-    writeAfter(argv, '--metadata-file', JSON.stringify({ 'containerimage.digest': DRY_RUN_DIGEST, 'containerimage.config.digest': DRY_RUN_DIGEST }));
+    writeAfter(
+      argv,
+      '--metadata-file',
+      JSON.stringify({ 'containerimage.digest': DRY_RUN_DIGEST, 'containerimage.config.digest': DRY_RUN_DIGEST }),
+    );
   }
   if (joined.startsWith('docker image inspect')) return { stdout: `${DRY_RUN_DIGEST}\n` };
   if (joined.startsWith('docker image push')) return { stdout: `digest: ${DRY_RUN_DIGEST} size: 0\n` };
@@ -35,8 +40,10 @@ export function robotResponder(robot: RobotConfig): Responder {
   const [os, arch] = robot.platform.split('/');
   return (argv) => {
     if (runsScriptOf(argv, probe([]))) return { stdout: `engine ${os}/${arch} dry-run\n` };
-    if (runsScriptOf(argv, ensureRegistry(robot.registryPort))) return { stdout: `status=running\nbind=127.0.0.1:${robot.registryPort}\n` };
-    if (runsScriptOf(argv, pullAndTag('', '', '', []))) return { stdout: `deployed ${DRY_RUN_DIGEST}\nprevious none\n` };
+    if (runsScriptOf(argv, ensureRegistry(robot.registryPort)))
+      return { stdout: `status=running\nbind=127.0.0.1:${robot.registryPort}\n` };
+    if (runsScriptOf(argv, pullAndTag('', '', '', [])))
+      return { stdout: `deployed ${DRY_RUN_DIGEST}\nprevious none\n` };
     return undefined;
   };
 }

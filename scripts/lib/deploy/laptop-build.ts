@@ -1,16 +1,37 @@
-import { buildxBuild, imageIdentity, parseImageIdentity, plainBuild, type BuildSpec } from '../commands/local-docker.ts';
+import {
+  type BuildSpec,
+  buildxBuild,
+  imageIdentity,
+  parseImageIdentity,
+  plainBuild,
+} from '../commands/local-docker.ts';
 import type { CommandResult, Runner } from '../runner/runner.ts';
 import type { BuildPath, BuiltImage } from './context.ts';
 import { digestsOf } from './image-identity.ts';
 import { readIfPresent, withTempFile } from './temp-file.ts';
 
-export async function runBuild(local: Runner, path: BuildPath, spec: BuildSpec, onOutput?: (chunk: string) => void): Promise<BuiltImage> {
-  return path === 'buildx' ? buildWithBuildx(local, spec, onOutput) : buildWithDocker(local, spec, path === 'buildkit', onOutput);
+export async function runBuild(
+  local: Runner,
+  path: BuildPath,
+  spec: BuildSpec,
+  onOutput?: (chunk: string) => void,
+): Promise<BuiltImage> {
+  return path === 'buildx'
+    ? buildWithBuildx(local, spec, onOutput)
+    : buildWithDocker(local, spec, path === 'buildkit', onOutput);
 }
 
-async function buildWithDocker(local: Runner, spec: BuildSpec, buildkit: boolean, onOutput?: (chunk: string) => void): Promise<BuiltImage> {
+async function buildWithDocker(
+  local: Runner,
+  spec: BuildSpec,
+  buildkit: boolean,
+  onOutput?: (chunk: string) => void,
+): Promise<BuiltImage> {
   return withTempFile('iid', async (iidFile) => {
-    const built = await local.run(plainBuild(spec, iidFile), { onOutput, ...(buildkit ? { env: { DOCKER_BUILDKIT: '1' } } : {}) });
+    const built = await local.run(plainBuild(spec, iidFile), {
+      onOutput,
+      ...(buildkit ? { env: { DOCKER_BUILDKIT: '1' } } : {}),
+    });
     if (built.code !== 0) throw buildFailure(`docker build of ${spec.tag} (${spec.platform})`, built);
     const id = readIfPresent(iidFile).trim();
     if (!id) throw new Error(`docker build of ${spec.tag} wrote no image ID to --iidfile`);
@@ -18,7 +39,11 @@ async function buildWithDocker(local: Runner, spec: BuildSpec, buildkit: boolean
   });
 }
 
-async function buildWithBuildx(local: Runner, spec: BuildSpec, onOutput?: (chunk: string) => void): Promise<BuiltImage> {
+async function buildWithBuildx(
+  local: Runner,
+  spec: BuildSpec,
+  onOutput?: (chunk: string) => void,
+): Promise<BuiltImage> {
   return withTempFile('metadata.json', async (metadataFile) => {
     const built = await local.run(buildxBuild(spec, metadataFile), { onOutput });
     if (built.code !== 0) throw buildFailure(`docker buildx build of ${spec.tag} (${spec.platform})`, built);
@@ -38,7 +63,12 @@ async function buildWithBuildx(local: Runner, spec: BuildSpec, onOutput?: (chunk
 export async function describeLocalImage(local: Runner, ref: string): Promise<Omit<BuiltImage, 'id'>> {
   const found = parseImageIdentity((await local.run(imageIdentity(ref))).stdout);
   if (!found) return { digests: [] };
-  return { localId: found.id, sizeBytes: found.sizeBytes, digests: digestsOf(found.repoDigests), ...(found.fingerprint ? { fingerprint: found.fingerprint } : {}) };
+  return {
+    localId: found.id,
+    sizeBytes: found.sizeBytes,
+    digests: digestsOf(found.repoDigests),
+    ...(found.fingerprint ? { fingerprint: found.fingerprint } : {}),
+  };
 }
 
 /** buildx's --metadata-file: the config digest is the image ID on the robot, the digest the manifest's. */
@@ -57,6 +87,8 @@ const BANNER = /DEPRECATED: The legacy builder|Install the buildx component|docs
 /** The build's own last words (a RUN step prints to stdout), then docker's verdict (stderr). */
 function buildFailure(what: string, result: CommandResult): Error {
   const meaningful = (text: string) => text.split('\n').filter((line) => line.trim() && !BANNER.test(line));
-  const tail = [...meaningful(result.stdout).slice(-3), ...meaningful(result.stderr).slice(-2)].map((line) => line.trim());
+  const tail = [...meaningful(result.stdout).slice(-3), ...meaningful(result.stderr).slice(-2)].map((line) =>
+    line.trim(),
+  );
   return new Error(`${what} failed (exit ${result.code}): ${tail.join(' | ') || '(no output)'}`);
 }

@@ -1,5 +1,5 @@
+import { cliCarriesBuildkit, type ImageStore, imageStoreOf, parseEngineVersion } from '../commands/engine-info.ts';
 import { buildxVersion, engineInfo, engineVersion } from '../commands/local-docker.ts';
-import { cliCarriesBuildkit, imageStoreOf, parseEngineVersion, type ImageStore } from '../commands/engine-info.ts';
 import { lastLines, type Runner } from '../runner/runner.ts';
 import type { BuildPath } from './context.ts';
 
@@ -18,7 +18,8 @@ export interface LaptopEngine {
 /** Fails fast, before any robot is touched, when the laptop's Docker engine is not usable. */
 export async function inspectLaptopEngine(local: Runner, env: NodeJS.ProcessEnv = process.env): Promise<LaptopEngine> {
   const forced = env.RD_BUILDER;
-  if (forced && forced !== 'buildx' && forced !== 'docker') throw new Error(`RD_BUILDER=${forced}: use buildx or docker`);
+  if (forced && forced !== 'buildx' && forced !== 'docker')
+    throw new Error(`RD_BUILDER=${forced}: use buildx or docker`);
   // Independent questions, asked at once: every deploy pays for them before anything else starts.
   const [version, buildx, info] = await Promise.all([
     local.run(engineVersion()),
@@ -37,7 +38,12 @@ export async function inspectLaptopEngine(local: Runner, env: NodeJS.ProcessEnv 
   // A buildx builder runs in a container: on Docker Desktop it reaches the laptop as host.docker.internal,
   // on Linux setup.ts creates it with host networking so localhost is the laptop.
   const desktop = buildPath === 'buildx' && /Docker Desktop/i.test(os);
-  return { buildPath, registryHost: desktop ? 'host.docker.internal' : '127.0.0.1', version: `${server} ${platform}`, store: imageStoreOf(driverStatus) };
+  return {
+    buildPath,
+    registryHost: desktop ? 'host.docker.internal' : '127.0.0.1',
+    version: `${server} ${platform}`,
+    store: imageStoreOf(driverStatus),
+  };
 }
 
 /** The post builds with BuildKit: buildx when installed, else the CLI's own BuildKit where it has one. */

@@ -1,16 +1,16 @@
+import { Listr, type ListrTask, PRESET_TIMER } from 'listr2';
 import { outputMode } from '../cli/output.ts';
-import { Listr, PRESET_TIMER, type ListrTask } from 'listr2';
 import type { ProjectConfig, RobotConfig } from '../config/project-config.ts';
 import { selectWorkspaces } from '../config/select.ts';
 import { LocalRunner } from '../runner/local-runner.ts';
-import { RecordingRunner, type RecordedCommand } from '../runner/recording-runner.ts';
+import { type RecordedCommand, RecordingRunner } from '../runner/recording-runner.ts';
 import { KnownHosts } from '../ssh/host-keys.ts';
 import { planBuildJobs, planBuilds } from './build-plan.ts';
 import { buildTask } from './build-tasks.ts';
-import { isInteractive, RobotRun, type BuildPath, type DeployContext } from './context.ts';
+import { type BuildPath, type DeployContext, isInteractive, RobotRun } from './context.ts';
 import { laptopResponder } from './dry-run.ts';
 import { inspectLaptopEngine } from './laptop-engine.ts';
-import { ROBOT_STEPS, robotTasks, robotTitle, type RobotStep } from './robot-tasks.ts';
+import { ROBOT_STEPS, type RobotStep, robotTasks, robotTitle } from './robot-tasks.ts';
 import type { StepClock } from './step-clock.ts';
 import type { Teardown } from './teardown.ts';
 
@@ -35,7 +35,10 @@ export interface DeployRequest {
 
 /** Validates everything that can be checked without touching a robot, then prepares the runs. */
 export async function prepareDeploy(request: DeployRequest): Promise<DeployContext> {
-  const runs = request.robots.map((robot) => new RobotRun(robot, request.withoutWorkspaces ? [] : selectWorkspaces(request.config, robot, request.wsFlags)));
+  const runs = request.robots.map(
+    (robot) =>
+      new RobotRun(robot, request.withoutWorkspaces ? [] : selectWorkspaces(request.config, robot, request.wsFlags)),
+  );
   const recorded: RecordedCommand[] | undefined = request.dryRun ? [] : undefined;
   const real = new LocalRunner(request.signal);
   const engine = request.dryRun ? dryRunEngine() : await inspectLaptopEngine(real);
@@ -83,20 +86,28 @@ export async function runTaskList(ctx: DeployContext, tasks: ListrTask<DeployCon
 }
 
 /** Builds and robots run side by side: a robot connects and checks while the image builds. `quiet`: no task list shown (--watch's redeploys). */
-export async function runDeploy(ctx: DeployContext, buildClock: StepClock, steps: readonly RobotStep[] = ROBOT_STEPS, quiet = false): Promise<void> {
+export async function runDeploy(
+  ctx: DeployContext,
+  buildClock: StepClock,
+  steps: readonly RobotStep[] = ROBOT_STEPS,
+  quiet = false,
+): Promise<void> {
   const interactive = isInteractive(ctx);
   // Only steps that compare with or ship the laptop's image need it built (not registry, tunnel or prune).
   const needsBuilds = steps.includes('compare with the build') || steps.includes('push');
   const tasks: ListrTask<DeployContext>[] = [
     ...(needsBuilds ? [...ctx.builds.values()].map((job) => buildTask(ctx, job, buildClock, interactive)) : []),
-    ...ctx.robots.map((run): ListrTask<DeployContext> => ({
-      title: robotTitle(run),
-      task: (_ctx, task) => task.newListr(robotTasks(ctx, run, steps), { concurrent: false, exitOnError: false }),
-    })),
+    ...ctx.robots.map(
+      (run): ListrTask<DeployContext> => ({
+        title: robotTitle(run),
+        task: (_ctx, task) => task.newListr(robotTasks(ctx, run, steps), { concurrent: false, exitOnError: false }),
+      }),
+    ),
   ];
   await runTaskList(ctx, tasks, quiet);
   const ships = steps.includes('pull & tag');
   for (const run of ctx.robots) {
-    if (ships && !run.error && run.outcomes.size < run.workspaces.length) run.error = 'did not finish (see the step above)';
+    if (ships && !run.error && run.outcomes.size < run.workspaces.length)
+      run.error = 'did not finish (see the step above)';
   }
 }

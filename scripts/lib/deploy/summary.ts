@@ -1,8 +1,8 @@
 import { megabytes, shortId } from '../cli/display-format.ts';
 import { answer, complain, say } from '../cli/output.ts';
 import { previousRef } from '../commands/robot-docker.ts';
-import { formatRecorded } from '../runner/recording-runner.ts';
 import { formatSshTarget } from '../config/ssh-target.ts';
+import { formatRecorded } from '../runner/recording-runner.ts';
 import type { DeployContext, RobotRun } from './context.ts';
 import type { StepClock } from './step-clock.ts';
 
@@ -35,12 +35,16 @@ export function summaryLines(ctx: DeployContext): string[] {
 
 export function timingLines(ctx: DeployContext, buildClock: StepClock): string[] {
   const lines = buildClock.steps.map((s) => `laptop  ${s.name.padEnd(24)} ${(s.ms / 1000).toFixed(2)} s`);
-  for (const run of ctx.robots) for (const s of run.clock.steps) lines.push(`${run.robot.name}  ${s.name.padEnd(24)} ${(s.ms / 1000).toFixed(2)} s`);
+  for (const run of ctx.robots)
+    for (const s of run.clock.steps)
+      lines.push(`${run.robot.name}  ${s.name.padEnd(24)} ${(s.ms / 1000).toFixed(2)} s`);
   return lines;
 }
 
 export function dryRunListing(ctx: DeployContext): string {
-  const labels = Object.fromEntries(ctx.robots.map((r) => [r.robot.name, `${r.robot.name} (over SSH to ${formatSshTarget(r.robot.target)})`]));
+  const labels = Object.fromEntries(
+    ctx.robots.map((r) => [r.robot.name, `${r.robot.name} (over SSH to ${formatSshTarget(r.robot.target)})`]),
+  );
   return `Dry run: nothing was run. Commands per host (digests and IDs known only after the real build/push show as sha256:000…):\n${formatRecorded(ctx.recorded ?? [], labels)}`;
 }
 
@@ -48,9 +52,14 @@ export function dryRunListing(ctx: DeployContext): string {
 export function reportDeploy(ctx: DeployContext, buildClock: StepClock, timings: boolean): number {
   if (ctx.recorded) answer(`\n${dryRunListing(ctx)}`);
   for (const notice of ctx.notices) say(`note: ${notice}`);
-  if (timings) answer(`\nTimings:\n${timingLines(ctx, buildClock).join('\n')}\npeak memory (max RSS) ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MiB`);
+  if (timings)
+    answer(
+      `\nTimings:\n${timingLines(ctx, buildClock).join('\n')}\npeak memory (max RSS) ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MiB`,
+    );
   say(`\nSummary${ctx.recorded ? ' (dry run: what would happen, nothing was deployed)' : ''}:`);
   const lines = summaryLines(ctx);
-  ctx.robots.forEach((run, index) => (robotStatus(run) === 'failed' ? complain : say)(lines[index]));
+  ctx.robots.forEach((run, index) => {
+    (robotStatus(run) === 'failed' ? complain : say)(lines[index]);
+  });
   return ctx.robots.some((run) => robotStatus(run) === 'failed') ? 1 : 0;
 }

@@ -27,7 +27,12 @@ export class Teardown {
       const failed: string[] = [];
       for (let step = this.steps.pop(); step; step = this.steps.pop()) {
         const ok = await Promise.race([
-          Promise.resolve().then(step.close).then(() => true, () => false),
+          Promise.resolve()
+            .then(step.close)
+            .then(
+              () => true,
+              () => false,
+            ),
           new Promise<boolean>((resolve) => setTimeout(resolve, timeoutMs, false).unref()),
         ]);
         if (!ok) failed.push(step.label);

@@ -1,7 +1,7 @@
 import { megabytes, shortId } from '../cli/display-format.ts';
 import { planBuilds } from './build-plan.ts';
-import { watchContext, type ChangeBatch } from './context-watcher.ts';
 import type { DeployContext, RobotRun } from './context.ts';
+import { type ChangeBatch, watchContext } from './context-watcher.ts';
 import { runDeploy } from './pipeline.ts';
 import { ROBOT_STEPS } from './robot-tasks.ts';
 import { StepClock } from './step-clock.ts';
@@ -26,7 +26,12 @@ class Serial {
  * connections and tunnels the first one opened (reopened after drops). Runs until Ctrl-C, whose
  * teardown closes the watcher, tunnels and connections.
  */
-export async function watchAndRedeploy(ctx: DeployContext, firstDeploy: () => Promise<void>, timings: boolean, say: Say = (line) => console.log(line)): Promise<never> {
+export async function watchAndRedeploy(
+  ctx: DeployContext,
+  firstDeploy: () => Promise<void>,
+  timings: boolean,
+  say: Say = (line) => console.log(line),
+): Promise<never> {
   const serial = new Serial();
   let queued: ChangeBatch | undefined;
   let pumping = false;
@@ -40,10 +45,14 @@ export async function watchAndRedeploy(ctx: DeployContext, firstDeploy: () => Pr
     }
     pumping = false;
   };
-  const watcher = watchContext(ctx.config.context, (batch) => {
-    queued = queued ? { firstAt: queued.firstAt, paths: [...new Set([...queued.paths, ...batch.paths])] } : batch;
-    void pump();
-  }, [ctx.config.knownHostsFile]);
+  const watcher = watchContext(
+    ctx.config.context,
+    (batch) => {
+      queued = queued ? { firstAt: queued.firstAt, paths: [...new Set([...queued.paths, ...batch.paths])] } : batch;
+      void pump();
+    },
+    [ctx.config.knownHostsFile],
+  );
   ctx.teardown.add('watching the build context', () => watcher.close());
   await watcher.ready;
   await serial.run(firstDeploy);
@@ -65,14 +74,22 @@ async function redeploy(ctx: DeployContext, batch: ChangeBatch, timings: boolean
   const changed = `${batch.paths.length} file${batch.paths.length === 1 ? '' : 's'} changed`;
   for (const run of ctx.robots) say(`${stamp()} ${roundLine(ctx, run, seconds, changed, sentBefore.get(run) ?? 0)}`);
   for (const notice of ctx.notices) say(`note: ${notice}`);
-  if (timings) say(timingLines(ctx, buildClock).map((line) => `  ${line}`).join('\n'));
+  if (timings)
+    say(
+      timingLines(ctx, buildClock)
+        .map((line) => `  ${line}`)
+        .join('\n'),
+    );
 }
 
 /** One line per robot per redeploy: what it holds now, and how long since the first save. */
 function roundLine(ctx: DeployContext, run: RobotRun, seconds: string, changed: string, sentBefore: number): string {
   const status = robotStatus(run);
-  if (status === 'failed') return `${run.robot.name}  failed after ${seconds} s (${changed}): ${run.error?.split('\n')[0]}`;
-  const images = run.workspaces.map((ws) => `${ctx.config.image}:${ws} ${shortId(run.outcomes.get(ws)?.id)}`).join(', ');
+  if (status === 'failed')
+    return `${run.robot.name}  failed after ${seconds} s (${changed}): ${run.error?.split('\n')[0]}`;
+  const images = run.workspaces
+    .map((ws) => `${ctx.config.image}:${ws} ${shortId(run.outcomes.get(ws)?.id)}`)
+    .join(', ');
   const now = run.tunnelIfAny?.bytesToRobot() ?? 0;
   const sent = status === 'deployed' ? `, ${megabytes(now >= sentBefore ? now - sentBefore : now)} sent` : '';
   return `${run.robot.name}  ${status} ${images} ${seconds} s after the save (${changed}${sent})`;
@@ -80,24 +97,35 @@ function roundLine(ctx: DeployContext, run: RobotRun, seconds: string, changed: 
 
 /** Reopens a dropped connection (and its tunnel) between redeploys, so the next one starts warm. */
 async function keepWarm(ctx: DeployContext, run: RobotRun, serial: Serial, say: Say): Promise<void> {
-  const stopped = new Promise<undefined>((resolve) => ctx.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+  const stopped = new Promise<undefined>((resolve) =>
+    ctx.signal.addEventListener('abort', () => resolve(undefined), { once: true }),
+  );
   let lastProblem = '';
   while (!ctx.signal.aborted) {
     const connection = run.connectionIfAny;
     if (connection && !connection.isClosed()) {
       const why = await Promise.race([connection.closed, stopped]);
       if (ctx.signal.aborted) return;
-      if (run.connectionIfAny === connection) say(`${stamp()} ${run.robot.name}  link lost${why ? ` (${why.message})` : ''}; reconnecting`);
+      if (run.connectionIfAny === connection)
+        say(`${stamp()} ${run.robot.name}  link lost${why ? ` (${why.message})` : ''}; reconnecting`);
       continue;
     }
-    const problem = await serial.run(() => reopen(ctx, run)).then(() => '', (error: Error) => error.message);
+    const problem = await serial
+      .run(() => reopen(ctx, run))
+      .then(
+        () => '',
+        (error: Error) => error.message,
+      );
     if (ctx.signal.aborted) return;
     if (!problem) {
-      say(`${stamp()} ${run.robot.name}  reconnected${run.tunnelIfAny ? `; tunnel 127.0.0.1:${run.tunnelIfAny.port} open` : ''}`);
+      say(
+        `${stamp()} ${run.robot.name}  reconnected${run.tunnelIfAny ? `; tunnel 127.0.0.1:${run.tunnelIfAny.port} open` : ''}`,
+      );
       lastProblem = '';
       continue;
     }
-    if (problem !== lastProblem) say(`${stamp()} ${run.robot.name}  still unreachable (${problem.split('\n')[0]}); retrying`);
+    if (problem !== lastProblem)
+      say(`${stamp()} ${run.robot.name}  still unreachable (${problem.split('\n')[0]}); retrying`);
     lastProblem = problem;
     await Promise.race([new Promise((resolve) => setTimeout(resolve, 2000)), stopped]);
   }

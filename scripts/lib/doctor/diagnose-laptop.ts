@@ -1,26 +1,42 @@
 import { inspectBuilder } from '../commands/local-docker.ts';
-import { inspectLaptopEngine } from '../deploy/laptop-engine.ts';
+import { inspectLaptopEngine, type LaptopEngine } from '../deploy/laptop-engine.ts';
 import type { Runner } from '../runner/runner.ts';
 import type { CheckRow } from './table.ts';
 
 const BUILDERS = {
   buildx: 'buildx (BuildKit)',
-  buildkit: 'docker build with the CLI\'s own BuildKit (DOCKER_BUILDKIT=1; CLI older than 23)',
+  buildkit: "docker build with the CLI's own BuildKit (DOCKER_BUILDKIT=1; CLI older than 23)",
   legacy: 'docker build with the legacy builder',
 } as const;
 
 export async function diagnoseLaptop(local: Runner): Promise<CheckRow[]> {
   const rows: CheckRow[] = [];
-  let engine;
+  let engine: LaptopEngine;
   try {
     engine = await inspectLaptopEngine(local);
   } catch (error) {
-    return [{ scope: 'laptop', check: 'docker engine', verdict: 'fail', detail: (error as Error).message, fix: 'start Docker Desktop (or dockerd), or point DOCKER_HOST at a running engine' }];
+    return [
+      {
+        scope: 'laptop',
+        check: 'docker engine',
+        verdict: 'fail',
+        detail: (error as Error).message,
+        fix: 'start Docker Desktop (or dockerd), or point DOCKER_HOST at a running engine',
+      },
+    ];
   }
-  rows.push({ scope: 'laptop', check: 'docker engine', verdict: 'ok', detail: `${engine.version}, ${engine.store} image store` });
+  rows.push({
+    scope: 'laptop',
+    check: 'docker engine',
+    verdict: 'ok',
+    detail: `${engine.version}, ${engine.store} image store`,
+  });
   if (engine.buildPath === 'legacy') {
     rows.push({
-      scope: 'laptop', check: 'builder', verdict: 'warn', detail: `${BUILDERS.legacy}: it re-sends the whole build context every time`,
+      scope: 'laptop',
+      check: 'builder',
+      verdict: 'warn',
+      detail: `${BUILDERS.legacy}: it re-sends the whole build context every time`,
       fix: 'install the docker buildx plugin (Debian/Ubuntu: docker-buildx; Docker Desktop has it), then run scripts/setup.ts',
     });
     return rows;
@@ -28,8 +44,16 @@ export async function diagnoseLaptop(local: Runner): Promise<CheckRow[]> {
   rows.push({ scope: 'laptop', check: 'builder', verdict: 'ok', detail: BUILDERS[engine.buildPath] });
   if (engine.buildPath !== 'buildx') return rows;
   const builder = await local.run(inspectBuilder());
-  rows.push(builder.code === 0
-    ? { scope: 'laptop', check: 'buildx builder', verdict: 'ok', detail: 'robot-deploy exists' }
-    : { scope: 'laptop', check: 'buildx builder', verdict: 'warn', detail: 'robot-deploy is missing: deploys use the current builder', fix: 'npx tsx scripts/setup.ts (its docker-container driver needs the moby/buildkit image, so once online)' });
+  rows.push(
+    builder.code === 0
+      ? { scope: 'laptop', check: 'buildx builder', verdict: 'ok', detail: 'robot-deploy exists' }
+      : {
+          scope: 'laptop',
+          check: 'buildx builder',
+          verdict: 'warn',
+          detail: 'robot-deploy is missing: deploys use the current builder',
+          fix: 'npx tsx scripts/setup.ts (its docker-container driver needs the moby/buildkit image, so once online)',
+        },
+  );
   return rows;
 }

@@ -19,6 +19,12 @@ export function doctorJson(rows: readonly CheckRow[]): DoctorJson {
     version: DOCTOR_JSON_VERSION,
     ok: failed === 0,
     failed,
-    checks: rows.map((r) => ({ scope: r.scope, check: r.check, verdict: r.verdict, detail: r.detail, fix: r.fix ?? null })),
+    checks: rows.map((r) => ({
+      scope: r.scope,
+      check: r.check,
+      verdict: r.verdict,
+      detail: r.detail,
+      fix: r.fix ?? null,
+    })),
   };
 }

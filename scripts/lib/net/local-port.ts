@@ -7,7 +7,11 @@ const SEARCH_WIDTH = 10;
  * builder's buildkitd.toml can list them all), never an AirPlay port on macOS. get-port falls back
  * to a random free port when the whole range is taken.
  */
-export async function chooseLocalPort(preferred: number, platform: NodeJS.Platform = process.platform, exclude: readonly number[] = []): Promise<number> {
+export async function chooseLocalPort(
+  preferred: number,
+  platform: NodeJS.Platform = process.platform,
+  exclude: readonly number[] = [],
+): Promise<number> {
   const reserved = platform === 'darwin' ? DARWIN_RESERVED : [];
   const upper = Math.min(preferred + SEARCH_WIDTH, 65535);
   const { default: getPort, portNumbers } = await import('get-port');
@@ -21,5 +25,7 @@ export async function chooseLocalPort(preferred: number, platform: NodeJS.Platfo
 /** The ports chooseLocalPort prefers for a configured port (documented in buildkitd.default.toml). */
 export function candidatePorts(preferred: number, platform: NodeJS.Platform): number[] {
   const reserved = platform === 'darwin' ? DARWIN_RESERVED : [];
-  return Array.from({ length: SEARCH_WIDTH + 1 }, (_, i) => preferred + i).filter((p) => p <= 65535 && !reserved.includes(p));
+  return Array.from({ length: SEARCH_WIDTH + 1 }, (_, i) => preferred + i).filter(
+    (p) => p <= 65535 && !reserved.includes(p),
+  );
 }

@@ -3,10 +3,13 @@ import { request } from 'node:http';
 /** One GET /v2/: true when a registry answers (200, or 401 when it wants auth). */
 function probeOnce(port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/v2/', method: 'GET', agent: false, timeout: timeoutMs }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200 || res.statusCode === 401);
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path: '/v2/', method: 'GET', agent: false, timeout: timeoutMs },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode === 200 || res.statusCode === 401);
+      },
+    );
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(false));
     req.end();
@@ -27,5 +30,7 @@ export async function waitForRegistry(port: number, timeoutMs = 15000, signal?: 
     await new Promise((resolve) => setTimeout(resolve, delay));
     delay = Math.min(delay * 2, 250);
   }
-  throw new Error(`the robot's registry did not answer GET /v2/ through the tunnel on 127.0.0.1:${port} within ${Math.round(timeoutMs / 1000)} s`);
+  throw new Error(
+    `the robot's registry did not answer GET /v2/ through the tunnel on 127.0.0.1:${port} within ${Math.round(timeoutMs / 1000)} s`,
+  );
 }

@@ -1,5 +1,5 @@
 // One way to start a program from an argv array without a shell: buffered (runProcess) or streamed (startProcess).
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { CommandResult } from './runner.ts';
 
@@ -16,7 +16,10 @@ export interface ProcessOptions {
 }
 
 /** Spawns `argv[0]` with the rest as its arguments; a program that cannot start is an Error naming it. */
-export function startProcess(argv: readonly string[], options: ProcessOptions = {}): ChildProcessByStdio<Writable | null, Readable, Readable> {
+export function startProcess(
+  argv: readonly string[],
+  options: ProcessOptions = {},
+): ChildProcessByStdio<Writable | null, Readable, Readable> {
   const [command, ...args] = argv;
   if (!command) throw new Error('startProcess: empty argv');
   return spawn(command, args, {
@@ -48,7 +51,8 @@ export function runProcess(argv: readonly string[], options: ProcessOptions = {}
     });
     child.on('close', (code, signal) => {
       if (signal && options.signal?.aborted) stderr += `\nstopped (${signal}): ${String(options.signal.reason)}`;
-      else if (signal) stderr += `\nkilled by ${signal}${options.timeoutMs !== undefined ? ` (time limit ${options.timeoutMs} ms)` : ''}`;
+      else if (signal)
+        stderr += `\nkilled by ${signal}${options.timeoutMs !== undefined ? ` (time limit ${options.timeoutMs} ms)` : ''}`;
       resolve({ code: code ?? 128, stdout, stderr });
     });
   });

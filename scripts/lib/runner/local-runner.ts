@@ -1,5 +1,5 @@
 import { traceCommand } from '../cli/output.ts';
-import type { CommandResult, RunOptions, Runner } from './runner.ts';
+import type { CommandResult, Runner, RunOptions } from './runner.ts';
 
 /** Runs commands on the laptop through zx; every argv element is quoted by zx's quote function. */
 export class LocalRunner implements Runner {

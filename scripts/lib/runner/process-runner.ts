@@ -1,6 +1,6 @@
 import { traceCommand } from '../cli/output.ts';
 import { runProcess } from './child-process.ts';
-import type { CommandResult, RunOptions, Runner } from './runner.ts';
+import type { CommandResult, Runner, RunOptions } from './runner.ts';
 
 /**
  * Runs programs on this machine directly from argv, with no shell in between: for tools that need a

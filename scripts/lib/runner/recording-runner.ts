@@ -1,5 +1,5 @@
 import { joinPosix } from '../shell/posix-quote.ts';
-import type { CommandResult, RunOptions, Runner } from './runner.ts';
+import type { CommandResult, Runner, RunOptions } from './runner.ts';
 
 export interface RecordedCommand {
   where: string;
@@ -33,7 +33,10 @@ export function formatRecorded(log: readonly RecordedCommand[], labels: Record<s
     .map((host) => {
       const lines = log
         .filter((entry) => entry.where === host)
-        .map((entry) => `  ${[...Object.entries(entry.env ?? {}).map(([name, value]) => `${name}=${value}`), joinPosix(entry.argv)].join(' ')}`);
+        .map(
+          (entry) =>
+            `  ${[...Object.entries(entry.env ?? {}).map(([name, value]) => `${name}=${value}`), joinPosix(entry.argv)].join(' ')}`,
+        );
       return `${labels[host] ?? host}:\n${lines.join('\n')}`;
     })
     .join('\n');

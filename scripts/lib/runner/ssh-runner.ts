@@ -1,9 +1,9 @@
 import type { NodeSSH } from 'node-ssh';
 import type { ClientChannel } from 'ssh2';
-import { withDockerAccess, type DockerAccess } from '../commands/robot-docker-access.ts';
 import { traceCommand } from '../cli/output.ts';
+import { type DockerAccess, withDockerAccess } from '../commands/robot-docker-access.ts';
 import { joinPosix } from '../shell/posix-quote.ts';
-import { RobotTimeoutError, type CommandResult, type RunOptions, type Runner } from './runner.ts';
+import { type CommandResult, RobotTimeoutError, type Runner, type RunOptions } from './runner.ts';
 
 /** coreutils' and busybox's `timeout` exit with this when the command ran out of time. */
 const TIMED_OUT = 124;
@@ -37,10 +37,13 @@ export class SshRunner implements Runner {
       onStderr: options.onOutput && ((chunk) => options.onOutput?.(chunk.toString())),
     });
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        channel?.close();
-        reject(new RobotTimeoutError(this.where, argv, seconds));
-      }, (seconds + LAPTOP_GRACE_SECONDS) * 1000);
+      timer = setTimeout(
+        () => {
+          channel?.close();
+          reject(new RobotTimeoutError(this.where, argv, seconds));
+        },
+        (seconds + LAPTOP_GRACE_SECONDS) * 1000,
+      );
     });
     try {
       const result = await Promise.race([command, late]);

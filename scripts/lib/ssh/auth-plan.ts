@@ -44,9 +44,7 @@ export function planAuth(inputs: AuthInputs): AuthPlan {
     plan.methods.push({ type: 'agent', username, agent });
     plan.tried.push('ssh-agent');
   }
-  const files = inputs.keyFile
-    ? [inputs.keyFile]
-    : [...(inputs.configKeys ?? []), ...defaultKeyPaths(home)];
+  const files = inputs.keyFile ? [inputs.keyFile] : [...(inputs.configKeys ?? []), ...defaultKeyPaths(home)];
   for (const file of [...new Set(files)]) {
     if (!existsSync(file)) {
       if (inputs.keyFile) plan.skipped.push(`${file} (file not found)`);
@@ -54,7 +52,10 @@ export function planAuth(inputs: AuthInputs): AuthPlan {
     }
     const key = readFileSync(file);
     const parsed = ssh2.utils.parseKey(key);
-    if (parsed instanceof Error) plan.skipped.push(`${file} (${/encrypt|passphrase/i.test(parsed.message) ? 'has a passphrase: add it to ssh-agent' : parsed.message})`);
+    if (parsed instanceof Error)
+      plan.skipped.push(
+        `${file} (${/encrypt|passphrase/i.test(parsed.message) ? 'has a passphrase: add it to ssh-agent' : parsed.message})`,
+      );
     else {
       plan.methods.push({ type: 'publickey', username, key });
       plan.tried.push(`key ${file}`);
@@ -68,7 +69,9 @@ export function planAuth(inputs: AuthInputs): AuthPlan {
 }
 
 /** ssh2 walks this list in order and stops at the first method the server accepts. */
-export function authHandler(plan: AuthPlan): (left: AuthenticationType[] | null, partial: boolean | null, next: (m: AuthMethod | false) => void) => void {
+export function authHandler(
+  plan: AuthPlan,
+): (left: AuthenticationType[] | null, partial: boolean | null, next: (m: AuthMethod | false) => void) => void {
   const queue = [...plan.methods];
   return (_left, _partial, next) => next(queue.shift() ?? false);
 }

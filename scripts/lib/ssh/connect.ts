@@ -1,12 +1,12 @@
-import { NodeSSH } from 'node-ssh';
 import { userInfo } from 'node:os';
+import { NodeSSH } from 'node-ssh';
 import type { RobotConfig } from '../config/project-config.ts';
 import { formatSshTarget } from '../config/ssh-target.ts';
 import { SshRunner } from '../runner/ssh-runner.ts';
 import { authHandler, planAuth } from './auth-plan.ts';
 import { ConnectError, explainConnectError } from './connect-errors.ts';
-import { judgeHostKey, type HostKeyVerdict, type KnownHosts, type PinnedKey } from './host-keys.ts';
-import { DEFAULT_LINK, watchSilence, type LinkPolicy } from './liveness.ts';
+import { type HostKeyVerdict, judgeHostKey, type KnownHosts, type PinnedKey } from './host-keys.ts';
+import { DEFAULT_LINK, type LinkPolicy, watchSilence } from './liveness.ts';
 import { openTransport, type Transport } from './proxy.ts';
 import { resolveSshHost } from './ssh-config.ts';
 
@@ -51,10 +51,15 @@ export async function connectRobot(robot: RobotConfig, options: ConnectOptions):
       return await finishFirstContact(robot, options, attempt);
     } catch (error) {
       // The question is asked between two connections, so no handshake timer runs while a person reads.
-      const unasked = error instanceof ConnectError && error.kind === 'host-key-unconfirmed' ? error.verdict : undefined;
-      if (!unasked || unasked.kind !== 'first-contact' || expected || !options.confirmNewHostKey) throw error;
+      const unasked =
+        error instanceof ConnectError && error.kind === 'host-key-unconfirmed' ? error.verdict : undefined;
+      if (unasked?.kind !== 'first-contact' || expected || !options.confirmNewHostKey) throw error;
       if (!(await options.confirmNewHostKey(unasked.fingerprint, unasked.type))) {
-        throw new ConnectError('host-key-declined', `${robot.name}: host key ${unasked.fingerprint} was not accepted; nothing was pinned.`, unasked);
+        throw new ConnectError(
+          'host-key-declined',
+          `${robot.name}: host key ${unasked.fingerprint} was not accepted; nothing was pinned.`,
+          unasked,
+        );
       }
       expected = (error as ConnectError & { key: Buffer }).key;
     }
@@ -62,7 +67,11 @@ export async function connectRobot(robot: RobotConfig, options: ConnectOptions):
 }
 
 /** Pins a first key only now that the robot has also authenticated us (a wrong password pins nothing). */
-async function finishFirstContact(robot: RobotConfig, options: ConnectOptions, connection: RobotConnection): Promise<RobotConnection> {
+async function finishFirstContact(
+  robot: RobotConfig,
+  options: ConnectOptions,
+  connection: RobotConnection,
+): Promise<RobotConnection> {
   const key = connection.hostKey;
   if (key.kind !== 'first-contact' || options.pinNewHostKey === false) return connection;
   try {
@@ -74,7 +83,12 @@ async function finishFirstContact(robot: RobotConfig, options: ConnectOptions, c
   return connection;
 }
 
-async function handshake(robot: RobotConfig, options: ConnectOptions, pins: PinnedKey[], expected?: Buffer): Promise<RobotConnection> {
+async function handshake(
+  robot: RobotConfig,
+  options: ConnectOptions,
+  pins: PinnedKey[],
+  expected?: Buffer,
+): Promise<RobotConnection> {
   const timeoutMs = options.timeoutMs ?? 5000;
   const resolved = resolveSshHost(robot.target);
   const username = resolved.user ?? userInfo().username;
@@ -94,7 +108,11 @@ async function handshake(robot: RobotConfig, options: ConnectOptions, pins: Pinn
   const link = options.link ?? DEFAULT_LINK;
   let transport: Transport | undefined;
   try {
-    transport = await openTransport(resolved, username, { knownHosts: options.knownHosts, timeoutMs, keyFile: robot.sshKey });
+    transport = await openTransport(resolved, username, {
+      knownHosts: options.knownHosts,
+      timeoutMs,
+      keyFile: robot.sshKey,
+    });
     await ssh.connect({
       sock: transport.sock as never,
       host: resolved.host,
@@ -106,13 +124,22 @@ async function handshake(robot: RobotConfig, options: ConnectOptions, pins: Pinn
       keepaliveCountMax: Number.MAX_SAFE_INTEGER,
       authHandler: authHandler(plan) as never,
       // Ask for the pinned key type, or a robot offering several keys could show another one and look "changed".
-      ...(trusted.length ? { algorithms: { serverHostKey: [...new Set(trusted.flatMap((p) => (p.type === 'ssh-rsa' ? RSA_ALGORITHMS : [p.type])))] as never } } : {}),
+      ...(trusted.length
+        ? {
+            algorithms: {
+              serverHostKey: [
+                ...new Set(trusted.flatMap((p) => (p.type === 'ssh-rsa' ? RSA_ALGORITHMS : [p.type]))),
+              ] as never,
+            },
+          }
+        : {}),
       hostVerifier: (key: Buffer) => {
         keyBlob = key;
         verdict = judgeHostKey(pins, key);
         if (verdict.kind !== 'first-contact') return verdict.kind === 'match';
         if (expected) return expected.equals(key);
-        unconfirmed = Boolean(options.confirmNewHostKey) || (Boolean(options.password) && options.passwordToNewHostKey !== true);
+        unconfirmed =
+          Boolean(options.confirmNewHostKey) || (Boolean(options.password) && options.passwordToNewHostKey !== true);
         return !unconfirmed;
       },
     });
@@ -121,13 +148,28 @@ async function handshake(robot: RobotConfig, options: ConnectOptions, pins: Pinn
     transport?.close();
     ssh.dispose();
     if (verdict?.kind === 'first-contact' && expected && !expected.equals(keyBlob!)) {
-      throw new ConnectError('host-key-changed', `${robot.name}: the host key changed to ${verdict.fingerprint} while its first key was being confirmed — refusing to connect.`, verdict);
+      throw new ConnectError(
+        'host-key-changed',
+        `${robot.name}: the host key changed to ${verdict.fingerprint} while its first key was being confirmed — refusing to connect.`,
+        verdict,
+      );
     }
     if (verdict?.kind === 'first-contact' && unconfirmed) {
-      const unconfirmed = new ConnectError('host-key-unconfirmed', unconfirmedMessage(robot, verdict, Boolean(options.confirmNewHostKey)), verdict);
+      const unconfirmed = new ConnectError(
+        'host-key-unconfirmed',
+        unconfirmedMessage(robot, verdict, Boolean(options.confirmNewHostKey)),
+        verdict,
+      );
       throw Object.assign(unconfirmed, { key: keyBlob });
     }
-    throw explainConnectError(error as Error, { robot: robot.name, address, timeoutMs, tried: plan.tried, skipped: plan.skipped, verdict });
+    throw explainConnectError(error as Error, {
+      robot: robot.name,
+      address,
+      timeoutMs,
+      tried: plan.tried,
+      skipped: plan.skipped,
+      verdict,
+    });
   }
   const connection = ssh.connection!;
   // After `ready`, an unhandled 'error' (Wi-Fi reset) would crash the whole process.
@@ -145,8 +187,19 @@ async function handshake(robot: RobotConfig, options: ConnectOptions, pins: Pinn
     connection.emit('error', error);
     transport!.sock.destroy();
   });
-  const runner = new SshRunner(robot.name, ssh, link.robotTimeoutSeconds, { dockerPath: robot.dockerPath, envPrefix: robot.envPrefix });
-  return { ssh, runner, hostKey: verdict!, hostKeyBlob: keyBlob, closed, isClosed: () => isClosed, close: () => ssh.dispose() };
+  const runner = new SshRunner(robot.name, ssh, link.robotTimeoutSeconds, {
+    dockerPath: robot.dockerPath,
+    envPrefix: robot.envPrefix,
+  });
+  return {
+    ssh,
+    runner,
+    hostKey: verdict!,
+    hostKeyBlob: keyBlob,
+    closed,
+    isClosed: () => isClosed,
+    close: () => ssh.dispose(),
+  };
 }
 
 function unconfirmedMessage(robot: RobotConfig, verdict: HostKeyVerdict, willAsk: boolean): string {
@@ -158,7 +211,11 @@ function unconfirmedMessage(robot: RobotConfig, verdict: HostKeyVerdict, willAsk
 }
 
 /** Connects, runs `work` on the connection, and always closes it (status.ts, rollback.ts). */
-export async function withRobotConnection<T>(robot: RobotConfig, options: ConnectOptions, work: (connection: RobotConnection) => Promise<T>): Promise<T> {
+export async function withRobotConnection<T>(
+  robot: RobotConfig,
+  options: ConnectOptions,
+  work: (connection: RobotConnection) => Promise<T>,
+): Promise<T> {
   const connection = await connectRobot(robot, options);
   try {
     return await work(connection);

@@ -48,7 +48,9 @@ export class KnownHosts {
       const header = exists ? '' : '# Robot host keys pinned by robot-deploy (trust on first use). Commit this file.\n';
       // A file edited by hand may lack its final newline; the pin must not be glued onto that line.
       const separator = exists && !readFileSync(this.file, 'utf8').endsWith('\n') ? '\n' : '';
-      appendFileSync(this.file, `${separator}${header}${name} ${keyType(keyBlob)} ${keyBlob.toString('base64')}\n`, { mode: 0o644 });
+      appendFileSync(this.file, `${separator}${header}${name} ${keyType(keyBlob)} ${keyBlob.toString('base64')}\n`, {
+        mode: 0o644,
+      });
     });
   }
 
@@ -71,7 +73,9 @@ export class KnownHosts {
   private lines(): string[] {
     if (!existsSync(this.file)) return [];
     try {
-      return readFileSync(this.file, 'utf8').split(/\r?\n/).filter((line, index, all) => line !== '' || index < all.length - 1);
+      return readFileSync(this.file, 'utf8')
+        .split(/\r?\n/)
+        .filter((line, index, all) => line !== '' || index < all.length - 1);
     } catch (error) {
       throw new KnownHostsError(`cannot read ${this.file}: ${(error as Error).message}`);
     }
@@ -81,7 +85,9 @@ export class KnownHosts {
     try {
       return withFileLock(`${this.file}.lock`, work);
     } catch (error) {
-      throw new KnownHostsError(`cannot ${what} ${this.file}: ${(error as Error).message}. Fix the file's permissions (and its directory's), or move robots.env somewhere writable.`);
+      throw new KnownHostsError(
+        `cannot ${what} ${this.file}: ${(error as Error).message}. Fix the file's permissions (and its directory's), or move robots.env somewhere writable.`,
+      );
     }
   }
 }
@@ -123,7 +129,10 @@ export function hostMatches(field: string, name: string): boolean {
 }
 
 function globMatches(pattern: string, name: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${regex}$`, 'i').test(name);
 }
 
@@ -140,5 +149,9 @@ export function judgeHostKey(pins: readonly PinnedKey[], keyBlob: Buffer): HostK
   const trusted = pins.filter((pin) => !pin.revoked);
   if (trusted.length === 0) return { kind: 'first-contact', fingerprint: seen, type: keyType(keyBlob) };
   if (trusted.some((pin) => pin.base64 === presented)) return { kind: 'match', fingerprint: seen };
-  return { kind: 'changed', fingerprint: seen, pinnedFingerprints: trusted.map((pin) => fingerprint(Buffer.from(pin.base64, 'base64'))) };
+  return {
+    kind: 'changed',
+    fingerprint: seen,
+    pinnedFingerprints: trusted.map((pin) => fingerprint(Buffer.from(pin.base64, 'base64'))),
+  };
 }

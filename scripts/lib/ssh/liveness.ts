@@ -25,11 +25,18 @@ export function watchSilence(socket: Duplex, policy: LinkPolicy, onSilent: (erro
   const limitMs = silenceLimitMs(policy);
   let heard = Date.now();
   socket.on('data', () => (heard = Date.now()));
-  const timer = setInterval(() => {
-    if (Date.now() - heard < limitMs) return;
-    clearInterval(timer);
-    onSilent(new Error(`nothing arrived from the robot for ${Math.round(limitMs / 1000)} s (ALIVE_INTERVAL_SECONDS × ALIVE_COUNT_MAX)`));
-  }, Math.min(1000, limitMs / 4));
+  const timer = setInterval(
+    () => {
+      if (Date.now() - heard < limitMs) return;
+      clearInterval(timer);
+      onSilent(
+        new Error(
+          `nothing arrived from the robot for ${Math.round(limitMs / 1000)} s (ALIVE_INTERVAL_SECONDS × ALIVE_COUNT_MAX)`,
+        ),
+      );
+    },
+    Math.min(1000, limitMs / 4),
+  );
   timer.unref();
   socket.once('close', () => clearInterval(timer));
 }

@@ -14,7 +14,10 @@ export function openSocket(host: string, port: number, timeoutMs: number): Promi
       socket.destroy();
       reject(error);
     };
-    const timer = setTimeout(() => fail(Object.assign(new Error(`TCP connect to ${host}:${port} timed out`), { code: 'ETIMEDOUT' })), timeoutMs);
+    const timer = setTimeout(
+      () => fail(Object.assign(new Error(`TCP connect to ${host}:${port} timed out`), { code: 'ETIMEDOUT' })),
+      timeoutMs,
+    );
     socket.once('error', fail);
     socket.once('connect', () => {
       clearTimeout(timer);

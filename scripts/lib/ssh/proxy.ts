@@ -1,15 +1,15 @@
 import { spawn } from 'node:child_process';
-import { Duplex } from 'node:stream';
 import { userInfo } from 'node:os';
+import { Duplex } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import type { ClientChannel } from 'ssh2';
+import { traceCommand } from '../cli/output.ts';
 import { formatSshTarget, parseSshTarget } from '../config/ssh-target.ts';
 import { quotePosix } from '../shell/posix-quote.ts';
-import { traceCommand } from '../cli/output.ts';
 import { authHandler, planAuth } from './auth-plan.ts';
 import { judgeHostKey, type KnownHosts } from './host-keys.ts';
 import { openSocket } from './open-socket.ts';
-import { resolveSshHost, type ResolvedHost } from './ssh-config.ts';
+import { type ResolvedHost, resolveSshHost } from './ssh-config.ts';
 
 /** The byte stream an SSH session to a robot runs over, and what else must close with it. */
 export interface Transport {
@@ -25,7 +25,11 @@ export interface TransportOptions {
 }
 
 /** Direct TCP, else ProxyCommand (taken first, as ssh does), else through each ProxyJump hop in turn. */
-export async function openTransport(resolved: ResolvedHost, username: string, options: TransportOptions): Promise<Transport> {
+export async function openTransport(
+  resolved: ResolvedHost,
+  username: string,
+  options: TransportOptions,
+): Promise<Transport> {
   const port = resolved.port ?? 22;
   if (resolved.proxyCommand) return proxyCommand(resolved.proxyCommand, resolved.host, port, username);
   if (!resolved.proxyJump?.length) {
@@ -33,7 +37,9 @@ export async function openTransport(resolved: ResolvedHost, username: string, op
     return { sock: socket, close: () => socket.destroy() };
   }
   const hops: NodeSSH[] = [];
-  const closeAll = () => hops.forEach((hop) => hop.dispose());
+  const closeAll = () => {
+    for (const hop of hops) hop.dispose();
+  };
   try {
     let sock: Duplex | undefined;
     const hopSpecs = resolved.proxyJump;
@@ -72,16 +78,22 @@ async function connectJumpHost(spec: string, via: Duplex | undefined, options: T
   const pinName = port === 22 ? target.host : `[${target.host}]:${port}`;
   const pins = options.knownHosts.pinned(pinName);
   const where = `jump host ${formatSshTarget({ user: username, host: resolved.host, ...(port === 22 ? {} : { port }) })}`;
-  const sock = via ?? (await openSocket(resolved.host, port, options.timeoutMs).catch((error: Error & { code?: string }) => {
-    throw new Error(`${where}: ${error.code ?? error.message}. Check ProxyJump ${spec} in ~/.ssh/config`);
-  }));
+  const sock =
+    via ??
+    (await openSocket(resolved.host, port, options.timeoutMs).catch((error: Error & { code?: string }) => {
+      throw new Error(`${where}: ${error.code ?? error.message}. Check ProxyJump ${spec} in ~/.ssh/config`);
+    }));
   const plan = planAuth({ username, keyFile: options.keyFile, configKeys: resolved.identityFiles });
   const ssh = new NodeSSH();
   let seen: Buffer | undefined;
   let verdict: ReturnType<typeof judgeHostKey> | undefined;
   try {
     await ssh.connect({
-      sock, host: resolved.host, port, username, readyTimeout: options.timeoutMs,
+      sock,
+      host: resolved.host,
+      port,
+      username,
+      readyTimeout: options.timeoutMs,
       authHandler: authHandler(plan) as never,
       hostVerifier: (key: Buffer) => {
         seen = key;
@@ -93,7 +105,9 @@ async function connectJumpHost(spec: string, via: Duplex | undefined, options: T
     sock.destroy();
     ssh.dispose();
     if (verdict && verdict.kind !== 'match' && verdict.kind !== 'first-contact') {
-      throw new Error(`${where}: HOST KEY ${verdict.kind === 'revoked' ? 'REVOKED' : 'CHANGED'} (${verdict.fingerprint}) — refusing to connect. If it was reinstalled, remove ${pinName} from ${options.knownHosts.file}.`);
+      throw new Error(
+        `${where}: HOST KEY ${verdict.kind === 'revoked' ? 'REVOKED' : 'CHANGED'} (${verdict.fingerprint}) — refusing to connect. If it was reinstalled, remove ${pinName} from ${options.knownHosts.file}.`,
+      );
     }
     throw new Error(`${where}: ${(error as Error).message}; tried ${plan.tried.join(', ') || 'no key'}`);
   }
@@ -105,14 +119,18 @@ async function connectJumpHost(spec: string, via: Duplex | undefined, options: T
 function forward(hop: NodeSSH, host: string, port: number, spec: string): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     hop.connection!.forwardOut('127.0.0.1', 0, host, port, (error, channel) =>
-      error ? reject(new Error(`jump host ${spec} could not reach ${host}:${port}: ${error.message}`)) : resolve(channel));
+      error
+        ? reject(new Error(`jump host ${spec} could not reach ${host}:${port}: ${error.message}`))
+        : resolve(channel),
+    );
   });
 }
 
 /** ProxyCommand: %h %p %r replaced by shell-quoted values, run by sh as ssh runs it; its stdio is the link. */
 function proxyCommand(template: string, host: string, port: number, user: string): Transport {
   const command = template.replace(/%(%|h|p|r)/g, (_, code: string) =>
-    code === '%' ? '%' : quotePosix(code === 'h' ? host : code === 'p' ? String(port) : user));
+    code === '%' ? '%' : quotePosix(code === 'h' ? host : code === 'p' ? String(port) : user),
+  );
   traceCommand('laptop', ['sh', '-c', `exec ${command}`]);
   const child = spawn('sh', ['-c', `exec ${command}`], { stdio: ['pipe', 'pipe', 'inherit'] });
   const sock = Duplex.from({ readable: child.stdout, writable: child.stdin });

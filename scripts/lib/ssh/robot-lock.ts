@@ -40,9 +40,13 @@ export function holdRobotLock(client: Client, robot: string, mode: LockMode): Pr
       channel.on('exit', (code: number | null) => {
         if (settled) return;
         settled = true;
-        reject(new Error(code === ROBOT_LOCK_BUSY
-          ? `another deploy, rollback or prune on ${robot} held its lock for over ${ROBOT_LOCK_WAIT_SECONDS} s; try again when it is done`
-          : `could not take ${robot}'s lock (exit ${code})`));
+        reject(
+          new Error(
+            code === ROBOT_LOCK_BUSY
+              ? `another deploy, rollback or prune on ${robot} held its lock for over ${ROBOT_LOCK_WAIT_SECONDS} s; try again when it is done`
+              : `could not take ${robot}'s lock (exit ${code})`,
+          ),
+        );
       });
       channel.on('close', () => {
         if (!settled) {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import SSHConfig from 'ssh-config';
@@ -27,15 +27,22 @@ export function parseSshConfig(text: string, home = homedir(), depth = 0): SSHCo
 }
 
 function inlineIncludes(text: string, home: string, depth: number): string {
-  return text.split(/\r?\n/).map((line) => {
-    const include = /^\s*include\s*(?:=\s*|\s)(.+)$/i.exec(line);
-    if (!include) return line;
-    if (depth >= MAX_INCLUDE_DEPTH) throw new Error(`~/.ssh/config: Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
-    return include[1].trim().split(/\s+/).map((pattern) => pattern.replace(/^"(.*)"$/, '$1'))
-      .flatMap((pattern) => expandInclude(pattern, home))
-      .map((file) => inlineIncludes(readFileSync(file, 'utf8'), home, depth + 1))
-      .join('\n');
-  }).join('\n');
+  return text
+    .split(/\r?\n/)
+    .map((line) => {
+      const include = /^\s*include\s*(?:=\s*|\s)(.+)$/i.exec(line);
+      if (!include) return line;
+      if (depth >= MAX_INCLUDE_DEPTH)
+        throw new Error(`~/.ssh/config: Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
+      return include[1]
+        .trim()
+        .split(/\s+/)
+        .map((pattern) => pattern.replace(/^"(.*)"$/, '$1'))
+        .flatMap((pattern) => expandInclude(pattern, home))
+        .map((file) => inlineIncludes(readFileSync(file, 'utf8'), home, depth + 1))
+        .join('\n');
+    })
+    .join('\n');
 }
 
 function expandInclude(pattern: string, home: string): string[] {
@@ -44,15 +51,28 @@ function expandInclude(pattern: string, home: string): string[] {
   const dir = dirname(full);
   const glob = basename(full);
   if (!/[*?]/.test(glob)) return existsSync(full) ? [full] : [];
-  const regex = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-  return existsSync(dir) ? readdirSync(dir).filter((name) => regex.test(name)).sort().map((name) => join(dir, name)) : [];
+  const regex = new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => regex.test(name))
+        .sort()
+        .map((name) => join(dir, name))
+    : [];
 }
 
 const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
 /** OpenSSH semantics (first value wins, IdentityFile accumulates), Host and Match host/user blocks; Match exec is never run. */
 export function resolveFromConfig(config: SSHConfig, target: SshTarget, home = homedir()): ResolvedHost {
-  const computed = config.compute({ Host: target.host, ...(target.user ? { User: target.user } : {}) }, { ignoreCase: true, matchExec: false }) as Record<string, string | string[] | undefined>;
+  const computed = config.compute(
+    { Host: target.host, ...(target.user ? { User: target.user } : {}) },
+    { ignoreCase: true, matchExec: false },
+  ) as Record<string, string | string[] | undefined>;
   const hostName = first(computed.hostname)?.replace(/%h/g, target.host);
   const portText = first(computed.port);
   const port = target.port ?? (portText ? Number(portText) : undefined);
@@ -65,13 +85,18 @@ export function resolveFromConfig(config: SSHConfig, target: SshTarget, home = h
     identityFiles,
     ...(port ? { port } : {}),
     ...(user ? { user } : {}),
-    ...(jump && jump.toLowerCase() !== 'none' ? { proxyJump: jump.split(',').map((hop) => hop.trim().replace(/^ssh:\/\//, '')) } : {}),
+    ...(jump && jump.toLowerCase() !== 'none'
+      ? { proxyJump: jump.split(',').map((hop) => hop.trim().replace(/^ssh:\/\//, '')) }
+      : {}),
     ...(command && command.toLowerCase() !== 'none' ? { proxyCommand: command } : {}),
   };
 }
 
 function expandPath(value: string, home: string, host: string): string {
-  const expanded = value.replace(/^~(?=$|[\\/])/, home).replace(/%d/g, home).replace(/%h/g, host);
+  const expanded = value
+    .replace(/^~(?=$|[\\/])/, home)
+    .replace(/%d/g, home)
+    .replace(/%h/g, host);
   return isAbsolute(expanded) ? expanded : join(home, '.ssh', expanded);
 }
 
@@ -79,6 +104,12 @@ export const sshConfigFile = (): string => process.env.RD_SSH_CONFIG ?? join(hom
 
 /** Applies ~/.ssh/config (or RD_SSH_CONFIG) to a robot's user@host[:port]. */
 export function resolveSshHost(target: SshTarget, file = sshConfigFile()): ResolvedHost {
-  if (!existsSync(file)) return { host: target.host, identityFiles: [], ...(target.user ? { user: target.user } : {}), ...(target.port ? { port: target.port } : {}) };
+  if (!existsSync(file))
+    return {
+      host: target.host,
+      identityFiles: [],
+      ...(target.user ? { user: target.user } : {}),
+      ...(target.port ? { port: target.port } : {}),
+    };
   return resolveFromConfig(parseSshConfig(readFileSync(file, 'utf8')), target);
 }

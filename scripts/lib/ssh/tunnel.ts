@@ -23,7 +23,12 @@ export interface Tunnel {
  * The post's `ssh -L`, in-process: each local connection becomes a direct-tcpip channel on the
  * robot's existing SSH connection. Owned by this process, so it dies with it — no PID file.
  */
-export async function openTunnel(connection: Client, remotePort: number, preferredPort: number, platform = process.platform): Promise<Tunnel> {
+export async function openTunnel(
+  connection: Client,
+  remotePort: number,
+  preferredPort: number,
+  platform = process.platform,
+): Promise<Tunnel> {
   const sockets = new Set<Socket>();
   let sent = 0;
   let users = 0;

@@ -3,7 +3,7 @@ import { parseRobotStatus, queryRobotStatus, type RobotStatusReport } from '../c
 import type { ProjectConfig, RobotConfig } from '../config/project-config.ts';
 import { planBuildJobs } from '../deploy/build-plan.ts';
 import { buildKey } from '../deploy/context.ts';
-import { runChecked, type Runner } from '../runner/runner.ts';
+import { type Runner, runChecked } from '../runner/runner.ts';
 import { withRobotConnection } from '../ssh/connect.ts';
 import type { KnownHosts } from '../ssh/host-keys.ts';
 
@@ -27,27 +27,59 @@ export interface RobotStatusResult {
 }
 
 /** Each robot's workspaces against the laptop's images (the tags deploy.ts would build). */
-export async function gatherStatus(config: ProjectConfig, robots: RobotConfig[], local: Runner, knownHosts: KnownHosts): Promise<RobotStatusResult[]> {
-  const jobs = planBuildJobs(config, robots.flatMap((r) => r.workspaces.map((ws) => ({ platform: r.platform, ws }))));
-  const laptopIds = new Map(await Promise.all([...jobs].map(async ([key, job]) => {
-    const found = await local.run(imageId(job.spec.tag));
-    return [key, found.code === 0 ? found.stdout.trim() : undefined] as const;
-  })));
-  return Promise.all(robots.map(async (robot): Promise<RobotStatusResult> => {
-    try {
-      return await withRobotConnection(robot, { knownHosts, link: config.link }, async (connection) => {
-        const result = await runChecked(connection.runner, queryRobotStatus(config.image, robot.workspaces), `reading status of ${robot.name}`);
-        const report = parseRobotStatus(result.stdout);
-        const rows = robot.workspaces.map((ws): StatusRow => {
-          const onRobot = report.workspaces.get(ws) ?? {};
-          const laptopId = laptopIds.get(buildKey(robot.platform, ws));
-          const state: SyncState = !onRobot.id ? 'missing' : !laptopId ? 'unknown' : onRobot.id === laptopId ? 'in sync' : 'stale';
-          return { robot: robot.name, ws, state, robotId: onRobot.id, laptopId, deployedAt: onRobot.deployedAt, previousId: onRobot.previousId };
+export async function gatherStatus(
+  config: ProjectConfig,
+  robots: RobotConfig[],
+  local: Runner,
+  knownHosts: KnownHosts,
+): Promise<RobotStatusResult[]> {
+  const jobs = planBuildJobs(
+    config,
+    robots.flatMap((r) => r.workspaces.map((ws) => ({ platform: r.platform, ws }))),
+  );
+  const laptopIds = new Map(
+    await Promise.all(
+      [...jobs].map(async ([key, job]) => {
+        const found = await local.run(imageId(job.spec.tag));
+        return [key, found.code === 0 ? found.stdout.trim() : undefined] as const;
+      }),
+    ),
+  );
+  return Promise.all(
+    robots.map(async (robot): Promise<RobotStatusResult> => {
+      try {
+        return await withRobotConnection(robot, { knownHosts, link: config.link }, async (connection) => {
+          const result = await runChecked(
+            connection.runner,
+            queryRobotStatus(config.image, robot.workspaces),
+            `reading status of ${robot.name}`,
+          );
+          const report = parseRobotStatus(result.stdout);
+          const rows = robot.workspaces.map((ws): StatusRow => {
+            const onRobot = report.workspaces.get(ws) ?? {};
+            const laptopId = laptopIds.get(buildKey(robot.platform, ws));
+            const state: SyncState = !onRobot.id
+              ? 'missing'
+              : !laptopId
+                ? 'unknown'
+                : onRobot.id === laptopId
+                  ? 'in sync'
+                  : 'stale';
+            return {
+              robot: robot.name,
+              ws,
+              state,
+              robotId: onRobot.id,
+              laptopId,
+              deployedAt: onRobot.deployedAt,
+              previousId: onRobot.previousId,
+            };
+          });
+          return { robot, rows, report };
         });
-        return { robot, rows, report };
-      });
-    } catch (error) {
-      return { robot, rows: [], error: (error as Error).message };
-    }
-  }));
+      } catch (error) {
+        return { robot, rows: [], error: (error as Error).message };
+      }
+    }),
+  );
 }

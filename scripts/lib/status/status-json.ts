@@ -1,5 +1,5 @@
-import { formatSshTarget } from '../config/ssh-target.ts';
 import type { ProjectConfig } from '../config/project-config.ts';
+import { formatSshTarget } from '../config/ssh-target.ts';
 import type { RobotStatusResult, SyncState } from './gather-status.ts';
 
 /** Bumped only when a field is removed or changes meaning; new fields may appear within a version. */

@@ -40,8 +40,10 @@ export function findTool(name: string): string | undefined {
 export type SimPrereqs = { ok: true } | { ok: false; reason: string };
 
 export function simPrereqs(): SimPrereqs {
-  if (process.platform !== 'linux') return { ok: false, reason: `simulated robots need Linux, this is ${process.platform}` };
-  if (process.getuid?.() !== 0) return { ok: false, reason: 'simulated robots need root (network namespaces, veth, dockerd, sshd)' };
+  if (process.platform !== 'linux')
+    return { ok: false, reason: `simulated robots need Linux, this is ${process.platform}` };
+  if (process.getuid?.() !== 0)
+    return { ok: false, reason: 'simulated robots need root (network namespaces, veth, dockerd, sshd)' };
   const missing = SIM_TOOLS.filter((tool) => !findTool(tool));
   if (missing.length) {
     return {
@@ -54,7 +56,11 @@ export function simPrereqs(): SimPrereqs {
   } catch (error) {
     return { ok: false, reason: (error as Error).message };
   }
-  if (!existsSync('/proc/sys/fs/binfmt_misc/qemu-aarch64')) return { ok: false, reason: 'arm64 images need qemu-user-static registered with binfmt_misc (bash .ci/install does it)' };
+  if (!existsSync('/proc/sys/fs/binfmt_misc/qemu-aarch64'))
+    return {
+      ok: false,
+      reason: 'arm64 images need qemu-user-static registered with binfmt_misc (bash .ci/install does it)',
+    };
   return { ok: true };
 }
 

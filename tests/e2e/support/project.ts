@@ -9,7 +9,9 @@ import { REPO } from '../../support/cli.ts';
 export const TEST_IMAGE = 'rd-e2e';
 
 const projectDirs: string[] = [];
-process.once('exit', () => projectDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+process.once('exit', () => {
+  for (const dir of projectDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 /** A fresh project directory, removed when the test process exits. */
 export function makeProjectDir(): string {
@@ -19,16 +21,34 @@ export function makeProjectDir(): string {
 }
 
 /** robots.env in the issue's format for the given robots; CONTEXT defaults to the project dir itself. */
-export function writeProjectEnv(dir: string, fleet: SimFleet, robots: SimRobot[], workspace: string, extra: string[] = [], context = '.'): string {
+export function writeProjectEnv(
+  dir: string,
+  fleet: SimFleet,
+  robots: SimRobot[],
+  workspace: string,
+  extra: string[] = [],
+  context = '.',
+): string {
   const file = join(dir, 'robots.env');
-  const lines = [`IMAGE=${TEST_IMAGE}`, `CONTEXT=${context}`, `WORKSPACES=${workspace}`, 'PLATFORM=linux/amd64', `SSH_KEY=${fleet.keyPath}`, 'REGISTRY_PORT=5000'];
+  const lines = [
+    `IMAGE=${TEST_IMAGE}`,
+    `CONTEXT=${context}`,
+    `WORKSPACES=${workspace}`,
+    'PLATFORM=linux/amd64',
+    `SSH_KEY=${fleet.keyPath}`,
+    'REGISTRY_PORT=5000',
+  ];
   for (const robot of robots) lines.push(`${robot.name.toUpperCase()}_HOST=${fleet.user}@${robot.address}`);
   writeFileSync(file, `${[...lines, ...extra].join('\n')}\n`);
   return file;
 }
 
 export function dockerOn(robot: SimRobot | undefined, args: string[]): string {
-  return execFileSync('docker', args, { encoding: 'utf8', env: robot ? robot.dockerEnv() : process.env, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  return execFileSync('docker', args, {
+    encoding: 'utf8',
+    env: robot ? robot.dockerEnv() : process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
 }
 
 /** The image ID behind a ref, or undefined when absent. */
@@ -44,11 +64,16 @@ export function imageIdOn(robot: SimRobot | undefined, ref: string): string | un
 export function blobUploads(robot: SimRobot): number {
   let logs = '';
   try {
-    logs = execFileSync('docker', ['logs', 'robot-deploy-registry'], { encoding: 'utf8', env: robot.dockerEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    logs = execFileSync('docker', ['logs', 'robot-deploy-registry'], {
+      encoding: 'utf8',
+      env: robot.dockerEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch {
     return 0;
   }
-  return logs.split('\n').filter((line) => /"PUT \/v2\/[^"]*\/blobs\/uploads\/[^"]*digest=sha256[^"]*" 201/.test(line)).length;
+  return logs.split('\n').filter((line) => /"PUT \/v2\/[^"]*\/blobs\/uploads\/[^"]*digest=sha256[^"]*" 201/.test(line))
+    .length;
 }
 
 export interface RunningScript {
@@ -62,10 +87,17 @@ export interface RunningScript {
  * Starts scripts/<script> as a user would (no TTY, no stdin) and keeps it controllable. `holdBefore`
  * preloads hold-before-step.ts, which parks every robot before that step until the run is interrupted.
  */
-export function startScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}, holdBefore?: string): RunningScript {
+export function startScript(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  holdBefore?: string,
+): RunningScript {
   const hold = holdBefore ? ['--import', pathToFileURL(join(import.meta.dirname, 'hold-before-step.ts')).href] : [];
   const child = spawn(process.execPath, ['--import', 'tsx', ...hold, join(REPO, 'scripts', script), ...args], {
-    cwd: REPO, env: { ...process.env, ...env, ...(holdBefore ? { RD_E2E_HOLD_BEFORE: holdBefore } : {}) }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: REPO,
+    env: { ...process.env, ...env, ...(holdBefore ? { RD_E2E_HOLD_BEFORE: holdBefore } : {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
@@ -78,7 +110,11 @@ export function startScript(script: string, args: string[], env: NodeJS.ProcessE
   };
 }
 
-export async function runScriptAsync(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; output: string; ms: number }> {
+export async function runScriptAsync(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; output: string; ms: number }> {
   const start = performance.now();
   const running = startScript(script, args, env);
   const code = await running.exited;

@@ -4,10 +4,10 @@ import { after, before } from 'node:test';
 import {
   downSimFleet,
   ensureLaptopDocker,
-  stopLaptopDockerIfOurs,
-  upSimFleet,
   type SimFleet,
   type SimOptions,
+  stopLaptopDockerIfOurs,
+  upSimFleet,
 } from '../../../scripts/dev/sim/harness.ts';
 import { assertSimPrereqs } from './prereqs.ts';
 

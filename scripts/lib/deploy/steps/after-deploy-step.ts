@@ -1,6 +1,7 @@
 // The optional steps after the pull & tag: <NAME>_COMPOSE and <NAME>_AFTER restart services on the new image.
-import { afterDeploy } from '../../commands/robot-docker.ts';
+
 import { composeUp } from '../../commands/robot-compose.ts';
+import { afterDeploy } from '../../commands/robot-docker.ts';
 import { lastLines } from '../../runner/runner.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
 
@@ -22,9 +23,17 @@ export async function afterStep(ctx: DeployContext, run: RobotRun): Promise<stri
 }
 
 /** A command that restarts services on the new image; the image is already deployed when it fails. */
-async function runAfterDeploy(ctx: DeployContext, run: RobotRun, argv: string[], what: string): Promise<{ stdout: string; stderr: string }> {
+async function runAfterDeploy(
+  ctx: DeployContext,
+  run: RobotRun,
+  argv: string[],
+  what: string,
+): Promise<{ stdout: string; stderr: string }> {
   // A compose restart may stop and start several services: five times the usual deadline.
   const result = await run.runner.run(argv, { timeoutMs: 5 * ctx.config.link.robotTimeoutSeconds * 1000 });
-  if (result.code !== 0) throw new Error(`deployed, but ${what} failed (exit ${result.code}): ${lastLines(result.stderr || result.stdout, 3)}`);
+  if (result.code !== 0)
+    throw new Error(
+      `deployed, but ${what} failed (exit ${result.code}): ${lastLines(result.stderr || result.stdout, 3)}`,
+    );
   return result;
 }

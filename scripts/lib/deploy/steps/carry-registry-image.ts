@@ -1,7 +1,7 @@
-import { pullImage, saveImage } from '../../commands/local-docker.ts';
 import { traceCommand } from '../../cli/output.ts';
+import { pullImage, saveImage } from '../../commands/local-docker.ts';
 import { withDockerAccess } from '../../commands/robot-docker-access.ts';
-import { REGISTRY_IMAGE, loadImage } from '../../commands/robot-registry.ts';
+import { loadImage, REGISTRY_IMAGE } from '../../commands/robot-registry.ts';
 import { startProcess } from '../../runner/child-process.ts';
 import { lastLines } from '../../runner/runner.ts';
 import { joinPosix } from '../../shell/posix-quote.ts';
@@ -15,7 +15,12 @@ const PLATFORM_OF = ['docker', 'image', 'inspect', '--format', '{{.Os}}/{{.Archi
  * `docker load` on the robot over the existing SSH connection (no temporary file on either side).
  * `signal` ends the attempt when the link drops, so the caller can reconnect and carry it again.
  */
-export async function carryRegistryImage(ctx: DeployContext, run: RobotRun, report: (text: string) => void, signal: AbortSignal): Promise<void> {
+export async function carryRegistryImage(
+  ctx: DeployContext,
+  run: RobotRun,
+  report: (text: string) => void,
+  signal: AbortSignal,
+): Promise<void> {
   const wanted = run.remoteIfProbed?.platform ?? run.robot.platform;
   const have = await ctx.local.run(PLATFORM_OF);
   if (have.code !== 0 || have.stdout.trim() !== wanted) {
@@ -36,13 +41,22 @@ export async function carryRegistryImage(ctx: DeployContext, run: RobotRun, repo
       `carrying ${REGISTRY_IMAGE} to ${run.robot.name} made no progress for ${limitSeconds} s; ` +
         `check \`docker info\` on the robot, or load it there by hand (docker load), or raise ROBOT_TIMEOUT_SECONDS in robots.env`,
     );
-  await withStallGuard(() => moved, limitSeconds * 1000, stalled, (stall) =>
-    streamImage(ctx, run, REGISTRY_IMAGE, AbortSignal.any([signal, stall]), (bytes) => (moved += bytes)),
+  await withStallGuard(
+    () => moved,
+    limitSeconds * 1000,
+    stalled,
+    (stall) => streamImage(ctx, run, REGISTRY_IMAGE, AbortSignal.any([signal, stall]), (bytes) => (moved += bytes)),
   );
 }
 
 /** docker save | ssh robot docker load; the laptop's docker save is owned by the teardown until it ends. */
-function streamImage(ctx: DeployContext, run: RobotRun, ref: string, signal: AbortSignal, onBytes: (bytes: number) => void): Promise<void> {
+function streamImage(
+  ctx: DeployContext,
+  run: RobotRun,
+  ref: string,
+  signal: AbortSignal,
+  onBytes: (bytes: number) => void,
+): Promise<void> {
   const client = run.sshClient;
   return new Promise((resolve, reject) => {
     signal.throwIfAborted();

@@ -1,4 +1,4 @@
-import { parseProbe, probe, imageRef, type ProbeResult } from '../../commands/robot-docker.ts';
+import { imageRef, type ProbeResult, parseProbe, probe } from '../../commands/robot-docker.ts';
 import { runChecked } from '../../runner/runner.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
 import { platformVerdict } from '../platform-verdict.ts';
@@ -25,7 +25,9 @@ function checkPlatform(ctx: DeployContext, run: RobotRun, remote: ProbeResult): 
   const verdict = platformVerdict(run.robot.platform, remote);
   if (verdict === 'native') return;
   if (verdict === 'emulated') {
-    ctx.notices.push(`${run.robot.name}'s engine is ${remote.platform}: its ${run.robot.platform} images run under qemu emulation, much slower than on the robot's own architecture`);
+    ctx.notices.push(
+      `${run.robot.name}'s engine is ${remote.platform}: its ${run.robot.platform} images run under qemu emulation, much slower than on the robot's own architecture`,
+    );
     return;
   }
   throw new Error(

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { deltaClear } from '../../commands/robot-delta.ts';
 import { parseInventory, pruneInventory, removeImages } from '../../commands/robot-prune.ts';
-import { REGISTRY_VOLUME, garbageCollect } from '../../commands/robot-registry.ts';
+import { garbageCollect, REGISTRY_VOLUME } from '../../commands/robot-registry.ts';
 import { PREVIOUS_SUFFIX } from '../../config/references.ts';
 import { lastLines, runChecked } from '../../runner/runner.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
@@ -17,11 +17,22 @@ import { takeRobotLock } from './robot-lock-step.ts';
 export async function pruneStep(ctx: DeployContext, run: RobotRun, keepExtra: number): Promise<string> {
   // No deploy may push or tag while the registry is garbage-collected and images go.
   await takeRobotLock(run, 'exclusive');
-  const inventory = async () => parseInventory((await runChecked(run.runner, pruneInventory(ctx.config.image, PREVIOUS_SUFFIX, run.workspaces), 'listing images')).stdout);
+  const inventory = async () =>
+    parseInventory(
+      (
+        await runChecked(
+          run.runner,
+          pruneInventory(ctx.config.image, PREVIOUS_SUFFIX, run.workspaces),
+          'listing images',
+        )
+      ).stdout,
+    );
   const before = await inventory();
   const { doomed, kept } = selectPrunable(before, ctx.config.image, keepExtra);
   const keptDigests = new Set(kept.flatMap((image) => image.digests.map((d) => d.split('@')[1])));
-  const manifests = [...new Set(doomed.flatMap((image) => image.digests.map((d) => d.split('@')[1])))].filter((d) => !keptDigests.has(d));
+  const manifests = [...new Set(doomed.flatMap((image) => image.digests.map((d) => d.split('@')[1])))].filter(
+    (d) => !keptDigests.has(d),
+  );
   const tunnel = run.tunnel;
   await tunnel.use(async () => {
     for (const digest of manifests) await deleteManifest(tunnel.port, ctx.config.image, digest);
@@ -34,21 +45,35 @@ export async function pruneStep(ctx: DeployContext, run: RobotRun, keepExtra: nu
   const after = await inventory();
   const registryBefore = before.volumes.get(REGISTRY_VOLUME) ?? '0B';
   const registryAfter = after.volumes.get(REGISTRY_VOLUME) ?? '0B';
-  const freed = parseDockerSize(before.imagesSize) - parseDockerSize(after.imagesSize) + parseDockerSize(registryBefore) - parseDockerSize(registryAfter);
+  const freed =
+    parseDockerSize(before.imagesSize) -
+    parseDockerSize(after.imagesSize) +
+    parseDockerSize(registryBefore) -
+    parseDockerSize(registryAfter);
   const refused = removal && removal.code !== 0 ? `; docker refused some: ${lastLines(removal.stderr, 1)}` : '';
-  return `removed ${doomed.length} image(s), ${manifests.length} registry manifest(s); kept ${kept.length} (current, rollback` +
+  return (
+    `removed ${doomed.length} image(s), ${manifests.length} registry manifest(s); kept ${kept.length} (current, rollback` +
     `${keepExtra ? `, up to ${keepExtra} older` : ''}); registry ${registryBefore} → ${registryAfter}, images ${before.imagesSize} → ${after.imagesSize}; ` +
-    `freed ${(Math.max(0, freed) / 1e6).toFixed(1)} MB${refused}`;
+    `freed ${(Math.max(0, freed) / 1e6).toFixed(1)} MB${refused}`
+  );
 }
 
 function deleteManifest(port: number, image: string, digest: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: 'DELETE', path: `/v2/${image}/manifests/${digest}`, agent: false }, (res) => {
-      res.resume();
-      if (res.statusCode === 202 || res.statusCode === 404) resolve();
-      else if (res.statusCode === 405) reject(new Error('the robot\'s registry was created without delete support; run `npx tsx scripts/registry.ts --stop ROBOT`, remove the container robot-deploy-registry on the robot, and deploy again'));
-      else reject(new Error(`deleting manifest ${digest} answered HTTP ${res.statusCode}`));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, method: 'DELETE', path: `/v2/${image}/manifests/${digest}`, agent: false },
+      (res) => {
+        res.resume();
+        if (res.statusCode === 202 || res.statusCode === 404) resolve();
+        else if (res.statusCode === 405)
+          reject(
+            new Error(
+              "the robot's registry was created without delete support; run `npx tsx scripts/registry.ts --stop ROBOT`, remove the container robot-deploy-registry on the robot, and deploy again",
+            ),
+          );
+        else reject(new Error(`deleting manifest ${digest} answered HTTP ${res.statusCode}`));
+      },
+    );
     req.on('error', reject);
     req.end();
   });

@@ -10,16 +10,25 @@ export async function pullStep(ctx: DeployContext, run: RobotRun, report: (text:
   for (const ws of run.stale) {
     const built = await buildFor(ctx, run, ws).result.promise;
     const digest = run.digests.get(ws);
-    if (!digest) throw new Error(`internal error: ${ws} has no pushed digest for ${run.robot.name}; the "push" step makes it`);
+    if (!digest)
+      throw new Error(`internal error: ${ws} has no pushed digest for ${run.robot.name}; the "push" step makes it`);
     const source = digestRef(`127.0.0.1:${run.registryPort}`, ctx.config.image, digest);
     const target = imageRef(ctx.config.image, ws);
     const argv = pullAndTag(source, target, previousRef(ctx.config.image, ws), [built.id, digest]);
     const timeoutMs = pullDeadlineMs(ctx.config.link.robotTimeoutSeconds, built.sizeBytes);
     // Pull by digest and tag are idempotent, so after a dropped link the whole script simply runs again.
-    const result = await withReconnect(ctx, run, `the pull of ${ws}`, () => runChecked(run.runner, argv, `pull and tag of ${target}`, { timeoutMs }), report);
+    const result = await withReconnect(
+      ctx,
+      run,
+      `the pull of ${ws}`,
+      () => runChecked(run.runner, argv, `pull and tag of ${target}`, { timeoutMs }),
+      report,
+    );
     const { previous } = parsePullAndTag(result.stdout);
     run.outcomes.set(ws, { kind: 'deployed', id: built.id, previous });
-    lines.push(`${target} = ${shortId(built.id)}${previous ? `, previous kept as ${previousRef(ctx.config.image, ws)}` : ''}`);
+    lines.push(
+      `${target} = ${shortId(built.id)}${previous ? `, previous kept as ${previousRef(ctx.config.image, ws)}` : ''}`,
+    );
   }
   return lines.join('; ');
 }

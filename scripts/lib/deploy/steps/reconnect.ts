@@ -12,7 +12,13 @@ import { openReadyTunnel } from './tunnel-step.ts';
  * of its own; after that the step fails, and the robot's IMAGE:WS has not moved, since tags only
  * move after a complete pull.
  */
-export async function withReconnect<T>(ctx: DeployContext, run: RobotRun, what: string, attempt: (signal: AbortSignal) => Promise<T>, report: (text: string) => void): Promise<T> {
+export async function withReconnect<T>(
+  ctx: DeployContext,
+  run: RobotRun,
+  what: string,
+  attempt: (signal: AbortSignal) => Promise<T>,
+  report: (text: string) => void,
+): Promise<T> {
   for (;;) {
     const connection = run.connectionIfAny;
     if (!connection) return attempt(ctx.signal);
@@ -23,7 +29,9 @@ export async function withReconnect<T>(ctx: DeployContext, run: RobotRun, what: 
     } catch (error) {
       if (ctx.signal.aborted || !connection.isClosed()) throw error;
       const why = (await connection.closed)?.message;
-      report(`link to ${run.robot.name} lost during ${what}${why ? ` (${why})` : ''}; reconnecting (up to ${ctx.config.reconnectSeconds} s)`);
+      report(
+        `link to ${run.robot.name} lost during ${what}${why ? ` (${why})` : ''}; reconnecting (up to ${ctx.config.reconnectSeconds} s)`,
+      );
       await reconnect(ctx, run, Date.now() + ctx.config.reconnectSeconds * 1000, what);
       report(`reconnected to ${run.robot.name}; resuming ${what}`);
     }
@@ -42,7 +50,11 @@ async function reconnect(ctx: DeployContext, run: RobotRun, deadline: number, wh
     let connection: RobotConnection | undefined;
     let tunnel: Tunnel | undefined;
     try {
-      connection = await connectRobot(run.robot, { knownHosts: ctx.knownHosts, link: ctx.config.link, timeoutMs: Math.min(5000, Math.max(1000, deadline - Date.now())) });
+      connection = await connectRobot(run.robot, {
+        knownHosts: ctx.knownHosts,
+        link: ctx.config.link,
+        timeoutMs: Math.min(5000, Math.max(1000, deadline - Date.now())),
+      });
       run.connected(connection.runner, connection);
       ctx.teardown.add(`SSH connection to ${run.robot.name}`, () => connection?.close());
       await renewRobotLock(run);
@@ -60,5 +72,7 @@ async function reconnect(ctx: DeployContext, run: RobotRun, deadline: number, wh
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
-  throw new Error(`the link to ${run.robot.name} dropped during ${what} and did not come back within ${ctx.config.reconnectSeconds} s (last attempt: ${lastError}); the robot's image was not changed`);
+  throw new Error(
+    `the link to ${run.robot.name} dropped during ${what} and did not come back within ${ctx.config.reconnectSeconds} s (last attempt: ${lastError}); the robot's image was not changed`,
+  );
 }

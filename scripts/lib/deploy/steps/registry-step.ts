@@ -1,5 +1,12 @@
 import {
-  ENSURE_NO_IMAGE, ENSURE_PORT_BUSY, REGISTRY_CONTAINER, REGISTRY_IMAGE, ensureRegistry, parseEnsureOutput, stopRegistry, type EnsureOutcome,
+  ENSURE_NO_IMAGE,
+  ENSURE_PORT_BUSY,
+  type EnsureOutcome,
+  ensureRegistry,
+  parseEnsureOutput,
+  REGISTRY_CONTAINER,
+  REGISTRY_IMAGE,
+  stopRegistry,
 } from '../../commands/robot-registry.ts';
 import { CommandError, runChecked } from '../../runner/runner.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
@@ -13,7 +20,13 @@ export async function registryStep(ctx: DeployContext, run: RobotRun, report: (t
   let outcome = seen?.status === 'running' && seen.port && !seen.published ? seen : await ensureOnce(run);
   if (outcome.status === 'no-image') {
     report(`${run.robot.name} has no ${REGISTRY_IMAGE}; carrying it over SSH from the laptop`);
-    await withReconnect(ctx, run, `the ${REGISTRY_IMAGE} hand-over`, (signal) => carryRegistryImage(ctx, run, report, signal), report);
+    await withReconnect(
+      ctx,
+      run,
+      `the ${REGISTRY_IMAGE} hand-over`,
+      (signal) => carryRegistryImage(ctx, run, report, signal),
+      report,
+    );
     outcome = await ensureOnce(run);
   }
   if (outcome.status === 'port-busy') {
@@ -22,11 +35,19 @@ export async function registryStep(ctx: DeployContext, run: RobotRun, report: (t
         `Set ${run.robot.envPrefix}_REGISTRY_PORT=<free port> (e.g. ${run.robot.registryPort + 1}) in robots.env, or free the port on the robot.`,
     );
   }
-  if (!outcome.port) throw new Error(`the registry on ${run.robot.name} publishes no port for 5000/tcp; remove the container robot-deploy-registry there and retry`);
-  if (outcome.exposed) ctx.notices.push(`${run.robot.name}: the registry is also published on ${outcome.exposed} (reachable from the LAN); recreate it to bind 127.0.0.1 only`);
+  if (!outcome.port)
+    throw new Error(
+      `the registry on ${run.robot.name} publishes no port for 5000/tcp; remove the container robot-deploy-registry there and retry`,
+    );
+  if (outcome.exposed)
+    ctx.notices.push(
+      `${run.robot.name}: the registry is also published on ${outcome.exposed} (reachable from the LAN); recreate it to bind 127.0.0.1 only`,
+    );
   run.registryPort = outcome.port;
   if (outcome.status === 'recreated') {
-    ctx.notices.push(`${run.robot.name}: the registry was published with -p, which Docker before 28 opens to the LAN (moby/moby#45610); recreated on the robot's own 127.0.0.1:${outcome.port}, layers kept`);
+    ctx.notices.push(
+      `${run.robot.name}: the registry was published with -p, which Docker before 28 opens to the LAN (moby/moby#45610); recreated on the robot's own 127.0.0.1:${outcome.port}, layers kept`,
+    );
   }
   return `registry ${outcome.status} on ${run.robot.name}'s 127.0.0.1:${outcome.port}`;
 }

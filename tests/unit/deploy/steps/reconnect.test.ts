@@ -1,12 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RobotConfig } from '../../../../scripts/lib/config/project-config.ts';
-import { RobotRun, type DeployContext } from '../../../../scripts/lib/deploy/context.ts';
+import { type DeployContext, RobotRun } from '../../../../scripts/lib/deploy/context.ts';
 import { withReconnect } from '../../../../scripts/lib/deploy/steps/reconnect.ts';
 import { Teardown } from '../../../../scripts/lib/deploy/teardown.ts';
 import type { RobotConnection } from '../../../../scripts/lib/ssh/connect.ts';
 
-const robot = { name: 'robot1', envPrefix: 'ROBOT1', platform: 'linux/amd64', registryPort: 5000, workspaces: [], delta: false } as unknown as RobotConfig;
+const robot = {
+  name: 'robot1',
+  envPrefix: 'ROBOT1',
+  platform: 'linux/amd64',
+  registryPort: 5000,
+  workspaces: [],
+  delta: false,
+} as unknown as RobotConfig;
 
 function context(signal = new AbortController().signal): DeployContext {
   return { signal, teardown: new Teardown(), config: { reconnectSeconds: 0, link: {} } } as unknown as DeployContext;
@@ -35,23 +42,41 @@ function connectedRun(link: RobotConnection): RobotRun {
   return run;
 }
 
-test('without a connection (a dry run) the attempt runs once, on the run\'s own signal', async () => {
+test("without a connection (a dry run) the attempt runs once, on the run's own signal", async () => {
   const ctx = context();
   const run = new RobotRun(robot, []);
   let seen: AbortSignal | undefined;
-  assert.equal(await withReconnect(ctx, run, 'the push', async (signal) => ((seen = signal), 'done'), () => undefined), 'done');
+  assert.equal(
+    await withReconnect(
+      ctx,
+      run,
+      'the push',
+      async (signal) => {
+        seen = signal;
+        return 'done';
+      },
+      () => undefined,
+    ),
+    'done',
+  );
   assert.equal(seen, ctx.signal);
 });
 
-test('a failure while the link is up is the step\'s own: thrown at once, no reconnect', async () => {
+test("a failure while the link is up is the step's own: thrown at once, no reconnect", async () => {
   const link = connection();
   let attempts = 0;
   const reports: string[] = [];
   await assert.rejects(
-    withReconnect(context(), connectedRun(link), 'the push', async () => {
-      attempts++;
-      throw new Error('denied: registry full');
-    }, (text) => reports.push(text)),
+    withReconnect(
+      context(),
+      connectedRun(link),
+      'the push',
+      async () => {
+        attempts++;
+        throw new Error('denied: registry full');
+      },
+      (text) => reports.push(text),
+    ),
     /registry full/,
   );
   assert.equal(attempts, 1);
@@ -86,6 +111,9 @@ test('Ctrl-C during an attempt is not mistaken for a dropped link', async () => 
       }, 5);
     });
   const reports: string[] = [];
-  await assert.rejects(withReconnect(context(abort.signal), connectedRun(link), 'the push', attempt, (text) => reports.push(text)), /SIGINT|closed by teardown/);
+  await assert.rejects(
+    withReconnect(context(abort.signal), connectedRun(link), 'the push', attempt, (text) => reports.push(text)),
+    /SIGINT|closed by teardown/,
+  );
   assert.deepEqual(reports, [], 'no reconnect was tried');
 });
