@@ -74,12 +74,15 @@ test('a registry published with -p by an older robot-deploy is recreated on the 
   );
 });
 
-test('a teammate created it a moment ago: our run loses the name race and just starts it', () => {
+test('a teammate created it a moment ago: our run loses the name race and just starts it', async () => {
+  // A free port, not 5000: the ensure script reads this machine's real /proc/net/tcp, and local-port.test.ts
+  // holds 5000 while it runs beside this file.
+  const port = await freePort();
   const docker = new FakeDocker()
     .set('has-registry-image', '')
     .set('run-error', 'Conflict. The container name "/robot-deploy-registry" is already in use');
-  const result = docker.run(ensureRegistry(5000));
-  assert.equal(result.code, 0);
+  const result = docker.run(ensureRegistry(port));
+  assert.equal(result.code, 0, result.stderr);
   assert.equal(parseEnsureOutput(result.stdout).status, 'running');
 });
 
