@@ -19,11 +19,7 @@ laptop. Tunnels need no clean-up: each belongs to the process that opened it and
 --stop-registry also stops the registry on the named robots (deploys leave it running on purpose).`;
 
 await runMain(async ({ signal, teardown }) => {
-  const { values, positionals } = parseCommandLine(
-    process.argv.slice(2),
-    { 'stop-registry': { type: 'boolean' } },
-    HELP,
-  );
+  const { values, positionals } = parseCommandLine(process.argv.slice(2), { 'stop-registry': { type: 'boolean' } }, HELP);
   const config = loadProjectConfig(resolveEnvFile(values['env-file']));
   // Robot names are checked before anything runs, even though the tags go first.
   const robots = values['stop-registry'] ? selectRobots(config, positionals) : [];
@@ -31,9 +27,7 @@ await runMain(async ({ signal, teardown }) => {
   const tags = (await local.run(listPushTags(config.image))).stdout.split('\n').filter(Boolean);
   for (const tag of tags) {
     const removed = await local.run(untagImage(tag));
-    (removed.code === 0 ? say : complain)(
-      `${removed.code === 0 ? 'removed' : 'could not remove'} temporary tag ${tag}`,
-    );
+    (removed.code === 0 ? say : complain)(`${removed.code === 0 ? 'removed' : 'could not remove'} temporary tag ${tag}`);
   }
   if (tags.length === 0) say(`no temporary push tags of ${config.image} on the laptop`);
   if (!values['stop-registry']) return EXIT.ok;

@@ -42,8 +42,7 @@ await runMain(async ({ signal }) => {
   }
   if (loaded) {
     const knownHosts = new KnownHosts(loaded.config.knownHostsFile);
-    for (const robotRows of await Promise.all(loaded.robots.map((robot) => diagnoseRobot(robot, knownHosts))))
-      rows.push(...robotRows);
+    for (const robotRows of await Promise.all(loaded.robots.map((robot) => diagnoseRobot(robot, knownHosts)))) rows.push(...robotRows);
   }
   const failed = rows.filter((r) => r.verdict === 'fail').length;
   if (values.json) answer(JSON.stringify(doctorJson(rows), null, 2));

@@ -5,19 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 
-const COMMANDS = [
-  'deploy',
-  'build',
-  'registry',
-  'tunnel',
-  'push',
-  'cleanup',
-  'setup',
-  'doctor',
-  'status',
-  'rollback',
-  'prune',
-];
+const COMMANDS = ['deploy', 'build', 'registry', 'tunnel', 'push', 'cleanup', 'setup', 'doctor', 'status', 'rollback', 'prune'];
 const USAGE = `Usage: robot-deploy <command> [robot... | all] [options]
 
 Commands: ${COMMANDS.join(', ')}.

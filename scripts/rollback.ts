@@ -3,14 +3,7 @@ import { parseCommandLine } from './lib/cli/args.ts';
 import { shortId } from './lib/cli/display-format.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
 import { complain, say } from './lib/cli/output.ts';
-import {
-  imageRef,
-  parseRollback,
-  previousRef,
-  ROLLBACK_NO_CURRENT,
-  ROLLBACK_NO_PREVIOUS,
-  rollback,
-} from './lib/commands/robot-docker.ts';
+import { imageRef, parseRollback, previousRef, ROLLBACK_NO_CURRENT, ROLLBACK_NO_PREVIOUS, rollback } from './lib/commands/robot-docker.ts';
 import { loadRobots, selectWorkspaces } from './lib/config/select.ts';
 import { lastLines } from './lib/runner/runner.ts';
 import { withRobotConnection } from './lib/ssh/connect.ts';
@@ -25,11 +18,7 @@ Swaps IMAGE:WS and IMAGE:WS.prev on the robot: the image the last deploy replace
 so a second rollback goes forward again. Restart your containers afterwards (on the robot: docker compose up -d).`;
 
 await runMain(async () => {
-  const { values, positionals } = parseCommandLine(
-    process.argv.slice(2),
-    { ws: { type: 'string', multiple: true } },
-    HELP,
-  );
+  const { values, positionals } = parseCommandLine(process.argv.slice(2), { ws: { type: 'string', multiple: true } }, HELP);
   const { config, robots } = loadRobots(values['env-file'], positionals);
   const knownHosts = new KnownHosts(config.knownHostsFile);
   let failed = 0;

@@ -66,10 +66,7 @@ await runMain(async ({ signal }) => {
     ]);
   else {
     key = generateUserKey();
-    rows.push([
-      'your SSH key',
-      { state: 'done', detail: `generated ${key.source === 'file' ? key.path : ''} (ed25519, no passphrase)` },
-    ]);
+    rows.push(['your SSH key', { state: 'done', detail: `generated ${key.source === 'file' ? key.path : ''} (ed25519, no passphrase)` }]);
   }
   for (const robot of key ? robots : []) {
     signal.throwIfAborted();

@@ -30,9 +30,7 @@ await runMain(async ({ signal }) => {
       `${robot.name}: registry ${report!.registry}; images ${report!.imagesSize ?? '?'}, registry storage ${report!.registrySize ?? '0B'}`,
     );
     for (const row of rows) {
-      const when = row.deployedAt
-        ? `deployed ${row.deployedAt.toISOString().replace('T', ' ').slice(0, 19)} UTC`
-        : 'never deployed';
+      const when = row.deployedAt ? `deployed ${row.deployedAt.toISOString().replace('T', ' ').slice(0, 19)} UTC` : 'never deployed';
       say(
         `  ${config.image}:${row.ws}  ${row.state.padEnd(7)}  robot ${shortId(row.robotId)}  laptop ${shortId(row.laptopId)}  ${when}  rollback ${shortId(row.previousId)}`,
       );

@@ -60,8 +60,7 @@ function linkShape(values: Record<string, unknown>): LinkShape | undefined {
 
 async function up(positionals: string[], values: Record<string, unknown>): Promise<void> {
   const count = positionals[0] === undefined ? 2 : Number(positionals[0]);
-  if (!Number.isInteger(count) || count < 1)
-    throw new UsageError(`up: robot count must be a positive integer, got "${positionals[0]}"`);
+  if (!Number.isInteger(count) || count < 1) throw new UsageError(`up: robot count must be a positive integer, got "${positionals[0]}"`);
   const started = performance.now();
   const link = linkShape(values);
   const fleet = await upSimFleet({
@@ -71,9 +70,7 @@ async function up(positionals: string[], values: Record<string, unknown>): Promi
     withoutRegistry: (values['without-registry'] as string[] | undefined) ?? [],
     passwordLogin: (values['password-login'] as string[] | undefined) ?? [],
     ...(typeof values.engine === 'string' ? { engine: parseEngineFlavour(values.engine) } : {}),
-    ...(typeof values['laptop-engine'] === 'string'
-      ? { laptopEngine: parseEngineFlavour(values['laptop-engine']) }
-      : {}),
+    ...(typeof values['laptop-engine'] === 'string' ? { laptopEngine: parseEngineFlavour(values['laptop-engine']) } : {}),
   });
   const envFile = stateFiles(fleet.stateDir).robotsEnv;
   await fleet.writeRobotsEnv(envFile);
@@ -91,9 +88,7 @@ async function up(positionals: string[], values: Record<string, unknown>): Promi
       `  ${robot.name.padEnd(10)} ${fleet.user}@${robot.address}  DOCKER_HOST=${robot.dockerHost}  ${notes.filter(Boolean).join(', ')}`,
     );
   }
-  console.log(
-    `ssh: ssh -i ${fleet.keyPath} -o UserKnownHostsFile=${fleet.knownHostsPath} ${fleet.user}@${fleet.robots[0]?.address}`,
-  );
+  console.log(`ssh: ssh -i ${fleet.keyPath} -o UserKnownHostsFile=${fleet.knownHostsPath} ${fleet.user}@${fleet.robots[0]?.address}`);
   console.log(`robots.env: ${envFile}`);
   const laptop = Object.entries(fleet.laptopEnv).map(
     ([key, value]) => `${key}=${key === 'PATH' ? value?.replace(process.env.PATH ?? '', '$PATH') : value}`,
@@ -107,9 +102,7 @@ async function down(all: boolean): Promise<void> {
   const prefixes = all ? [...new Set([scope.prefix, ...recordedPrefixes(scope.stateDir)])] : [scope.prefix];
   for (const prefix of prefixes) await downSimFleet({ ...scope, prefix });
   const stoppedLaptop = all && (await stopLaptopDockerIfOurs(scope.stateDir));
-  console.log(
-    `down (${prefixes.join(', ')}) in ${seconds(started)}${stoppedLaptop ? '; stopped the laptop dockerd we had started' : ''}`,
-  );
+  console.log(`down (${prefixes.join(', ')}) in ${seconds(started)}${stoppedLaptop ? '; stopped the laptop dockerd we had started' : ''}`);
 }
 
 function requireFleet() {

@@ -35,10 +35,7 @@ describe('<NAME>_COMPOSE brings the services up on the new image', simSuiteOptio
     const robotDir = makeProjectDir();
     chmodSync(robotDir, 0o755);
     const composeFile = join(robotDir, 'compose.yaml');
-    writeFileSync(
-      composeFile,
-      `name: rdcompose\nservices:\n  app:\n    image: ${ref}\n    command: ["sleep", "3600"]\n`,
-    );
+    writeFileSync(composeFile, `name: rdcompose\nservices:\n  app:\n    image: ${ref}\n    command: ["sleep", "3600"]\n`);
     const byFile = writeProjectEnv(dir, fleet(), fleet().robots, 'composed', [`C26_COMPOSE=${composeFile}`]);
     const first = await runScriptAsync('deploy.ts', ['c26', '--env-file', byFile]);
     assert.equal(first.code, 0, first.output);

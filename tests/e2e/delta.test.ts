@@ -74,8 +74,7 @@ for (const laptop of ['docker20', 'docker26'] as EngineFlavour[]) {
     let envFile: string;
     let tree: ReturnType<typeof makeInstallTree>;
     const env = () => (laptop === 'docker26' ? fleet().laptopEnv : {});
-    const deploy = (...args: string[]) =>
-      runScriptAsync('deploy.ts', ['r20', 'r26', '--env-file', envFile, ...args], env());
+    const deploy = (...args: string[]) => runScriptAsync('deploy.ts', ['r20', 'r26', '--env-file', envFile, ...args], env());
     const laptopRun = () => laptopDocker(env(), ['run', '--rm', ref]);
     const laptopContent = () => laptopDocker(env(), ['image', 'inspect', '--format', FINGERPRINT_FORMAT, ref]);
 

@@ -3,14 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type GeneratedWorkspace, makeWorkspace } from '../../scripts/dev/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
-import {
-  blobUploads,
-  imageIdOn,
-  makeProjectDir,
-  runScriptAsync,
-  TEST_IMAGE,
-  writeProjectEnv,
-} from './support/project.ts';
+import { blobUploads, imageIdOn, makeProjectDir, runScriptAsync, TEST_IMAGE, writeProjectEnv } from './support/project.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
 
 describe('deploy to one simulated robot', simSuiteOptions(), () => {
@@ -18,8 +11,7 @@ describe('deploy to one simulated robot', simSuiteOptions(), () => {
   let envFile: string;
   let workspace: GeneratedWorkspace;
   const ref = `${TEST_IMAGE}:nav`;
-  const deploy = (...args: string[]) =>
-    runScriptAsync('deploy.ts', ['sim1', '--env-file', envFile, '--timings', ...args]);
+  const deploy = (...args: string[]) => runScriptAsync('deploy.ts', ['sim1', '--env-file', envFile, '--timings', ...args]);
 
   test('first deploy lands IMAGE:WS with the laptop image ID', async () => {
     const dir = makeProjectDir();

@@ -18,14 +18,7 @@ import {
 import { FINGERPRINT_FORMAT } from '../../scripts/lib/deploy/image-identity.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { alive, listening } from './support/processes.ts';
-import {
-  makeProjectDir,
-  runScriptAsync,
-  startScript,
-  TEST_IMAGE,
-  waitFor,
-  writeProjectEnv,
-} from './support/project.ts';
+import { makeProjectDir, runScriptAsync, startScript, TEST_IMAGE, waitFor, writeProjectEnv } from './support/project.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
 
 const ref = `${TEST_IMAGE}:eng`;
@@ -105,16 +98,14 @@ for (const laptop of ['docker20', 'docker26'] as EngineFlavour[]) {
     test('no-change redeploy is detected on both stores', async () => {
       const result = await run('deploy.ts', 'r20', 'r26');
       assert.equal(result.code, 0, result.output);
-      for (const robot of fleet().robots)
-        assert.match(result.output, new RegExp(`${robot.name}\\s+up to date\\s+${ref}`));
+      for (const robot of fleet().robots) assert.match(result.output, new RegExp(`${robot.name}\\s+up to date\\s+${ref}`));
     });
 
     test('status, rollback and prune work on both stores', async () => {
       const current = laptopContent();
       const status = await run('status.ts', 'r20', 'r26');
       assert.equal(status.code, 0, status.output);
-      for (const robot of fleet().robots)
-        assert.match(status.output, new RegExp(`^${robot.name}: registry running;`, 'm'));
+      for (const robot of fleet().robots) assert.match(status.output, new RegExp(`^${robot.name}: registry running;`, 'm'));
       for (const robot of fleet().robots) {
         const previous = contentOn(robot, `${ref}.prev`);
         const rolled = await run('rollback.ts', robot.name, '--ws', 'eng');
@@ -128,8 +119,7 @@ for (const laptop of ['docker20', 'docker26'] as EngineFlavour[]) {
       await workspace.setTop(`engines ${laptop} 3`);
       assert.equal((await run('deploy.ts', 'r20', 'r26')).code, 0);
       const newest = laptopContent();
-      for (const robot of fleet().robots)
-        assert.ok(everyContentOn(robot).includes(oldest!), `${robot.name} still holds the oldest deploy`);
+      for (const robot of fleet().robots) assert.ok(everyContentOn(robot).includes(oldest!), `${robot.name} still holds the oldest deploy`);
       const pruned = await run('prune.ts', 'r20', 'r26');
       assert.equal(pruned.code, 0, pruned.output);
       for (const robot of fleet().robots) {
@@ -144,24 +134,15 @@ for (const laptop of ['docker20', 'docker26'] as EngineFlavour[]) {
         const dir = makeProjectDir();
         await importArm64Base(fleet().stateDir, { ...process.env, ...env() });
         mkdirSync(join(dir, 'arm'));
-        writeFileSync(
-          join(dir, 'arm', 'Dockerfile'),
-          `FROM ${ARM64_BUSYBOX_IMAGE}\nRUN uname -m > /built-on.txt\nCMD ["uname", "-m"]\n`,
-        );
+        writeFileSync(join(dir, 'arm', 'Dockerfile'), `FROM ${ARM64_BUSYBOX_IMAGE}\nRUN uname -m > /built-on.txt\nCMD ["uname", "-m"]\n`);
         // The simulated robots are amd64 computers whose kernel runs arm64 programs through qemu, as a
         // Docker Desktop does: the deploy says so instead of refusing, and a robot without qemu still refuses.
-        const armEnv = writeProjectEnv(dir, fleet(), fleet().robots, 'arm', [
-          'R20_PLATFORM=linux/arm64',
-          'R26_PLATFORM=linux/arm64',
-        ]);
+        const armEnv = writeProjectEnv(dir, fleet(), fleet().robots, 'arm', ['R20_PLATFORM=linux/arm64', 'R26_PLATFORM=linux/arm64']);
         const result = await runScriptAsync('deploy.ts', ['r20', 'r26', '--env-file', armEnv], env());
         assert.equal(result.code, 0, result.output);
         assert.match(result.output, /build rd-e2e:arm for linux\/arm64/);
         for (const robot of fleet().robots) {
-          assert.match(
-            result.output,
-            new RegExp(`${robot.name}'s engine is linux/amd64: its linux/arm64 images run under qemu emulation`),
-          );
+          assert.match(result.output, new RegExp(`${robot.name}'s engine is linux/amd64: its linux/arm64 images run under qemu emulation`));
           assert.equal(inspect(robot.dockerEnv(), `${TEST_IMAGE}:arm`, '{{.Os}}/{{.Architecture}}'), 'linux/arm64');
           const ran = execFileSync('docker', ['run', '--rm', '--platform', 'linux/arm64', `${TEST_IMAGE}:arm`], {
             encoding: 'utf8',
@@ -169,11 +150,10 @@ for (const laptop of ['docker20', 'docker26'] as EngineFlavour[]) {
           });
           assert.equal(ran.trim(), 'aarch64', `a container on ${robot.name} runs the arm64 image`);
           assert.equal(
-            execFileSync(
-              'docker',
-              ['run', '--rm', '--platform', 'linux/arm64', `${TEST_IMAGE}:arm`, 'cat', '/built-on.txt'],
-              { encoding: 'utf8', env: robot.dockerEnv() },
-            ).trim(),
+            execFileSync('docker', ['run', '--rm', '--platform', 'linux/arm64', `${TEST_IMAGE}:arm`, 'cat', '/built-on.txt'], {
+              encoding: 'utf8',
+              env: robot.dockerEnv(),
+            }).trim(),
             'aarch64',
             'built for arm64 on the amd64 laptop',
           );
@@ -196,10 +176,7 @@ for (const laptop of ['docker20', 'docker26'] as EngineFlavour[]) {
         assert.equal(alive(deploy.pid), false);
         const newContent = laptopContent();
         for (const robot of fleet().robots)
-          assert.ok(
-            [before.get(robot.name), newContent].includes(contentOn(robot, ref)),
-            `${robot.name}: old or new, never half`,
-          );
+          assert.ok([before.get(robot.name), newContent].includes(contentOn(robot, ref)), `${robot.name}: old or new, never half`);
       } finally {
         for (const robot of fleet().robots) await robot.setRate('1gbit');
       }

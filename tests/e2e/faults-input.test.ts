@@ -36,11 +36,7 @@ describe('bad input and a bare laptop', simSuiteOptions(), () => {
       assert.equal(result.code, 2, `${script} ${args.join(' ')}\n${result.output}`);
     }
     const hostile = writeProjectEnv(dir, fleet(), [fleet().robot('sim1')], 'input', [`SIM1_AFTER_X=1`]);
-    assert.equal(
-      (await runScriptAsync('deploy.ts', ['sim1', '--env-file', hostile])).code,
-      2,
-      'unknown keys are refused',
-    );
+    assert.equal((await runScriptAsync('deploy.ts', ['sim1', '--env-file', hostile])).code, 2, 'unknown keys are refused');
     writeFileSync(envFile, `IMAGE=img$(touch ${MARK})\nSIM1_HOST=rdsim@${fleet().robot('sim1').address}\n`);
     assert.equal((await runScriptAsync('deploy.ts', ['sim1', '--env-file', envFile])).code, 2);
     assert.equal(existsSync(MARK), false, 'nothing was executed');
@@ -72,17 +68,11 @@ describe('bad input and a bare laptop', simSuiteOptions(), () => {
   test('a build that fails: the message names the cause and nothing is started on the robot', async () => {
     const dir = makeProjectDir();
     await makeWorkspace(dir, { name: 'broken' });
-    writeFileSync(
-      join(dir, 'broken', 'Dockerfile'),
-      'FROM robot-deploy-sim/busybox:latest\nRUN echo "compiler says no" >&2 && exit 3\n',
-    );
+    writeFileSync(join(dir, 'broken', 'Dockerfile'), 'FROM robot-deploy-sim/busybox:latest\nRUN echo "compiler says no" >&2 && exit 3\n');
     const envFile = writeProjectEnv(dir, fleet(), [fleet().robot('sim2')], 'broken');
     const result = await runScriptAsync('deploy.ts', ['sim2', '--env-file', envFile]);
     assert.equal(result.code, 1, result.output);
-    assert.match(
-      result.output,
-      /sim2\s+failed\s+build failed — docker build of rd-e2e:broken \(linux\/amd64\).*compiler says no/,
-    );
+    assert.match(result.output, /sim2\s+failed\s+build failed — docker build of rd-e2e:broken \(linux\/amd64\).*compiler says no/);
     assert.equal(registryContainers(fleet().robot('sim2')), '', 'the registry was not started');
     assert.equal(imageIdOn(fleet().robot('sim2'), `${TEST_IMAGE}:broken`), undefined);
   });
@@ -113,10 +103,7 @@ describe('bad input and a bare laptop', simSuiteOptions(), () => {
     const envFile = writeProjectEnv(dir, fleet(), [fleet().robot('sim2')], 'nobash');
     const result = await runScriptAsync('deploy.ts', ['sim2', '--env-file', envFile], { PATH: bin });
     assert.equal(result.code, 0, result.output);
-    assert.equal(
-      imageIdOn(fleet().robot('sim2'), `${TEST_IMAGE}:nobash`),
-      imageIdOn(undefined, `${TEST_IMAGE}:nobash`),
-    );
+    assert.equal(imageIdOn(fleet().robot('sim2'), `${TEST_IMAGE}:nobash`), imageIdOn(undefined, `${TEST_IMAGE}:nobash`));
   });
 });
 

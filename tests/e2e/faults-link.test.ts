@@ -8,15 +8,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { makeWorkspace } from '../../scripts/dev/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
-import {
-  imageIdOn,
-  makeProjectDir,
-  runScriptAsync,
-  startScript,
-  TEST_IMAGE,
-  waitFor,
-  writeProjectEnv,
-} from './support/project.ts';
+import { imageIdOn, makeProjectDir, runScriptAsync, startScript, TEST_IMAGE, waitFor, writeProjectEnv } from './support/project.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
 
 describe('link faults', simSuiteOptions(), () => {
@@ -52,10 +44,7 @@ describe('link faults', simSuiteOptions(), () => {
   test('link down for 20 s mid-push (more than 15 s of silence): the deploy reconnects, resumes and lands the image', async () => {
     const { code, output } = await deployThroughCut(20_000);
     assert.equal(code, 0, output);
-    assert.match(
-      output,
-      /link to sim1 lost during the push of wifi \(nothing arrived from the robot for 15 s .*\); reconnecting/,
-    );
+    assert.match(output, /link to sim1 lost during the push of wifi \(nothing arrived from the robot for 15 s .*\); reconnecting/);
     assert.match(output, /reconnected to sim1; resuming the push of wifi/);
     assert.equal(imageIdOn(fleet().robot('sim1'), ref), imageIdOn(undefined, ref));
   });
@@ -81,11 +70,7 @@ describe('link faults', simSuiteOptions(), () => {
       assert.ok(seconds >= 19 && seconds < 27, `gave up after ${seconds.toFixed(1)} s (15 s of silence + 5 s budget)`);
       console.log(`# link loss detected and given up after ${seconds.toFixed(1)} s`);
       const port = /tunnel: 127\.0\.0\.1:(\d+)/.exec(run.output())?.[1];
-      assert.equal(
-        execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' }).trim(),
-        '',
-        'no listener left',
-      );
+      assert.equal(execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' }).trim(), '', 'no listener left');
     } finally {
       await robot.restoreLink();
     }

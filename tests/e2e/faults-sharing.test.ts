@@ -5,15 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { describe, test } from 'node:test';
 import { makeWorkspace } from '../../scripts/dev/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
-import {
-  blobUploads,
-  dockerOn,
-  imageIdOn,
-  makeProjectDir,
-  runScriptAsync,
-  TEST_IMAGE,
-  writeProjectEnv,
-} from './support/project.ts';
+import { blobUploads, dockerOn, imageIdOn, makeProjectDir, runScriptAsync, TEST_IMAGE, writeProjectEnv } from './support/project.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
 
 describe('sharing robots and ports', simSuiteOptions(), () => {
@@ -28,9 +20,7 @@ describe('sharing robots and ports', simSuiteOptions(), () => {
         return { who, ws, envFile: writeProjectEnv(dir, fleet(), [robot], 'team') };
       }),
     );
-    const results = await Promise.all(
-      projects.map((p) => runScriptAsync('deploy.ts', ['sim1', '--env-file', p.envFile])),
-    );
+    const results = await Promise.all(projects.map((p) => runScriptAsync('deploy.ts', ['sim1', '--env-file', p.envFile])));
     for (const result of results) assert.equal(result.code, 0, result.output);
     const built = results.map((r) => /pull & tag: rd-e2e:team = ([0-9a-f]{12})/.exec(r.output)?.[1]);
     assert.equal(new Set(built).size, 2, 'the two deploys shipped different images');
@@ -42,13 +32,7 @@ describe('sharing robots and ports', simSuiteOptions(), () => {
       previous === undefined || (built.includes(previous) && previous !== current),
       `.prev is empty or the other one (${previous})`,
     );
-    const state = dockerOn(robot, [
-      'container',
-      'inspect',
-      '--format',
-      '{{.State.Running}} {{.RestartCount}}',
-      'robot-deploy-registry',
-    ]);
+    const state = dockerOn(robot, ['container', 'inspect', '--format', '{{.State.Running}} {{.RestartCount}}', 'robot-deploy-registry']);
     assert.equal(state, 'true 0', 'the registry kept running, never restarted');
     assert.equal(
       dockerOn(robot, ['container', 'ls', '-a', '--filter', 'name=robot-deploy-registry', '--format', '{{.Names}}']),
@@ -70,10 +54,7 @@ describe('sharing robots and ports', simSuiteOptions(), () => {
       const result = await runScriptAsync('deploy.ts', ['sim2', '--env-file', envFile]);
       assert.equal(result.code, 0, result.output);
       assert.match(result.output, /tunnel: 127\.0\.0\.1:(?!5000\b)\d+ \(5000 was taken\)/);
-      assert.equal(
-        imageIdOn(fleet().robot('sim2'), `${TEST_IMAGE}:ports`),
-        imageIdOn(undefined, `${TEST_IMAGE}:ports`),
-      );
+      assert.equal(imageIdOn(fleet().robot('sim2'), `${TEST_IMAGE}:ports`), imageIdOn(undefined, `${TEST_IMAGE}:ports`));
       if (!held) console.log('# 5000 was already taken by another process here');
     } finally {
       squatter.close();
@@ -152,11 +133,7 @@ describe('sharing robots and ports', simSuiteOptions(), () => {
     // Listening in the robot's namespace on 127.0.0.1:5000 only (0100007F:1388), nothing on the robot's LAN address.
     const sockets = execFileSync('ip', ['netns', 'exec', robot.netns, 'cat', '/proc/net/tcp'], { encoding: 'utf8' });
     assert.match(sockets, /^\s*\d+: 0100007F:1388 00000000:0000 0A /m);
-    assert.doesNotMatch(
-      sockets,
-      /^\s*\d+: (?!0100007F)[0-9A-F]{8}:1388 00000000:0000 0A /m,
-      'no other address listens on 5000',
-    );
+    assert.doesNotMatch(sockets, /^\s*\d+: (?!0100007F)[0-9A-F]{8}:1388 00000000:0000 0A /m, 'no other address listens on 5000');
     const uploads = blobUploads(robot);
     await makeWorkspace(dir, { name: 'legacy', baseSizeMiB: 4 }); // a new base layer; the old one stays in the volume
     const again = await runScriptAsync('deploy.ts', ['sim2', '--env-file', envFile]);

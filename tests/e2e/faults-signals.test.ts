@@ -9,15 +9,7 @@ import { describe, test } from 'node:test';
 import { makeWorkspace, type SimRobot } from '../../scripts/dev/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { alive, listening } from './support/processes.ts';
-import {
-  imageIdOn,
-  makeProjectDir,
-  runScriptAsync,
-  startScript,
-  TEST_IMAGE,
-  waitFor,
-  writeProjectEnv,
-} from './support/project.ts';
+import { imageIdOn, makeProjectDir, runScriptAsync, startScript, TEST_IMAGE, waitFor, writeProjectEnv } from './support/project.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
 
 const EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -62,10 +54,7 @@ describe('signals in every step', simSuiteOptions(), () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     test(`${signal} during the build: exit ${EXIT[signal]}, the build is stopped, the robot is untouched`, async () => {
       const token = `${signal}-${Date.now()}`;
-      writeFileSync(
-        join(dir, 'sig', 'Dockerfile'),
-        `FROM robot-deploy-sim/busybox:latest\nRUN echo ${token} && sleep 30\n`,
-      );
+      writeFileSync(join(dir, 'sig', 'Dockerfile'), `FROM robot-deploy-sim/busybox:latest\nRUN echo ${token} && sleep 30\n`);
       const run = startScript('deploy.ts', ['sim1', '--env-file', envFile]);
       await waitFor('the build to run its RUN step', () => laptopContainersRunning(token).length > 0, 60_000);
       run.signal(signal);

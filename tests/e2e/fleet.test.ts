@@ -8,15 +8,7 @@ import { after, describe, test } from 'node:test';
 import { type GeneratedWorkspace, makeWorkspace, type SimRobot } from '../../scripts/dev/sim/harness.ts';
 import { robotFiles } from '../../scripts/dev/sim/state.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
-import {
-  blobUploads,
-  dockerOn,
-  imageIdOn,
-  makeProjectDir,
-  runScriptAsync,
-  TEST_IMAGE,
-  writeProjectEnv,
-} from './support/project.ts';
+import { blobUploads, dockerOn, imageIdOn, makeProjectDir, runScriptAsync, TEST_IMAGE, writeProjectEnv } from './support/project.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
 
 const short = (id: string | undefined): string => (id ? id.slice(7, 19) : '-');
@@ -43,9 +35,7 @@ function manifestInRegistry(robot: SimRobot, id: string): boolean {
     .find((d) => d.includes(`/${TEST_IMAGE}@sha256:`));
   assert.ok(repoDigest, `${short(id)} was pulled from the robot's registry`);
   const hex = repoDigest.split('@sha256:')[1]!;
-  return existsSync(
-    join(registryDir(robot), 'docker/registry/v2/repositories', TEST_IMAGE, '_manifests/revisions/sha256', hex, 'link'),
-  );
+  return existsSync(join(registryDir(robot), 'docker/registry/v2/repositories', TEST_IMAGE, '_manifests/revisions/sha256', hex, 'link'));
 }
 
 /** What the image prints: every generated workspace's CMD cats its top.txt. */
@@ -82,10 +72,7 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
     // The same amount of work for one robot (another workspace of the same size, so nothing is cached).
     const solo = await deploy('alpha', '--ws', 'fleetsolo');
     assert.equal(solo.code, 0, solo.output);
-    assert.equal(
-      imageIdOn(fleet().robot('alpha'), `${TEST_IMAGE}:fleetsolo`),
-      imageIdOn(undefined, `${TEST_IMAGE}:fleetsolo`),
-    );
+    assert.equal(imageIdOn(fleet().robot('alpha'), `${TEST_IMAGE}:fleetsolo`), imageIdOn(undefined, `${TEST_IMAGE}:fleetsolo`));
 
     const all = await deploy('all');
     assert.equal(all.code, 0, all.output);
@@ -100,9 +87,7 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
     }
     assert.equal(count(all.output, /^✔ build /m), 1, `one build task for three robots:\n${all.output}`);
     assert.equal(count(all.output, /^✔ push: fleet: /m), 3, 'three pushes');
-    console.log(
-      `# 1 robot: ${seconds(solo.ms)}; 3 robots together: ${seconds(all.ms)} (each a 20 MiB base, build included)`,
-    );
+    console.log(`# 1 robot: ${seconds(solo.ms)}; 3 robots together: ${seconds(all.ms)} (each a 20 MiB base, build included)`);
   });
 
   test('one robot unreachable: it fails with its reason, the others are deployed', async () => {
@@ -121,19 +106,13 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
     for (const name of ['alpha', 'charlie']) {
       assert.match(
         result.output,
-        new RegExp(
-          `^${name}\\s+deployed\\s+rd-e2e:fleet ${short(ids.v2)}, previous ${short(ids.v1)} kept as rd-e2e:fleet\\.prev`,
-          'm',
-        ),
+        new RegExp(`^${name}\\s+deployed\\s+rd-e2e:fleet ${short(ids.v2)}, previous ${short(ids.v1)} kept as rd-e2e:fleet\\.prev`, 'm'),
       );
       assert.equal(imageIdOn(fleet().robot(name), ref), ids.v2, `${name} got the new image`);
     }
     assert.match(
       result.output,
-      new RegExp(
-        `^bravo\\s+failed\\s+bravo \\(rdsim@${bravo.address.replace(/\./g, '\\.')}\\): (no route|no SSH answer)`,
-        'm',
-      ),
+      new RegExp(`^bravo\\s+failed\\s+bravo \\(rdsim@${bravo.address.replace(/\./g, '\\.')}\\): (no route|no SSH answer)`, 'm'),
     );
     assert.equal(imageIdOn(bravo, ref), ids.v1, 'bravo keeps its image');
     assert.ok(result.ms < 30_000, `the unreachable robot did not hold the fleet up (${seconds(result.ms)})`);
@@ -143,20 +122,10 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
     const uploads = Object.fromEntries(fleet().robots.map((r) => [r.name, blobUploads(r)]));
     const catchUp = await deploy('all');
     assert.equal(catchUp.code, 0, catchUp.output);
-    assert.match(
-      catchUp.output,
-      new RegExp(`^bravo\\s+deployed\\s+rd-e2e:fleet ${short(ids.v2)}, previous ${short(ids.v1)}`, 'm'),
-    );
-    assert.equal(
-      blobUploads(fleet().robot('bravo')) - uploads.bravo!,
-      2,
-      'bravo gets the changed layer and the config',
-    );
+    assert.match(catchUp.output, new RegExp(`^bravo\\s+deployed\\s+rd-e2e:fleet ${short(ids.v2)}, previous ${short(ids.v1)}`, 'm'));
+    assert.equal(blobUploads(fleet().robot('bravo')) - uploads.bravo!, 2, 'bravo gets the changed layer and the config');
     for (const name of ['alpha', 'charlie']) {
-      assert.match(
-        catchUp.output,
-        new RegExp(`^${name}\\s+up to date\\s+rd-e2e:fleet ${short(ids.v2)} \\(already there\\)$`, 'm'),
-      );
+      assert.match(catchUp.output, new RegExp(`^${name}\\s+up to date\\s+rd-e2e:fleet ${short(ids.v2)} \\(already there\\)$`, 'm'));
       assert.equal(blobUploads(fleet().robot(name)), uploads[name], `nothing uploaded to ${name}`);
     }
 
@@ -164,10 +133,7 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
     const again = await deploy('all');
     assert.equal(again.code, 0, again.output);
     for (const robot of fleet().robots) {
-      assert.match(
-        again.output,
-        new RegExp(`^${robot.name}\\s+up to date\\s+rd-e2e:fleet ${short(ids.v2)} \\(already there\\)$`, 'm'),
-      );
+      assert.match(again.output, new RegExp(`^${robot.name}\\s+up to date\\s+rd-e2e:fleet ${short(ids.v2)} \\(already there\\)$`, 'm'));
       assert.equal(blobUploads(robot), quiet[robot.name], `nothing uploaded to ${robot.name}`);
       assert.equal(imageIdOn(robot, ref), ids.v2);
     }
@@ -184,10 +150,7 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
     const synced = await status();
     assert.equal(synced.code, 0, synced.output);
     for (const robot of fleet().robots) {
-      assert.match(
-        synced.output,
-        new RegExp(`^${robot.name}: registry running; images \\S+, registry storage \\S+$`, 'm'),
-      );
+      assert.match(synced.output, new RegExp(`^${robot.name}: registry running; images \\S+, registry storage \\S+$`, 'm'));
     }
     const rows = [
       ...synced.output.matchAll(
@@ -200,16 +163,10 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
       assert.equal(laptopId, short(ids.v2));
       assert.equal(rollback, short(ids.v1));
       const deployedAt = Date.parse(`${when!.replace(' ', 'T')}Z`);
-      assert.ok(
-        deployedAt <= startedAt + 1000 && deployedAt > startedAt - 15 * 60_000,
-        `deployed ${when} UTC is a recent time`,
-      );
+      assert.ok(deployedAt <= startedAt + 1000 && deployedAt > startedAt - 15 * 60_000, `deployed ${when} UTC is a recent time`);
     }
     assert.equal(
-      count(
-        synced.output,
-        /^ {2}rd-e2e:fleetmiss {2}missing {2}robot - {2}laptop \S+ {2}never deployed {2}rollback -$/m,
-      ),
+      count(synced.output, /^ {2}rd-e2e:fleetmiss {2}missing {2}robot - {2}laptop \S+ {2}never deployed {2}rollback -$/m),
       3,
       synced.output,
     );
@@ -222,10 +179,7 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
     const stale = await status();
     assert.equal(stale.code, 0, stale.output);
     assert.equal(
-      count(
-        stale.output,
-        new RegExp(`^ {2}rd-e2e:fleet {2}stale {4}robot ${short(ids.v2)} {2}laptop ${short(ids.v3)} {2}deployed `, 'm'),
-      ),
+      count(stale.output, new RegExp(`^ {2}rd-e2e:fleet {2}stale {4}robot ${short(ids.v2)} {2}laptop ${short(ids.v3)} {2}deployed `, 'm')),
       3,
       stale.output,
     );
@@ -248,8 +202,7 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
     const rb = await makeWorkspace(dir, { name: 'fleetrb', top: 'rollback 1' });
     const current = `${TEST_IMAGE}:fleetrb`;
     const previous = `${current}.prev`;
-    const rollback = (robot: string) =>
-      runScriptAsync('rollback.ts', [robot, '--ws', 'fleetrb', '--env-file', envFile]);
+    const rollback = (robot: string) => runScriptAsync('rollback.ts', [robot, '--ws', 'fleetrb', '--env-file', envFile]);
     assert.equal((await deploy('alpha', '--ws', 'fleetrb')).code, 0);
     const first = imageIdOn(undefined, current)!;
     await rb.setTop('rollback 2');
@@ -336,10 +289,9 @@ describe('Fleet and lifecycle', simSuiteOptions(), () => {
 
     const keepNone = await runScriptAsync('prune.ts', ['charlie', '--env-file', pruneEnv]);
     assert.equal(keepNone.code, 0, keepNone.output);
-    const report2 =
-      /prune: removed (\d+) image\(s\), \d+ registry manifest\(s\); kept \d+ \(current, rollback\);.* freed ([\d.]+) MB/.exec(
-        keepNone.output,
-      );
+    const report2 = /prune: removed (\d+) image\(s\), \d+ registry manifest\(s\); kept \d+ \(current, rollback\);.* freed ([\d.]+) MB/.exec(
+      keepNone.output,
+    );
     assert.ok(report2, keepNone.output);
     assert.ok(Number(report2[2]) > 0, `freed something: ${report2[0]}`);
     assert.equal(present(d3), false, 'without --keep the older deploy goes too');

@@ -5,15 +5,7 @@ import { describe, test } from 'node:test';
 import { makeWorkspace } from '../../scripts/dev/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { listening, processesMatching } from './support/processes.ts';
-import {
-  imageIdOn,
-  makeProjectDir,
-  runScriptAsync,
-  startScript,
-  TEST_IMAGE,
-  waitFor,
-  writeProjectEnv,
-} from './support/project.ts';
+import { imageIdOn, makeProjectDir, runScriptAsync, startScript, TEST_IMAGE, waitFor, writeProjectEnv } from './support/project.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -37,11 +29,7 @@ describe('harsh links', simSuiteOptions(), () => {
   function assertDeployed(robot: string, ws: string, output: string): void {
     const ref = `${TEST_IMAGE}:${ws}`;
     assert.ok(imageIdOn(undefined, ref), `the laptop built ${ref}`);
-    assert.equal(
-      imageIdOn(fleet().robot(robot), ref),
-      imageIdOn(undefined, ref),
-      `${robot} holds the laptop's image\n${output}`,
-    );
+    assert.equal(imageIdOn(fleet().robot(robot), ref), imageIdOn(undefined, ref), `${robot} holds the laptop's image\n${output}`);
   }
 
   test('2 Mbit/s, first deploy of three 4 MiB layers: finishes, and a busy link is never called lost', async () => {
@@ -62,9 +50,7 @@ describe('harsh links', simSuiteOptions(), () => {
     const change = await runScriptAsync('deploy.ts', ['lossy', '--env-file', envFile]);
     assert.equal(change.code, 0, change.output);
     assertDeployed('lossy', 'lossylink', change.output);
-    console.log(
-      `# 50 ms RTT, 1 % loss: first deploy ${(first.ms / 1000).toFixed(1)} s, small change ${(change.ms / 1000).toFixed(1)} s`,
-    );
+    console.log(`# 50 ms RTT, 1 % loss: first deploy ${(first.ms / 1000).toFixed(1)} s, small change ${(change.ms / 1000).toFixed(1)} s`);
   });
 
   test('two 10 s cuts 30 s apart, each within RECONNECT_SECONDS: both are survived and the image lands', async () => {
@@ -77,11 +63,7 @@ describe('harsh links', simSuiteOptions(), () => {
       await robot.cutLink();
       await sleep(10_000);
       await robot.restoreLink();
-      await waitFor(
-        `reconnect after cut ${index + 1}`,
-        () => run.output().split('reconnected to flaky').length > index + 1,
-        30_000,
-      );
+      await waitFor(`reconnect after cut ${index + 1}`, () => run.output().split('reconnected to flaky').length > index + 1, 30_000);
     }
     const code = await run.exited;
     assert.equal(code, 0, run.output());
@@ -125,11 +107,7 @@ describe('harsh links', simSuiteOptions(), () => {
       assert.ok(result.ms < 20_000, `failed after ${(result.ms / 1000).toFixed(1)} s`);
       assert.equal(listening(5000), false, 'no tunnel left listening');
       await sleep(6000);
-      assert.deepEqual(
-        processesMatching('docker version --format engine'),
-        [],
-        'the robot killed its hung docker CLI (timeout -k 5)',
-      );
+      assert.deepEqual(processesMatching('docker version --format engine'), [], 'the robot killed its hung docker CLI (timeout -k 5)');
     } finally {
       process.kill(pid, 'SIGCONT');
     }

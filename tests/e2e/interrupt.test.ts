@@ -5,15 +5,7 @@ import { describe, test } from 'node:test';
 import { makeWorkspace } from '../../scripts/dev/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { alive, listening, processesMatching } from './support/processes.ts';
-import {
-  imageIdOn,
-  makeProjectDir,
-  runScriptAsync,
-  startScript,
-  TEST_IMAGE,
-  waitFor,
-  writeProjectEnv,
-} from './support/project.ts';
+import { imageIdOn, makeProjectDir, runScriptAsync, startScript, TEST_IMAGE, waitFor, writeProjectEnv } from './support/project.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
 
 async function interruptMidPush(
@@ -37,11 +29,7 @@ function assertNothingLeft(pid: number, port: number, pushRef: string): void {
   assert.deepEqual(processesMatching(pushRef), [], 'no docker push left running');
   assert.equal(alive(pid), false, 'the deploy process is gone');
   const tags = execFileSync('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' });
-  assert.doesNotMatch(
-    tags,
-    new RegExp(`^127\\.0\\.0\\.1:${port}/${TEST_IMAGE}:slow$`, 'm'),
-    'no temporary push tag left',
-  );
+  assert.doesNotMatch(tags, new RegExp(`^127\\.0\\.0\\.1:${port}/${TEST_IMAGE}:slow$`, 'm'), 'no temporary push tag left');
 }
 
 describe('interrupting a deploy over a 20 Mbit/s link', simSuiteOptions(), () => {

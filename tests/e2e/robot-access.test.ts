@@ -51,10 +51,7 @@ describe('robots whose docker needs sudo, or is off the SSH PATH', simSuiteOptio
     assert.equal(status.code, 0, status.output);
     assert.match(status.output, /^sudobot: registry running;/m);
     const doctor = await runScriptAsync('doctor.ts', ['sudobot', '--env-file', envFile]);
-    assert.match(
-      doctor.output,
-      /^✔ sudobot\s+docker usable\s+Docker \S+ linux\/amd64 \(\/usr\/bin\/docker, through sudo -n\)$/m,
-    );
+    assert.match(doctor.output, /^✔ sudobot\s+docker usable\s+Docker \S+ linux\/amd64 \(\/usr\/bin\/docker, through sudo -n\)$/m);
   });
 
   test('docker off the SSH PATH: a clear error naming <NAME>_DOCKER, then a deploy once it is set', async () => {
@@ -62,11 +59,7 @@ describe('robots whose docker needs sudo, or is off the SSH PATH', simSuiteOptio
     assert.equal(plainSession(robot).code, 127, 'no docker on the session PATH');
     const dir = makeProjectDir();
     await makeWorkspace(dir, { name: 'acc' });
-    const missing = await runScriptAsync('deploy.ts', [
-      'offpath',
-      '--env-file',
-      writeProjectEnv(dir, fleet(), [robot], 'acc'),
-    ]);
+    const missing = await runScriptAsync('deploy.ts', ['offpath', '--env-file', writeProjectEnv(dir, fleet(), [robot], 'acc')]);
     assert.notEqual(missing.code, 0, missing.output);
     assert.match(
       missing.output,
@@ -77,24 +70,18 @@ describe('robots whose docker needs sudo, or is off the SSH PATH', simSuiteOptio
     const envFile = writeProjectEnv(dir, fleet(), [robot], 'acc', [`OFFPATH_DOCKER=${robot.dockerCli}`]);
     const result = await runScriptAsync('deploy.ts', ['offpath', '--env-file', envFile]);
     assert.equal(result.code, 0, result.output);
-    const onRobot = execFileSync(
-      'docker',
-      ['image', 'inspect', '--format', '{{.Os}}/{{.Architecture}} {{json .RootFS.Layers}}', ref],
-      { env: robot.dockerEnv(), encoding: 'utf8' },
-    );
-    const onLaptop = execFileSync(
-      'docker',
-      ['image', 'inspect', '--format', '{{.Os}}/{{.Architecture}} {{json .RootFS.Layers}}', ref],
-      { encoding: 'utf8' },
-    );
+    const onRobot = execFileSync('docker', ['image', 'inspect', '--format', '{{.Os}}/{{.Architecture}} {{json .RootFS.Layers}}', ref], {
+      env: robot.dockerEnv(),
+      encoding: 'utf8',
+    });
+    const onLaptop = execFileSync('docker', ['image', 'inspect', '--format', '{{.Os}}/{{.Architecture}} {{json .RootFS.Layers}}', ref], {
+      encoding: 'utf8',
+    });
     assert.equal(onRobot, onLaptop, 'the containerd-store robot holds the laptop image');
     const doctor = await runScriptAsync('doctor.ts', ['offpath', '--env-file', envFile]);
     assert.match(
       doctor.output,
-      new RegExp(
-        `^✔ offpath\\s+docker usable\\s+Docker 26\\S+ linux/amd64 \\(${robot.dockerCli.replace(/[/.]/g, '\\$&')}\\)$`,
-        'm',
-      ),
+      new RegExp(`^✔ offpath\\s+docker usable\\s+Docker 26\\S+ linux/amd64 \\(${robot.dockerCli.replace(/[/.]/g, '\\$&')}\\)$`, 'm'),
     );
     assert.match(doctor.output, /^✔ offpath\s+image store\s+containerd/m);
   });

@@ -11,15 +11,7 @@ import { robotFiles } from '../../scripts/dev/sim/state.ts';
 import { KnownHosts } from '../../scripts/lib/ssh/host-keys.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { listening, processesMatching } from './support/processes.ts';
-import {
-  blobUploads,
-  dockerOn,
-  imageIdOn,
-  makeProjectDir,
-  runScriptAsync,
-  TEST_IMAGE,
-  writeProjectEnv,
-} from './support/project.ts';
+import { blobUploads, dockerOn, imageIdOn, makeProjectDir, runScriptAsync, TEST_IMAGE, writeProjectEnv } from './support/project.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
 
 /** Nothing from the developer's own SSH set-up may leak into these runs. */
@@ -39,13 +31,7 @@ function projectDir(): string {
 /** robots.env without SSH_KEY: the key comes from ~/.ssh (or ~/.ssh/config). */
 function writeKeylessEnv(dir: string, workspace: string, robots: Record<string, string>): string {
   const file = join(dir, 'robots.env');
-  const lines = [
-    `IMAGE=${TEST_IMAGE}`,
-    'CONTEXT=.',
-    `WORKSPACES=${workspace}`,
-    'PLATFORM=linux/amd64',
-    'REGISTRY_PORT=5000',
-  ];
+  const lines = [`IMAGE=${TEST_IMAGE}`, 'CONTEXT=.', `WORKSPACES=${workspace}`, 'PLATFORM=linux/amd64', 'REGISTRY_PORT=5000'];
   for (const [name, target] of Object.entries(robots)) lines.push(`${name.toUpperCase()}_HOST=${target}`);
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
@@ -125,20 +111,14 @@ describe("Step 0 and the robot's trust", simSuiteOptions(), () => {
     const first = await runScriptAsync('setup.ts', ['pwbot', '--env-file', envFile, '--accept-new-host-key'], env);
     assert.equal(first.code, 0, first.output);
     assert.equal(new KnownHosts(join(dir, 'known_hosts')).pinned('pwbot').length, 1, 'pinned once the login succeeded');
-    assert.match(
-      refused.output,
-      new RegExp(`^your SSH key\\s+done\\s+generated ${keyPath} \\(ed25519, no passphrase\\)$`, 'm'),
-    );
+    assert.match(refused.output, new RegExp(`^your SSH key\\s+done\\s+generated ${keyPath} \\(ed25519, no passphrase\\)$`, 'm'));
     assert.ok(existsSync(keyPath) && existsSync(`${keyPath}.pub`), `setup made ${keyPath} and its .pub`);
     assert.equal(statSync(keyPath).mode & 0o777, 0o600, 'the private key is readable by its owner only');
     const publicKey = readFileSync(`${keyPath}.pub`, 'utf8').trim();
     assert.match(publicKey, /^ssh-ed25519 AAAA\S+ \S+$/);
     // OpenSSH itself reads the Node-made private key and derives the same public key.
     assert.equal(blobOf(execFileSync('ssh-keygen', ['-y', '-f', keyPath], { encoding: 'utf8' })), blobOf(publicKey));
-    assert.match(
-      first.output,
-      /^key on pwbot\s+done\s+ssh-ed25519 key is now in pwbot's authorized_keys; key login verified$/m,
-    );
+    assert.match(first.output, /^key on pwbot\s+done\s+ssh-ed25519 key is now in pwbot's authorized_keys; key login verified$/m);
     const countOnRobot = () =>
       readFileSync(authorizedKeys, 'utf8')
         .split('\n')
@@ -165,8 +145,7 @@ describe("Step 0 and the robot's trust", simSuiteOptions(), () => {
     const newLogins = acceptedLogins(fleet(), robot).slice(loginsBefore);
     const fp = fingerprintOf(`${keyPath}.pub`);
     assert.ok(
-      newLogins.length > 0 &&
-        newLogins.every((line) => line.includes(`Accepted publickey for rdsim`) && line.includes(fp)),
+      newLogins.length > 0 && newLogins.every((line) => line.includes(`Accepted publickey for rdsim`) && line.includes(fp)),
       `the deploy logged in with the generated key ${fp}:\n${newLogins.join('\n')}`,
     );
     console.log(`# key set-up + registration + deploy: ${((performance.now() - started) / 1000).toFixed(2)} s`);
@@ -217,10 +196,7 @@ describe("Step 0 and the robot's trust", simSuiteOptions(), () => {
 
     const first = await runScriptAsync('deploy.ts', ['tofu', '--env-file', envFile]);
     assert.equal(first.code, 0, first.output);
-    assert.match(
-      first.output,
-      new RegExp(`first contact, pinned ssh-ed25519 host key ${robotFp.replace(/[+/]/g, '\\$&')}`),
-    );
+    assert.match(first.output, new RegExp(`first contact, pinned ssh-ed25519 host key ${robotFp.replace(/[+/]/g, '\\$&')}`));
     assert.match(
       readFileSync(knownHosts, 'utf8'),
       new RegExp(`^tofu ssh-ed25519 ${robotKeyBlob.replace(/[+/]/g, '\\$&')}$`, 'm'),
@@ -257,10 +233,7 @@ describe("Step 0 and the robot's trust", simSuiteOptions(), () => {
     assert.equal(doctor.code, 1, doctor.output);
     assert.match(doctor.output, /^✔ tofu\s+reachable\s/m);
     assert.match(doctor.output, /^✖ tofu\s+host key\s+.*HOST KEY CHANGED/m);
-    assert.match(
-      doctor.output,
-      /^\s+fix: npx tsx scripts\/setup\.ts --forget-host tofu \(only if the robot was reinstalled\)$/m,
-    );
+    assert.match(doctor.output, /^\s+fix: npx tsx scripts\/setup\.ts --forget-host tofu \(only if the robot was reinstalled\)$/m);
     assert.doesNotMatch(doctor.output, /^. tofu\s+authenticated/m, 'doctor does not log in past a changed key');
     assert.equal(acceptedLogins(fleet(), robot).length, logins, 'doctor did not log in either');
 
@@ -272,10 +245,7 @@ describe("Step 0 and the robot's trust", simSuiteOptions(), () => {
     const again = await runScriptAsync('deploy.ts', ['tofu', '--env-file', envFile]);
     assert.equal(again.code, 0, again.output);
     assert.ok(again.output.includes(`first contact, pinned ssh-ed25519 host key ${robotFp}`), again.output);
-    assert.match(
-      readFileSync(knownHosts, 'utf8'),
-      new RegExp(`^tofu ssh-ed25519 ${robotKeyBlob.replace(/[+/]/g, '\\$&')}$`, 'm'),
-    );
+    assert.match(readFileSync(knownHosts, 'utf8'), new RegExp(`^tofu ssh-ed25519 ${robotKeyBlob.replace(/[+/]/g, '\\$&')}$`, 'm'));
     const newId = imageIdOn(undefined, ref);
     assert.notEqual(newId, deployedId);
     assert.equal(imageIdOn(robot, ref), newId, 'the change lands once the real key is pinned again');
@@ -298,19 +268,9 @@ describe("Step 0 and the robot's trust", simSuiteOptions(), () => {
     const result = await runScriptAsync('deploy.ts', ['noreg', '--env-file', envFile]);
     assert.equal(result.code, 0, result.output);
     assert.match(result.output, /noreg has no registry:2; carrying it over SSH from the laptop/);
+    assert.equal(imageIdOn(robot, 'registry:2'), laptopRegistry, "the robot holds the laptop's registry:2, same image ID");
     assert.equal(
-      imageIdOn(robot, 'registry:2'),
-      laptopRegistry,
-      "the robot holds the laptop's registry:2, same image ID",
-    );
-    assert.equal(
-      dockerOn(robot, [
-        'container',
-        'inspect',
-        '--format',
-        '{{.State.Status}} {{.Config.Image}}',
-        'robot-deploy-registry',
-      ]),
+      dockerOn(robot, ['container', 'inspect', '--format', '{{.State.Status}} {{.Config.Image}}', 'robot-deploy-registry']),
       'running registry:2',
     );
     const ref = `${TEST_IMAGE}:trustnoreg`;
@@ -358,10 +318,7 @@ describe("Step 0 and the robot's trust", simSuiteOptions(), () => {
     }
     assert.equal(cut.code, 1, cut.output);
     assert.match(cut.output, new RegExp(`^✖ tofu\\s+reachable\\s+${robot.address.replace(/\./g, '\\.')}:22: \\S`, 'm'));
-    assert.match(
-      cut.output,
-      /^\s+fix: check TOFU_HOST in robots\.env, that the robot is on, and that the laptop is on its network$/m,
-    );
+    assert.match(cut.output, /^\s+fix: check TOFU_HOST in robots\.env, that the robot is on, and that the laptop is on its network$/m);
     assert.doesNotMatch(cut.output, /^. tofu\s+authenticated/m, 'nothing past an unreachable robot');
     assert.ok(cut.ms < 15_000, `doctor gave up on the cut link within seconds (${cut.ms.toFixed(0)} ms)`);
 
@@ -373,9 +330,7 @@ describe("Step 0 and the robot's trust", simSuiteOptions(), () => {
     assert.match(denied.output, /^✔ tofu\s+reachable\s/m);
     assert.match(denied.output, /^✔ tofu\s+host key\s/m);
     assert.ok(
-      doctorRow(denied.output, '✖', 'tofu', 'authenticated')?.[1].includes(
-        `authentication failed; tried key ${stranger}`,
-      ),
+      doctorRow(denied.output, '✖', 'tofu', 'authenticated')?.[1].includes(`authentication failed; tried key ${stranger}`),
       denied.output,
     );
     assert.match(denied.output, /^\s+fix: npx tsx scripts\/setup\.ts tofu$/m);
@@ -390,13 +345,7 @@ describe("Step 0 and the robot's trust", simSuiteOptions(), () => {
     const sshConfig = join(home, 'robots_ssh_config');
     writeFileSync(
       sshConfig,
-      [
-        'Host myrobot',
-        `  HostName ${robot.address}`,
-        `  User ${fleet().user}`,
-        `  IdentityFile ${fleet().keyPath}`,
-        '',
-      ].join('\n'),
+      ['Host myrobot', `  HostName ${robot.address}`, `  User ${fleet().user}`, `  IdentityFile ${fleet().keyPath}`, ''].join('\n'),
     );
     const envFile = writeKeylessEnv(dir, 'trustalias', { myrobot: 'myrobot' });
     const result = await runScriptAsync('deploy.ts', ['myrobot', '--env-file', envFile], {
@@ -449,10 +398,7 @@ describe("Step 0 and the robot's trust", simSuiteOptions(), () => {
 
     const both = writeProjectEnv(dir, fleet(), [robot, fleet().robot('noreg')], 'trustkh');
     assert.equal((await runScriptAsync('deploy.ts', ['all', '--env-file', both])).code, 0);
-    assert.equal(
-      new KnownHosts(knownHosts).pinned('tofu').length + new KnownHosts(knownHosts).pinned('noreg').length,
-      2,
-    );
+    assert.equal(new KnownHosts(knownHosts).pinned('tofu').length + new KnownHosts(knownHosts).pinned('noreg').length, 2);
     const forget = await runScriptAsync('setup.ts', ['--forget-host', 'all', '--env-file', both]);
     assert.equal(forget.code, 0, forget.output);
     assert.match(forget.output, /forgot 1 pinned host key\(s\) of tofu/);

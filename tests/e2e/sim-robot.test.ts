@@ -65,9 +65,7 @@ describe('simulated robots', simSuiteOptions(), () => {
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       child.on('close', (code) =>
-        code === 0
-          ? resolve({ stdout, ms: performance.now() - started })
-          : reject(new Error(`ssh exited ${code}: ${stderr}`)),
+        code === 0 ? resolve({ stdout, ms: performance.now() - started }) : reject(new Error(`ssh exited ${code}: ${stderr}`)),
       );
       child.stdin.end(input);
     });
@@ -89,10 +87,7 @@ describe('simulated robots', simSuiteOptions(), () => {
     const fromHost = await exec('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'], {
       env: passbot.dockerEnv(),
     });
-    assert.ok(
-      !fromHost.stdout.includes('registry:2'),
-      'passbot was started without registry:2, so its engine must not have it',
-    );
+    assert.ok(!fromHost.stdout.includes('registry:2'), 'passbot was started without registry:2, so its engine must not have it');
     assert.notEqual(passbot.dockerHost, keybot.dockerHost);
   });
 

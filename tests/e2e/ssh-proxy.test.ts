@@ -37,14 +37,7 @@ describe('ProxyJump and ProxyCommand from ~/.ssh/config', simSuiteOptions(), () 
     const envFile = join(dir, 'robots.env');
     writeFileSync(
       envFile,
-      [
-        `IMAGE=${TEST_IMAGE}`,
-        'WORKSPACES=proxied',
-        `SSH_KEY=${keyPath}`,
-        'BEHIND_HOST=behind',
-        'PIPED_HOST=piped',
-        '',
-      ].join('\n'),
+      [`IMAGE=${TEST_IMAGE}`, 'WORKSPACES=proxied', `SSH_KEY=${keyPath}`, 'BEHIND_HOST=behind', 'PIPED_HOST=piped', ''].join('\n'),
     );
     const env = { RD_SSH_CONFIG: sshConfig };
     const ref = `${TEST_IMAGE}:proxied`;
@@ -55,10 +48,7 @@ describe('ProxyJump and ProxyCommand from ~/.ssh/config', simSuiteOptions(), () 
     assert.equal(imageIdOn(robot, ref), imageIdOn(undefined, ref), 'the jump led to the robot');
     const robotKey = readFileSync(`${robot.hostKeyPath}.pub`, 'utf8').split(' ')[1];
     const knownHosts = readFileSync(join(dir, 'known_hosts'), 'utf8');
-    assert.ok(
-      knownHosts.includes(`${robot.address} ssh-ed25519 ${robotKey}`),
-      `the jump host is pinned:\n${knownHosts}`,
-    );
+    assert.ok(knownHosts.includes(`${robot.address} ssh-ed25519 ${robotKey}`), `the jump host is pinned:\n${knownHosts}`);
     assert.ok(knownHosts.includes(`behind ssh-ed25519 ${robotKey}`), 'the robot is pinned under its name');
 
     const piped = await runScriptAsync('deploy.ts', ['piped', '--env-file', envFile, '-v'], env);
@@ -66,10 +56,7 @@ describe('ProxyJump and ProxyCommand from ~/.ssh/config', simSuiteOptions(), () 
     assert.match(piped.output, /^piped\s+up to date\s/m, 'the same robot, reached through ssh -W');
     assert.match(
       piped.output,
-      new RegExp(
-        `^\\+ \\[laptop\\] sh -c 'exec ssh .* -W 127\\.0\\.0\\.1:22 ${user}@${robot.address.replace(/\./g, '\\.')}'$`,
-        'm',
-      ),
+      new RegExp(`^\\+ \\[laptop\\] sh -c 'exec ssh .* -W 127\\.0\\.0\\.1:22 ${user}@${robot.address.replace(/\./g, '\\.')}'$`, 'm'),
     );
 
     // A jump host presenting another key than the pinned one is refused before the robot is reached.

@@ -21,9 +21,7 @@ interface Terminal {
 
 /** Runs setup.ts on a pseudo-terminal; what it prints and what the terminal echoes arrive in output(). */
 function onTerminal(args: string[], home: string): Terminal {
-  const command = [process.execPath, '--import', 'tsx', join(REPO, 'scripts', 'setup.ts'), ...args]
-    .map((arg) => `'${arg}'`)
-    .join(' ');
+  const command = [process.execPath, '--import', 'tsx', join(REPO, 'scripts', 'setup.ts'), ...args].map((arg) => `'${arg}'`).join(' ');
   // Not CI: setup asks only where a person can answer.
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, SSH_AUTH_SOCK: '', TERM: 'xterm' };
   delete env.CI;
@@ -71,10 +69,7 @@ describe('setup.ts at a terminal', simSuiteOptions(), () => {
     term.type('\x7f'.repeat(decoy.length));
     term.type('\x1b[D\x1b[C\x0c');
     term.type(`${fleet().password}\r`);
-    const code = await Promise.race([
-      term.exited,
-      new Promise<number>((resolve) => setTimeout(() => resolve(-2), 60_000)),
-    ]);
+    const code = await Promise.race([term.exited, new Promise<number>((resolve) => setTimeout(() => resolve(-2), 60_000))]);
     assert.equal(code, 0, term.output());
     assert.match(term.output(), /key on pwtty\s+done/);
     assert.ok(!term.output().includes(fleet().password), 'the password never appears on the terminal');
@@ -93,10 +88,7 @@ describe('setup.ts at a terminal', simSuiteOptions(), () => {
     await waitFor('the password prompt', () => /password \(used once, to add your key\)/.test(term.output()), 30_000);
     const sentAt = Date.now();
     term.type('\x03');
-    const code = await Promise.race([
-      term.exited,
-      new Promise<number>((resolve) => setTimeout(() => resolve(-2), 10_000)),
-    ]);
+    const code = await Promise.race([term.exited, new Promise<number>((resolve) => setTimeout(() => resolve(-2), 10_000))]);
     assert.equal(code, 130, term.output());
     assert.ok(Date.now() - sentAt < 5000, 'within seconds');
     assert.equal(readFileSync(authorizedKeys, 'utf8'), before, 'nothing registered');

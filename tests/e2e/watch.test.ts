@@ -7,19 +7,10 @@ import { describe, test } from 'node:test';
 import { makeWorkspace } from '../../scripts/dev/sim/harness.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { alive, listening } from './support/processes.ts';
-import {
-  imageIdOn,
-  makeProjectDir,
-  type RunningScript,
-  startScript,
-  TEST_IMAGE,
-  waitFor,
-  writeProjectEnv,
-} from './support/project.ts';
+import { imageIdOn, makeProjectDir, type RunningScript, startScript, TEST_IMAGE, waitFor, writeProjectEnv } from './support/project.ts';
 import { useSimFleet } from './support/sim-fleet.ts';
 
-const REDEPLOYED =
-  /^\d\d:\d\d:\d\d sim1 {2}deployed rd-e2e:nav ([0-9a-f]{12}) ([\d.]+) s after the save \((\d+) files? changed/gm;
+const REDEPLOYED = /^\d\d:\d\d:\d\d sim1 {2}deployed rd-e2e:nav ([0-9a-f]{12}) ([\d.]+) s after the save \((\d+) files? changed/gm;
 
 function redeploys(run: RunningScript): { id: string; seconds: number }[] {
   return [...run.output().matchAll(REDEPLOYED)].map((m) => ({ id: m[1], seconds: Number(m[2]) }));
@@ -34,10 +25,7 @@ describe('deploy --watch on one simulated robot', simSuiteOptions(), () => {
     const workspace = await makeWorkspace(dir, { name: 'nav', baseSizeMiB: 8 });
     writeFileSync(join(dir, '.dockerignore'), 'nav/notes.md\n');
     // A lost link is noticed after 2 s of silence instead of 15 s.
-    const envFile = writeProjectEnv(dir, fleet(), fleet().robots, 'nav', [
-      'ALIVE_INTERVAL_SECONDS=1',
-      'ALIVE_COUNT_MAX=2',
-    ]);
+    const envFile = writeProjectEnv(dir, fleet(), fleet().robots, 'nav', ['ALIVE_INTERVAL_SECONDS=1', 'ALIVE_COUNT_MAX=2']);
     const robot = fleet().robot('sim1');
     const run = startScript('deploy.ts', ['sim1', '--env-file', envFile, '--watch', '--timings']);
     try {
@@ -68,11 +56,7 @@ describe('deploy --watch on one simulated robot', simSuiteOptions(), () => {
       await robot.cutLink();
       await waitFor('the drop to be noticed', () => /sim1 {2}link lost/.test(run.output()), 30_000);
       await robot.restoreLink();
-      await waitFor(
-        'the reconnect',
-        () => /sim1 {2}reconnected; tunnel 127\.0\.0\.1:\d+ open/.test(run.output()),
-        60_000,
-      );
+      await waitFor('the reconnect', () => /sim1 {2}reconnected; tunnel 127\.0\.0\.1:\d+ open/.test(run.output()), 60_000);
       await workspace.setTop('watch 3');
       await waitFor('redeploy 3', () => redeploys(run).length === 3, 60_000);
       assert.equal(imageIdOn(robot, ref), imageIdOn(undefined, ref));

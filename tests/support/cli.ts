@@ -6,12 +6,7 @@ import { join, resolve } from 'node:path';
 export const REPO = resolve(import.meta.dirname, '..', '..');
 
 /** Runs one of scripts/*.ts the way a user does, without a TTY and without stdin. */
-export function runScript(
-  script: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-  timeout = 60_000,
-): SpawnSyncReturns<string> {
+export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}, timeout = 60_000): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'scripts', script), ...args], {
     cwd: REPO,
     encoding: 'utf8',

@@ -13,8 +13,7 @@ test('runProcess resolves with the exit code and both outputs, also when the pro
 });
 
 test('runProcess writes input to stdin, and passes arguments without a shell', async () => {
-  const echo =
-    'process.stdin.pipe(process.stdout); process.stdin.on("end", () => process.stdout.write(process.argv[1]))';
+  const echo = 'process.stdin.pipe(process.stdout); process.stdin.on("end", () => process.stdout.write(process.argv[1]))';
   const result = await runProcess([...node(echo), '$HOME; rm -rf /'], { input: 'piped ' });
   assert.equal(result.stdout, 'piped $HOME; rm -rf /');
 });
@@ -34,10 +33,7 @@ test('runProcess stops a program when its signal aborts', async () => {
 });
 
 test('runProcess rejects, naming the program, when it cannot start', async () => {
-  await assert.rejects(
-    runProcess(['rd-no-such-program-here', '--version']),
-    /cannot run rd-no-such-program-here: .*ENOENT/,
-  );
+  await assert.rejects(runProcess(['rd-no-such-program-here', '--version']), /cannot run rd-no-such-program-here: .*ENOENT/);
 });
 
 test('startProcess streams stdout as bytes', async () => {
@@ -50,10 +46,9 @@ test('startProcess streams stdout as bytes', async () => {
 
 test("ProcessRunner: its environment plus the command's additions, its time limit, and the product's CommandError", async () => {
   const runner = new ProcessRunner('the sim host', { PATH: process.env.PATH, BASE: 'base' }, 20_000);
-  const env = await runner.run(
-    node('process.stdout.write(`${process.env.BASE} ${process.env.EXTRA} ${process.env.HOME}`)'),
-    { env: { EXTRA: 'extra' } },
-  );
+  const env = await runner.run(node('process.stdout.write(`${process.env.BASE} ${process.env.EXTRA} ${process.env.HOME}`)'), {
+    env: { EXTRA: 'extra' },
+  });
   assert.equal(env.stdout, 'base extra undefined');
   const slow = await new ProcessRunner('the sim host', process.env, 200).run(node('setTimeout(() => {}, 60_000)'));
   assert.match(slow.stderr, /time limit 200 ms/);
@@ -61,7 +56,6 @@ test("ProcessRunner: its environment plus the command's additions, its time limi
   await assert.rejects(
     failed,
     (error: unknown) =>
-      error instanceof CommandError &&
-      /^adding a netns failed on the sim host \(exit 1\): no such netns$/.test(error.message),
+      error instanceof CommandError && /^adding a netns failed on the sim host \(exit 1\): no such netns$/.test(error.message),
   );
 });

@@ -4,12 +4,7 @@ import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import {
-  chunkIndexDir,
-  KEPT_INDEXES,
-  loadChunkIndex,
-  saveChunkIndex,
-} from '../../scripts/lib/delta/chunk-index-cache.ts';
+import { chunkIndexDir, KEPT_INDEXES, loadChunkIndex, saveChunkIndex } from '../../scripts/lib/delta/chunk-index-cache.ts';
 import { indexChunks, makeRecipe } from '../../scripts/lib/delta/recipe.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'chunk-index-test-'));

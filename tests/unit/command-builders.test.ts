@@ -69,30 +69,11 @@ test('plain docker build when there is no buildx', () => {
 
 test('laptop image commands', () => {
   assert.deepEqual(local.imageId('a:b'), ['docker', 'image', 'inspect', '--format', '{{.Id}}', 'a:b']);
-  assert.deepEqual(local.tagImage('a:b', 'localhost:5000/a:b'), [
-    'docker',
-    'image',
-    'tag',
-    'a:b',
-    'localhost:5000/a:b',
-  ]);
+  assert.deepEqual(local.tagImage('a:b', 'localhost:5000/a:b'), ['docker', 'image', 'tag', 'a:b', 'localhost:5000/a:b']);
   assert.deepEqual(local.pushImage('localhost:5000/a:b'), ['docker', 'image', 'push', 'localhost:5000/a:b']);
-  assert.deepEqual(local.untagImage('localhost:5000/a:b'), [
-    'docker',
-    'image',
-    'rm',
-    '--no-prune',
-    'localhost:5000/a:b',
-  ]);
+  assert.deepEqual(local.untagImage('localhost:5000/a:b'), ['docker', 'image', 'rm', '--no-prune', 'localhost:5000/a:b']);
   assert.deepEqual(local.saveImage('registry:2'), ['docker', 'image', 'save', 'registry:2']);
-  assert.deepEqual(local.pullImage('registry:2', 'linux/arm64'), [
-    'docker',
-    'image',
-    'pull',
-    '--platform',
-    'linux/arm64',
-    'registry:2',
-  ]);
+  assert.deepEqual(local.pullImage('registry:2', 'linux/arm64'), ['docker', 'image', 'pull', '--platform', 'linux/arm64', 'registry:2']);
   assert.deepEqual(local.buildxVersion(), ['docker', 'buildx', 'version']);
   assert.deepEqual(local.listPushTags('img'), [
     'docker',
@@ -123,13 +104,7 @@ test('robot refs: IMAGE:WS, IMAGE:WS.prev, registry refs by tag and by digest', 
 test('robot scripts take user values only as positional parameters', () => {
   const ensure = registry.ensureRegistry(5001);
   assert.deepEqual([ensure[0], ensure[1]], ['sh', '-c']);
-  assert.deepEqual(ensure.slice(3), [
-    'ensure-registry',
-    'robot-deploy-registry',
-    '5001',
-    'registry:2',
-    'robot-deploy-registry',
-  ]);
+  assert.deepEqual(ensure.slice(3), ['ensure-registry', 'robot-deploy-registry', '5001', 'registry:2', 'robot-deploy-registry']);
   assert.deepEqual(robot.pullAndTag('s', 'd', 'p', ['i']).slice(3), ['pull-and-tag', 's', 'd', 'p', 'i']);
   assert.deepEqual(robot.rollback('d', 'p').slice(3), ['rollback', 'd', 'p']);
   assert.deepEqual(robot.probe(['img:a', 'img:b']).slice(3), ['probe', 'robot-deploy-registry', 'img:a', 'img:b']);

@@ -5,19 +5,7 @@ import { test } from 'node:test';
 import { makeProject, REPO, runScript, tempDir } from '../support/cli.ts';
 
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
-const COMMANDS = [
-  'deploy',
-  'build',
-  'registry',
-  'tunnel',
-  'push',
-  'cleanup',
-  'setup',
-  'doctor',
-  'status',
-  'rollback',
-  'prune',
-];
+const COMMANDS = ['deploy', 'build', 'registry', 'tunnel', 'push', 'cleanup', 'setup', 'doctor', 'status', 'rollback', 'prune'];
 // 127.0.0.1:1 refuses at once: a robot that fails without any network wait.
 const ENV = 'IMAGE=eurobot2023\nWORKSPACES=navigation\nROBOT1_HOST=nuc@127.0.0.1:1\n';
 const NO_ENGINE = { DOCKER_HOST: 'unix:///nonexistent/docker.sock', CI: '1' };
@@ -136,6 +124,5 @@ test('doctor --json: every check with its verdict and fix; ok false when one fai
   assert.ok(report.checks.some((c) => c.scope === 'laptop' && c.check === 'robots.env' && c.verdict === 'ok'));
   const robot = report.checks.find((c) => c.scope === 'robot1' && c.verdict === 'fail');
   assert.ok(robot && typeof robot.fix === 'string' && robot.fix.length > 0, result.stdout);
-  for (const check of report.checks)
-    assert.deepEqual(Object.keys(check), ['scope', 'check', 'verdict', 'detail', 'fix']);
+  for (const check of report.checks) assert.deepEqual(Object.keys(check), ['scope', 'check', 'verdict', 'detail', 'fix']);
 });

@@ -7,21 +7,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { imageWithLayers } from '../../scripts/lib/commands/local-images.ts';
-import {
-  DELTA_LAYER_MISMATCH,
-  deltaApply,
-  deltaReceive,
-  deltaState,
-  parseDeltaState,
-} from '../../scripts/lib/commands/robot-delta.ts';
+import { DELTA_LAYER_MISMATCH, deltaApply, deltaReceive, deltaState, parseDeltaState } from '../../scripts/lib/commands/robot-delta.ts';
 import { contentChunks, MAX_CHUNK, MIN_CHUNK } from '../../scripts/lib/delta/fastcdc.ts';
-import {
-  composeManifest,
-  diffIdsOfFingerprint,
-  OCI_LAYER_TAR,
-  parseManifest,
-  planLayers,
-} from '../../scripts/lib/delta/manifest.ts';
+import { composeManifest, diffIdsOfFingerprint, OCI_LAYER_TAR, parseManifest, planLayers } from '../../scripts/lib/delta/manifest.ts';
 import { applyRecipe, indexChunks, makeRecipe, recipeText } from '../../scripts/lib/delta/recipe.ts';
 
 const digestOf = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -96,10 +84,7 @@ test('layer plan: known layers reuse their registry blobs (OCI names), new ones 
 test('diffIDs come out of a fingerprint line; the laptop image with exactly those layers is found', () => {
   const a = `sha256:${'a'.repeat(64)}`;
   const b = `sha256:${'b'.repeat(64)}`;
-  assert.deepEqual(diffIdsOfFingerprint(`linux/amd64 2026-12-01 10:00:00 +0000 UTC ["${a}","${b}"] null ["sh"]`), [
-    a,
-    b,
-  ]);
+  assert.deepEqual(diffIdsOfFingerprint(`linux/amd64 2026-12-01 10:00:00 +0000 UTC ["${a}","${b}"] null ["sh"]`), [a, b]);
   assert.equal(diffIdsOfFingerprint('linux/amd64 x null'), undefined);
   assert.equal(imageWithLayers(`sha256:1 ["${a}"]\nsha256:2 ["${a}","${b}"]\n`, [a, b]), 'sha256:2');
   assert.equal(imageWithLayers(`sha256:1 ["${a}"]\n`, [a, b]), undefined);
@@ -126,8 +111,7 @@ function robotHome() {
     PATH: `${join(home, 'bin')}:${process.env.PATH}`,
     REGISTRY_DIR: join(home, 'registry'),
   };
-  const run = (argv: string[], input?: Buffer | string) =>
-    spawnSync(argv[0], argv.slice(1), { env, input, encoding: 'utf8' });
+  const run = (argv: string[], input?: Buffer | string) => spawnSync(argv[0], argv.slice(1), { env, input, encoding: 'utf8' });
   return { home, registry: env.REGISTRY_DIR, run };
 }
 
@@ -142,11 +126,7 @@ test('robot scripts: batches are kept once whole, the layer is rebuilt from the 
   writeFileSync(join(blobDir, 'data'), blob);
   const recipe = await makeRecipe(blocks(target, 65536), await indexChunks(blocks(basis, 65536)));
   const names = recipe.batches.map((batch, i) => `batch.${i}.${digestOf(batch).slice(7)}`);
-  assert.equal(
-    robot.run(deltaReceive('w1', names[0], '0'.repeat(64)), recipe.batches[0]).status,
-    1,
-    'a damaged batch is refused',
-  );
+  assert.equal(robot.run(deltaReceive('w1', names[0], '0'.repeat(64)), recipe.batches[0]).status, 1, 'a damaged batch is refused');
   assert.deepEqual(parseDeltaState(robot.run(deltaState('reg', 'app', 'w1', targetId)).stdout), {
     committed: false,
     have: new Set(),
@@ -154,27 +134,14 @@ test('robot scripts: batches are kept once whole, the layer is rebuilt from the 
   for (const [i, name] of names.entries())
     assert.equal(robot.run(deltaReceive('w1', name, name.split('.')[2]), recipe.batches[i]).status, 0);
   assert.deepEqual(parseDeltaState(robot.run(deltaState('reg', 'app', 'w1', targetId)).stdout).have, new Set(names));
-  const wrong = robot.run(
-    deltaApply('reg', 'app', 'w1', `sha256:${'f'.repeat(64)}`, basisId, blobId, names),
-    recipeText(recipe.ops),
-  );
+  const wrong = robot.run(deltaApply('reg', 'app', 'w1', `sha256:${'f'.repeat(64)}`, basisId, blobId, names), recipeText(recipe.ops));
   assert.equal(wrong.status, DELTA_LAYER_MISMATCH, wrong.stderr);
-  assert.equal(
-    existsSync(join(robot.registry, 'docker/registry/v2/repositories')),
-    false,
-    'nothing refers to an unverified layer',
-  );
+  assert.equal(existsSync(join(robot.registry, 'docker/registry/v2/repositories')), false, 'nothing refers to an unverified layer');
   const applied = robot.run(deltaApply('reg', 'app', 'w1', targetId, basisId, blobId, names), recipeText(recipe.ops));
   assert.equal(applied.status, 0, applied.stderr);
   const hex = targetId.slice(7);
-  assert.deepEqual(
-    readFileSync(join(robot.registry, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data')),
-    target,
-  );
-  assert.equal(
-    readFileSync(join(robot.registry, 'docker/registry/v2/repositories/app/_layers/sha256', hex, 'link'), 'utf8'),
-    targetId,
-  );
+  assert.deepEqual(readFileSync(join(robot.registry, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data')), target);
+  assert.equal(readFileSync(join(robot.registry, 'docker/registry/v2/repositories/app/_layers/sha256', hex, 'link'), 'utf8'), targetId);
   assert.equal(existsSync(join(robot.home, '.cache/robot-deploy/delta/w1')), false, 'the work directory is gone');
   assert.equal(parseDeltaState(robot.run(deltaState('reg', 'app', 'w1', targetId)).stdout).committed, true);
 });
@@ -199,14 +166,8 @@ test('robot scripts: a basis an earlier delta stored uncompressed is used as it 
   assert.equal(applied.status, 0, applied.stderr);
   assert.match(applied.stdout, /^phase replay \d+$/m, 'the robot reports its phases');
   const hex = targetId.slice(7);
-  assert.deepEqual(
-    readFileSync(join(robot.registry, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data')),
-    target,
-  );
-  writeFileSync(
-    join(blobDir, 'data'),
-    Buffer.concat([basis.subarray(0, 1000), Buffer.alloc(10), basis.subarray(1010)]),
-  );
+  assert.deepEqual(readFileSync(join(robot.registry, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data')), target);
+  writeFileSync(join(blobDir, 'data'), Buffer.concat([basis.subarray(0, 1000), Buffer.alloc(10), basis.subarray(1010)]));
   send('w3');
   const damaged = robot.run(deltaApply('reg', 'app2', 'w3', targetId, basisId, basisId, names), recipeText(recipe.ops));
   assert.equal(damaged.status, DELTA_LAYER_MISMATCH, damaged.stderr);

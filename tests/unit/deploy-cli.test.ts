@@ -22,15 +22,9 @@ test('--dry-run prints the exact commands per host and runs nothing', () => {
   );
   assert.match(out, /docker image tag sha256:0{64} 127\.0\.0\.1:\d+\/eurobot2023:navigation/);
   assert.match(out, /docker image push 127\.0\.0\.1:\d+\/eurobot2023:navigation/);
-  assert.match(
-    out,
-    /robot1 \(over SSH to nuc@192\.168\.1\.64\):\n {2}sh -c .*probe robot-deploy-registry eurobot2023:navigation/s,
-  );
+  assert.match(out, /robot1 \(over SSH to nuc@192\.168\.1\.64\):\n {2}sh -c .*probe robot-deploy-registry eurobot2023:navigation/s);
   assert.match(out, /ensure-registry robot-deploy-registry 5000 registry:2 robot-deploy-registry/);
-  assert.match(
-    out,
-    /pull-and-tag 127\.0\.0\.1:5000\/eurobot2023@sha256:0{64} eurobot2023:navigation eurobot2023:navigation\.prev/,
-  );
+  assert.match(out, /pull-and-tag 127\.0\.0\.1:5000\/eurobot2023@sha256:0{64} eurobot2023:navigation eurobot2023:navigation\.prev/);
   assert.equal(existsSync(join(dir, 'known_hosts')), false, 'no SSH connection was made');
 });
 
@@ -45,11 +39,7 @@ test('--dry-run for a fleet builds each platform once', () => {
 
 const refusals: [string, string[], RegExp][] = [
   ['unknown robot lists the known ones', ['robot9'], /unknown robot "robot9"\. Known robots in .*: robot1, jetson/],
-  [
-    'a robot name with shell metacharacters',
-    ['robot1;touch /tmp/rd-pwned'],
-    /unknown robot "robot1;touch \/tmp\/rd-pwned"/,
-  ],
+  ['a robot name with shell metacharacters', ['robot1;touch /tmp/rd-pwned'], /unknown robot "robot1;touch \/tmp\/rd-pwned"/],
   ['no robot named', [], /name at least one robot/],
   [
     'unknown workspace lists the known ones',
@@ -63,11 +53,7 @@ const refusals: [string, string[], RegExp][] = [
   ],
   ['a workspace with spaces', ['robot1', '--ws', 'nav igation'], /is not a valid Docker tag/],
   ['a very long workspace name', ['robot1', '--ws', 'x'.repeat(300)], /300 characters long/],
-  [
-    'an unknown option shows the help',
-    ['robot1', '--force'],
-    /Unknown option '--force'[\s\S]*Usage: npx tsx scripts\/deploy\.ts/,
-  ],
+  ['an unknown option shows the help', ['robot1', '--force'], /Unknown option '--force'[\s\S]*Usage: npx tsx scripts\/deploy\.ts/],
 ];
 
 for (const [name, args, pattern] of refusals) {
@@ -103,10 +89,7 @@ test('exit 1 with the cause when the laptop engine is not running; no robot is c
   const { dir, envFile } = makeProject(ENV);
   const result = runScript('deploy.ts', ['robot1', '--env-file', envFile], NO_ENGINE);
   assert.equal(result.status, 1);
-  assert.match(
-    result.stderr,
-    /the laptop's Docker engine is not reachable .*fix DOCKER_HOST=unix:\/\/\/nonexistent\/docker\.sock/,
-  );
+  assert.match(result.stderr, /the laptop's Docker engine is not reachable .*fix DOCKER_HOST=unix:\/\/\/nonexistent\/docker\.sock/);
   assert.equal(existsSync(join(dir, 'known_hosts')), false);
 });
 

@@ -29,21 +29,12 @@ test('same image: a containerd-store robot names it by the digest it was pulled 
 
 test('same image: content fingerprints decide when the digests do not match', () => {
   assert.ok(
-    sameImage(
-      { id: CONFIG, digests: [], fingerprint: 'linux/amd64 t [l]' },
-      { id: OTHER, digests: [], fingerprint: 'linux/amd64 t [l]' },
-    ),
+    sameImage({ id: CONFIG, digests: [], fingerprint: 'linux/amd64 t [l]' }, { id: OTHER, digests: [], fingerprint: 'linux/amd64 t [l]' }),
   );
   assert.ok(
-    !sameImage(
-      { id: CONFIG, digests: [], fingerprint: 'linux/amd64 t [l]' },
-      { id: OTHER, digests: [], fingerprint: 'linux/amd64 t [k]' },
-    ),
+    !sameImage({ id: CONFIG, digests: [], fingerprint: 'linux/amd64 t [l]' }, { id: OTHER, digests: [], fingerprint: 'linux/amd64 t [k]' }),
   );
-  assert.ok(
-    !sameImage({ id: CONFIG, digests: [] }, { id: OTHER, digests: [] }),
-    'no fingerprint on either side is not a match',
-  );
+  assert.ok(!sameImage({ id: CONFIG, digests: [] }, { id: OTHER, digests: [] }), 'no fingerprint on either side is not a match');
 });
 
 test('digestsOf keeps each RepoDigests digest once and ignores junk', () => {

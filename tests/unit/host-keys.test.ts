@@ -57,10 +57,7 @@ test('known_hosts in OpenSSH syntax: comma lists, [host]:port, wildcards, negati
   const file = join(dir, 'known_hosts');
   const hashed = execFileSync(
     'sh',
-    [
-      '-c',
-      `printf 'hashbot ssh-ed25519 ${b64}\\n' > ${dir}/h && ssh-keygen -H -f ${dir}/h >/dev/null 2>&1 && cat ${dir}/h`,
-    ],
+    ['-c', `printf 'hashbot ssh-ed25519 ${b64}\\n' > ${dir}/h && ssh-keygen -H -f ${dir}/h >/dev/null 2>&1 && cat ${dir}/h`],
     { encoding: 'utf8' },
   ).trim();
   assert.match(hashed, /^\|1\|/);
@@ -82,11 +79,7 @@ test('known_hosts in OpenSSH syntax: comma lists, [host]:port, wildcards, negati
     assert.equal(judgeHostKey(known.pinned(name), key).kind, 'match', name);
   assert.equal(judgeHostKey(known.pinned('robot-x'), key).kind, 'match', 'negated for the * line, matched by robot-*');
   assert.equal(judgeHostKey(known.pinned('zeta'), key).kind, 'changed', 'only the * line applies to zeta');
-  assert.equal(
-    judgeHostKey(known.pinned('delta'), other).kind,
-    'match',
-    'a CA line is not a pin: only the * line applies',
-  );
+  assert.equal(judgeHostKey(known.pinned('delta'), other).kind, 'match', 'a CA line is not a pin: only the * line applies');
   assert.equal(judgeHostKey(known.pinned('epsilon'), key).kind, 'revoked');
 });
 
@@ -142,7 +135,6 @@ test('an unwritable known_hosts is a KnownHostsError naming the file, not a cras
   const file = join(dir, 'no-such-dir', 'known_hosts');
   assert.throws(
     () => new KnownHosts(file).pin('robot1', key),
-    (error: Error) =>
-      error instanceof KnownHostsError && error.message.includes(file) && /permissions/.test(error.message),
+    (error: Error) => error instanceof KnownHostsError && error.message.includes(file) && /permissions/.test(error.message),
   );
 });

@@ -29,10 +29,7 @@ test('bytes arriving keep a link alive however long it has been busy; silence pa
   const started = Date.now();
   while (!lost() && Date.now() - started < 2000) await sleep(20);
   assert.ok(Date.now() - started >= 280, `declared lost after ${Date.now() - started} ms of silence`);
-  assert.match(
-    lost()?.message ?? 'not lost',
-    /nothing arrived from the robot for 0 s \(ALIVE_INTERVAL_SECONDS × ALIVE_COUNT_MAX\)/,
-  );
+  assert.match(lost()?.message ?? 'not lost', /nothing arrived from the robot for 0 s \(ALIVE_INTERVAL_SECONDS × ALIVE_COUNT_MAX\)/);
   busy.emit('close');
 });
 
@@ -57,10 +54,7 @@ test('robots.env: ALIVE_INTERVAL_SECONDS, ALIVE_COUNT_MAX and ROBOT_TIMEOUT_SECO
     () => parseProjectConfig(`${base}ALIVE_COUNT_MAX=lots\n`, join(dir, 'robots.env')),
     /ALIVE_COUNT_MAX="lots" is not a whole number from 1 to 100/,
   );
-  assert.throws(
-    () => parseProjectConfig(`${base}ROBOT_TIMEOUT_SECONDS=-1\n`, join(dir, 'robots.env')),
-    /ROBOT_TIMEOUT_SECONDS="-1"/,
-  );
+  assert.throws(() => parseProjectConfig(`${base}ROBOT_TIMEOUT_SECONDS=-1\n`, join(dir, 'robots.env')), /ROBOT_TIMEOUT_SECONDS="-1"/);
 });
 
 test('a transfer whose progress stops is aborted with the stall message; one that moves is not', async () => {
@@ -83,8 +77,7 @@ test('a transfer whose progress stops is aborted with the stall message; one tha
       () => 0,
       300,
       () => new Error('the push of ws made no progress'),
-      (signal) =>
-        new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('docker push killed')))),
+      (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('docker push killed')))),
     ),
     /the push of ws made no progress/,
   );

@@ -7,11 +7,7 @@ import { FakeDocker } from '../support/fake-docker.ts';
 test('robot scripts get the prelude; bare docker commands are wrapped; other commands pass through', () => {
   const access = { envPrefix: 'JETSON' };
   const script = withDockerAccess(['sh', '-c', 'docker version', 'probe', 'a b'], access);
-  assert.deepEqual(
-    [script[0], script[1], ...script.slice(3)],
-    ['sh', '-c', 'probe', 'a b'],
-    'positional parameters keep their places',
-  );
+  assert.deepEqual([script[0], script[1], ...script.slice(3)], ['sh', '-c', 'probe', 'a b'], 'positional parameters keep their places');
   assert.match(script[2], /docker\(\) \{[^\n]*\n*[\s\S]*\ndocker version$/);
   const bare = withDockerAccess(['docker', 'image', 'load'], access);
   assert.deepEqual(bare.slice(3), ['docker', 'image', 'load']);
@@ -32,10 +28,9 @@ test('the configured docker path is quoted into the prelude, never run as shell 
 
 test('a docker CLI found on PATH with a usable socket runs directly', () => {
   const docker = new FakeDocker().set('ids/img_a', `sha256:${'a'.repeat(64)}`);
-  const result = docker.run(
-    withDockerAccess(['docker', 'image', 'inspect', '--format', '{{.Id}}', 'img:a'], { envPrefix: 'R1' }),
-    { DOCKER_HOST: 'unix:///nonexistent.sock' },
-  );
+  const result = docker.run(withDockerAccess(['docker', 'image', 'inspect', '--format', '{{.Id}}', 'img:a'], { envPrefix: 'R1' }), {
+    DOCKER_HOST: 'unix:///nonexistent.sock',
+  });
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout.trim(), `sha256:${'a'.repeat(64)}`);
   assert.ok(!docker.calls().some((call) => call.includes('sudo')));

@@ -7,12 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parsePullAndTag, pullAndTag, rollback } from '../../scripts/lib/commands/robot-docker.ts';
 import { removeImages } from '../../scripts/lib/commands/robot-prune.ts';
-import {
-  ENSURE_NO_IMAGE,
-  ENSURE_PORT_BUSY,
-  ensureRegistry,
-  parseEnsureOutput,
-} from '../../scripts/lib/commands/robot-registry.ts';
+import { ENSURE_NO_IMAGE, ENSURE_PORT_BUSY, ensureRegistry, parseEnsureOutput } from '../../scripts/lib/commands/robot-registry.ts';
 import { joinPosix } from '../../scripts/lib/shell/posix-quote.ts';
 import { FakeDocker } from '../support/fake-docker.ts';
 
@@ -65,12 +60,7 @@ test('a registry published with -p by an older robot-deploy is recreated on the 
   assert.deepEqual(parseEnsureOutput(result.stdout), { status: 'recreated', port });
   assert.ok(docker.calls().includes('rm -f robot-deploy-registry'));
   assert.ok(
-    docker
-      .calls()
-      .some(
-        (c) =>
-          c.startsWith('run ') && c.includes(`--network host`) && c.includes(`REGISTRY_HTTP_ADDR=127.0.0.1:${port}`),
-      ),
+    docker.calls().some((c) => c.startsWith('run ') && c.includes(`--network host`) && c.includes(`REGISTRY_HTTP_ADDR=127.0.0.1:${port}`)),
   );
 });
 
@@ -139,9 +129,7 @@ test('pull and tag: the same content under a new digest replaces IMAGE:WS withou
     .set('ids/img_nav', OLD)
     .set(`fingerprints/${OLD}`, 'same')
     .set(`fingerprints/${NEW}`, 'same');
-  const result = docker.run(
-    pullAndTag('127.0.0.1:5000/img@sha256:x', 'img:nav', 'img:nav.prev', [`sha256:${'7'.repeat(64)}`, NEW]),
-  );
+  const result = docker.run(pullAndTag('127.0.0.1:5000/img@sha256:x', 'img:nav', 'img:nav.prev', [`sha256:${'7'.repeat(64)}`, NEW]));
   assert.equal(result.code, 0, result.stderr);
   assert.deepEqual(parsePullAndTag(result.stdout), { deployed: NEW, previous: undefined });
   assert.equal(docker.id('img:nav'), NEW);

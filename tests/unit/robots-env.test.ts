@@ -92,11 +92,7 @@ const errors: [string, string, RegExp][] = [
   ['bad ssh port', 'IMAGE=img\nR_HOST=nuc@robot:0\n', /port "0" is not between 1 and 65535/],
   ['reserved name', 'IMAGE=img\nALL_HOST=robot\n', /"all" is reserved/],
   ['unbalanced quotes', 'IMAGE=img\nR_HOST="robot\n', /robots\.env:2: R_HOST: host ""robot" is not a hostname/],
-  [
-    'missing context',
-    'IMAGE=img\nCONTEXT=nowhere\nR_HOST=r\n',
-    /robots\.env:2: CONTEXT directory .*nowhere does not exist/,
-  ],
+  ['missing context', 'IMAGE=img\nCONTEXT=nowhere\nR_HOST=r\n', /robots\.env:2: CONTEXT directory .*nowhere does not exist/],
   ['context outside', 'IMAGE=img\nCONTEXT=..\nR_HOST=r\n', /robots\.env:2: CONTEXT=\.\. points outside/],
 ];
 
@@ -117,10 +113,7 @@ for (const [name, text, pattern] of errors) {
 test('refused: a CONTEXT symlink that leads outside the project', () => {
   const dir = project();
   symlinkSync(tmpdir(), join(dir, 'escape'));
-  assert.throws(
-    () => parseProjectConfig('IMAGE=img\nCONTEXT=escape\nR_HOST=r\n', join(dir, 'robots.env')),
-    /points outside/,
-  );
+  assert.throws(() => parseProjectConfig('IMAGE=img\nCONTEXT=escape\nR_HOST=r\n', join(dir, 'robots.env')), /points outside/);
 });
 
 test('--env-file beats ROBOTS_ENV beats the nearest robots.env upwards', () => {
@@ -166,10 +159,7 @@ test('no robots.env anywhere above: a usage error naming every directory searche
 test('a robot whose name is a prefix of another keeps its own keys', () => {
   const dir = project();
   writeFileSync(join(dir, 'x'), '');
-  const config = parseProjectConfig(
-    'IMAGE=img\nR_HOST=a\nR_SSH_HOST=b\nR_SSH_PLATFORM=linux/arm64\n',
-    join(dir, 'robots.env'),
-  );
+  const config = parseProjectConfig('IMAGE=img\nR_HOST=a\nR_SSH_HOST=b\nR_SSH_PLATFORM=linux/arm64\n', join(dir, 'robots.env'));
   assert.deepEqual(
     config.robots.map((r) => [r.name, r.platform]),
     [
@@ -202,11 +192,7 @@ test('an unquoted value keeps a # inside a word; a # after whitespace starts a c
 
 test('two spellings of one robot name are refused: names ignore case and key the pinned host keys', () => {
   assert.throws(
-    () =>
-      parseProjectConfig(
-        'IMAGE=app\nROBOT1_HOST=nuc@10.0.0.2\nrobot1_HOST=nuc@10.0.0.9\n',
-        join(project(), 'robots.env'),
-      ),
+    () => parseProjectConfig('IMAGE=app\nROBOT1_HOST=nuc@10.0.0.2\nrobot1_HOST=nuc@10.0.0.9\n', join(project(), 'robots.env')),
     /robots\.env:3: robot1_HOST declares robot "robot1" again \(ROBOT1_HOST on line 2\)/,
   );
 });

@@ -14,10 +14,7 @@ function recordingDocker(sleepSeconds: number): { bin: string; envDump: string; 
   mkdirSync(join(dir, 'bin'));
   const envDump = join(dir, 'env');
   const pidFile = join(dir, 'pid');
-  writeFileSync(
-    join(dir, 'bin', 'docker'),
-    `#!/bin/sh\nenv > ${envDump}\necho $$ > ${pidFile}\nsleep ${sleepSeconds}\nexit 1\n`,
-  );
+  writeFileSync(join(dir, 'bin', 'docker'), `#!/bin/sh\nenv > ${envDump}\necho $$ > ${pidFile}\nsleep ${sleepSeconds}\nexit 1\n`);
   chmodSync(join(dir, 'bin', 'docker'), 0o755);
   return { bin: join(dir, 'bin'), envDump, pidFile };
 }
@@ -53,9 +50,7 @@ test('SIGHUP (the terminal closed) runs the teardown: exit 129 and no docker chi
   assert.equal(code, 129, output);
   assert.match(output, /Hung up \(the terminal closed\): closed \d+ open resource\(s\)/);
   await new Promise((resolve) => setTimeout(resolve, 200));
-  const state = existsSync(`/proc/${dockerPid}/stat`)
-    ? readFileSync(`/proc/${dockerPid}/stat`, 'utf8').split(') ')[1]?.[0]
-    : 'gone';
+  const state = existsSync(`/proc/${dockerPid}/stat`) ? readFileSync(`/proc/${dockerPid}/stat`, 'utf8').split(') ')[1]?.[0] : 'gone';
   assert.ok(state === 'gone' || state === 'Z', `the docker child is gone (state ${state})`);
 });
 

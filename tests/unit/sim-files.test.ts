@@ -82,18 +82,10 @@ test('generated workspaces put a random base layer under a one-line top layer', 
 
     const small = await makeWorkspace(dir, { name: 'small' });
     assert.doesNotMatch(await readFile(small.dockerfile, 'utf8'), /RUN/);
-    assert.notEqual(
-      workspaceDockerfile('a', [1]),
-      workspaceDockerfile('a', [1]),
-      'each workspace gets its own base layer',
-    );
-    const layered = (
-      await readFile((await makeWorkspace(dir, { name: 'layered', layersMiB: [4, 4, 4] })).dockerfile, 'utf8')
-    ).split('\n');
+    assert.notEqual(workspaceDockerfile('a', [1]), workspaceDockerfile('a', [1]), 'each workspace gets its own base layer');
+    const layered = (await readFile((await makeWorkspace(dir, { name: 'layered', layersMiB: [4, 4, 4] })).dockerfile, 'utf8')).split('\n');
     assert.deepEqual(
-      layered
-        .filter((line) => line.startsWith('RUN'))
-        .map((line) => / of=\/(\S+) bs=1048576 count=(\d+) /.exec(line)?.slice(1).join(' ')),
+      layered.filter((line) => line.startsWith('RUN')).map((line) => / of=\/(\S+) bs=1048576 count=(\d+) /.exec(line)?.slice(1).join(' ')),
       ['base.bin 4', 'layer1.bin 4', 'layer2.bin 4'],
     );
   } finally {

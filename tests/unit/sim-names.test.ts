@@ -51,8 +51,7 @@ test('layouts refuse duplicates, bad prefixes and bad subnets', () => {
   assert.throws(() => robotLayouts('rd-sim', '10.77', ['a']), /lowercase letters only/);
   assert.throws(() => robotLayouts('rd1', '10.77', ['a']), /lowercase letters only/);
   assert.throws(() => robotLayouts('rdsim', '10.77', []), /between 1 and 254/);
-  for (const bad of ['10', '10.77.1', '10.256', 'a.b', '10.077x'])
-    assert.throws(() => validateSubnet(bad), /invalid sim subnet/, bad);
+  for (const bad of ['10', '10.77.1', '10.256', 'a.b', '10.077x']) assert.throws(() => validateSubnet(bad), /invalid sim subnet/, bad);
   validateSubnet('192.168');
 });
 

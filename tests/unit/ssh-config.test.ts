@@ -103,10 +103,6 @@ test('ProxyJump hops and ProxyCommand are returned for the connection; none swit
   assert.deepEqual(resolveFromConfig(config, { host: 'nuc' }, '/h').proxyJump, ['admin@router:2222', 'bastion']);
   const pi = resolveFromConfig(config, { host: 'pi' }, '/h');
   assert.equal(pi.proxyCommand, 'ssh -W %h:%p gw');
-  assert.deepEqual(
-    pi.proxyJump,
-    ['fallback'],
-    'a later ProxyJump is kept too; the connection takes ProxyCommand first as ssh does',
-  );
+  assert.deepEqual(pi.proxyJump, ['fallback'], 'a later ProxyJump is kept too; the connection takes ProxyCommand first as ssh does');
   assert.equal(resolveFromConfig(config, { host: 'direct' }, '/h').proxyJump, undefined);
 });

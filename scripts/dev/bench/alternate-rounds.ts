@@ -35,13 +35,7 @@ export interface RoundsEnv {
 }
 
 /** One run; round 0 is an unmeasured warm-up (still checked for the right image). */
-async function runOnce(
-  env: RoundsEnv,
-  scenario: Scenario,
-  robots: SimRobot[],
-  contender: Contender,
-  round: number,
-): Promise<Sample> {
+async function runOnce(env: RoundsEnv, scenario: Scenario, robots: SimRobot[], contender: Contender, round: number): Promise<Sample> {
   const project = contender.project ?? env.project;
   if (scenario.beforeRun === 'wipe-robots') {
     const layers = await laptopLayers(project.ref);
@@ -58,9 +52,7 @@ async function runOnce(
   if (scenario.beforeRun === 'change-top' && round > 0) {
     const label = `${scenario.key} ${contender.key} round ${round} ${randomUUID()}`;
     savedAt = performance.now();
-    await project.workspace.setTop(
-      scenario.topBytes ? Buffer.concat([Buffer.from(`${label}\n`), randomBytes(scenario.topBytes)]) : label,
-    );
+    await project.workspace.setTop(scenario.topBytes ? Buffer.concat([Buffer.from(`${label}\n`), randomBytes(scenario.topBytes)]) : label);
   }
   const floorBytes = savedAt !== undefined ? project.workspace.floorBytes?.() : undefined;
   const run = await contender.deploy(robots, savedAt);
@@ -90,16 +82,12 @@ async function runOnce(
     robots.forEach((robot, i) => {
       const sent = wireBytes[i]!;
       if (sent < least || sent > most)
-        throw new Error(
-          `${what}: ${megabytes(sent)} went to ${robot.name}, expected between ${megabytes(least)} and ${megabytes(most)}`,
-        );
+        throw new Error(`${what}: ${megabytes(sent)} went to ${robot.name}, expected between ${megabytes(least)} and ${megabytes(most)}`);
     });
     for (const robot of run.statuses ? robots : []) {
       const status = run.statuses!.get(robot.name);
       if (status !== scenario.ourStatus)
-        throw new Error(
-          `${what}: robot-deploy reported ${robot.name} ${status ?? 'missing'}, expected ${scenario.ourStatus}`,
-        );
+        throw new Error(`${what}: robot-deploy reported ${robot.name} ${status ?? 'missing'}, expected ${scenario.ourStatus}`);
     }
   }
   const sent = robots.map((robot, i) => `${megabytes(wireBytes[i]!)} to ${robot.name}`).join(', ');

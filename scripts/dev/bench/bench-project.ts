@@ -41,10 +41,7 @@ export async function makeBenchProject(fleet: SimFleet, ws: string = BENCH_WS): 
   const dir = join(BENCH_SCOPE.stateDir, ws === BENCH_WS ? 'project' : `project-${ws}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const workspace =
-    ws === ROS_WS
-      ? await makeRosWorkspace(dir, ws)
-      : await makeWorkspace(dir, { name: ws, baseSizeMiB: BASE_SIZE_MIB });
+  const workspace = ws === ROS_WS ? await makeRosWorkspace(dir, ws) : await makeWorkspace(dir, { name: ws, baseSizeMiB: BASE_SIZE_MIB });
   const envFile = join(dir, 'robots.env');
   const platform = hostPlatform();
   await writeRobotsEnvFile(envFile, {

@@ -85,10 +85,7 @@ export async function runArgv(argv: string[], opts: LaunchOptions & { allowFail?
 }
 
 /** `a | b | c` with real processes; fails like `set -o pipefail`, naming every stage that failed. */
-export async function runPipeline(
-  stages: string[][],
-  opts: Omit<LaunchOptions, 'stdin' | 'keepStdout'> = {},
-): Promise<Finished> {
+export async function runPipeline(stages: string[][], opts: Omit<LaunchOptions, 'stdin' | 'keepStdout'> = {}): Promise<Finished> {
   let input: Readable | undefined;
   const running = stages.map((argv, i) => {
     const stage = launch(argv, { ...opts, ...(input ? { stdin: input } : {}), keepStdout: i === stages.length - 1 });

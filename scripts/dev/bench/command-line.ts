@@ -113,15 +113,12 @@ function executable(path: string): boolean {
 }
 
 function onPath(tool: string): boolean {
-  return [...(process.env.PATH ?? '').split(':').filter(Boolean), ...SYSTEM_DIRS].some((dir) =>
-    executable(join(dir, tool)),
-  );
+  return [...(process.env.PATH ?? '').split(':').filter(Boolean), ...SYSTEM_DIRS].some((dir) => executable(join(dir, tool)));
 }
 
 /** Why this machine cannot run the benchmark, or undefined when it can. */
 export function hostProblem(): string | undefined {
-  if (process.platform !== 'linux')
-    return `the benchmark runs simulated robots, which need Linux (this is ${process.platform})`;
+  if (process.platform !== 'linux') return `the benchmark runs simulated robots, which need Linux (this is ${process.platform})`;
   if (process.getuid?.() !== 0)
     return 'the benchmark runs simulated robots, which need root (network namespaces, veth, tc, dockerd, sshd); run it with sudo';
   const missing = TOOLS.filter((tool) => !onPath(tool));

@@ -25,9 +25,7 @@ export function preferDockerCli(cli: string, stateDir: string): void {
  */
 export async function describeLaptopCli(): Promise<LaptopCli> {
   const which = await runArgv(['sh', '-c', 'command -v docker'], { allowFail: true });
-  const version = (
-    await runArgv(['docker', 'version', '--format', '{{.Client.Version}}'], { allowFail: true })
-  ).stdout.trim();
+  const version = (await runArgv(['docker', 'version', '--format', '{{.Client.Version}}'], { allowFail: true })).stdout.trim();
   const major = Number(version.split('.')[0]);
   const buildx = (await runArgv(['docker', 'buildx', 'version'], { allowFail: true })).code === 0;
   const buildkit = major < 23 || buildx;

@@ -50,12 +50,7 @@ function stepTimer(steps: StepTime[], who: string) {
   };
 }
 
-async function shipToRobot(
-  project: BenchProject,
-  robot: SimRobot,
-  laptopPort: number,
-  steps: StepTime[],
-): Promise<void> {
+async function shipToRobot(project: BenchProject, robot: SimRobot, laptopPort: number, steps: StepTime[]): Promise<void> {
   const { fleet, ref } = project;
   const time = stepTimer(steps, robot.name);
   const start = [
@@ -71,9 +66,7 @@ async function shipToRobot(
     `${CONTAINER}:/var/lib/registry`,
     'registry:2',
   ];
-  await time('registry', () =>
-    runArgv(sshArgv(fleet, robot, remoteEither(start, ['docker', 'start', CONTAINER])), { timeoutMs: 60_000 }),
-  );
+  await time('registry', () => runArgv(sshArgv(fleet, robot, remoteEither(start, ['docker', 'start', CONTAINER])), { timeoutMs: 60_000 }));
   const forward = `127.0.0.1:${laptopPort}:127.0.0.1:${ROBOT_PORT}`;
   const tunnel = launch(sshArgv(fleet, robot, undefined, ['-N', '-o', 'ExitOnForwardFailure=yes', '-L', forward]));
   try {
@@ -100,9 +93,7 @@ export function registryFlowBaseline(project: BenchProject): Contender {
     async deploy(robots): Promise<RunSample> {
       const steps: StepTime[] = [];
       const start = performance.now();
-      await stepTimer(steps, 'laptop')(`build ${project.ref.split(':')[1]}`, () =>
-        runArgv(project.buildArgv, { timeoutMs: 600_000 }),
-      );
+      await stepTimer(steps, 'laptop')(`build ${project.ref.split(':')[1]}`, () => runArgv(project.buildArgv, { timeoutMs: 600_000 }));
       await Promise.all(robots.map((robot, i) => shipToRobot(project, robot, LAPTOP_PORT_BASE + i, steps)));
       return { ms: performance.now() - start, steps };
     },

@@ -39,9 +39,7 @@ function scenarioLines(results: Results, scenario: Scenario): string[] {
     `   ${CONTENDER_LABELS[results.ours(scenario.key)]} ÷ OpenSSH flow ${ratio(ours / results.medianMs(scenario.key, 'openssh-flow'))}${saveLoad}`,
   );
   if (scenario.key === 'two')
-    lines.push(
-      `   robot-deploy, 2 robots ÷ 1 robot (small-change scenario) ${ratio(ours / results.medianMs('small', 'robot-deploy'))}`,
-    );
+    lines.push(`   robot-deploy, 2 robots ÷ 1 robot (small-change scenario) ${ratio(ours / results.medianMs('small', 'robot-deploy'))}`);
   const ourSteps = results.stepMedians(scenario.key);
   const theirSteps = results.stepMedians(scenario.key, 'openssh-flow');
   lines.push(
@@ -53,9 +51,7 @@ function scenarioLines(results: Results, scenario: Scenario): string[] {
   }
   const peaks = results.peakMiB(scenario.key);
   if (peaks.length)
-    lines.push(
-      `   robot-deploy peak memory (max RSS): median ${median(peaks).toFixed(1)} MiB, max ${Math.max(...peaks).toFixed(1)} MiB`,
-    );
+    lines.push(`   robot-deploy peak memory (max RSS): median ${median(peaks).toFixed(1)} MiB, max ${Math.max(...peaks).toFixed(1)} MiB`);
   if (scenario.key === 'first') lines.push(...linkFloorLines(results));
   return lines;
 }
@@ -82,13 +78,10 @@ export function printReport(results: Results, log: (line: string) => void): void
       `(as measured below), ${seconds(median(npx))} with npx tsx (what the README tells users to type)`,
   );
   for (const scenario of SCENARIOS)
-    if (results.runs(scenario.key, results.ours(scenario.key)).length)
-      scenarioLines(results, scenario).forEach((line) => log(line));
+    if (results.runs(scenario.key, results.ours(scenario.key)).length) scenarioLines(results, scenario).forEach((line) => log(line));
   const rows = targetRows(results);
   log('\nTargets:');
   for (const row of rows)
-    log(
-      `   ${row.met ? 'met   ' : 'MISSED'}  ${row.label}: ${row.ratio === '—' ? row.ours : row.ratio} (target ${row.target})`,
-    );
+    log(`   ${row.met ? 'met   ' : 'MISSED'}  ${row.label}: ${row.ratio === '—' ? row.ours : row.ratio} (target ${row.target})`);
   log(`\n${markdownTable(rows)}\n`);
 }

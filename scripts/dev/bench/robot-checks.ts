@@ -37,9 +37,7 @@ export async function wipeRobot(robot: SimRobot): Promise<void> {
   await docker(robot, ['container', 'rm', '--force', '--volumes', ...REGISTRY_NAMES], true);
   await docker(robot, ['volume', 'rm', '--force', ...REGISTRY_NAMES], true);
   const keep = await imageIdOn(robot, REGISTRY_IMAGE);
-  const all = (await docker(robot, ['image', 'ls', '--all', '--quiet', '--no-trunc'])).stdout
-    .split('\n')
-    .filter(Boolean);
+  const all = (await docker(robot, ['image', 'ls', '--all', '--quiet', '--no-trunc'])).stdout.split('\n').filter(Boolean);
   const doomed = [...new Set(all)].filter((id) => id !== keep);
   if (doomed.length) await docker(robot, ['image', 'rm', '--force', ...doomed], true);
 }
@@ -66,19 +64,14 @@ export async function assertRobotLacksBase(robot: SimRobot, layers: readonly str
   const baseDiff = layers[layers.length - 2]!;
   const data = robotFiles({ ...BENCH_SCOPE }, robot.name).data;
   for (const name of REGISTRY_NAMES) {
-    if (existsSync(join(data, 'volumes', name)))
-      throw new Error(`${robot.name}: registry storage ${name} still exists after the wipe`);
+    if (existsSync(join(data, 'volumes', name))) throw new Error(`${robot.name}: registry storage ${name} still exists after the wipe`);
   }
-  const ids = (await docker(robot, ['image', 'ls', '--all', '--quiet', '--no-trunc'])).stdout
-    .split('\n')
-    .filter(Boolean);
+  const ids = (await docker(robot, ['image', 'ls', '--all', '--quiet', '--no-trunc'])).stdout.split('\n').filter(Boolean);
   if (ids.length) {
     const rootfs = await docker(robot, ['image', 'inspect', '--format', '{{json .RootFS.Layers}}', ...new Set(ids)]);
-    if (rootfs.stdout.includes(baseDiff))
-      throw new Error(`${robot.name}: an image on the robot still holds the base layer ${baseDiff}`);
+    if (rootfs.stdout.includes(baseDiff)) throw new Error(`${robot.name}: an image on the robot still holds the base layer ${baseDiff}`);
   }
-  if (await baseLayerStored(robot, layers))
-    throw new Error(`${robot.name}: the engine's layer store still has the base layer`);
+  if (await baseLayerStored(robot, layers)) throw new Error(`${robot.name}: the engine's layer store still has the base layer`);
 }
 
 export async function assertRobotHolds(robot: SimRobot, ref: string, id: string): Promise<void> {

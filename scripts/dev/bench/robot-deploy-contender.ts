@@ -36,8 +36,7 @@ export function robotDeployContender(project: BenchProject, launcher: Launcher):
         timeoutMs: 600_000,
       });
       const ms = performance.now() - start;
-      if (finished.code !== 0)
-        throw new CommandFailed({ ...finished, stderr: `${finished.stdout}\n${finished.stderr}` }, 'deploy.ts');
+      if (finished.code !== 0) throw new CommandFailed({ ...finished, stderr: `${finished.stdout}\n${finished.stderr}` }, 'deploy.ts');
       const report = parseDeployOutput(finished.stdout);
       if (!report.steps.length || report.peakMiB === undefined)
         throw new Error(`deploy.ts --timings printed no timings:\n${finished.stdout}`);
@@ -56,9 +55,7 @@ export function robotDeployContender(project: BenchProject, launcher: Launcher):
 /** Start-up and module loading alone: `deploy.ts --help` exits right after its imports. */
 export async function startupMs(launcher: Launcher): Promise<number> {
   const argv =
-    launcher === 'npx tsx'
-      ? ['npx', 'tsx', DEPLOY_SCRIPT, '--help']
-      : [process.execPath, '--import', 'tsx', DEPLOY_SCRIPT, '--help'];
+    launcher === 'npx tsx' ? ['npx', 'tsx', DEPLOY_SCRIPT, '--help'] : [process.execPath, '--import', 'tsx', DEPLOY_SCRIPT, '--help'];
   const start = performance.now();
   await runArgv(argv, { cwd: REPO, timeoutMs: 60_000 });
   return performance.now() - start;

@@ -1,13 +1,7 @@
 // The whole benchmark: its own fleet up, the scenarios, the report, and the fleet down again on
 // every way out (done, failure, Ctrl-C, SIGTERM).
 import { cpus, loadavg } from 'node:os';
-import {
-  downSimFleet,
-  ensureLaptopDocker,
-  type SimFleet,
-  stopLaptopDockerIfOurs,
-  upSimFleet,
-} from '../../dev/sim/harness.ts';
+import { downSimFleet, ensureLaptopDocker, type SimFleet, stopLaptopDockerIfOurs, upSimFleet } from '../../dev/sim/harness.ts';
 import { runScenario, type Sample } from './alternate-rounds.ts';
 import {
   BASE_SIZE_MIB,
@@ -47,13 +41,8 @@ class BenchTeardown {
       const problems: string[] = [];
       await this.laptopImages.remove().catch((error: Error) => problems.push(error.message));
       await downSimFleet(BENCH_SCOPE).catch((error: Error) => problems.push(error.message));
-      if (this.startedLaptop)
-        await stopLaptopDockerIfOurs(BENCH_SCOPE.stateDir).catch((error: Error) => problems.push(error.message));
-      log(
-        problems.length
-          ? `teardown problems:\n${problems.join('\n')}`
-          : `simulated robots (${BENCH_SCOPE.prefix}) torn down`,
-      );
+      if (this.startedLaptop) await stopLaptopDockerIfOurs(BENCH_SCOPE.stateDir).catch((error: Error) => problems.push(error.message));
+      log(problems.length ? `teardown problems:\n${problems.join('\n')}` : `simulated robots (${BENCH_SCOPE.prefix}) torn down`);
     })());
   }
 }
@@ -63,9 +52,7 @@ function onSignals(teardown: BenchTeardown, log: Log): () => boolean {
   const stop = (signal: 'SIGINT' | 'SIGTERM') => {
     if (stopping) return;
     stopping = true;
-    log(
-      `\n${signal === 'SIGINT' ? 'Interrupted (Ctrl-C)' : 'Terminated'}: stopping the runs and tearing the simulated robots down…`,
-    );
+    log(`\n${signal === 'SIGINT' ? 'Interrupted (Ctrl-C)' : 'Terminated'}: stopping the runs and tearing the simulated robots down…`);
     void teardown.run(log).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.on('SIGINT', () => stop('SIGINT'));
@@ -112,19 +99,10 @@ export async function runBench(options: BenchOptions, log: Log): Promise<number>
     const samples: Sample[] = [];
     for (const scenario of SCENARIOS.filter((s) => options.scenarios.includes(s.key))) {
       const own = scenario.ros ? (rosProject ??= await makeBenchProject(fleet, ROS_WS)) : project;
-      const contenders = [
-        robotDeployContender(own, options.launcher),
-        registryFlowBaseline(own),
-        saveGzipLoadBaseline(own),
-      ];
-      if (scenario.key === 'watch')
-        contenders.push(watchContender(await makeBenchProject(fleet, WATCH_WS), options.launcher));
+      const contenders = [robotDeployContender(own, options.launcher), registryFlowBaseline(own), saveGzipLoadBaseline(own)];
+      if (scenario.key === 'watch') contenders.push(watchContender(await makeBenchProject(fleet, WATCH_WS), options.launcher));
       samples.push(
-        ...(await runScenario(
-          { project: own, contenders, laptopImages: teardown.laptopImages, log },
-          scenario,
-          options.rounds,
-        )),
+        ...(await runScenario({ project: own, contenders, laptopImages: teardown.laptopImages, log }, scenario, options.rounds)),
       );
     }
     log(

@@ -14,14 +14,9 @@ export function saveGzipLoadBaseline(project: BenchProject): Contender {
       // One pipeline per robot, side by side, like `for r in …; do … & done; wait`.
       await Promise.all(
         robots.map((robot) =>
-          runPipeline(
-            [
-              ['docker', 'save', project.ref],
-              ['gzip'],
-              sshArgv(project.fleet, robot, remoteCommand(['docker', 'load'])),
-            ],
-            { timeoutMs: 600_000 },
-          ),
+          runPipeline([['docker', 'save', project.ref], ['gzip'], sshArgv(project.fleet, robot, remoteCommand(['docker', 'load']))], {
+            timeoutMs: 600_000,
+          }),
         ),
       );
       return { ms: performance.now() - start };

@@ -4,18 +4,7 @@ import { BASE_BYTES } from './bench-project.ts';
 import type { ContenderKey } from './contender.ts';
 import { ROS_BASE_BYTES, ROS_CHANGED_FILES, ROS_LAYER_BYTES, ROS_PACKAGE_FILES } from './ros-workspace.ts';
 
-export type ScenarioKey =
-  | 'first'
-  | 'small'
-  | 'none'
-  | 'two'
-  | 'slow'
-  | 'far'
-  | 'watch'
-  | 'ros'
-  | 'ros20'
-  | 'ros2'
-  | 'ros-first';
+export type ScenarioKey = 'first' | 'small' | 'none' | 'two' | 'slow' | 'far' | 'watch' | 'ros' | 'ros20' | 'ros2' | 'ros-first';
 
 export interface Scenario {
   key: ScenarioKey;

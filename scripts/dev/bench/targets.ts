@@ -76,12 +76,10 @@ export function targetRows(results: Results): TargetRow[] {
 }
 
 export function markdownTable(rows: readonly TargetRow[]): string {
-  const head =
-    '| scenario | robot-deploy median | OpenSSH flow median | save\\|gzip\\|load median | ratio | target | met? |';
+  const head = '| scenario | robot-deploy median | OpenSSH flow median | save\\|gzip\\|load median | ratio | target | met? |';
   const rule = '|---|---:|---:|---:|---:|---|---|';
   const body = rows.map(
-    (r) =>
-      `| ${r.label} | ${r.ours} | ${r.openssh} | ${r.saveLoad} | ${r.ratio} | ${r.target} | ${r.met ? 'yes' : '**no**'} |`,
+    (r) => `| ${r.label} | ${r.ours} | ${r.openssh} | ${r.saveLoad} | ${r.ratio} | ${r.target} | ${r.met ? 'yes' : '**no**'} |`,
   );
   return [head, rule, ...body].join('\n');
 }

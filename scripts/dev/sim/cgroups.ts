@@ -35,8 +35,7 @@ export function robotCgroupPids(robotId: string): number[] {
   for (const dir of robotCgroupDirs(robotId)) {
     for (const cg of subtree(dir)) {
       try {
-        for (const pid of readFileSync(join(cg, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean))
-          pids.add(Number(pid));
+        for (const pid of readFileSync(join(cg, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) pids.add(Number(pid));
       } catch {
         // removed meanwhile
       }

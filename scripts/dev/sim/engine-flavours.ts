@@ -19,9 +19,7 @@ export function parseEngineFlavour(value: string): EngineFlavour {
 
 export function assertFlavourInstalled(flavour: EngineFlavour): void {
   if (flavour === 'docker26' && !existsSync(join(DEBIAN13_BIN, 'dockerd'))) {
-    throw new Error(
-      `the docker26 engine (Debian 13) is not installed in ${DEBIAN13_ROOT}: run \`bash .ci/install\` as root`,
-    );
+    throw new Error(`the docker26 engine (Debian 13) is not installed in ${DEBIAN13_ROOT}: run \`bash .ci/install\` as root`);
   }
 }
 

@@ -38,11 +38,7 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `check` until it returns true or the deadline passes. */
-export async function waitUntil(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  stepMs = 50,
-): Promise<boolean> {
+export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, stepMs = 50): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return true;

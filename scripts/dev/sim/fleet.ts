@@ -9,15 +9,7 @@ import { hostPlatform, SIM_USER } from './names.ts';
 import { setLink, shapeRate } from './network.ts';
 import { readPidFile } from './processes.ts';
 import { writeRobotsEnvFile } from './robots-env.ts';
-import {
-  type FleetRecord,
-  type FleetScope,
-  fleetFiles,
-  readFleetRecord,
-  resolveScope,
-  robotFiles,
-  stateFiles,
-} from './state.ts';
+import { type FleetRecord, type FleetScope, fleetFiles, readFleetRecord, resolveScope, robotFiles, stateFiles } from './state.ts';
 import { downSimFleet, type SimScopeOptions } from './teardown.ts';
 import { DEMO_IMAGE, DEMO_WORKSPACE, ensureDemoWorkspace } from './workspace.ts';
 

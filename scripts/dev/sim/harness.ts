@@ -1,12 +1,6 @@
 // Programmatic API of the simulated robot fleet, used by scripts/dev/sim-robot.ts, e2e tests and benchmarks.
 import { chmodSync, writeFileSync } from 'node:fs';
-import {
-  assertFlavourInstalled,
-  cliPluginsDir,
-  type DockerAccessKind,
-  type EngineFlavour,
-  sudoersForDocker,
-} from './engine-flavours.ts';
+import { assertFlavourInstalled, cliPluginsDir, type DockerAccessKind, type EngineFlavour, sudoersForDocker } from './engine-flavours.ts';
 import { toolEnv } from './exec.ts';
 import { makeFleet, type SimFleet } from './fleet.ts';
 import { ensureKeyPair, ensureSimUser, hostKeyLine, publicKey, type SimUser } from './identity.ts';
@@ -79,8 +73,7 @@ export class SimHostError extends Error {}
 /** The simulator needs Linux network namespaces and root. */
 export function assertSimHost(): void {
   if (process.platform !== 'linux') throw new SimHostError(`simulated robots need Linux (this is ${process.platform})`);
-  if (process.getuid?.() !== 0)
-    throw new SimHostError('simulated robots need root (network namespaces, veth, dockerd, sshd)');
+  if (process.getuid?.() !== 0) throw new SimHostError('simulated robots need root (network namespaces, veth, dockerd, sshd)');
 }
 
 function checkNames(kind: string, names: string[] | undefined, layouts: RobotLayout[]): Set<string> {
@@ -138,12 +131,7 @@ async function startRobot(
   // dockerd --group fails outright unless the rdsim group already exists.
   const { user, clientKey } = await identity;
   // A sudo robot's docker.sock belongs to root alone, as on a robot whose user is not in the docker group.
-  const daemon = startRobotDockerd(
-    robot,
-    files,
-    robot.access === 'sudo' ? 'root' : SIM_USER,
-    robot.engine ?? 'docker20',
-  );
+  const daemon = startRobotDockerd(robot, files, robot.access === 'sudo' ? 'root' : SIM_USER, robot.engine ?? 'docker20');
   await ensureKeyPair(files.hostKey, `${files.id} host key`);
   prepareRobotHome(
     files,
@@ -159,8 +147,7 @@ async function startRobot(
   });
   if (needsRelay(robot.link)) startRelay(robot, robot.link!, files.relayLog);
   await waitForRobotDockerd(daemon, files);
-  if (robot.registry)
-    await loadImage({ ...process.env, DOCKER_HOST: `unix://${files.dockerSock}` }, (await images).registryTar);
+  if (robot.registry) await loadImage({ ...process.env, DOCKER_HOST: `unix://${files.dockerSock}` }, (await images).registryTar);
   await waitForSsh(robot, files);
 }
 

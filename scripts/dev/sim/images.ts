@@ -1,16 +1,6 @@
 // The two images the simulator needs without Docker Hub: registry:2 (from the distro's
 // docker-registry binary) and a busybox base for demo workspaces. Rootfs tars are cached.
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { shortId } from '../../lib/cli/display-format.ts';
 import { ARM64_BUSYBOX } from './engine-flavours.ts';
@@ -135,9 +125,7 @@ export async function importBaseImages(stateDir: string, env = toolEnv()): Promi
   ensureDir(stateFiles(stateDir).images);
   const [registryId] = await Promise.all([
     ensureImported(env, REGISTRY_IMAGE, () => rootfsTar(stateDir, 'registry', fillRegistry), REGISTRY_CHANGES),
-    ensureImported(env, BUSYBOX_IMAGE, () => rootfsTar(stateDir, 'busybox', fillBusybox(BUSYBOX_BIN)), [
-      'CMD ["/bin/sh"]',
-    ]),
+    ensureImported(env, BUSYBOX_IMAGE, () => rootfsTar(stateDir, 'busybox', fillBusybox(BUSYBOX_BIN)), ['CMD ["/bin/sh"]']),
   ]);
   return registryId;
 }
@@ -158,8 +146,7 @@ export async function ensureLaptopImages(stateDir: string, env = toolEnv()): Pro
     });
     renameSync(`${registryTar}.tmp${process.pid}`, registryTar);
     for (const old of readdirSync(images)) {
-      if (old.startsWith('registry-2-') && old.endsWith('.tar') && old !== name)
-        rmSync(join(images, old), { force: true });
+      if (old.startsWith('registry-2-') && old.endsWith('.tar') && old !== name) rmSync(join(images, old), { force: true });
     }
   }
   return { registryTar };

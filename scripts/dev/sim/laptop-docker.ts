@@ -5,11 +5,9 @@ import { isOurProcess, readPidFile, spawnDetached, terminate } from './processes
 import { ensureDir, stateFiles } from './state.ts';
 
 async function dockerInfoWorks(): Promise<boolean> {
-  const { code } = await run('docker', ['info', '--format', '{{.ID}}'], { allowFail: true, timeoutMs: 20_000 }).catch(
-    () => ({
-      code: 127,
-    }),
-  );
+  const { code } = await run('docker', ['info', '--format', '{{.ID}}'], { allowFail: true, timeoutMs: 20_000 }).catch(() => ({
+    code: 127,
+  }));
   return code === 0;
 }
 
@@ -27,9 +25,7 @@ export function ourLaptopDockerPid(stateDir: string): number | undefined {
 export async function ensureLaptopDocker(stateDir: string): Promise<{ started: boolean }> {
   if (await dockerInfoWorks()) return { started: false };
   if (process.env.DOCKER_HOST) {
-    throw new Error(
-      `docker info fails for DOCKER_HOST=${process.env.DOCKER_HOST}; unset it to let the simulator start a local dockerd`,
-    );
+    throw new Error(`docker info fails for DOCKER_HOST=${process.env.DOCKER_HOST}; unset it to let the simulator start a local dockerd`);
   }
   const files = stateFiles(stateDir);
   ensureDir(stateDir);
@@ -42,9 +38,7 @@ export async function ensureLaptopDocker(stateDir: string): Promise<{ started: b
     void daemon.exited.then((code) => (exitCode = code));
     const ready = await waitUntil(async () => exitCode !== undefined || (await dockerInfoWorks()), 60_000, 200);
     if (!ready || exitCode !== undefined) {
-      throw new Error(
-        `laptop dockerd did not start${exitCode !== undefined ? ` (exit ${exitCode})` : ''}; see ${files.laptopLog}`,
-      );
+      throw new Error(`laptop dockerd did not start${exitCode !== undefined ? ` (exit ${exitCode})` : ''}; see ${files.laptopLog}`);
     }
     return { started: true };
   }

@@ -36,18 +36,14 @@ export function laptop26Env(scope: FleetScope): NodeJS.ProcessEnv {
 }
 
 // Hides a system containerd (see robot-dockerd.ts) so this dockerd starts its own.
-const WRAPPER =
-  'if [ -d /run/containerd ]; then mount --bind "$1" /run/containerd || exit 1; fi; shift; exec dockerd "$@"';
+const WRAPPER = 'if [ -d /run/containerd ]; then mount --bind "$1" /run/containerd || exit 1; fi; shift; exec dockerd "$@"';
 
 export async function startLaptopDocker26(scope: FleetScope): Promise<void> {
   const files = laptop26Files(scope);
   for (const dir of [files.dir, files.data, files.exec, files.containerdRun, files.config]) ensureDir(dir);
   const plugins = join(files.config, 'cli-plugins');
   if (!existsSync(plugins)) symlinkSync(cliPluginsDir('docker26')!, plugins);
-  writeFileSync(
-    files.daemonJson,
-    `${JSON.stringify({ ...engineFeatures('docker26'), 'exec-opts': ['native.cgroupdriver=cgroupfs'] })}\n`,
-  );
+  writeFileSync(files.daemonJson, `${JSON.stringify({ ...engineFeatures('docker26'), 'exec-opts': ['native.cgroupdriver=cgroupfs'] })}\n`);
   // Its own bridge, addressed past the last robot link, without NAT: builds and containers stay offline.
   await run('ip', ['link', 'add', files.bridge, 'type', 'bridge'], { allowFail: true });
   await run('ip', ['addr', 'replace', `${scope.subnet}.255.1/24`, 'dev', files.bridge]);

@@ -60,12 +60,7 @@ function delayedPipe(from: Socket, to: Socket, shape: DelayShape): void {
   from.on('close', (hadError) => push({ close: true, hadError }));
 }
 
-export function startRelay(
-  listenHost: string,
-  listenPort: number,
-  targetPort: number,
-  shape: DelayShape,
-): Promise<void> {
+export function startRelay(listenHost: string, listenPort: number, targetPort: number, shape: DelayShape): Promise<void> {
   const server = createServer({ pauseOnConnect: true, noDelay: true }, (laptop) => {
     laptop.on('error', () => laptop.destroy());
     setTimeout(() => {

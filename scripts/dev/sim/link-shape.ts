@@ -24,8 +24,7 @@ export function validateLinkShape(shape: LinkShape): void {
   if (!(rttMs >= 0 && rttMs <= 2000)) throw new Error(`invalid rtt ${rttMs}: give milliseconds from 0 to 2000`);
   if (!(jitterMs >= 0 && jitterMs <= rttMs / 2))
     throw new Error(`invalid jitter ${jitterMs}: give milliseconds from 0 to half the rtt (${rttMs / 2})`);
-  if (!(lossPercent >= 0 && lossPercent <= 50))
-    throw new Error(`invalid loss ${lossPercent}: give a percentage from 0 to 50`);
+  if (!(lossPercent >= 0 && lossPercent <= 50)) throw new Error(`invalid loss ${lossPercent}: give a percentage from 0 to 50`);
 }
 
 /** sshd must leave the robot's address to the relay when the link has latency. */
@@ -52,13 +51,7 @@ function lossRule(ifname: string, percent: number): string[] {
 }
 
 export async function addLinkLoss(robot: RobotLayout, percent: number): Promise<void> {
-  await run('nsenter', [
-    `--net=/var/run/netns/${robot.netns}`,
-    'iptables',
-    '-w',
-    '-A',
-    ...lossRule(robot.robotVeth, percent),
-  ]);
+  await run('nsenter', [`--net=/var/run/netns/${robot.netns}`, 'iptables', '-w', '-A', ...lossRule(robot.robotVeth, percent)]);
   await run('iptables', ['-w', '-A', ...lossRule(robot.hostVeth, percent)]);
 }
 
@@ -74,17 +67,6 @@ export async function removeLinkLoss(isOurs: (ifname: string) => boolean): Promi
 
 export function startRelay(robot: RobotLayout, shape: LinkShape, logFile: string): number {
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  const args = [
-    RELAY,
-    robot.address,
-    String(SSH_PORT),
-    String(SSH_PORT),
-    String(shape.rttMs ?? 0),
-    String(shape.jitterMs ?? 0),
-  ];
-  return spawnDetached(
-    'nsenter',
-    [`--net=/var/run/netns/${robot.netns}`, process.execPath, '--import', tsx, ...args],
-    logFile,
-  ).pid;
+  const args = [RELAY, robot.address, String(SSH_PORT), String(SSH_PORT), String(shape.rttMs ?? 0), String(shape.jitterMs ?? 0)];
+  return spawnDetached('nsenter', [`--net=/var/run/netns/${robot.netns}`, process.execPath, '--import', tsx, ...args], logFile).pid;
 }

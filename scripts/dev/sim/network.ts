@@ -8,18 +8,7 @@ const IFF_UP = 0x1;
 export async function createRobotNetwork(robot: RobotLayout, rate?: string): Promise<void> {
   const ns = ['-n', robot.netns];
   await run('ip', ['netns', 'add', robot.netns]);
-  await run('ip', [
-    'link',
-    'add',
-    robot.hostVeth,
-    'type',
-    'veth',
-    'peer',
-    'name',
-    robot.robotVeth,
-    'netns',
-    robot.netns,
-  ]);
+  await run('ip', ['link', 'add', robot.hostVeth, 'type', 'veth', 'peer', 'name', robot.robotVeth, 'netns', robot.netns]);
   await run('ip', ['addr', 'add', `${robot.hostAddress}/24`, 'dev', robot.hostVeth]);
   await run('ip', ['link', 'set', robot.hostVeth, 'up']);
   await run('ip', [...ns, 'addr', 'add', `${robot.address}/24`, 'dev', robot.robotVeth]);
@@ -29,10 +18,7 @@ export async function createRobotNetwork(robot: RobotLayout, rate?: string): Pro
 }
 
 /** tc tbf on both ends of the robot's link; replacing it changes the rate of a running link. */
-export async function shapeRate(
-  robot: Pick<RobotLayout, 'netns' | 'hostVeth' | 'robotVeth'>,
-  rate: string,
-): Promise<void> {
+export async function shapeRate(robot: Pick<RobotLayout, 'netns' | 'hostVeth' | 'robotVeth'>, rate: string): Promise<void> {
   const tbf = ['root', 'tbf', 'rate', rate, 'burst', '64kb', 'latency', '50ms'];
   await run('tc', ['qdisc', 'replace', 'dev', robot.hostVeth, ...tbf]);
   await run('tc', ['-n', robot.netns, 'qdisc', 'replace', 'dev', robot.robotVeth, ...tbf]);
@@ -42,8 +28,7 @@ export async function shapeRate(
 export async function deleteLink(ifname: string): Promise<void> {
   if (!hostLinks().includes(ifname)) return;
   const result = await run('ip', ['link', 'del', ifname], { allowFail: true });
-  if (result.code !== 0 && hostLinks().includes(ifname))
-    throw new Error(`cannot delete link ${ifname}: ${result.stderr.trim()}`);
+  if (result.code !== 0 && hostLinks().includes(ifname)) throw new Error(`cannot delete link ${ifname}: ${result.stderr.trim()}`);
 }
 
 export async function deleteNetns(netns: string): Promise<void> {

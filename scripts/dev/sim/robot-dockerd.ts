@@ -19,12 +19,7 @@ const WRAPPER =
   '{ hostname "$2" 2>/dev/null || true; }; if [ -d /run/containerd ]; then mount --bind "$1" /run/containerd || exit 1; fi; ' +
   'shift 2; exec dockerd "$@"';
 
-export function startRobotDockerd(
-  robot: RobotLayout,
-  files: RobotFiles,
-  group: string,
-  engine: EngineFlavour,
-): DetachedProcess {
+export function startRobotDockerd(robot: RobotLayout, files: RobotFiles, group: string, engine: EngineFlavour): DetachedProcess {
   for (const dir of [files.dir, files.data, files.exec, files.containerdRun]) ensureDir(dir);
   const config = {
     ...engineFeatures(engine),
@@ -84,11 +79,7 @@ export function pingDocker(socketPath: string, timeoutMs = 1_000): Promise<boole
   });
 }
 
-export async function waitForRobotDockerd(
-  daemon: DetachedProcess,
-  files: RobotFiles,
-  timeoutMs = 60_000,
-): Promise<void> {
+export async function waitForRobotDockerd(daemon: DetachedProcess, files: RobotFiles, timeoutMs = 60_000): Promise<void> {
   await waitForDockerd(daemon, files.dockerSock, `robot ${files.id}: dockerd`, files.dockerLog, timeoutMs);
 }
 
@@ -104,10 +95,7 @@ export async function waitForDockerd(
   void daemon.exited.then((code) => (exitCode = code));
   const ready = await waitUntil(async () => exitCode !== undefined || (await pingDocker(socketPath)), timeoutMs, 50);
   if (!ready || exitCode !== undefined) {
-    const why =
-      exitCode !== undefined
-        ? `exited with ${exitCode}`
-        : `did not answer on ${socketPath} within ${timeoutMs / 1000} s`;
+    const why = exitCode !== undefined ? `exited with ${exitCode}` : `did not answer on ${socketPath} within ${timeoutMs / 1000} s`;
     throw new Error(`${what} ${why}; see ${logFile}`);
   }
 }

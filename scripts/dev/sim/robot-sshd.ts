@@ -22,12 +22,7 @@ const WRAPPER =
   'exec /usr/sbin/sshd -f "$3" -E "$4"';
 
 /** `listen` is the robot's address, or 127.0.0.1 when a latency relay holds the address. */
-export function sshdConfig(
-  listen: string,
-  files: RobotFiles,
-  passwordLogin: boolean,
-  engine: EngineFlavour = 'docker20',
-): string {
+export function sshdConfig(listen: string, files: RobotFiles, passwordLogin: boolean, engine: EngineFlavour = 'docker20'): string {
   return [
     `Port ${SSH_PORT}`,
     `ListenAddress ${listen}`,
@@ -79,12 +74,7 @@ export interface SshdOptions {
   access: DockerAccessKind;
 }
 
-export async function startRobotSshd(
-  robot: RobotLayout,
-  files: RobotFiles,
-  user: SimUser,
-  opts: SshdOptions,
-): Promise<void> {
+export async function startRobotSshd(robot: RobotLayout, files: RobotFiles, user: SimUser, opts: SshdOptions): Promise<void> {
   writeFileSync(
     files.sshdConfig,
     sshdConfig(opts.listen, files, opts.passwordLogin, opts.access === 'off-path' ? 'docker20' : opts.engine),
@@ -118,9 +108,7 @@ export async function startRobotSshd(
   );
   if (result.code !== 0) {
     const detail = result.stderr.trim();
-    throw new Error(
-      `robot ${files.id}: sshd failed to start (exit ${result.code}${detail ? `: ${detail}` : ''}); see ${files.sshdLog}`,
-    );
+    throw new Error(`robot ${files.id}: sshd failed to start (exit ${result.code}${detail ? `: ${detail}` : ''}); see ${files.sshdLog}`);
   }
 }
 

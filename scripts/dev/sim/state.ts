@@ -76,9 +76,7 @@ export function robotFiles(scope: FleetScope, name: string) {
 export function checkSocketPathLength(scope: FleetScope, name: string): void {
   const longest = join(robotFiles(scope, name).exec, 'containerd', 'containerd.sock.ttrpc');
   if (longest.length > MAX_SOCKET_PATH) {
-    throw new Error(
-      `state dir ${scope.stateDir} is too long: ${longest} exceeds the ${MAX_SOCKET_PATH}-byte unix socket limit`,
-    );
+    throw new Error(`state dir ${scope.stateDir} is too long: ${longest} exceeds the ${MAX_SOCKET_PATH}-byte unix socket limit`);
   }
 }
 

@@ -79,8 +79,7 @@ export async function downSimFleet(opts: SimScopeOptions = {}): Promise<void> {
   await stopLaptopDocker26(scope).catch(note);
   await removeLinkLoss((ifname) => isOurVeth(scope.prefix, ifname)).catch(note);
   // Host veths first: deleting only the netns would leave the pair to the kernel's lazy cleanup.
-  for (const link of hostLinks().filter((ifname) => isOurVeth(scope.prefix, ifname)))
-    await deleteLink(link).catch(note);
+  for (const link of hostLinks().filter((ifname) => isOurVeth(scope.prefix, ifname))) await deleteLink(link).catch(note);
   for (const name of names) {
     await deleteNetns(netnsName(scope.prefix, name)).catch(note);
     rmSync(robotFiles(scope, name).dir, { recursive: true, force: true });
@@ -91,10 +90,8 @@ export async function downSimFleet(opts: SimScopeOptions = {}): Promise<void> {
   rmSync(fleetFiles(scope).sudoers, { force: true });
   // Once the guard route is gone, a stale robots.env would send a deploy off the machine.
   const robotsEnv = stateFiles(scope.stateDir).robotsEnv;
-  if (existsSync(robotsEnv) && readFileSync(robotsEnv, 'utf8').includes(`@${subnet}.`))
-    rmSync(robotsEnv, { force: true });
-  if (failures.length)
-    throw new Error(`sim down (${scope.prefix} in ${scope.stateDir}) left problems:\n${failures.join('\n')}`);
+  if (existsSync(robotsEnv) && readFileSync(robotsEnv, 'utf8').includes(`@${subnet}.`)) rmSync(robotsEnv, { force: true });
+  if (failures.length) throw new Error(`sim down (${scope.prefix} in ${scope.stateDir}) left problems:\n${failures.join('\n')}`);
 }
 
 /** sudo reads every file in /etc/sudoers.d, so a half-written one must never be seen: write, then rename. */

@@ -40,18 +40,12 @@ export interface GeneratedWorkspace {
   setTop(content: string | Uint8Array): Promise<void>;
 }
 
-export function workspaceDockerfile(
-  workspace: string,
-  layersMiB: number[] = [],
-  token = randomBytes(6).toString('hex'),
-): string {
+export function workspaceDockerfile(workspace: string, layersMiB: number[] = [], token = randomBytes(6).toString('hex')): string {
   const lines = [`FROM ${BUSYBOX_IMAGE}`];
   layersMiB.forEach((size, index) => {
     const name = index === 0 ? 'base' : `layer${index}`;
     // The token keeps each workspace's layers distinct in the laptop's build cache.
-    lines.push(
-      `RUN dd if=/dev/urandom of=/${name}.bin bs=1048576 count=${Math.ceil(size)} 2>/dev/null && echo ${token} > /${name}.id`,
-    );
+    lines.push(`RUN dd if=/dev/urandom of=/${name}.bin bs=1048576 count=${Math.ceil(size)} 2>/dev/null && echo ${token} > /${name}.id`);
   });
   lines.push(`COPY ${workspace}/top.txt /top.txt`, 'CMD ["cat", "/top.txt"]', '');
   return lines.join('\n');
@@ -61,8 +55,7 @@ export async function makeWorkspace(dir: string, opts: WorkspaceOptions = {}): P
   const workspace = opts.name ?? DEMO_WORKSPACE;
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(workspace)) throw new Error(`invalid workspace name "${workspace}"`);
   const layersMiB = opts.layersMiB ?? (opts.baseSizeMiB ? [opts.baseSizeMiB] : []);
-  if (layersMiB.some((size) => !Number.isFinite(size) || size <= 0))
-    throw new Error(`invalid layer sizes ${layersMiB.join(', ')} MiB`);
+  if (layersMiB.some((size) => !Number.isFinite(size) || size <= 0)) throw new Error(`invalid layer sizes ${layersMiB.join(', ')} MiB`);
   const wsDir = join(dir, workspace);
   await mkdir(wsDir, { recursive: true });
   const dockerfile = join(wsDir, 'Dockerfile');
@@ -74,7 +67,6 @@ export async function makeWorkspace(dir: string, opts: WorkspaceOptions = {}): P
     workspace,
     dockerfile,
     topFile,
-    setTop: (content) =>
-      writeFile(topFile, typeof content !== 'string' || content.endsWith('\n') ? content : `${content}\n`),
+    setTop: (content) => writeFile(topFile, typeof content !== 'string' || content.endsWith('\n') ? content : `${content}\n`),
   };
 }

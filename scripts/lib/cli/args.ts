@@ -29,9 +29,7 @@ export class CommandLineAnswer extends Error {
 
 /** node:util parseArgs, with its errors turned into exit-code-2 usage errors that show the help. */
 export function parseCommandLine<T extends Options>(argv: string[], options: T, help: string) {
-  let parsed: ReturnType<
-    typeof parseArgs<{ args: string[]; options: typeof COMMON_OPTIONS & T; allowPositionals: true; strict: true }>
-  >;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof COMMON_OPTIONS & T; allowPositionals: true; strict: true }>>;
   try {
     parsed = parseArgs({
       args: argv,
@@ -51,8 +49,7 @@ export function parseCommandLine<T extends Options>(argv: string[], options: T, 
   };
   if (common.help) throw new CommandLineAnswer(`${help.trim()}\n${COMMON_HELP}\n`);
   if (common.version) throw new CommandLineAnswer(`${packageVersion()}\n`);
-  if (common.quiet && common.verbose)
-    throw new UsageError('-q/--quiet and -v/--verbose contradict each other: give one');
+  if (common.quiet && common.verbose) throw new UsageError('-q/--quiet and -v/--verbose contradict each other: give one');
   setOutputMode(common);
   return parsed;
 }

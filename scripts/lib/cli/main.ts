@@ -36,8 +36,7 @@ export async function runMain(body: (control: MainControl) => Promise<number>): 
   const stop = (signal: Stop, cause?: unknown) => {
     if (stopping) return;
     stopping = true;
-    if (cause !== undefined)
-      process.stderr.write(`\nerror: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
+    if (cause !== undefined) process.stderr.write(`\nerror: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
     abort.abort(new Error(`interrupted by ${signal}`));
     const pending = teardown.size;
     void teardown.run().then((failed) => {
@@ -62,8 +61,7 @@ export async function runMain(body: (control: MainControl) => Promise<number>): 
   } catch (error) {
     code = error instanceof CommandLineAnswer ? EXIT.ok : error instanceof UsageError ? EXIT.usage : EXIT.failed;
     if (error instanceof CommandLineAnswer) process.stdout.write(error.text);
-    else if (!stopping)
-      process.stderr.write(`${error instanceof UsageError ? 'usage error' : 'error'}: ${(error as Error).message}\n`);
+    else if (!stopping) process.stderr.write(`${error instanceof UsageError ? 'usage error' : 'error'}: ${(error as Error).message}\n`);
   }
   if (stopping) return new Promise<never>(() => undefined);
   await teardown.run();

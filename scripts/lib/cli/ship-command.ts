@@ -18,9 +18,7 @@ export function runShipCommand(help: string, useExistingImages: boolean): Promis
     );
     const watch = Boolean(values.watch);
     if (watch && (useExistingImages || values['dry-run']))
-      throw new UsageError(
-        `--watch rebuilds on every change: use it with deploy.ts, without --dry-run\n\n${help.trim()}`,
-      );
+      throw new UsageError(`--watch rebuilds on every change: use it with deploy.ts, without --dry-run\n\n${help.trim()}`);
     // Loaded once the command line is known good: --help and usage errors load none of it.
     const [{ loadRobots }, { prepareDeploy, runDeploy }, { StepClock }, { reportDeploy }] = await Promise.all([
       import('../config/select.ts'),

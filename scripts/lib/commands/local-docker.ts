@@ -72,19 +72,7 @@ export function buildxPush(spec: BuildSpec, registryRef: string, metadataFile: s
  * built, even if another build retags IMAGE:WS a moment later (two terminals deploying at once).
  */
 export function plainBuild(spec: BuildSpec, iidFile: string): string[] {
-  return [
-    'docker',
-    'build',
-    '--platform',
-    spec.platform,
-    '--tag',
-    spec.tag,
-    '--iidfile',
-    iidFile,
-    '--file',
-    spec.dockerfile,
-    spec.context,
-  ];
+  return ['docker', 'build', '--platform', spec.platform, '--tag', spec.tag, '--iidfile', iidFile, '--file', spec.dockerfile, spec.context];
 }
 
 export const imageId = (ref: string): string[] => ['docker', 'image', 'inspect', '--format', '{{.Id}}', ref];

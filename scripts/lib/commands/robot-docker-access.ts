@@ -40,8 +40,7 @@ if [ -n "$rd_sudo" ]; then docker() { sudo -n "$rd_docker" \${DOCKER_HOST:+-H "$
 /** The same argv, with `docker` found and reachable: `sh -c SCRIPT …` gets the prelude, a bare docker command is wrapped. */
 export function withDockerAccess(argv: readonly string[], access: DockerAccess): string[] {
   const prelude = accessPrelude(access);
-  if (argv[0] === 'sh' && argv[1] === '-c' && argv.length >= 3)
-    return ['sh', '-c', `${prelude}\n${argv[2]}`, ...argv.slice(3)];
+  if (argv[0] === 'sh' && argv[1] === '-c' && argv.length >= 3) return ['sh', '-c', `${prelude}\n${argv[2]}`, ...argv.slice(3)];
   if (argv[0] === 'docker') return ['sh', '-c', `${prelude}\ndocker "$@"`, 'docker', ...argv.slice(1)];
   return [...argv];
 }

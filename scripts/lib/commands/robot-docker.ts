@@ -5,10 +5,8 @@ import { type EnsureOutcome, parseEnsureOutput, REGISTRY_BINDS, REGISTRY_CONTAIN
 
 export const imageRef = (image: string, ws: string): string => `${image}:${ws}`;
 export const previousRef = (image: string, ws: string): string => `${image}:${ws}${PREVIOUS_SUFFIX}`;
-export const registryRef = (registryHost: string, image: string, ws: string): string =>
-  `${registryHost}/${image}:${ws}`;
-export const digestRef = (registryHost: string, image: string, digest: string): string =>
-  `${registryHost}/${image}@${digest}`;
+export const registryRef = (registryHost: string, image: string, ws: string): string => `${registryHost}/${image}:${ws}`;
+export const digestRef = (registryHost: string, image: string, digest: string): string => `${registryHost}/${image}@${digest}`;
 
 /** Exit code of a robot script that waited too long for the robot's lock. */
 export const ROBOT_LOCK_BUSY = 75;

@@ -38,8 +38,7 @@ export interface Inventory {
 }
 
 export function parseInventory(stdout: string): Inventory {
-  const ids = (kind: string) =>
-    new Set([...stdout.matchAll(new RegExp(`^${kind} (sha256:[0-9a-f]{64})$`, 'gm'))].map((m) => m[1]));
+  const ids = (kind: string) => new Set([...stdout.matchAll(new RegExp(`^${kind} (sha256:[0-9a-f]{64})$`, 'gm'))].map((m) => m[1]));
   const images = [...stdout.matchAll(/^image (\S+) (\S+) (\d+) tags=(\S*) digests=(\S*)$/gm)].map(
     ([, id, created, size, tags, digests]) => ({
       id,

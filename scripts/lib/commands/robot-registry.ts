@@ -70,16 +70,7 @@ esac
 registry_binds "$name"`;
 
 export function ensureRegistry(port: number): string[] {
-  return [
-    'sh',
-    '-c',
-    ENSURE_SCRIPT,
-    'ensure-registry',
-    REGISTRY_CONTAINER,
-    String(port),
-    REGISTRY_IMAGE,
-    REGISTRY_VOLUME,
-  ];
+  return ['sh', '-c', ENSURE_SCRIPT, 'ensure-registry', REGISTRY_CONTAINER, String(port), REGISTRY_IMAGE, REGISTRY_VOLUME];
 }
 
 export interface EnsureOutcome {

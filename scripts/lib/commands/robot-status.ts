@@ -14,17 +14,7 @@ docker system df --format 'df {{.Type}}|{{.Size}}'
 docker system df -v --format '{{range .Volumes}}{{println "volume" .Name .Size}}{{end}}' | grep "^volume $volume " || true`;
 
 export function queryRobotStatus(image: string, workspaces: readonly string[]): string[] {
-  return [
-    'sh',
-    '-c',
-    STATUS_SCRIPT,
-    'status',
-    image,
-    PREVIOUS_SUFFIX,
-    REGISTRY_CONTAINER,
-    REGISTRY_VOLUME,
-    ...workspaces,
-  ];
+  return ['sh', '-c', STATUS_SCRIPT, 'status', image, PREVIOUS_SUFFIX, REGISTRY_CONTAINER, REGISTRY_VOLUME, ...workspaces];
 }
 
 export interface WorkspaceOnRobot {

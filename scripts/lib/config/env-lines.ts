@@ -20,11 +20,7 @@ const MAX_VALUE_BYTES = 64 * 1024;
 export function readEnvLines(text: string, file: string): EnvEntry[] {
   const size = Buffer.byteLength(text);
   if (size > MAX_FILE_BYTES)
-    throw configError(
-      file,
-      undefined,
-      `is ${size} bytes; a robots.env is at most ${MAX_FILE_BYTES} bytes (is this the right file?)`,
-    );
+    throw configError(file, undefined, `is ${size} bytes; a robots.env is at most ${MAX_FILE_BYTES} bytes (is this the right file?)`);
   const entries: EnvEntry[] = [];
   const seen = new Map<string, number>();
   text.split(/\r\n|\r|\n/).forEach((raw, index) => {
@@ -36,11 +32,7 @@ export function readEnvLines(text: string, file: string): EnvEntry[] {
     const value = readValue(raw, match[0].length, key);
     if (value === undefined) throw configError(file, line, `cannot read the value of ${key} (unbalanced quotes?)`);
     if (Buffer.byteLength(value) > MAX_VALUE_BYTES)
-      throw configError(
-        file,
-        line,
-        `the value of ${key} is ${Buffer.byteLength(value)} bytes; at most ${MAX_VALUE_BYTES}`,
-      );
+      throw configError(file, line, `the value of ${key} is ${Buffer.byteLength(value)} bytes; at most ${MAX_VALUE_BYTES}`);
     const earlier = seen.get(key);
     if (earlier !== undefined) throw configError(file, line, `${key} is already set on line ${earlier}`);
     seen.set(key, line);

@@ -5,23 +5,12 @@ import { composeSpecProblem } from '../commands/robot-compose.ts';
 import { DEFAULT_LINK, type LinkPolicy } from '../ssh/liveness.ts';
 import { type EnvEntry, readEnvLines } from './env-lines.ts';
 import { configError, UsageError } from './errors.ts';
-import {
-  DEFAULTS,
-  GLOBAL_KEYS,
-  type ProjectConfig,
-  ROBOT_KEYS,
-  type RobotConfig,
-  type RobotKey,
-} from './project-config.ts';
+import { DEFAULTS, GLOBAL_KEYS, type ProjectConfig, ROBOT_KEYS, type RobotConfig, type RobotKey } from './project-config.ts';
 import { imageNameProblem, platformProblem, robotNameProblem, workspaceProblem } from './references.ts';
 import { parseSshTarget } from './ssh-target.ts';
 
 /** --env-file, then ROBOTS_ENV, then the nearest robots.env from the cwd upwards (as git finds .git). */
-export function resolveEnvFile(
-  flag: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-  cwd = process.cwd(),
-): string {
+export function resolveEnvFile(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
   const chosen = flag ?? env.ROBOTS_ENV;
   if (chosen !== undefined) return resolve(cwd, chosen);
   const searched: string[] = [];
@@ -39,9 +28,7 @@ export function resolveEnvFile(
 
 export function loadProjectConfig(file: string): ProjectConfig {
   if (!existsSync(file)) {
-    throw new UsageError(
-      `${file} not found. Create it (see robots.env in the robot-deploy repo) or pass --env-file FILE.`,
-    );
+    throw new UsageError(`${file} not found. Create it (see robots.env in the robot-deploy repo) or pass --env-file FILE.`);
   }
   return parseProjectConfig(readFileSync(file, 'utf8'), file);
 }
@@ -82,15 +69,13 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
     declared.set(name, host);
     const nameProblem = robotNameProblem(name);
     if (nameProblem) throw configError(file, host.line, `robot name "${name}" (from ${host.key}) ${nameProblem}`);
-    if (name === 'all')
-      throw configError(file, host.line, '"all" is reserved: it means every robot on the command line');
+    if (name === 'all') throw configError(file, host.line, '"all" is reserved: it means every robot on the command line');
     const target = parseSshTarget(host.value);
     if (typeof target === 'string') throw configError(file, host.line, `${host.key}: ${target}`);
     const after = keys.get('AFTER')?.value;
     const compose = keys.get('COMPOSE');
     const composeProblem = compose && composeSpecProblem(compose.value);
-    if (compose && composeProblem)
-      throw configError(file, compose.line, `${compose.key}=${compose.value} ${composeProblem}`);
+    if (compose && composeProblem) throw configError(file, compose.line, `${compose.key}=${compose.value} ${composeProblem}`);
     const docker = keys.get('DOCKER');
     if (docker && !docker.value.startsWith('/'))
       throw configError(
@@ -112,16 +97,13 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
       delta: deltaSetting(file, keys.get('DELTA')) ?? deltaSetting(file, globals.get('DELTA')) ?? false,
     };
   });
-  if (robots.length === 0)
-    throw configError(file, undefined, 'no robots declared; add a line like ROBOT1_HOST=nuc@192.168.1.64');
+  if (robots.length === 0) throw configError(file, undefined, 'no robots declared; add a line like ROBOT1_HOST=nuc@192.168.1.64');
   const context = contextDir(file, dir, globals.get('CONTEXT'));
   const reconnectSeconds = secondsValue(file, globals.get('RECONNECT_SECONDS')) ?? DEFAULTS.reconnectSeconds;
   const link: LinkPolicy = {
-    aliveIntervalSeconds:
-      secondsValue(file, globals.get('ALIVE_INTERVAL_SECONDS'), 1) ?? DEFAULT_LINK.aliveIntervalSeconds,
+    aliveIntervalSeconds: secondsValue(file, globals.get('ALIVE_INTERVAL_SECONDS'), 1) ?? DEFAULT_LINK.aliveIntervalSeconds,
     aliveCountMax: countValue(file, globals.get('ALIVE_COUNT_MAX')) ?? DEFAULT_LINK.aliveCountMax,
-    robotTimeoutSeconds:
-      secondsValue(file, globals.get('ROBOT_TIMEOUT_SECONDS'), 1) ?? DEFAULT_LINK.robotTimeoutSeconds,
+    robotTimeoutSeconds: secondsValue(file, globals.get('ROBOT_TIMEOUT_SECONDS'), 1) ?? DEFAULT_LINK.robotTimeoutSeconds,
   };
   return {
     file,
@@ -152,11 +134,7 @@ function checkValue(file: string, entry: EnvEntry, problem: (v: string) => strin
   if (text) throw configError(file, entry.line, `${entry.key}="${entry.value}" ${text}`);
 }
 
-function checked(
-  file: string,
-  entry: EnvEntry | undefined,
-  problem: (v: string) => string | undefined,
-): string | undefined {
+function checked(file: string, entry: EnvEntry | undefined, problem: (v: string) => string | undefined): string | undefined {
   if (!entry) return undefined;
   checkValue(file, entry, problem);
   return entry.value;

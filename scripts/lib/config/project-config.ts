@@ -54,17 +54,7 @@ export const GLOBAL_KEYS = [
   'ROBOT_TIMEOUT_SECONDS',
   'DELTA',
 ] as const;
-export const ROBOT_KEYS = [
-  'HOST',
-  'PLATFORM',
-  'WORKSPACES',
-  'SSH_KEY',
-  'REGISTRY_PORT',
-  'AFTER',
-  'COMPOSE',
-  'DOCKER',
-  'DELTA',
-] as const;
+export const ROBOT_KEYS = ['HOST', 'PLATFORM', 'WORKSPACES', 'SSH_KEY', 'REGISTRY_PORT', 'AFTER', 'COMPOSE', 'DOCKER', 'DELTA'] as const;
 export type RobotKey = (typeof ROBOT_KEYS)[number];
 
 export const DEFAULTS = { context: '.', platform: 'linux/amd64', registryPort: 5000, reconnectSeconds: 60 } as const;

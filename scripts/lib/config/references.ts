@@ -19,8 +19,7 @@ export function imageNameProblem(name: string): string | undefined {
 }
 
 export function workspaceProblem(name: string): string | undefined {
-  if (name.length > MAX_WORKSPACE)
-    return `is ${name.length} characters long; at most ${MAX_WORKSPACE} fit in a Docker tag`;
+  if (name.length > MAX_WORKSPACE) return `is ${name.length} characters long; at most ${MAX_WORKSPACE} fit in a Docker tag`;
   if (!TAG.test(name)) return 'is not a valid Docker tag (letters, digits, _ . -; must not start with . or -)';
   return undefined;
 }

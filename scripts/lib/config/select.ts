@@ -12,8 +12,7 @@ export function selectRobots(config: ProjectConfig, names: readonly string[]): R
   if (names.some((n) => n.toLowerCase() === 'all')) return config.robots;
   const chosen = names.map((raw) => {
     const robot = config.robots.find((r) => r.name === raw.toLowerCase());
-    if (!robot)
-      throw new UsageError(`unknown robot "${printable(raw)}". Known robots in ${config.file}: ${known.join(', ')}`);
+    if (!robot) throw new UsageError(`unknown robot "${printable(raw)}". Known robots in ${config.file}: ${known.join(', ')}`);
     return robot;
   });
   return [...new Set(chosen)];
@@ -58,10 +57,7 @@ export function printable(text: string): string {
 }
 
 /** robots.env from --env-file / ROBOTS_ENV / ./robots.env, and the robots named on the command line. */
-export function loadRobots(
-  envFlag: string | undefined,
-  names: readonly string[],
-): { config: ProjectConfig; robots: RobotConfig[] } {
+export function loadRobots(envFlag: string | undefined, names: readonly string[]): { config: ProjectConfig; robots: RobotConfig[] } {
   const config = loadProjectConfig(resolveEnvFile(envFlag));
   return { config, robots: selectRobots(config, names) };
 }

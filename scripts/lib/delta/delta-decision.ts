@@ -26,14 +26,11 @@ export interface DeltaVerdict {
 }
 
 export function decideDelta(c: DeltaCase): DeltaVerdict {
-  if (!c.bitsPerSecond)
-    return { delta: false, why: 'auto: no link rate measured for this robot yet (this push measures it)' };
+  if (!c.bitsPerSecond) return { delta: false, why: 'auto: no link rate measured for this robot yet (this push measures it)' };
   const layerBytes = c.basisUncompressed ? c.basisBlobBytes : c.basisBlobBytes / GZIP_SHARE;
   const pushBytes = c.basisUncompressed ? c.basisBlobBytes * GZIP_SHARE : c.basisBlobBytes;
   const pushSeconds = (pushBytes * 8) / c.bitsPerSecond;
   const deltaSeconds = DELTA_FIXED_SECONDS + layerBytes / DELTA_BYTES_PER_SECOND;
   const figures = `push ~${pushSeconds.toFixed(1)} s at ${(c.bitsPerSecond / 1e6).toFixed(1)} Mbit/s against delta ~${deltaSeconds.toFixed(1)} s`;
-  return deltaSeconds < MARGIN * pushSeconds
-    ? { delta: true, why: `auto: ${figures}` }
-    : { delta: false, why: `auto: ${figures}` };
+  return deltaSeconds < MARGIN * pushSeconds ? { delta: true, why: `auto: ${figures}` } : { delta: false, why: `auto: ${figures}` };
 }

@@ -63,10 +63,7 @@ export async function readSavedImages(
 }
 
 /** Writes an entry (gunzipped when it is gzip) to `file`, hashing it on the way. */
-async function storeEntry(
-  entry: AsyncIterable<Buffer>,
-  file: string,
-): Promise<{ digest: string; size: number; small?: Buffer }> {
+async function storeEntry(entry: AsyncIterable<Buffer>, file: string): Promise<{ digest: string; size: number; small?: Buffer }> {
   const hash = createHash('sha256');
   const head: Buffer[] = [];
   let size = 0;

@@ -39,14 +39,11 @@ export function parseManifest(text: string): ParsedManifest {
       kind: 'index',
       manifests: json.manifests.map((m) => ({
         digest: m.digest,
-        platform: m.platform
-          ? [m.platform.os, m.platform.architecture, m.platform.variant].filter(Boolean).join('/')
-          : '',
+        platform: m.platform ? [m.platform.os, m.platform.architecture, m.platform.variant].filter(Boolean).join('/') : '',
       })),
     };
   }
-  if (!json.config || !Array.isArray(json.layers))
-    throw new Error('the registry answered with something that is not an image manifest');
+  if (!json.config || !Array.isArray(json.layers)) throw new Error('the registry answered with something that is not an image manifest');
   return { kind: 'manifest', config: json.config, layers: json.layers };
 }
 
@@ -60,11 +57,7 @@ export interface LayerPlan {
  * the earlier layer at the same position (a rebuilt workspace changes its top layers in place), or
  * from the earlier top layer when the new image has more layers.
  */
-export function planLayers(
-  newDiffIds: readonly string[],
-  oldDiffIds: readonly string[],
-  oldLayers: readonly Descriptor[],
-): LayerPlan {
+export function planLayers(newDiffIds: readonly string[], oldDiffIds: readonly string[], oldLayers: readonly Descriptor[]): LayerPlan {
   if (oldDiffIds.length !== oldLayers.length || oldLayers.length === 0)
     throw new Error('the earlier manifest does not match the earlier image');
   const byDiffId = new Map(oldDiffIds.map((diffId, i) => [diffId, oldLayers[i]]));
@@ -82,8 +75,7 @@ export function composeManifest(config: Descriptor, layers: readonly Descriptor[
   return JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: pick(config), layers: layers.map(pick) });
 }
 
-export const sha256Digest = (data: string | Uint8Array): string =>
-  `sha256:${createHash('sha256').update(data).digest('hex')}`;
+export const sha256Digest = (data: string | Uint8Array): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
 /** The diffIDs (RootFS.Layers) in a FINGERPRINT_FORMAT line, or undefined when it has none. */
 export function diffIdsOfFingerprint(fingerprint: string | undefined): string[] | undefined {

@@ -77,12 +77,9 @@ export async function makeRecipe(target: AsyncIterable<Uint8Array>, basis: Chunk
 }
 
 /** One line per run, "b OFFSET LENGTH" or "l OFFSET LENGTH", as the robot's `read` takes it. */
-export const recipeText = (ops: readonly RecipeOp[]): string =>
-  ops.map((op) => `${op.from} ${op.offset} ${op.length}\n`).join('');
+export const recipeText = (ops: readonly RecipeOp[]): string => ops.map((op) => `${op.from} ${op.offset} ${op.length}\n`).join('');
 
 /** Replays a recipe in memory: what the robot's script does, for tests. */
 export function applyRecipe(ops: readonly RecipeOp[], basis: Buffer, literals: Buffer): Buffer {
-  return Buffer.concat(
-    ops.map((op) => (op.from === 'b' ? basis : literals).subarray(op.offset, op.offset + op.length)),
-  );
+  return Buffer.concat(ops.map((op) => (op.from === 'b' ? basis : literals).subarray(op.offset, op.offset + op.length)));
 }

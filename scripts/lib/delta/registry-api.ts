@@ -8,13 +8,7 @@ interface Answer {
   body: Buffer;
 }
 
-function call(
-  port: number,
-  method: string,
-  path: string,
-  headers: Record<string, string> = {},
-  body?: Buffer | string,
-): Promise<Answer> {
+function call(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: Buffer | string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -22,9 +16,7 @@ function call(
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
       res.on('error', reject);
     });
-    req.setTimeout(60_000, () =>
-      req.destroy(new Error(`${method} ${path}: no answer from the robot's registry within 60 s`)),
-    );
+    req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${path}: no answer from the robot's registry within 60 s`)));
     req.on('error', reject);
     req.end(body);
   });
@@ -55,8 +47,7 @@ export async function hasBlob(port: number, repo: string, digest: string): Promi
 export async function uploadBlob(port: number, repo: string, digest: string, bytes: Buffer): Promise<void> {
   const started = await call(port, 'POST', `/v2/${repo}/blobs/uploads/`, { 'Content-Length': '0' });
   const location = started.headers.location;
-  if (started.status !== 202 || typeof location !== 'string')
-    throw new Error(`starting a blob upload answered HTTP ${started.status}`);
+  if (started.status !== 202 || typeof location !== 'string') throw new Error(`starting a blob upload answered HTTP ${started.status}`);
   const url = new URL(location, `http://127.0.0.1:${port}`);
   url.searchParams.set('digest', digest);
   const put = await call(
@@ -80,7 +71,5 @@ export async function putManifest(port: number, repo: string, reference: string,
     manifest,
   );
   if (answer.status !== 201)
-    throw new Error(
-      `the robot's registry refused the manifest (HTTP ${answer.status}): ${answer.body.toString('utf8').slice(0, 300)}`,
-    );
+    throw new Error(`the robot's registry refused the manifest (HTTP ${answer.status}): ${answer.body.toString('utf8').slice(0, 300)}`);
 }

@@ -12,10 +12,7 @@ export function planBuilds(config: ProjectConfig, runs: readonly RobotRun[]): Ma
   );
 }
 
-export function planBuildJobs(
-  config: ProjectConfig,
-  pairs: readonly { platform: string; ws: string }[],
-): Map<string, BuildJob> {
+export function planBuildJobs(config: ProjectConfig, pairs: readonly { platform: string; ws: string }[]): Map<string, BuildJob> {
   const jobs = new Map<string, BuildJob>();
   const platformsPerWs = new Map<string, Set<string>>();
   for (const { platform, ws } of pairs) platformsPerWs.set(ws, (platformsPerWs.get(ws) ?? new Set()).add(platform));

@@ -11,12 +11,7 @@ const BUILDER_NAMES = {
 } as const;
 
 /** One listr task per shared build; robots wait on its result, so a failure reaches each of them. */
-export function buildTask(
-  ctx: DeployContext,
-  job: BuildJob,
-  clock: StepClock,
-  interactive: boolean,
-): ListrTask<DeployContext> {
+export function buildTask(ctx: DeployContext, job: BuildJob, clock: StepClock, interactive: boolean): ListrTask<DeployContext> {
   // A buildx image lives in the builder's cache, so "existing" there means a cached rebuild.
   if (ctx.useExistingImages && ctx.buildPath !== 'buildx') return existingImageTask(ctx, job);
   const title = `build ${job.spec.tag} for ${job.platform} (${BUILDER_NAMES[ctx.buildPath]})`;
@@ -25,9 +20,7 @@ export function buildTask(
     task: async (_ctx, task) => {
       try {
         // Build logs scroll in a terminal; in CI logs only the failure's last lines are shown.
-        const show = interactive
-          ? (chunk: string) => (task.output = chunk.trim().split('\n').pop()?.slice(0, 160) ?? '')
-          : undefined;
+        const show = interactive ? (chunk: string) => (task.output = chunk.trim().split('\n').pop()?.slice(0, 160) ?? '') : undefined;
         const built = await clock.time(`build ${job.ws}`, () => runBuild(ctx.local, ctx.buildPath, job.spec, show));
         job.result.resolve(built);
         task.title = `${title}: ${shortId(built.id)}`;
@@ -46,9 +39,7 @@ function existingImageTask(ctx: DeployContext, job: BuildJob): ListrTask<DeployC
     task: async (_ctx, task) => {
       const found = await describeLocalImage(ctx.local, job.spec.tag);
       if (!found.localId) {
-        const error = new Error(
-          `no image ${job.spec.tag} on the laptop; build it first with \`npm run build -- --ws ${job.ws}\``,
-        );
+        const error = new Error(`no image ${job.spec.tag} on the laptop; build it first with \`npm run build -- --ws ${job.ws}\``);
         job.result.reject(error);
         throw error;
       }

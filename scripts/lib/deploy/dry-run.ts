@@ -10,8 +10,7 @@ import type { Responder } from '../runner/recording-runner.ts';
 export const DRY_RUN_DIGEST = `sha256:${'0'.repeat(64)}`;
 
 /** Robot scripts run as `sh -c SCRIPT NAME ARGS…`: the script text tells which builder made the command. */
-const runsScriptOf = (argv: readonly string[], built: readonly string[]): boolean =>
-  argv[0] === 'sh' && argv[2] === built[2];
+const runsScriptOf = (argv: readonly string[], built: readonly string[]): boolean => argv[0] === 'sh' && argv[2] === built[2];
 
 /** The file docker would write after `flag` (--iidfile, --metadata-file), written with the dry-run digest. */
 function writeAfter(argv: readonly string[], flag: string, content: string): void {
@@ -40,10 +39,8 @@ export function robotResponder(robot: RobotConfig): Responder {
   const [os, arch] = robot.platform.split('/');
   return (argv) => {
     if (runsScriptOf(argv, probe([]))) return { stdout: `engine ${os}/${arch} dry-run\n` };
-    if (runsScriptOf(argv, ensureRegistry(robot.registryPort)))
-      return { stdout: `status=running\nbind=127.0.0.1:${robot.registryPort}\n` };
-    if (runsScriptOf(argv, pullAndTag('', '', '', [])))
-      return { stdout: `deployed ${DRY_RUN_DIGEST}\nprevious none\n` };
+    if (runsScriptOf(argv, ensureRegistry(robot.registryPort))) return { stdout: `status=running\nbind=127.0.0.1:${robot.registryPort}\n` };
+    if (runsScriptOf(argv, pullAndTag('', '', '', []))) return { stdout: `deployed ${DRY_RUN_DIGEST}\nprevious none\n` };
     return undefined;
   };
 }

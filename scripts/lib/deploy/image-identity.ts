@@ -32,9 +32,5 @@ export function sameImage(laptop: ImageIdentity, robot: ImageIdentity): boolean 
 
 /** The digests of RepoDigests entries ("127.0.0.1:5000/app@sha256:…"), each once. */
 export function digestsOf(repoDigests: readonly string[]): string[] {
-  return [
-    ...new Set(
-      repoDigests.map((entry) => /@(sha256:[0-9a-f]{64})$/.exec(entry)?.[1]).filter((d): d is string => Boolean(d)),
-    ),
-  ];
+  return [...new Set(repoDigests.map((entry) => /@(sha256:[0-9a-f]{64})$/.exec(entry)?.[1]).filter((d): d is string => Boolean(d)))];
 }

@@ -1,32 +1,14 @@
-import {
-  type BuildSpec,
-  buildxBuild,
-  imageIdentity,
-  parseImageIdentity,
-  plainBuild,
-} from '../commands/local-docker.ts';
+import { type BuildSpec, buildxBuild, imageIdentity, parseImageIdentity, plainBuild } from '../commands/local-docker.ts';
 import type { CommandResult, Runner } from '../runner/runner.ts';
 import type { BuildPath, BuiltImage } from './context.ts';
 import { digestsOf } from './image-identity.ts';
 import { readIfPresent, withTempFile } from './temp-file.ts';
 
-export async function runBuild(
-  local: Runner,
-  path: BuildPath,
-  spec: BuildSpec,
-  onOutput?: (chunk: string) => void,
-): Promise<BuiltImage> {
-  return path === 'buildx'
-    ? buildWithBuildx(local, spec, onOutput)
-    : buildWithDocker(local, spec, path === 'buildkit', onOutput);
+export async function runBuild(local: Runner, path: BuildPath, spec: BuildSpec, onOutput?: (chunk: string) => void): Promise<BuiltImage> {
+  return path === 'buildx' ? buildWithBuildx(local, spec, onOutput) : buildWithDocker(local, spec, path === 'buildkit', onOutput);
 }
 
-async function buildWithDocker(
-  local: Runner,
-  spec: BuildSpec,
-  buildkit: boolean,
-  onOutput?: (chunk: string) => void,
-): Promise<BuiltImage> {
+async function buildWithDocker(local: Runner, spec: BuildSpec, buildkit: boolean, onOutput?: (chunk: string) => void): Promise<BuiltImage> {
   return withTempFile('iid', async (iidFile) => {
     const built = await local.run(plainBuild(spec, iidFile), {
       onOutput,
@@ -39,11 +21,7 @@ async function buildWithDocker(
   });
 }
 
-async function buildWithBuildx(
-  local: Runner,
-  spec: BuildSpec,
-  onOutput?: (chunk: string) => void,
-): Promise<BuiltImage> {
+async function buildWithBuildx(local: Runner, spec: BuildSpec, onOutput?: (chunk: string) => void): Promise<BuiltImage> {
   return withTempFile('metadata.json', async (metadataFile) => {
     const built = await local.run(buildxBuild(spec, metadataFile), { onOutput });
     if (built.code !== 0) throw buildFailure(`docker buildx build of ${spec.tag} (${spec.platform})`, built);
@@ -87,8 +65,6 @@ const BANNER = /DEPRECATED: The legacy builder|Install the buildx component|docs
 /** The build's own last words (a RUN step prints to stdout), then docker's verdict (stderr). */
 function buildFailure(what: string, result: CommandResult): Error {
   const meaningful = (text: string) => text.split('\n').filter((line) => line.trim() && !BANNER.test(line));
-  const tail = [...meaningful(result.stdout).slice(-3), ...meaningful(result.stderr).slice(-2)].map((line) =>
-    line.trim(),
-  );
+  const tail = [...meaningful(result.stdout).slice(-3), ...meaningful(result.stderr).slice(-2)].map((line) => line.trim());
   return new Error(`${what} failed (exit ${result.code}): ${tail.join(' | ') || '(no output)'}`);
 }

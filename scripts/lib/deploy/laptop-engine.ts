@@ -18,8 +18,7 @@ export interface LaptopEngine {
 /** Fails fast, before any robot is touched, when the laptop's Docker engine is not usable. */
 export async function inspectLaptopEngine(local: Runner, env: NodeJS.ProcessEnv = process.env): Promise<LaptopEngine> {
   const forced = env.RD_BUILDER;
-  if (forced && forced !== 'buildx' && forced !== 'docker')
-    throw new Error(`RD_BUILDER=${forced}: use buildx or docker`);
+  if (forced && forced !== 'buildx' && forced !== 'docker') throw new Error(`RD_BUILDER=${forced}: use buildx or docker`);
   // Independent questions, asked at once: every deploy pays for them before anything else starts.
   const [version, buildx, info] = await Promise.all([
     local.run(engineVersion()),

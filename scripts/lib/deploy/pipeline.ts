@@ -36,8 +36,7 @@ export interface DeployRequest {
 /** Validates everything that can be checked without touching a robot, then prepares the runs. */
 export async function prepareDeploy(request: DeployRequest): Promise<DeployContext> {
   const runs = request.robots.map(
-    (robot) =>
-      new RobotRun(robot, request.withoutWorkspaces ? [] : selectWorkspaces(request.config, robot, request.wsFlags)),
+    (robot) => new RobotRun(robot, request.withoutWorkspaces ? [] : selectWorkspaces(request.config, robot, request.wsFlags)),
   );
   const recorded: RecordedCommand[] | undefined = request.dryRun ? [] : undefined;
   const real = new LocalRunner(request.signal);
@@ -107,7 +106,6 @@ export async function runDeploy(
   await runTaskList(ctx, tasks, quiet);
   const ships = steps.includes('pull & tag');
   for (const run of ctx.robots) {
-    if (ships && !run.error && run.outcomes.size < run.workspaces.length)
-      run.error = 'did not finish (see the step above)';
+    if (ships && !run.error && run.outcomes.size < run.workspaces.length) run.error = 'did not finish (see the step above)';
   }
 }

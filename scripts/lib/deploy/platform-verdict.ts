@@ -14,10 +14,7 @@ const QEMU_NAMES: Record<string, string> = {
 
 export type PlatformVerdict = 'native' | 'emulated' | 'mismatch';
 
-export function platformVerdict(
-  robotPlatform: string,
-  engine: { platform: string; emulates: readonly string[] },
-): PlatformVerdict {
+export function platformVerdict(robotPlatform: string, engine: { platform: string; emulates: readonly string[] }): PlatformVerdict {
   const [os, arch = ''] = robotPlatform.split('/');
   if (engine.platform === `${os}/${arch}`) return 'native';
   const handler = QEMU_NAMES[arch];

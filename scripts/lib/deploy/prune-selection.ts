@@ -7,9 +7,7 @@ const OUR_REGISTRY = /^(127\.0\.0\.1|localhost):\d+\/(.+)@sha256:[0-9a-f]{64}$/;
 
 export function isOurs(image: EngineImage, imageName: string): boolean {
   return (
-    image.tags.length === 0 &&
-    image.digests.length > 0 &&
-    image.digests.every((digest) => OUR_REGISTRY.exec(digest)?.[2] === imageName)
+    image.tags.length === 0 && image.digests.length > 0 && image.digests.every((digest) => OUR_REGISTRY.exec(digest)?.[2] === imageName)
   );
 }
 

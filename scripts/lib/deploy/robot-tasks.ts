@@ -47,9 +47,7 @@ function work(ctx: DeployContext, run: RobotRun, name: RobotStep, interactive: b
   const { recorded } = ctx;
   switch (name) {
     case 'connect':
-      return recorded
-        ? async () => dryConnectStep(run, recorded)
-        : (task) => connectStep(ctx, run, (text) => (task.output = text));
+      return recorded ? async () => dryConnectStep(run, recorded) : (task) => connectStep(ctx, run, (text) => (task.output = text));
     case 'check robot':
       return () => probeStep(ctx, run);
     case 'compare with the build':
@@ -83,24 +81,17 @@ function work(ctx: DeployContext, run: RobotRun, name: RobotStep, interactive: b
  * One flat list per robot, one task per step of the post. A failed step skips the rest, but
  * clean-up always runs. After a compare, steps that ship images skip robots already up to date.
  */
-export function robotTasks(
-  ctx: DeployContext,
-  run: RobotRun,
-  only: readonly RobotStep[] = ROBOT_STEPS,
-): ListrTask<DeployContext>[] {
+export function robotTasks(ctx: DeployContext, run: RobotRun, only: readonly RobotStep[] = ROBOT_STEPS): ListrTask<DeployContext>[] {
   const interactive = isInteractive(ctx);
   const compared = only.includes('compare with the build');
   const shipping = new Set<RobotStep>(['registry', 'tunnel', 'push', 'pull & tag', 'compose', 'after']);
-  const selected = only.filter(
-    (name) => (name !== 'after' || run.robot.after) && (name !== 'compose' || run.robot.compose),
-  );
+  const selected = only.filter((name) => (name !== 'after' || run.robot.after) && (name !== 'compose' || run.robot.compose));
   const tasks = selected.map(
     (name): ListrTask<DeployContext> => ({
       title: name,
       task: async (_ctx, task) => {
         if (run.error) return task.skip(`${name}: skipped (${run.robot.name} failed earlier)`);
-        if (compared && shipping.has(name) && run.stale.length === 0)
-          return task.skip(`${name}: skipped, robot is up to date`);
+        if (compared && shipping.has(name) && run.stale.length === 0) return task.skip(`${name}: skipped, robot is up to date`);
         try {
           for (const hook of beforeRobotStep) await hook(name, ctx.signal, (text) => (task.output = text));
           const note = await run.clock.time(name, () => work(ctx, run, name, interactive)(task as unknown as Task));

@@ -36,8 +36,7 @@ export function summaryLines(ctx: DeployContext): string[] {
 export function timingLines(ctx: DeployContext, buildClock: StepClock): string[] {
   const lines = buildClock.steps.map((s) => `laptop  ${s.name.padEnd(24)} ${(s.ms / 1000).toFixed(2)} s`);
   for (const run of ctx.robots)
-    for (const s of run.clock.steps)
-      lines.push(`${run.robot.name}  ${s.name.padEnd(24)} ${(s.ms / 1000).toFixed(2)} s`);
+    for (const s of run.clock.steps) lines.push(`${run.robot.name}  ${s.name.padEnd(24)} ${(s.ms / 1000).toFixed(2)} s`);
   return lines;
 }
 

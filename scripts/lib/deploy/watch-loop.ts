@@ -85,11 +85,8 @@ async function redeploy(ctx: DeployContext, batch: ChangeBatch, timings: boolean
 /** One line per robot per redeploy: what it holds now, and how long since the first save. */
 function roundLine(ctx: DeployContext, run: RobotRun, seconds: string, changed: string, sentBefore: number): string {
   const status = robotStatus(run);
-  if (status === 'failed')
-    return `${run.robot.name}  failed after ${seconds} s (${changed}): ${run.error?.split('\n')[0]}`;
-  const images = run.workspaces
-    .map((ws) => `${ctx.config.image}:${ws} ${shortId(run.outcomes.get(ws)?.id)}`)
-    .join(', ');
+  if (status === 'failed') return `${run.robot.name}  failed after ${seconds} s (${changed}): ${run.error?.split('\n')[0]}`;
+  const images = run.workspaces.map((ws) => `${ctx.config.image}:${ws} ${shortId(run.outcomes.get(ws)?.id)}`).join(', ');
   const now = run.tunnelIfAny?.bytesToRobot() ?? 0;
   const sent = status === 'deployed' ? `, ${megabytes(now >= sentBefore ? now - sentBefore : now)} sent` : '';
   return `${run.robot.name}  ${status} ${images} ${seconds} s after the save (${changed}${sent})`;
@@ -97,17 +94,14 @@ function roundLine(ctx: DeployContext, run: RobotRun, seconds: string, changed: 
 
 /** Reopens a dropped connection (and its tunnel) between redeploys, so the next one starts warm. */
 async function keepWarm(ctx: DeployContext, run: RobotRun, serial: Serial, say: Say): Promise<void> {
-  const stopped = new Promise<undefined>((resolve) =>
-    ctx.signal.addEventListener('abort', () => resolve(undefined), { once: true }),
-  );
+  const stopped = new Promise<undefined>((resolve) => ctx.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
   let lastProblem = '';
   while (!ctx.signal.aborted) {
     const connection = run.connectionIfAny;
     if (connection && !connection.isClosed()) {
       const why = await Promise.race([connection.closed, stopped]);
       if (ctx.signal.aborted) return;
-      if (run.connectionIfAny === connection)
-        say(`${stamp()} ${run.robot.name}  link lost${why ? ` (${why.message})` : ''}; reconnecting`);
+      if (run.connectionIfAny === connection) say(`${stamp()} ${run.robot.name}  link lost${why ? ` (${why.message})` : ''}; reconnecting`);
       continue;
     }
     const problem = await serial
@@ -118,14 +112,11 @@ async function keepWarm(ctx: DeployContext, run: RobotRun, serial: Serial, say: 
       );
     if (ctx.signal.aborted) return;
     if (!problem) {
-      say(
-        `${stamp()} ${run.robot.name}  reconnected${run.tunnelIfAny ? `; tunnel 127.0.0.1:${run.tunnelIfAny.port} open` : ''}`,
-      );
+      say(`${stamp()} ${run.robot.name}  reconnected${run.tunnelIfAny ? `; tunnel 127.0.0.1:${run.tunnelIfAny.port} open` : ''}`);
       lastProblem = '';
       continue;
     }
-    if (problem !== lastProblem)
-      say(`${stamp()} ${run.robot.name}  still unreachable (${problem.split('\n')[0]}); retrying`);
+    if (problem !== lastProblem) say(`${stamp()} ${run.robot.name}  still unreachable (${problem.split('\n')[0]}); retrying`);
     lastProblem = problem;
     await Promise.race([new Promise((resolve) => setTimeout(resolve, 2000)), stopped]);
   }

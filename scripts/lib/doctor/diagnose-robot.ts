@@ -14,8 +14,7 @@ const LOW_DISK = 2e9;
 
 /** What the handshake showed of the host key; nothing when it did not get that far. */
 function hostKeyRow(verdict: HostKeyVerdict | undefined): Omit<CheckRow, 'scope'> | undefined {
-  if (verdict?.kind === 'match')
-    return { check: 'host key', verdict: 'ok', detail: `${verdict.fingerprint} matches the pinned key` };
+  if (verdict?.kind === 'match') return { check: 'host key', verdict: 'ok', detail: `${verdict.fingerprint} matches the pinned key` };
   if (verdict?.kind === 'first-contact') {
     return {
       check: 'host key',
@@ -107,9 +106,7 @@ export async function diagnoseRobot(robot: RobotConfig, knownHosts: KnownHosts):
       row(
         'image store',
         'ok',
-        health.store === 'containerd'
-          ? 'containerd (image IDs are manifest digests)'
-          : 'classic (image IDs are config digests)',
+        health.store === 'containerd' ? 'containerd (image IDs are manifest digests)' : 'classic (image IDs are config digests)',
       ),
     );
     const platform = { platform: health.docker?.platform ?? 'unknown', emulates: health.emulates };

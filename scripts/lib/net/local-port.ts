@@ -25,7 +25,5 @@ export async function chooseLocalPort(
 /** The ports chooseLocalPort prefers for a configured port (documented in buildkitd.default.toml). */
 export function candidatePorts(preferred: number, platform: NodeJS.Platform): number[] {
   const reserved = platform === 'darwin' ? DARWIN_RESERVED : [];
-  return Array.from({ length: SEARCH_WIDTH + 1 }, (_, i) => preferred + i).filter(
-    (p) => p <= 65535 && !reserved.includes(p),
-  );
+  return Array.from({ length: SEARCH_WIDTH + 1 }, (_, i) => preferred + i).filter((p) => p <= 65535 && !reserved.includes(p));
 }

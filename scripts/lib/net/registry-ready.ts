@@ -3,13 +3,10 @@ import { request } from 'node:http';
 /** One GET /v2/: true when a registry answers (200, or 401 when it wants auth). */
 function probeOnce(port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request(
-      { host: '127.0.0.1', port, path: '/v2/', method: 'GET', agent: false, timeout: timeoutMs },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode === 200 || res.statusCode === 401);
-      },
-    );
+    const req = request({ host: '127.0.0.1', port, path: '/v2/', method: 'GET', agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200 || res.statusCode === 401);
+    });
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(false));
     req.end();

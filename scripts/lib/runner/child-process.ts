@@ -51,8 +51,7 @@ export function runProcess(argv: readonly string[], options: ProcessOptions = {}
     });
     child.on('close', (code, signal) => {
       if (signal && options.signal?.aborted) stderr += `\nstopped (${signal}): ${String(options.signal.reason)}`;
-      else if (signal)
-        stderr += `\nkilled by ${signal}${options.timeoutMs !== undefined ? ` (time limit ${options.timeoutMs} ms)` : ''}`;
+      else if (signal) stderr += `\nkilled by ${signal}${options.timeoutMs !== undefined ? ` (time limit ${options.timeoutMs} ms)` : ''}`;
       resolve({ code: code ?? 128, stdout, stderr });
     });
   });

@@ -66,16 +66,9 @@ export function lastLines(text: string, count = 3): string {
 }
 
 /** Runs a command and throws a CommandError naming `what` when it exits non-zero. */
-export async function runChecked(
-  runner: Runner,
-  argv: readonly string[],
-  what: string,
-  options?: RunOptions,
-): Promise<CommandResult> {
+export async function runChecked(runner: Runner, argv: readonly string[], what: string, options?: RunOptions): Promise<CommandResult> {
   const result = await runner.run(argv, options).catch((error: Error) => {
-    throw error instanceof RobotTimeoutError
-      ? new RobotTimeoutError(error.where, error.argv, error.seconds, what)
-      : error;
+    throw error instanceof RobotTimeoutError ? new RobotTimeoutError(error.where, error.argv, error.seconds, what) : error;
   });
   if (result.code !== 0) throw new CommandError(runner.where, argv, result, what);
   return result;

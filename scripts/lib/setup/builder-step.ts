@@ -15,14 +15,12 @@ export async function ensureBuilder(local: Runner, config: ProjectConfig): Promi
         'docker buildx is not installed: deploys use plain `docker build` (fine for one platform; install buildx for cross-platform builds)',
     };
   }
-  if ((await local.run(inspectBuilder())).code === 0)
-    return { state: 'already done', detail: 'buildx builder robot-deploy exists' };
+  if ((await local.run(inspectBuilder())).code === 0) return { state: 'already done', detail: 'buildx builder robot-deploy exists' };
   const desktop = /Docker Desktop/i.test((await local.run(engineInfo())).stdout);
   const configFile = join(config.dir, 'buildkitd.toml');
   writeFileSync(configFile, renderBuildkitConfig(config.robots.map((r) => r.registryPort)));
   const created = await local.run(createBuilder(configFile, !desktop));
-  if (created.code !== 0)
-    return { state: 'failed', detail: `docker buildx create failed: ${lastLines(created.stderr, 2)}` };
+  if (created.code !== 0) return { state: 'failed', detail: `docker buildx create failed: ${lastLines(created.stderr, 2)}` };
   return {
     state: 'done',
     detail: `buildx builder robot-deploy created (${desktop ? 'Docker Desktop: pushes go to host.docker.internal' : 'host network: pushes go to 127.0.0.1'}; ${configFile})`,

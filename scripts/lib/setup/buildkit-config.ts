@@ -5,9 +5,9 @@ import { candidatePorts } from '../net/local-port.ts';
  * bytes are encrypted anyway). The port can move off the configured one, so every candidate is listed.
  */
 export function renderBuildkitConfig(registryPorts: readonly number[]): string {
-  const ports = [
-    ...new Set(registryPorts.flatMap((port) => [...candidatePorts(port, 'linux'), ...candidatePorts(port, 'darwin')])),
-  ].sort((a, b) => a - b);
+  const ports = [...new Set(registryPorts.flatMap((port) => [...candidatePorts(port, 'linux'), ...candidatePorts(port, 'darwin')]))].sort(
+    (a, b) => a - b,
+  );
   const hosts = ports.flatMap((port) => [`127.0.0.1:${port}`, `host.docker.internal:${port}`]);
   const header = [
     '# BuildKit registry settings for robot-deploy (see README, "Set-up").',

@@ -38,12 +38,7 @@ export async function askHidden(question: string): Promise<string> {
 }
 
 /** OpenSSH's first-contact question, for setup.ts on a terminal. */
-export async function confirmHostKey(
-  robot: string,
-  address: string,
-  fingerprint: string,
-  type: string,
-): Promise<boolean> {
+export async function confirmHostKey(robot: string, address: string, fingerprint: string, type: string): Promise<boolean> {
   process.stderr.write(`The authenticity of host '${robot} (${address})' can't be established.\n`);
   process.stderr.write(`${type.replace(/^ssh-/, '').toUpperCase()} key fingerprint is ${fingerprint}.\n`);
   for (;;) {

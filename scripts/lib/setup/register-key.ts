@@ -16,12 +16,7 @@ export type StepReport = { state: 'done' | 'already done' | 'skipped' | 'failed'
  * `acceptNewHostKey` (--accept-new-host-key) lets a run without a terminal send the password to a
  * robot whose host key nobody has confirmed yet.
  */
-export async function registerKey(
-  robot: RobotConfig,
-  key: UserKey,
-  knownHosts: KnownHosts,
-  acceptNewHostKey = false,
-): Promise<StepReport> {
+export async function registerKey(robot: RobotConfig, key: UserKey, knownHosts: KnownHosts, acceptNewHostKey = false): Promise<StepReport> {
   const withKey: RobotConfig = { ...robot, sshKey: key.source === 'file' ? key.path : undefined };
   // One question per fingerprint, though the key login and the password login each meet the new key.
   const answers = new Map<string, Promise<boolean>>();
@@ -40,9 +35,7 @@ export async function registerKey(
   }
   const password =
     sshPasswordFromEnvironment() ??
-    (canPrompt()
-      ? await askHidden(`${formatSshTarget(robot.target)}'s password (used once, to add your key): `)
-      : undefined);
+    (canPrompt() ? await askHidden(`${formatSshTarget(robot.target)}'s password (used once, to add your key): `) : undefined);
   if (password === undefined) {
     return {
       state: 'skipped',

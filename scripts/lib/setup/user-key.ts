@@ -4,9 +4,7 @@ import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { agentPath, defaultKeyPaths, WINDOWS_AGENT_PIPE } from '../ssh/user-ssh-defaults.ts';
 
-export type UserKey =
-  | { source: 'file'; path: string; publicKey: string; generated: boolean }
-  | { source: 'agent'; publicKey: string };
+export type UserKey = { source: 'file'; path: string; publicKey: string; generated: boolean } | { source: 'agent'; publicKey: string };
 
 export interface GeneratedKey {
   /** OpenSSH private key file content (unencrypted, like `ssh-keygen -N ''`). */
@@ -39,10 +37,8 @@ export async function findUserKey(configured: string | undefined, home = homedir
 
 /** Writes a new ed25519 key where ssh looks first; never overwrites an existing file. */
 export function generateUserKey(path = join(homedir(), '.ssh', 'id_ed25519'), makeKey = generateEd25519): UserKey {
-  if (existsSync(path))
-    throw new Error(`${path} exists but ${path}.pub does not; recreate the .pub with \`ssh-keygen -y -f ${path}\``);
-  if (existsSync(`${path}.pub`))
-    throw new Error(`${path}.pub exists without its private key ${path}; remove the .pub or restore the key`);
+  if (existsSync(path)) throw new Error(`${path} exists but ${path}.pub does not; recreate the .pub with \`ssh-keygen -y -f ${path}\``);
+  if (existsSync(`${path}.pub`)) throw new Error(`${path}.pub exists without its private key ${path}; remove the .pub or restore the key`);
   mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
   const key = makeKey(`${userInfo().username}@${hostname()}`);
   try {

@@ -36,10 +36,7 @@ export interface ConnectFacts {
 }
 
 /** Turns ssh2/socket errors into one sentence naming the robot, the address and what to do. */
-export function explainConnectError(
-  error: Error & { code?: string; level?: string },
-  facts: ConnectFacts,
-): ConnectError {
+export function explainConnectError(error: Error & { code?: string; level?: string }, facts: ConnectFacts): ConnectError {
   const at = `${facts.robot} (${facts.address})`;
   if (facts.verdict?.kind === 'revoked') {
     return new ConnectError(
@@ -60,17 +57,13 @@ export function explainConnectError(
   const code = error.code ?? '';
   const failure = socketFailure(code);
   if (failure === 'dns')
-    return new ConnectError(
-      'dns',
-      `${at}: ${SAYS.dns}. Check the robot's _HOST line in robots.env or use its IP address.`,
-    );
+    return new ConnectError('dns', `${at}: ${SAYS.dns}. Check the robot's _HOST line in robots.env or use its IP address.`);
   if (failure === 'refused')
     return new ConnectError(
       'refused',
       `${at}: ${SAYS.refused} — the robot answers but no SSH server listens there. Start sshd on the robot or fix the port.`,
     );
-  if (failure === 'no-route')
-    return new ConnectError('no-route', `${at}: ${SAYS['no-route']}. Is the laptop on the robot's network?`);
+  if (failure === 'no-route') return new ConnectError('no-route', `${at}: ${SAYS['no-route']}. Is the laptop on the robot's network?`);
   if (error.level === 'client-timeout' || code === 'ETIMEDOUT') {
     return new ConnectError(
       'timeout',

@@ -51,8 +51,7 @@ export async function connectRobot(robot: RobotConfig, options: ConnectOptions):
       return await finishFirstContact(robot, options, attempt);
     } catch (error) {
       // The question is asked between two connections, so no handshake timer runs while a person reads.
-      const unasked =
-        error instanceof ConnectError && error.kind === 'host-key-unconfirmed' ? error.verdict : undefined;
+      const unasked = error instanceof ConnectError && error.kind === 'host-key-unconfirmed' ? error.verdict : undefined;
       if (unasked?.kind !== 'first-contact' || expected || !options.confirmNewHostKey) throw error;
       if (!(await options.confirmNewHostKey(unasked.fingerprint, unasked.type))) {
         throw new ConnectError(
@@ -67,11 +66,7 @@ export async function connectRobot(robot: RobotConfig, options: ConnectOptions):
 }
 
 /** Pins a first key only now that the robot has also authenticated us (a wrong password pins nothing). */
-async function finishFirstContact(
-  robot: RobotConfig,
-  options: ConnectOptions,
-  connection: RobotConnection,
-): Promise<RobotConnection> {
+async function finishFirstContact(robot: RobotConfig, options: ConnectOptions, connection: RobotConnection): Promise<RobotConnection> {
   const key = connection.hostKey;
   if (key.kind !== 'first-contact' || options.pinNewHostKey === false) return connection;
   try {
@@ -83,12 +78,7 @@ async function finishFirstContact(
   return connection;
 }
 
-async function handshake(
-  robot: RobotConfig,
-  options: ConnectOptions,
-  pins: PinnedKey[],
-  expected?: Buffer,
-): Promise<RobotConnection> {
+async function handshake(robot: RobotConfig, options: ConnectOptions, pins: PinnedKey[], expected?: Buffer): Promise<RobotConnection> {
   const timeoutMs = options.timeoutMs ?? 5000;
   const resolved = resolveSshHost(robot.target);
   const username = resolved.user ?? userInfo().username;
@@ -127,9 +117,7 @@ async function handshake(
       ...(trusted.length
         ? {
             algorithms: {
-              serverHostKey: [
-                ...new Set(trusted.flatMap((p) => (p.type === 'ssh-rsa' ? RSA_ALGORITHMS : [p.type]))),
-              ] as never,
+              serverHostKey: [...new Set(trusted.flatMap((p) => (p.type === 'ssh-rsa' ? RSA_ALGORITHMS : [p.type])))] as never,
             },
           }
         : {}),
@@ -138,8 +126,7 @@ async function handshake(
         verdict = judgeHostKey(pins, key);
         if (verdict.kind !== 'first-contact') return verdict.kind === 'match';
         if (expected) return expected.equals(key);
-        unconfirmed =
-          Boolean(options.confirmNewHostKey) || (Boolean(options.password) && options.passwordToNewHostKey !== true);
+        unconfirmed = Boolean(options.confirmNewHostKey) || (Boolean(options.password) && options.passwordToNewHostKey !== true);
         return !unconfirmed;
       },
     });

@@ -17,8 +17,7 @@ export function withFileLock<T>(lockFile: string, work: () => T): T {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       if (isStale(lockFile)) rmSync(lockFile, { force: true });
-      else if (Date.now() > deadline)
-        throw new Error(`${lockFile} has been held for over ${WAIT_MS / 1000} s by another robot-deploy`);
+      else if (Date.now() > deadline) throw new Error(`${lockFile} has been held for over ${WAIT_MS / 1000} s by another robot-deploy`);
       else Atomics.wait(pause, 0, 0, 20);
     }
   }

@@ -29,11 +29,7 @@ export function watchSilence(socket: Duplex, policy: LinkPolicy, onSilent: (erro
     () => {
       if (Date.now() - heard < limitMs) return;
       clearInterval(timer);
-      onSilent(
-        new Error(
-          `nothing arrived from the robot for ${Math.round(limitMs / 1000)} s (ALIVE_INTERVAL_SECONDS × ALIVE_COUNT_MAX)`,
-        ),
-      );
+      onSilent(new Error(`nothing arrived from the robot for ${Math.round(limitMs / 1000)} s (ALIVE_INTERVAL_SECONDS × ALIVE_COUNT_MAX)`));
     },
     Math.min(1000, limitMs / 4),
   );

@@ -25,11 +25,7 @@ export interface TransportOptions {
 }
 
 /** Direct TCP, else ProxyCommand (taken first, as ssh does), else through each ProxyJump hop in turn. */
-export async function openTransport(
-  resolved: ResolvedHost,
-  username: string,
-  options: TransportOptions,
-): Promise<Transport> {
+export async function openTransport(resolved: ResolvedHost, username: string, options: TransportOptions): Promise<Transport> {
   const port = resolved.port ?? 22;
   if (resolved.proxyCommand) return proxyCommand(resolved.proxyCommand, resolved.host, port, username);
   if (!resolved.proxyJump?.length) {
@@ -119,9 +115,7 @@ async function connectJumpHost(spec: string, via: Duplex | undefined, options: T
 function forward(hop: NodeSSH, host: string, port: number, spec: string): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     hop.connection!.forwardOut('127.0.0.1', 0, host, port, (error, channel) =>
-      error
-        ? reject(new Error(`jump host ${spec} could not reach ${host}:${port}: ${error.message}`))
-        : resolve(channel),
+      error ? reject(new Error(`jump host ${spec} could not reach ${host}:${port}: ${error.message}`)) : resolve(channel),
     );
   });
 }

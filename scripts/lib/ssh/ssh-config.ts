@@ -32,8 +32,7 @@ function inlineIncludes(text: string, home: string, depth: number): string {
     .map((line) => {
       const include = /^\s*include\s*(?:=\s*|\s)(.+)$/i.exec(line);
       if (!include) return line;
-      if (depth >= MAX_INCLUDE_DEPTH)
-        throw new Error(`~/.ssh/config: Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
+      if (depth >= MAX_INCLUDE_DEPTH) throw new Error(`~/.ssh/config: Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
       return include[1]
         .trim()
         .split(/\s+/)
@@ -85,9 +84,7 @@ export function resolveFromConfig(config: SSHConfig, target: SshTarget, home = h
     identityFiles,
     ...(port ? { port } : {}),
     ...(user ? { user } : {}),
-    ...(jump && jump.toLowerCase() !== 'none'
-      ? { proxyJump: jump.split(',').map((hop) => hop.trim().replace(/^ssh:\/\//, '')) }
-      : {}),
+    ...(jump && jump.toLowerCase() !== 'none' ? { proxyJump: jump.split(',').map((hop) => hop.trim().replace(/^ssh:\/\//, '')) } : {}),
     ...(command && command.toLowerCase() !== 'none' ? { proxyCommand: command } : {}),
   };
 }

@@ -13,10 +13,7 @@ export function defaultKeyPaths(home = homedir()): string[] {
 }
 
 /** The ssh-agent socket (or pipe) to ask, if there is one. */
-export function agentPath(
-  env: NodeJS.ProcessEnv = process.env,
-  platform: NodeJS.Platform = process.platform,
-): string | undefined {
+export function agentPath(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
   if (env.SSH_AUTH_SOCK) return env.SSH_AUTH_SOCK;
   return platform === 'win32' ? WINDOWS_AGENT_PIPE : undefined;
 }

@@ -58,13 +58,7 @@ export async function gatherStatus(
           const rows = robot.workspaces.map((ws): StatusRow => {
             const onRobot = report.workspaces.get(ws) ?? {};
             const laptopId = laptopIds.get(buildKey(robot.platform, ws));
-            const state: SyncState = !onRobot.id
-              ? 'missing'
-              : !laptopId
-                ? 'unknown'
-                : onRobot.id === laptopId
-                  ? 'in sync'
-                  : 'stale';
+            const state: SyncState = !onRobot.id ? 'missing' : !laptopId ? 'unknown' : onRobot.id === laptopId ? 'in sync' : 'stale';
             return {
               robot: robot.name,
               ws,

@@ -68,8 +68,7 @@ export function leftovers(prefix: string, scope: LeftoverScope = {}): string[] {
   }
   if (scope.subnet) {
     const inSubnet = (text: string) => text.includes(` ${scope.subnet}.`) || text.startsWith(`${scope.subnet}.`);
-    for (const line of sh('ip', ['-4', '-o', 'addr', 'show']).split('\n'))
-      if (inSubnet(line)) found.push(`address: ${line.trim()}`);
+    for (const line of sh('ip', ['-4', '-o', 'addr', 'show']).split('\n')) if (inSubnet(line)) found.push(`address: ${line.trim()}`);
     for (const line of sh('ip', ['-4', 'route', 'show', 'table', 'all']).split('\n')) {
       if (line.split(' ').some((word) => word.startsWith(`${scope.subnet}.`))) found.push(`route: ${line.trim()}`);
     }
@@ -87,8 +86,7 @@ export function leftovers(prefix: string, scope: LeftoverScope = {}): string[] {
   for (const hierarchy of existsSync(cgroupRoot) ? ['', ...readdirSync(cgroupRoot)] : []) {
     const dir = join(cgroupRoot, hierarchy);
     try {
-      for (const entry of readdirSync(dir))
-        if (entry.startsWith(`${prefix}-`)) found.push(`cgroup ${join(dir, entry)}`);
+      for (const entry of readdirSync(dir)) if (entry.startsWith(`${prefix}-`)) found.push(`cgroup ${join(dir, entry)}`);
     } catch {
       // not a directory
     }

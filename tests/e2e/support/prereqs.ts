@@ -40,10 +40,8 @@ export function findTool(name: string): string | undefined {
 export type SimPrereqs = { ok: true } | { ok: false; reason: string };
 
 export function simPrereqs(): SimPrereqs {
-  if (process.platform !== 'linux')
-    return { ok: false, reason: `simulated robots need Linux, this is ${process.platform}` };
-  if (process.getuid?.() !== 0)
-    return { ok: false, reason: 'simulated robots need root (network namespaces, veth, dockerd, sshd)' };
+  if (process.platform !== 'linux') return { ok: false, reason: `simulated robots need Linux, this is ${process.platform}` };
+  if (process.getuid?.() !== 0) return { ok: false, reason: 'simulated robots need root (network namespaces, veth, dockerd, sshd)' };
   const missing = SIM_TOOLS.filter((tool) => !findTool(tool));
   if (missing.length) {
     return {

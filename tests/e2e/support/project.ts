@@ -72,8 +72,7 @@ export function blobUploads(robot: SimRobot): number {
   } catch {
     return 0;
   }
-  return logs.split('\n').filter((line) => /"PUT \/v2\/[^"]*\/blobs\/uploads\/[^"]*digest=sha256[^"]*" 201/.test(line))
-    .length;
+  return logs.split('\n').filter((line) => /"PUT \/v2\/[^"]*\/blobs\/uploads\/[^"]*digest=sha256[^"]*" 201/.test(line)).length;
 }
 
 export interface RunningScript {
@@ -87,12 +86,7 @@ export interface RunningScript {
  * Starts scripts/<script> as a user would (no TTY, no stdin) and keeps it controllable. `holdBefore`
  * preloads hold-before-step.ts, which parks every robot before that step until the run is interrupted.
  */
-export function startScript(
-  script: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-  holdBefore?: string,
-): RunningScript {
+export function startScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}, holdBefore?: string): RunningScript {
   const hold = holdBefore ? ['--import', pathToFileURL(join(import.meta.dirname, 'hold-before-step.ts')).href] : [];
   const child = spawn(process.execPath, ['--import', 'tsx', ...hold, join(REPO, 'scripts', script), ...args], {
     cwd: REPO,

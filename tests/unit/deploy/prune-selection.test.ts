@@ -36,11 +36,7 @@ test("prune removes only images robot-deploy pulled for this IMAGE; other softwa
 });
 
 test('--keep N spares the N newest of our older deploys', () => {
-  const images = [
-    image(1, '2026-11-01', [], [ours(1)]),
-    image(2, '2026-11-02', [], [ours(2)]),
-    image(3, '2026-11-03', [], [ours(3)]),
-  ];
+  const images = [image(1, '2026-11-01', [], [ours(1)]), image(2, '2026-11-02', [], [ours(2)]), image(3, '2026-11-03', [], [ours(3)])];
   const { doomed, kept } = selectPrunable(inventory(images), 'eurobot', 2);
   assert.deepEqual(
     doomed.map((i) => i.id),
@@ -64,11 +60,7 @@ test('a tagged image is never ours, even with our digest; images kept or in use 
 });
 
 test('--keep larger than the older deploys spares them all; the newest go first into the kept set', () => {
-  const images = [
-    image(1, '2026-11-01', [], [ours(1)]),
-    image(2, '2026-11-03', [], [ours(2)]),
-    image(3, '2026-11-02', [], [ours(3)]),
-  ];
+  const images = [image(1, '2026-11-01', [], [ours(1)]), image(2, '2026-11-03', [], [ours(2)]), image(3, '2026-11-02', [], [ours(3)])];
   assert.deepEqual(selectPrunable(inventory(images), 'eurobot', 5).doomed, []);
   assert.deepEqual(
     selectPrunable(inventory(images), 'eurobot', 1).doomed.map((i) => i.id),

@@ -14,10 +14,8 @@ function home(keys: Record<string, 'plain' | 'locked' | 'junk'>): string {
     const text =
       kind === 'junk'
         ? 'not a key\n'
-        : ssh2.utils.generateKeyPairSync(
-            'ed25519',
-            kind === 'locked' ? { passphrase: 'secret', cipher: 'aes256-cbc', rounds: 16 } : {},
-          ).private;
+        : ssh2.utils.generateKeyPairSync('ed25519', kind === 'locked' ? { passphrase: 'secret', cipher: 'aes256-cbc', rounds: 16 } : {})
+            .private;
     writeFileSync(join(dir, '.ssh', name), text);
   }
   return dir;
@@ -35,12 +33,7 @@ test('the agent first, then the usual keys that exist and parse, then the passwo
     password: 'pw',
   });
   assert.deepEqual(types(plan), ['agent', 'publickey', 'publickey', 'password']);
-  assert.deepEqual(plan.tried, [
-    'ssh-agent',
-    `key ${join(dir, '.ssh', 'id_ed25519')}`,
-    `key ${join(dir, '.ssh', 'id_rsa')}`,
-    'password',
-  ]);
+  assert.deepEqual(plan.tried, ['ssh-agent', `key ${join(dir, '.ssh', 'id_ed25519')}`, `key ${join(dir, '.ssh', 'id_rsa')}`, 'password']);
   assert.deepEqual(plan.skipped, [], 'a missing id_ecdsa is not worth mentioning');
 });
 
@@ -95,11 +88,7 @@ test('key registration tries only the password, even with a working key and agen
     passwordOnly: true,
   });
   assert.deepEqual(types(plan), ['password']);
-  assert.deepEqual(
-    planAuth({ username: 'nuc', home: dir, env: {}, passwordOnly: true }).methods,
-    [],
-    'no password given: nothing to try',
-  );
+  assert.deepEqual(planAuth({ username: 'nuc', home: dir, env: {}, passwordOnly: true }).methods, [], 'no password given: nothing to try');
 });
 
 test('the handler offers the methods in order, then gives up', () => {

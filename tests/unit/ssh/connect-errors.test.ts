@@ -15,11 +15,7 @@ const level = (name: string, message = 'x') => Object.assign(new Error(message),
 
 test('socket errors name the robot, the address and what to check', () => {
   const cases: [Error, string, RegExp][] = [
-    [
-      socket('ENOTFOUND'),
-      'dns',
-      /robot1 \(nuc@192\.168\.1\.64:22\): the name does not resolve \(DNS\)\. Check the robot's _HOST line/,
-    ],
+    [socket('ENOTFOUND'), 'dns', /robot1 \(nuc@192\.168\.1\.64:22\): the name does not resolve \(DNS\)\. Check the robot's _HOST line/],
     [socket('EAI_AGAIN'), 'dns', /does not resolve/],
     [socket('ECONNREFUSED'), 'refused', /connection refused .* Start sshd on the robot or fix the port/],
     [socket('EHOSTUNREACH'), 'no-route', /no route to the robot/],
@@ -57,16 +53,10 @@ test('a changed or revoked host key wins over the socket error that followed it'
   } as unknown as HostKeyVerdict;
   const explained = explainConnectError(socket('ECONNRESET'), { ...facts, verdict: changed });
   assert.equal(explained.kind, 'host-key-changed');
-  assert.match(
-    explained.message,
-    /HOST KEY CHANGED .* presents SHA256:new, but SHA256:old is pinned\. .*--forget-host robot1/,
-  );
+  assert.match(explained.message, /HOST KEY CHANGED .* presents SHA256:new, but SHA256:old is pinned\. .*--forget-host robot1/);
   assert.equal(explained.verdict, changed);
   const revoked = { kind: 'revoked', fingerprint: 'SHA256:bad' } as unknown as HostKeyVerdict;
-  assert.equal(
-    explainConnectError(level('client-authentication'), { ...facts, verdict: revoked }).kind,
-    'host-key-revoked',
-  );
+  assert.equal(explainConnectError(level('client-authentication'), { ...facts, verdict: revoked }).kind, 'host-key-revoked');
 });
 
 test("anything else keeps ssh2's words, prefixed with the robot", () => {

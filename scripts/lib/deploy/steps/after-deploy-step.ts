@@ -32,8 +32,6 @@ async function runAfterDeploy(
   // A compose restart may stop and start several services: five times the usual deadline.
   const result = await run.runner.run(argv, { timeoutMs: 5 * ctx.config.link.robotTimeoutSeconds * 1000 });
   if (result.code !== 0)
-    throw new Error(
-      `deployed, but ${what} failed (exit ${result.code}): ${lastLines(result.stderr || result.stdout, 3)}`,
-    );
+    throw new Error(`deployed, but ${what} failed (exit ${result.code}): ${lastLines(result.stderr || result.stdout, 3)}`);
   return result;
 }

@@ -50,13 +50,7 @@ export async function carryRegistryImage(
 }
 
 /** docker save | ssh robot docker load; the laptop's docker save is owned by the teardown until it ends. */
-function streamImage(
-  ctx: DeployContext,
-  run: RobotRun,
-  ref: string,
-  signal: AbortSignal,
-  onBytes: (bytes: number) => void,
-): Promise<void> {
+function streamImage(ctx: DeployContext, run: RobotRun, ref: string, signal: AbortSignal, onBytes: (bytes: number) => void): Promise<void> {
   const client = run.sshClient;
   return new Promise((resolve, reject) => {
     signal.throwIfAborted();

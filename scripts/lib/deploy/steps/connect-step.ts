@@ -2,11 +2,7 @@ import { formatSshTarget } from '../../config/ssh-target.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
 
 /** One SSH connection per robot carries every remote step; the host key must match the pinned one. */
-export async function connectStep(
-  ctx: DeployContext,
-  run: RobotRun,
-  report: (text: string) => void,
-): Promise<string | undefined> {
+export async function connectStep(ctx: DeployContext, run: RobotRun, report: (text: string) => void): Promise<string | undefined> {
   if (run.connectionIfAny && !run.connectionIfAny.isClosed()) return 'kept open';
   // deploy --watch after a drop: the tunnel and lock went with the old connection.
   await run.tunnelIfAny?.close();

@@ -28,8 +28,7 @@ export async function earlierImage(
     let parsed = parseManifest(text);
     if (parsed.kind === 'index') {
       const entry =
-        parsed.manifests.find((m) => m.platform === platform) ??
-        (parsed.manifests.length === 1 ? parsed.manifests[0] : undefined);
+        parsed.manifests.find((m) => m.platform === platform) ?? (parsed.manifests.length === 1 ? parsed.manifests[0] : undefined);
       const inner = entry && (await getManifest(port, repo, entry.digest));
       if (!inner) continue;
       parsed = parseManifest(inner);

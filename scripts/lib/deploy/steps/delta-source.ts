@@ -35,11 +35,7 @@ export interface DeltaSource {
 }
 
 /** The laptop's copy of the image with exactly these layers, if it still has one. */
-export async function findLocalImage(
-  ctx: DeployContext,
-  diffIds: readonly string[],
-  likely: string,
-): Promise<string | undefined> {
+export async function findLocalImage(ctx: DeployContext, diffIds: readonly string[], likely: string): Promise<string | undefined> {
   // Usually the image the laptop tagged when it shipped it: one inspect instead of one of every image.
   const tagged = imageWithLayers((await ctx.local.run(inspectLayers([likely]))).stdout, diffIds);
   if (tagged) return tagged;
@@ -65,13 +61,9 @@ export async function prepareDelta(
   cached: ReadonlyMap<string, ChunkIndex>,
 ): Promise<DeltaSource> {
   const temp = mkdtempSync(join(tmpdir(), 'robot-deploy-delta-'));
-  const removeTemp = ctx.teardown.add('delta work files on the laptop', () =>
-    rmSync(temp, { recursive: true, force: true }),
-  );
+  const removeTemp = ctx.teardown.add('delta work files on the laptop', () => rmSync(temp, { recursive: true, force: true }));
   try {
-    const fresh = plan.layers.flatMap((layer) =>
-      'basis' in layer ? [{ diffId: layer.diffId, basis: oldDiffIds[layer.basis] }] : [],
-    );
+    const fresh = plan.layers.flatMap((layer) => ('basis' in layer ? [{ diffId: layer.diffId, basis: oldDiffIds[layer.basis] }] : []));
     const uncached = fresh.map((layer) => layer.basis).filter((diffId) => !cached.has(diffId));
     const wanted = new Set([...fresh.map((layer) => layer.diffId), ...uncached]);
     const images = [built.localId!, ...(uncached.length && oldLocalId ? [oldLocalId] : [])];
@@ -142,11 +134,7 @@ function keepIndex(diffId: string, index: ChunkIndex): void {
 function pickConfig(saved: SavedImages, built: BuiltImage, newDiffIds: readonly string[]): DeltaSource['config'] {
   const named = [built.id, built.localId].map((id) => id && saved.configs.get(id)).find(Boolean);
   const alike = [...saved.configs].filter(([, c]) => JSON.stringify(c.diffIds) === JSON.stringify(newDiffIds));
-  const [digest, found] = named
-    ? [sha256Digest(named.bytes), named]
-    : alike.length === 1
-      ? alike[0]
-      : [undefined, undefined];
+  const [digest, found] = named ? [sha256Digest(named.bytes), named] : alike.length === 1 ? alike[0] : [undefined, undefined];
   if (!digest || !found) throw new Error('the new image config could not be told apart in docker save');
   return { descriptor: { mediaType: OCI_CONFIG, digest, size: found.bytes.length }, bytes: found.bytes };
 }

@@ -5,13 +5,7 @@
 import type { ClientChannel } from 'ssh2';
 import { shortId } from '../../cli/display-format.ts';
 import { tagImage } from '../../commands/local-docker.ts';
-import {
-  DELTA_BASIS_MISMATCH,
-  deltaApply,
-  deltaReceive,
-  deltaState,
-  parseDeltaState,
-} from '../../commands/robot-delta.ts';
+import { DELTA_BASIS_MISMATCH, deltaApply, deltaReceive, deltaState, parseDeltaState } from '../../commands/robot-delta.ts';
 import { imageRef } from '../../commands/robot-docker.ts';
 import { REGISTRY_CONTAINER } from '../../commands/robot-registry.ts';
 import { decideDelta } from '../../delta/delta-decision.ts';
@@ -71,8 +65,7 @@ export async function deltaPush(
 async function unusable(ctx: DeployContext, run: RobotRun, ws: string): Promise<string | undefined> {
   if (ctx.recorded) return 'no delta in a dry run';
   if (ctx.noDelta) return 'delta off by --no-delta';
-  if (run.robot.delta === false)
-    return `delta off: DELTA=on (or ${run.robot.envPrefix}_DELTA=on) in robots.env turns it on`;
+  if (run.robot.delta === false) return `delta off: DELTA=on (or ${run.robot.envPrefix}_DELTA=on) in robots.env turns it on`;
   const earlier = run.remoteIfProbed?.images.get(imageRef(ctx.config.image, ws));
   if (!earlier) return 'no delta: first deploy of this workspace to the robot';
   const built = await buildFor(ctx, run, ws).result.promise;
@@ -96,18 +89,14 @@ async function ship(
   const phases = new PhaseClock();
   // The robot's image as pulled from its registry; else (another tool tagged IMAGE:WS since) what
   // this tool last shipped there, which the registry keeps under the tag WS.
-  const basisImage = await run.tunnel.use(() =>
-    earlierImage(port(), repo, [...earlier.digests, ws], run.robot.platform),
-  );
+  const basisImage = await run.tunnel.use(() => earlierImage(port(), repo, [...earlier.digests, ws], run.robot.platform));
   if (!basisImage)
     return {
       note: "no delta: the robot's registry has no earlier image of this workspace (pruned, or another tool deployed it)",
     };
   const oldLayers = basisImage.layers;
-  const oldDiffIds =
-    basisImage.diffIds ?? (basisImage.digest === ws ? undefined : diffIdsOfFingerprint(earlier.fingerprint));
-  if (!oldDiffIds || oldDiffIds.length !== oldLayers.length)
-    return { note: 'no delta: the layers of the earlier image are unknown' };
+  const oldDiffIds = basisImage.diffIds ?? (basisImage.digest === ws ? undefined : diffIdsOfFingerprint(earlier.fingerprint));
+  if (!oldDiffIds || oldDiffIds.length !== oldLayers.length) return { note: 'no delta: the layers of the earlier image are unknown' };
   const plan = planLayers(newDiffIds, oldDiffIds, oldLayers);
   // Reading both images with docker save costs about a second per 500 MB: not worth it for small layers.
   const bases = plan.layers.flatMap((layer) => ('basis' in layer ? [oldLayers[layer.basis].size] : []));
@@ -191,9 +180,7 @@ async function sendLayer(
   if (state.committed) return 0;
   const kept = layer.batchNames.filter((name) => state.have.has(name)).length;
   if (kept)
-    report(
-      `${run.robot.name} kept ${kept} of ${layer.batchNames.length} literal batches from an earlier attempt; sending the rest`,
-    );
+    report(`${run.robot.name} kept ${kept} of ${layer.batchNames.length} literal batches from an earlier attempt; sending the rest`);
   let sent = 0;
   for (const [i, name] of layer.batchNames.entries()) {
     if (state.have.has(name)) continue;
@@ -229,13 +216,7 @@ async function sendLayer(
  * signal and a deadline are watched from the start: a link cut before the channel opens would
  * otherwise leave the exec waiting for ever.
  */
-function sendBytes(
-  ctx: DeployContext,
-  run: RobotRun,
-  argv: string[],
-  data: Buffer,
-  signal: AbortSignal,
-): Promise<void> {
+function sendBytes(ctx: DeployContext, run: RobotRun, argv: string[], data: Buffer, signal: AbortSignal): Promise<void> {
   const client = run.sshClient;
   const seconds = ctx.config.link.robotTimeoutSeconds + Math.ceil(data.length / 25_000);
   return new Promise((resolve, reject) => {
@@ -264,11 +245,7 @@ function sendBytes(
       let stderr = '';
       opened.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
       opened.on('exit', (code: number | null) =>
-        done(
-          code === 0
-            ? undefined
-            : new Error(`sending literals to ${run.robot.name} failed (exit ${code}): ${lastLines(stderr, 1)}`),
-        ),
+        done(code === 0 ? undefined : new Error(`sending literals to ${run.robot.name} failed (exit ${code}): ${lastLines(stderr, 1)}`)),
       );
       opened.on('close', () => done(new Error(`sending literals to ${run.robot.name} was cut off`)));
       opened.end(data);
@@ -276,5 +253,4 @@ function sendBytes(
   });
 }
 
-const mb = (bytes: number): string =>
-  bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
+const mb = (bytes: number): string => (bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`);

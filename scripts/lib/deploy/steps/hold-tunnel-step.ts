@@ -4,12 +4,7 @@ import type { DeployContext, RobotRun } from '../context.ts';
  * tunnel.ts: the tunnel takes connections until Ctrl-C (which closes it through the teardown), or
  * until `idleMinutes` pass without a byte through it: a forgotten tunnel does not stay open for days.
  */
-export async function holdTunnel(
-  ctx: DeployContext,
-  run: RobotRun,
-  task: { output: string },
-  idleMinutes = 10,
-): Promise<string> {
+export async function holdTunnel(ctx: DeployContext, run: RobotRun, task: { output: string }, idleMinutes = 10): Promise<string> {
   task.output = `push with: docker push 127.0.0.1:${run.tunnel.port}/${ctx.config.image}:<workspace> — Ctrl-C closes the tunnel; ${idleMinutes} min without traffic too`;
   let timer: NodeJS.Timeout | undefined;
   const idle = new Promise<'idle'>((resolve) => {

@@ -13,8 +13,7 @@ export class PhaseClock {
 
   /** Adds the robot's own "phase NAME MS" lines (they ran inside the laptop's last lap). */
   robot(stdout: string): void {
-    for (const [, name, ms] of stdout.matchAll(/^phase (\S+) (\d+)$/gm))
-      this.phases.push([`robot ${name}`, Number(ms) / 1000]);
+    for (const [, name, ms] of stdout.matchAll(/^phase (\S+) (\d+)$/gm)) this.phases.push([`robot ${name}`, Number(ms) / 1000]);
     this.lap('robot apply');
   }
 

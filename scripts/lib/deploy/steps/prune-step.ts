@@ -19,20 +19,12 @@ export async function pruneStep(ctx: DeployContext, run: RobotRun, keepExtra: nu
   await takeRobotLock(run, 'exclusive');
   const inventory = async () =>
     parseInventory(
-      (
-        await runChecked(
-          run.runner,
-          pruneInventory(ctx.config.image, PREVIOUS_SUFFIX, run.workspaces),
-          'listing images',
-        )
-      ).stdout,
+      (await runChecked(run.runner, pruneInventory(ctx.config.image, PREVIOUS_SUFFIX, run.workspaces), 'listing images')).stdout,
     );
   const before = await inventory();
   const { doomed, kept } = selectPrunable(before, ctx.config.image, keepExtra);
   const keptDigests = new Set(kept.flatMap((image) => image.digests.map((d) => d.split('@')[1])));
-  const manifests = [...new Set(doomed.flatMap((image) => image.digests.map((d) => d.split('@')[1])))].filter(
-    (d) => !keptDigests.has(d),
-  );
+  const manifests = [...new Set(doomed.flatMap((image) => image.digests.map((d) => d.split('@')[1])))].filter((d) => !keptDigests.has(d));
   const tunnel = run.tunnel;
   await tunnel.use(async () => {
     for (const digest of manifests) await deleteManifest(tunnel.port, ctx.config.image, digest);
@@ -60,20 +52,17 @@ export async function pruneStep(ctx: DeployContext, run: RobotRun, keepExtra: nu
 
 function deleteManifest(port: number, image: string, digest: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, method: 'DELETE', path: `/v2/${image}/manifests/${digest}`, agent: false },
-      (res) => {
-        res.resume();
-        if (res.statusCode === 202 || res.statusCode === 404) resolve();
-        else if (res.statusCode === 405)
-          reject(
-            new Error(
-              "the robot's registry was created without delete support; run `npx tsx scripts/registry.ts --stop ROBOT`, remove the container robot-deploy-registry on the robot, and deploy again",
-            ),
-          );
-        else reject(new Error(`deleting manifest ${digest} answered HTTP ${res.statusCode}`));
-      },
-    );
+    const req = request({ host: '127.0.0.1', port, method: 'DELETE', path: `/v2/${image}/manifests/${digest}`, agent: false }, (res) => {
+      res.resume();
+      if (res.statusCode === 202 || res.statusCode === 404) resolve();
+      else if (res.statusCode === 405)
+        reject(
+          new Error(
+            "the robot's registry was created without delete support; run `npx tsx scripts/registry.ts --stop ROBOT`, remove the container robot-deploy-registry on the robot, and deploy again",
+          ),
+        );
+      else reject(new Error(`deleting manifest ${digest} answered HTTP ${res.statusCode}`));
+    });
     req.on('error', reject);
     req.end();
   });

@@ -10,8 +10,7 @@ export async function pullStep(ctx: DeployContext, run: RobotRun, report: (text:
   for (const ws of run.stale) {
     const built = await buildFor(ctx, run, ws).result.promise;
     const digest = run.digests.get(ws);
-    if (!digest)
-      throw new Error(`internal error: ${ws} has no pushed digest for ${run.robot.name}; the "push" step makes it`);
+    if (!digest) throw new Error(`internal error: ${ws} has no pushed digest for ${run.robot.name}; the "push" step makes it`);
     const source = digestRef(`127.0.0.1:${run.registryPort}`, ctx.config.image, digest);
     const target = imageRef(ctx.config.image, ws);
     const argv = pullAndTag(source, target, previousRef(ctx.config.image, ws), [built.id, digest]);
@@ -26,9 +25,7 @@ export async function pullStep(ctx: DeployContext, run: RobotRun, report: (text:
     );
     const { previous } = parsePullAndTag(result.stdout);
     run.outcomes.set(ws, { kind: 'deployed', id: built.id, previous });
-    lines.push(
-      `${target} = ${shortId(built.id)}${previous ? `, previous kept as ${previousRef(ctx.config.image, ws)}` : ''}`,
-    );
+    lines.push(`${target} = ${shortId(built.id)}${previous ? `, previous kept as ${previousRef(ctx.config.image, ws)}` : ''}`);
   }
   return lines.join('; ');
 }

@@ -21,9 +21,7 @@ export async function pushStep(
   const notes: string[] = [];
   const sent = () => (run.tunnelIfAny?.bytesToRobot() ?? 0) + deltaBytes;
   // The registry takes only missing layers, so the image's size is an upper bound, not a promise.
-  const sizes = await Promise.all(
-    run.stale.map((ws) => buildFor(ctx, run, ws).result.promise.then((b) => b.sizeBytes ?? 0)),
-  );
+  const sizes = await Promise.all(run.stale.map((ws) => buildFor(ctx, run, ws).result.promise.then((b) => b.sizeBytes ?? 0)));
   const total = sizes.reduce((sum, size) => sum + size, 0);
   const ofTotal = total ? ` of at most ${megabytes(total)}` : '';
   const timer = setInterval(() => progress(`sent ${megabytes(sent())}${ofTotal} through the tunnel`), 500);
@@ -65,9 +63,7 @@ export async function pushStep(
               // An image in `docker images` (any builder but docker-container) is pushed as it is: buildx's
               // type=registry would re-solve the build first (0.55 s against docker push's 0.14 s here).
               return run.tunnel.use(() =>
-                built.localId
-                  ? pushWithDocker(ctx, built.localId, target, options)
-                  : pushWithBuildx(ctx, job.spec, target, options),
+                built.localId ? pushWithDocker(ctx, built.localId, target, options) : pushWithBuildx(ctx, job.spec, target, options),
               );
             },
           );
@@ -76,8 +72,7 @@ export async function pushStep(
       );
       run.digests.set(ws, digest);
       // DELTA=auto weighs the next delta against a push at this rate.
-      if (!ctx.recorded)
-        recordLinkRate(linkRatesFile(), linkKey(run), sent() - bytesBefore, (performance.now() - startedAt) / 1000);
+      if (!ctx.recorded) recordLinkRate(linkRatesFile(), linkKey(run), sent() - bytesBefore, (performance.now() - startedAt) / 1000);
       await keepForNextDelta(ctx, ws, built.localId);
     }
   } finally {
@@ -89,17 +84,9 @@ export async function pushStep(
 type PushOptions = { signal: AbortSignal; onOutput: (chunk: string) => void };
 
 /** Tags the exact image built (by ID) for the tunnel's registry, pushes, and drops the tag again. */
-async function pushWithDocker(
-  ctx: DeployContext,
-  builtId: string,
-  target: string,
-  options: PushOptions,
-): Promise<string> {
+async function pushWithDocker(ctx: DeployContext, builtId: string, target: string, options: PushOptions): Promise<string> {
   await runChecked(ctx.local, tagImage(builtId, target), `tagging ${shortId(builtId)} for the push`);
-  const removeTag = ctx.teardown.add(
-    `temporary tag ${target}`,
-    async () => void (await ctx.localTeardown.run(untagImage(target))),
-  );
+  const removeTag = ctx.teardown.add(`temporary tag ${target}`, async () => void (await ctx.localTeardown.run(untagImage(target))));
   try {
     const pushed = await runChecked(ctx.local, pushImage(target), `docker push ${target}`, options);
     const digest = parsePushDigest(pushed.stdout);
@@ -117,12 +104,7 @@ async function pushWithBuildx(
   options: PushOptions,
 ): Promise<string> {
   return withTempFile('metadata.json', async (metadataFile) => {
-    await runChecked(
-      ctx.local,
-      buildxPush(spec, target, metadataFile),
-      `docker buildx build --output type=registry to ${target}`,
-      options,
-    );
+    await runChecked(ctx.local, buildxPush(spec, target, metadataFile), `docker buildx build --output type=registry to ${target}`, options);
     const digest = metadataValue(metadataFile, 'containerimage.digest');
     if (!digest) throw new Error(`buildx pushed ${target} but reported no digest`);
     return digest;

@@ -20,13 +20,7 @@ export async function registryStep(ctx: DeployContext, run: RobotRun, report: (t
   let outcome = seen?.status === 'running' && seen.port && !seen.published ? seen : await ensureOnce(run);
   if (outcome.status === 'no-image') {
     report(`${run.robot.name} has no ${REGISTRY_IMAGE}; carrying it over SSH from the laptop`);
-    await withReconnect(
-      ctx,
-      run,
-      `the ${REGISTRY_IMAGE} hand-over`,
-      (signal) => carryRegistryImage(ctx, run, report, signal),
-      report,
-    );
+    await withReconnect(ctx, run, `the ${REGISTRY_IMAGE} hand-over`, (signal) => carryRegistryImage(ctx, run, report, signal), report);
     outcome = await ensureOnce(run);
   }
   if (outcome.status === 'port-busy') {

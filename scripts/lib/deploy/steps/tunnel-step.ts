@@ -6,8 +6,7 @@ import type { DeployContext, RobotRun } from '../context.ts';
 export async function tunnelStep(ctx: DeployContext, run: RobotRun): Promise<string> {
   const remotePort = run.registryPort;
   const early = await run.tunnelOpening;
-  if (!early && run.tunnelIfAny?.isOpen())
-    return `127.0.0.1:${run.tunnel.port} → ${run.robot.name}:127.0.0.1:${remotePort}, kept open`;
+  if (!early && run.tunnelIfAny?.isOpen()) return `127.0.0.1:${run.tunnel.port} → ${run.robot.name}:127.0.0.1:${remotePort}, kept open`;
   const tunnel = early instanceof Error || !early ? await openReadyTunnel(ctx, run) : early;
   const moved = tunnel.port !== run.robot.registryPort ? ` (${run.robot.registryPort} was taken)` : '';
   return `127.0.0.1:${tunnel.port}${moved} → ${run.robot.name}:127.0.0.1:${remotePort}, registry answers${early && !(early instanceof Error) ? ' (opened while building)' : ''}`;
