@@ -6,8 +6,7 @@ import { complain, say } from './lib/cli/output.ts';
 import { listPushTags, untagImage } from './lib/commands/local-docker.ts';
 import { loadProjectConfig, resolveEnvFile } from './lib/config/load-config.ts';
 import { selectRobots } from './lib/config/select.ts';
-import { prepareDeploy, runDeploy } from './lib/deploy/pipeline.ts';
-import { StepClock } from './lib/deploy/step-clock.ts';
+import { runRobotSteps } from './lib/deploy/pipeline.ts';
 import { LocalRunner } from './lib/runner/local-runner.ts';
 
 const HELP = `
@@ -31,16 +30,7 @@ await runMain(async ({ signal, teardown }) => {
   }
   if (tags.length === 0) say(`no temporary push tags of ${config.image} on the laptop`);
   if (!values['stop-registry']) return EXIT.ok;
-  const ctx = await prepareDeploy({
-    config,
-    robots,
-    wsFlags: [],
-    withoutWorkspaces: true,
-    dryRun: false,
-    signal,
-    teardown,
-  });
-  await runDeploy(ctx, new StepClock(), ['connect', 'stop registry']);
+  const ctx = await runRobotSteps({ config, robots, dryRun: false, signal, teardown }, ['connect', 'stop registry']);
   for (const run of ctx.robots) if (run.error) complain(`${run.robot.name}: failed: ${run.error}`);
   return ctx.robots.some((run) => run.error) ? EXIT.failed : EXIT.ok;
 });

@@ -3,8 +3,7 @@ import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
 import { answer, complain } from './lib/cli/output.ts';
 import { loadRobots } from './lib/config/select.ts';
-import { prepareDeploy, runDeploy } from './lib/deploy/pipeline.ts';
-import { StepClock } from './lib/deploy/step-clock.ts';
+import { runRobotSteps } from './lib/deploy/pipeline.ts';
 import { dryRunListing } from './lib/deploy/summary.ts';
 
 const HELP = `
@@ -23,16 +22,10 @@ await runMain(async ({ signal, teardown }) => {
     HELP,
   );
   const { config, robots } = loadRobots(values['env-file'], positionals);
-  const ctx = await prepareDeploy({
-    config,
-    robots,
-    wsFlags: [],
-    withoutWorkspaces: true,
-    dryRun: Boolean(values['dry-run']),
-    signal,
-    teardown,
-  });
-  await runDeploy(ctx, new StepClock(), values.stop ? ['connect', 'stop registry'] : ['connect', 'registry']);
+  const ctx = await runRobotSteps(
+    { config, robots, dryRun: Boolean(values['dry-run']), signal, teardown },
+    values.stop ? ['connect', 'stop registry'] : ['connect', 'registry'],
+  );
   if (ctx.recorded) answer(dryRunListing(ctx));
   for (const run of ctx.robots) if (run.error) complain(`${run.robot.name}: failed: ${run.error}`);
   return ctx.robots.some((run) => run.error) ? EXIT.failed : EXIT.ok;

@@ -4,8 +4,7 @@ import { EXIT, runMain } from './lib/cli/main.ts';
 import { answer } from './lib/cli/output.ts';
 import { UsageError } from './lib/config/errors.ts';
 import { loadRobots } from './lib/config/select.ts';
-import { prepareDeploy, runDeploy } from './lib/deploy/pipeline.ts';
-import { StepClock } from './lib/deploy/step-clock.ts';
+import { runRobotSteps } from './lib/deploy/pipeline.ts';
 import { dryRunListing } from './lib/deploy/summary.ts';
 
 const HELP = `
@@ -20,16 +19,12 @@ await runMain(async ({ signal, teardown }) => {
   const { values, positionals } = parseCommandLine(process.argv.slice(2), { 'dry-run': { type: 'boolean' } }, HELP);
   const { config, robots } = loadRobots(values['env-file'], positionals);
   if (robots.length !== 1) throw new UsageError('name exactly one robot: a tunnel serves one registry');
-  const ctx = await prepareDeploy({
-    config,
-    robots,
-    wsFlags: [],
-    withoutWorkspaces: true,
-    dryRun: Boolean(values['dry-run']),
-    signal,
-    teardown,
-  });
-  await runDeploy(ctx, new StepClock(), ['connect', 'registry', 'tunnel', 'hold tunnel']);
+  const ctx = await runRobotSteps({ config, robots, dryRun: Boolean(values['dry-run']), signal, teardown }, [
+    'connect',
+    'registry',
+    'tunnel',
+    'hold tunnel',
+  ]);
   if (ctx.recorded) answer(dryRunListing(ctx));
   const [run] = ctx.robots;
   if (run.error) console.error(`${run.robot.name}: ${run.error}`);

@@ -11,7 +11,7 @@ import { type BuildPath, type DeployContext, isInteractive, RobotRun } from './c
 import { laptopResponder } from './dry-run.ts';
 import { inspectLaptopEngine } from './laptop-engine.ts';
 import { ROBOT_STEPS, type RobotStep, robotTasks, robotTitle } from './robot-tasks.ts';
-import type { StepClock } from './step-clock.ts';
+import { StepClock } from './step-clock.ts';
 import type { Teardown } from './teardown.ts';
 
 export interface DeployRequest {
@@ -108,4 +108,14 @@ export async function runDeploy(
   for (const run of ctx.robots) {
     if (ships && !run.error && run.outcomes.size < run.workspaces.length) run.error = 'did not finish (see the step above)';
   }
+}
+
+/** registry.ts, tunnel.ts and cleanup.ts: a few robot steps on robots taken without their workspaces (nothing is built). */
+export async function runRobotSteps(
+  request: Pick<DeployRequest, 'config' | 'robots' | 'dryRun' | 'signal' | 'teardown'>,
+  steps: readonly RobotStep[],
+): Promise<DeployContext> {
+  const ctx = await prepareDeploy({ ...request, wsFlags: [], withoutWorkspaces: true });
+  await runDeploy(ctx, new StepClock(), steps);
+  return ctx;
 }
