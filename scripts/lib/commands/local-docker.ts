@@ -25,47 +25,18 @@ export const engineInfo = (): string[] => ['docker', 'info', '--format', '{{.Ope
 // new image index: nothing would ever be up to date. Robots have no use for attestations offline.
 const NO_ATTESTATIONS = '--provenance=false';
 
-/** The post's step 1: build into the builder's cache, not into `docker images`. */
-export function buildxBuild(spec: BuildSpec, metadataFile: string): string[] {
-  return [
-    'docker',
-    'buildx',
-    'build',
-    '--platform',
-    spec.platform,
-    '--tag',
-    spec.tag,
-    NO_ATTESTATIONS,
-    '--output',
-    'type=image,push=false',
-    '--metadata-file',
-    metadataFile,
-    '--file',
-    spec.dockerfile,
-    spec.context,
-  ];
+function buildx(spec: BuildSpec, tag: string, output: string, metadataFile: string): string[] {
+  const target = ['--platform', spec.platform, '--tag', tag, NO_ATTESTATIONS, '--output', output];
+  return ['docker', 'buildx', 'build', ...target, '--metadata-file', metadataFile, '--file', spec.dockerfile, spec.context];
 }
 
+/** The post's step 1: build into the builder's cache, not into `docker images`. */
+export const buildxBuild = (spec: BuildSpec, metadataFile: string): string[] =>
+  buildx(spec, spec.tag, 'type=image,push=false', metadataFile);
+
 /** The post's step 4 on the buildx path: same build (cached), pushed straight into the robot's registry. */
-export function buildxPush(spec: BuildSpec, registryRef: string, metadataFile: string): string[] {
-  return [
-    'docker',
-    'buildx',
-    'build',
-    '--platform',
-    spec.platform,
-    '--tag',
-    registryRef,
-    NO_ATTESTATIONS,
-    '--output',
-    'type=registry',
-    '--metadata-file',
-    metadataFile,
-    '--file',
-    spec.dockerfile,
-    spec.context,
-  ];
-}
+export const buildxPush = (spec: BuildSpec, registryRef: string, metadataFile: string): string[] =>
+  buildx(spec, registryRef, 'type=registry', metadataFile);
 
 /**
  * Classic engine without buildx: build into the local image store. --iidfile names the exact image
