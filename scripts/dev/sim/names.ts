@@ -117,3 +117,10 @@ export function hostPlatform(arch: string = process.arch): string {
   const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm/v7', ppc64: 'ppc64le', s390x: 's390x' };
   return `linux/${map[arch] ?? arch}`;
 }
+
+/** nsenter's arguments for a robot daemon: join the robot's netns (not `ip netns exec`, which remounts /sys, fatal to
+ * dockerd) with private mounts and UTS, then run `script` in sh. */
+export const inPrivateMounts = (robot: Pick<RobotLayout, 'netns'>, script: string): string[] => [
+  `--net=/var/run/netns/${robot.netns}`,
+  ...['unshare', '-m', '-u', '--propagation', 'private', 'sh', '-c', script],
+];

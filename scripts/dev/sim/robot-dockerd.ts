@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { robotCgroupParent } from './cgroups.ts';
 import { type EngineFlavour, engineFeatures, enginePath } from './engine-flavours.ts';
 import { toolEnv, waitUntil } from './exec.ts';
-import type { RobotLayout } from './names.ts';
+import { inPrivateMounts, type RobotLayout } from './names.ts';
 import { type DetachedProcess, isOurProcess, readPidFile, spawnDetached, terminate } from './processes.ts';
 import { ensureDir, type robotFiles } from './state.ts';
 
@@ -44,21 +44,7 @@ export function startRobotDockerd(robot: RobotLayout, files: RobotFiles, group: 
   // `ip netns exec` would remount /sys, which dockerd cannot live with; nsenter only joins the netns.
   return spawnDetached(
     'nsenter',
-    [
-      `--net=/var/run/netns/${robot.netns}`,
-      'unshare',
-      '-m',
-      '-u',
-      '--propagation',
-      'private',
-      'sh',
-      '-c',
-      WRAPPER,
-      'sim-robot-dockerd',
-      files.containerdRun,
-      robot.name,
-      ...dockerdArgs,
-    ],
+    [...inPrivateMounts(robot, WRAPPER), 'sim-robot-dockerd', files.containerdRun, robot.name, ...dockerdArgs],
     files.dockerLog,
     toolEnv({ PATH: enginePath(engine) }),
   );

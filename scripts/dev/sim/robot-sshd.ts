@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { type DockerAccessKind, type EngineFlavour, enginePath } from './engine-flavours.ts';
 import { run, waitUntil } from './exec.ts';
 import type { SimUser } from './identity.ts';
-import { type RobotLayout, SSH_PORT } from './names.ts';
+import { inPrivateMounts, type RobotLayout, SSH_PORT } from './names.ts';
 import { isOurProcess, readPidFile, terminate } from './processes.ts';
 import { ensureDir, type robotFiles } from './state.ts';
 
@@ -86,15 +86,7 @@ export async function startRobotSshd(robot: RobotLayout, files: RobotFiles, user
   const result = await run(
     'nsenter',
     [
-      `--net=/var/run/netns/${robot.netns}`,
-      'unshare',
-      '-m',
-      '-u',
-      '--propagation',
-      'private',
-      'sh',
-      '-c',
-      WRAPPER,
+      ...inPrivateMounts(robot, WRAPPER),
       'sim-robot-sshd',
       files.home,
       user.home,

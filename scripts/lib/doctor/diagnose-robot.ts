@@ -75,30 +75,11 @@ export async function diagnoseRobot(robot: RobotConfig, knownHosts: KnownHosts):
     rows.push({ scope: robot.name, ...hostKeyRow(connection.hostKey)! });
     rows.push(row('authenticated', 'ok', `as ${resolved.user ?? 'the local user'}`));
     const result = await connection.runner.run(robotHealth());
-    if (result.code === NO_DOCKER_CLI || result.code === DOCKER_DENIED) {
-      return [
-        ...rows,
-        row(
-          'docker usable',
-          'fail',
-          lastLines(result.stderr, 1),
-          result.code === NO_DOCKER_CLI
-            ? `install Docker, or set ${robot.envPrefix}_DOCKER in robots.env`
-            : 'sudo usermod -aG docker <user> on the robot',
-        ),
-      ];
-    }
-    if (result.code === DOCKER_UNUSABLE || result.code !== 0) {
-      return [
-        ...rows,
-        row(
-          'docker usable',
-          'fail',
-          lastLines(result.stderr, 1),
-          'install Docker on the robot and add the SSH user to the docker group: sudo usermod -aG docker $USER',
-        ),
-      ];
-    }
+    const dockerFails = (fix: string) => [...rows, row('docker usable', 'fail', lastLines(result.stderr, 1), fix)];
+    if (result.code === NO_DOCKER_CLI) return dockerFails(`install Docker, or set ${robot.envPrefix}_DOCKER in robots.env`);
+    if (result.code === DOCKER_DENIED) return dockerFails('sudo usermod -aG docker <user> on the robot');
+    if (result.code === DOCKER_UNUSABLE || result.code !== 0)
+      return dockerFails('install Docker on the robot and add the SSH user to the docker group: sudo usermod -aG docker $USER');
     const health = parseRobotHealth(result.stdout);
     const via = health.access ? ` (${health.access.cli}${health.access.sudo ? ', through sudo -n' : ''})` : '';
     rows.push(row('docker usable', 'ok', `Docker ${health.docker?.version} ${health.docker?.platform}${via}`));

@@ -23,15 +23,13 @@ function home(keys: Record<string, 'plain' | 'locked' | 'junk'>): string {
 
 const types = (plan: ReturnType<typeof planAuth>) => plan.methods.map((method) => method.type);
 
+/** A user with an agent running and a password given. */
+const withAgentAndPassword = (dir: string) =>
+  ({ username: 'nuc', home: dir, env: { SSH_AUTH_SOCK: '/run/agent.sock' }, platform: 'linux', password: 'pw' }) as const;
+
 test('the agent first, then the usual keys that exist and parse, then the password', () => {
   const dir = home({ id_ed25519: 'plain', id_rsa: 'plain' });
-  const plan = planAuth({
-    username: 'nuc',
-    home: dir,
-    env: { SSH_AUTH_SOCK: '/run/agent.sock' },
-    platform: 'linux',
-    password: 'pw',
-  });
+  const plan = planAuth(withAgentAndPassword(dir));
   assert.deepEqual(types(plan), ['agent', 'publickey', 'publickey', 'password']);
   assert.deepEqual(plan.tried, ['ssh-agent', `key ${join(dir, '.ssh', 'id_ed25519')}`, `key ${join(dir, '.ssh', 'id_rsa')}`, 'password']);
   assert.deepEqual(plan.skipped, [], 'a missing id_ecdsa is not worth mentioning');
@@ -79,14 +77,7 @@ test('Windows reaches its built-in agent by its named pipe, without SSH_AUTH_SOC
 
 test('key registration tries only the password, even with a working key and agent', () => {
   const dir = home({ id_ed25519: 'plain' });
-  const plan = planAuth({
-    username: 'nuc',
-    home: dir,
-    env: { SSH_AUTH_SOCK: '/run/agent.sock' },
-    platform: 'linux',
-    password: 'pw',
-    passwordOnly: true,
-  });
+  const plan = planAuth({ ...withAgentAndPassword(dir), passwordOnly: true });
   assert.deepEqual(types(plan), ['password']);
   assert.deepEqual(planAuth({ username: 'nuc', home: dir, env: {}, passwordOnly: true }).methods, [], 'no password given: nothing to try');
 });

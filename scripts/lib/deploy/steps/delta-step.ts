@@ -41,14 +41,16 @@ const WORTH_A_DELTA = 512 * 1024;
 
 export type DeltaOutcome = { digest: string; note: string } | { digest?: undefined; note: string };
 
-/** Ships `ws` by delta when it can; otherwise says why, and the caller pushes. `onBytes` counts what crossed the link. */
-export async function deltaPush(
+type Shipper = (
   ctx: DeployContext,
   run: RobotRun,
   ws: string,
   report: (text: string) => void,
   onBytes: (bytes: number) => void,
-): Promise<DeltaOutcome> {
+) => Promise<DeltaOutcome>;
+
+/** Ships `ws` by delta when it can; otherwise says why, and the caller pushes. `onBytes` counts what crossed the link. */
+export const deltaPush: Shipper = async (ctx, run, ws, report, onBytes) => {
   const why = await unusable(ctx, run, ws);
   if (why) return { note: why };
   try {
@@ -60,7 +62,7 @@ export async function deltaPush(
     report(`${ws}: ${note}`);
     return { note };
   }
-}
+};
 
 async function unusable(ctx: DeployContext, run: RobotRun, ws: string): Promise<string | undefined> {
   if (ctx.recorded) return 'no delta in a dry run';
@@ -73,13 +75,7 @@ async function unusable(ctx: DeployContext, run: RobotRun, ws: string): Promise<
   return undefined;
 }
 
-async function ship(
-  ctx: DeployContext,
-  run: RobotRun,
-  ws: string,
-  report: (text: string) => void,
-  onBytes: (bytes: number) => void,
-): Promise<DeltaOutcome> {
+const ship: Shipper = async (ctx, run, ws, report, onBytes) => {
   const built = await buildFor(ctx, run, ws).result.promise;
   const earlier = run.remote.images.get(imageRef(ctx.config.image, ws))!;
   const newDiffIds = diffIdsOfFingerprint(built.fingerprint);
@@ -155,7 +151,7 @@ async function ship(
     digest,
     note: `${ws}: delta, ${source.fresh.length} new layer(s) of ${mb(size)} rebuilt on the robot from ${mb(copied)} it had and ${mb(wire)} sent (laptop ${laptopSeconds.toFixed(1)} s, robot ${robotSeconds.toFixed(1)} s; ${phases.text()})`,
   };
-}
+};
 
 /** One attempt: what the robot already has, the missing literal batches, then the rebuild. Returns bytes sent. */
 async function sendLayer(
