@@ -6,7 +6,8 @@ import { buildOnLaptop, LINK_RATE, type BenchProject, type LaptopImages } from '
 import { CONTENDER_LABELS, type Contender, type ContenderKey, type RunSample } from './contender.ts';
 import { assertRobotHolds, assertRobotLacksBase, baseLayerStored, bytesToRobot, imageIdOn, laptopLayers, wipeRobot } from './robot-checks.ts';
 import type { Scenario, ScenarioKey } from './scenarios.ts';
-import { megabytes, seconds } from './stats.ts';
+import { megabytes } from '../../lib/cli/display-format.ts';
+import { seconds } from './stats.ts';
 
 export interface Sample {
   scenario: ScenarioKey;

@@ -4,7 +4,8 @@ import { BASE_SIZE_MIB, LINK_BITS_PER_SECOND, LINK_RATE } from './bench-project.
 import { CONTENDER_LABELS, type ContenderKey } from './contender.ts';
 import type { Results } from './results.ts';
 import { SCENARIOS, type Scenario } from './scenarios.ts';
-import { median, megabytes, percent, ratio, seconds } from './stats.ts';
+import { megabytes } from '../../lib/cli/display-format.ts';
+import { median, percent, ratio, seconds } from './stats.ts';
 import { markdownTable, targetRows } from './targets.ts';
 
 const CONTENDERS: readonly ContenderKey[] = ['robot-deploy', 'robot-deploy-watch', 'openssh-flow', 'save-gzip-load'];
