@@ -1,6 +1,7 @@
 // The whole benchmark: its own fleet up, the scenarios, the report, and the fleet down again on
 // every way out (done, failure, Ctrl-C, SIGTERM).
 import { cpus, loadavg } from 'node:os';
+import { EXIT } from '../../lib/cli/main.ts';
 import { downSimFleet, ensureLaptopDocker, stopLaptopDockerIfOurs, upSimFleet, type SimFleet } from '../../dev/sim/harness.ts';
 import { runScenario, type Sample } from './alternate-rounds.ts';
 import { BENCH_ROBOTS, BENCH_SCOPE, LINK_RATE, BASE_SIZE_MIB, LaptopImages, ROS_WS, WATCH_WS, makeBenchProject, type BenchProject } from './bench-project.ts';
@@ -37,13 +38,15 @@ class BenchTeardown {
   }
 }
 
+// Not runMain's guard: its Teardown gives each step 5 s and then exits, while stopping the children (10 s grace)
+// and taking the simulated fleet and the laptop dockerd down take longer; exiting early would leave them running.
 function onSignals(teardown: BenchTeardown, log: Log): () => boolean {
   let stopping = false;
   const stop = (signal: 'SIGINT' | 'SIGTERM') => {
     if (stopping) return;
     stopping = true;
     log(`\n${signal === 'SIGINT' ? 'Interrupted (Ctrl-C)' : 'Terminated'}: stopping the runs and tearing the simulated robots down…`);
-    void teardown.run(log).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    void teardown.run(log).finally(() => process.exit(signal === 'SIGINT' ? EXIT.interrupted : EXIT.terminated));
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
