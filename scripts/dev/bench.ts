@@ -1,13 +1,14 @@
 // Benchmark: robot-deploy against the post's plain-OpenSSH registry flow and docker save|gzip|load,
 // on simulated robots. Not part of `npm test`.
-import { BenchUsageError, HELP, hostProblem, parseBenchArgs } from './bench/command-line.ts';
+import { UsageError } from '../lib/config/errors.ts';
+import { HELP, hostProblem, parseBenchArgs } from './bench/command-line.ts';
 import { runBench } from './bench/run-bench.ts';
 
-let options;
+let options: ReturnType<typeof parseBenchArgs>;
 try {
   options = parseBenchArgs(process.argv.slice(2));
 } catch (error) {
-  if (!(error instanceof BenchUsageError)) throw error;
+  if (!(error instanceof UsageError)) throw error;
   process.stderr.write(`usage error: ${error.message}\n\n${HELP.trim()}\n`);
   process.exit(2);
 }

@@ -59,3 +59,20 @@ test("ProcessRunner: its environment plus the command's additions, its time limi
       error instanceof CommandError && /^adding a netns failed on the sim host \(exit 1\): no such netns$/.test(error.message),
   );
 });
+
+test('startProcess: a working directory, a stream as stdin, and a process group of its own', async () => {
+  const first = startProcess(node('process.stdout.write("from the first stage")'));
+  const second = startProcess(
+    node('process.stdin.pipe(process.stdout); process.stdin.on("end", () => process.stdout.write(` ${process.cwd()}`))'),
+    { cwd: '/tmp', stdin: first.stdout },
+  );
+  first.stdout.destroy();
+  let out = '';
+  second.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  await new Promise((resolve) => second.on('close', resolve));
+  assert.equal(out, 'from the first stage /tmp');
+  const leader = startProcess(node('setTimeout(() => {}, 60_000)'), { group: true });
+  const closed = new Promise((resolve) => leader.on('close', (_code, signal) => resolve(signal)));
+  process.kill(-leader.pid!, 'SIGTERM');
+  assert.equal(await closed, 'SIGTERM');
+});

@@ -2,6 +2,7 @@
 // each run checked afterwards so a sample only counts if it did what the scenario says.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SimRobot } from '../../dev/sim/harness.ts';
+import { megabytes } from '../../lib/cli/display-format.ts';
 import { type BenchProject, buildOnLaptop, type LaptopImages, LINK_RATE } from './bench-project.ts';
 import { CONTENDER_LABELS, type Contender, type ContenderKey, type RunSample } from './contender.ts';
 import {
@@ -14,7 +15,7 @@ import {
   wipeRobot,
 } from './robot-checks.ts';
 import type { Scenario, ScenarioKey } from './scenarios.ts';
-import { megabytes, seconds } from './stats.ts';
+import { seconds } from './stats.ts';
 
 export interface Sample {
   scenario: ScenarioKey;
@@ -95,14 +96,7 @@ async function runOnce(env: RoundsEnv, scenario: Scenario, robots: SimRobot[], c
     `  ${what.padEnd(60)} ${seconds(run.ms).padStart(9)}   ${sent}${run.peakMiB !== undefined ? `, max RSS ${run.peakMiB} MiB` : ''}`,
   );
   if (scenario.ros && run.pushNotes) env.log(`      ${run.pushNotes}`);
-  return {
-    scenario: scenario.key,
-    contender: contender.key,
-    round,
-    wireBytes,
-    run,
-    ...(floorBytes !== undefined ? { floorBytes } : {}),
-  };
+  return { scenario: scenario.key, contender: contender.key, round, wireBytes, run, ...(floorBytes !== undefined ? { floorBytes } : {}) };
 }
 
 export async function runScenario(env: RoundsEnv, scenario: Scenario, rounds: number): Promise<Sample[]> {

@@ -1,13 +1,15 @@
 // Every process the benchmark starts goes through here: argv arrays only, never a local shell,
 // and a set of live children so an interrupt stops exactly the processes this run started.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { startProcess } from '../../lib/runner/child-process.ts';
+import { CommandError, type CommandResult } from '../../lib/runner/runner.ts';
 
-export interface Finished {
+/** Where the bench's commands run, as CommandError names it. */
+export const BENCH_HOST = 'the bench host';
+
+export interface Finished extends CommandResult {
   argv: string[];
-  code: number;
-  stdout: string;
-  stderr: string;
 }
 
 export interface Running {
@@ -27,45 +29,32 @@ export interface LaunchOptions {
   group?: boolean;
 }
 
-export class CommandFailed extends Error {
-  constructor(
-    readonly finished: Finished,
-    what = finished.argv.join(' '),
-  ) {
-    const detail = (finished.stderr.trim() || finished.stdout.trim()).split('\n').slice(-6).join('\n');
-    super(`${what} exited with ${finished.code}${detail ? `:\n${detail}` : ''}`);
-  }
+/** The product's CommandError for a finished bench command; `what` names it (default: its argv). */
+export function commandFailed(finished: Finished, what = finished.argv.join(' ')): CommandError {
+  return new CommandError(BENCH_HOST, finished.argv, finished, what);
 }
 
 const live = new Set<ChildProcess>();
 const MAX_KEPT = 256 * 1024;
 
+/** Starts one command through the product's startProcess and keeps its handle until it ends (see stopChildren). */
 export function launch(argv: string[], opts: LaunchOptions = {}): Running {
-  const [cmd, ...args] = argv;
-  if (!cmd) throw new Error('launch: empty argv');
-  const child = spawn(cmd, args, {
-    cwd: opts.cwd,
-    env: opts.env ?? process.env,
-    stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'],
-    detached: opts.group,
-  });
+  const child = startProcess(argv, { cwd: opts.cwd, env: opts.env, stdin: opts.stdin, group: opts.group, timeoutMs: opts.timeoutMs });
   live.add(child);
   // The child holds its own copy of the pipe; ours would only keep the writer from seeing EPIPE.
   opts.stdin?.destroy();
   let stdout = '';
   let stderr = '';
   if (opts.keepStdout !== false)
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout = (stdout + chunk).slice(-MAX_KEPT)));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-MAX_KEPT)));
-  const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout = (stdout + chunk).slice(-MAX_KEPT)));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-MAX_KEPT)));
   const done = new Promise<Finished>((resolve) => {
     const finish = (code: number) => {
-      if (timer) clearTimeout(timer);
       live.delete(child);
       resolve({ argv, code, stdout, stderr });
     };
     child.on('error', (error) => {
-      stderr += `\ncannot run ${cmd}: ${error.message}`;
+      stderr += `\ncannot run ${argv[0]}: ${error.message}`;
       finish(127);
     });
     child.on('close', (code, signal) => {
@@ -77,10 +66,10 @@ export function launch(argv: string[], opts: LaunchOptions = {}): Running {
   return { child, done };
 }
 
-/** Runs one command to its end; throws CommandFailed on a non-zero exit unless allowFail. */
+/** Runs one command to its end; throws CommandError on a non-zero exit unless allowFail. */
 export async function runArgv(argv: string[], opts: LaunchOptions & { allowFail?: boolean } = {}): Promise<Finished> {
   const finished = await launch(argv, opts).done;
-  if (finished.code !== 0 && !opts.allowFail) throw new CommandFailed(finished);
+  if (finished.code !== 0 && !opts.allowFail) throw commandFailed(finished);
   return finished;
 }
 
@@ -94,7 +83,7 @@ export async function runPipeline(stages: string[][], opts: Omit<LaunchOptions, 
   });
   const results = await Promise.all(running.map((stage) => stage.done));
   const failed = results.filter((r) => r.code !== 0);
-  if (failed.length) throw new Error(failed.map((r) => new CommandFailed(r).message).join('\n'));
+  if (failed.length) throw new Error(failed.map((r) => commandFailed(r).message).join('\n'));
   return results[results.length - 1]!;
 }
 

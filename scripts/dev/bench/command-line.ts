@@ -2,6 +2,7 @@
 import { accessSync, constants } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { UsageError } from '../../lib/config/errors.ts';
 import type { Launcher } from './robot-deploy-contender.ts';
 import { SCENARIOS, type ScenarioKey } from './scenarios.ts';
 
@@ -42,41 +43,41 @@ export interface BenchOptions {
   dockerCli?: string;
 }
 
-export class BenchUsageError extends Error {}
+const parseFlags = (argv: string[]) =>
+  parseArgs({
+    args: argv,
+    options: {
+      rounds: { type: 'string' },
+      quick: { type: 'boolean' },
+      scenario: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+      'as-users': { type: 'boolean' },
+      docker: { type: 'string' },
+    },
+    strict: true,
+  });
 
 export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
-  let values;
+  let values: ReturnType<typeof parseFlags>['values'];
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        rounds: { type: 'string' },
-        quick: { type: 'boolean' },
-        scenario: { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-        'as-users': { type: 'boolean' },
-        docker: { type: 'string' },
-      },
-      strict: true,
-    }));
+    ({ values } = parseFlags(argv));
   } catch (error) {
-    throw new BenchUsageError((error as Error).message);
+    throw new UsageError((error as Error).message);
   }
   if (values.help) return 'help';
-  if (values.quick && values.rounds) throw new BenchUsageError('give --rounds or --quick, not both');
+  if (values.quick && values.rounds) throw new UsageError('give --rounds or --quick, not both');
   const rounds = values.quick ? 2 : Number(values.rounds ?? 5);
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100)
-    throw new BenchUsageError(`--rounds must be an integer from 1 to 100, got ${values.rounds}`);
+    throw new UsageError(`--rounds must be an integer from 1 to 100, got ${values.rounds}`);
   const known = SCENARIOS.map((s) => s.key);
   const scenarios = (values.scenario ?? known) as ScenarioKey[];
   const unknown = scenarios.filter((key) => !known.includes(key));
-  if (unknown.length) throw new BenchUsageError(`unknown scenario ${unknown.join(', ')}; use ${known.join(', ')}`);
+  if (unknown.length) throw new UsageError(`unknown scenario ${unknown.join(', ')}; use ${known.join(', ')}`);
   // The 2-robot target is a ratio to the 1-robot small change, so that one always runs with it.
   if (scenarios.includes('two') && !scenarios.includes('small')) scenarios.push('small');
   if (values.docker !== undefined && !isAbsolute(values.docker))
-    throw new BenchUsageError(`--docker wants the absolute path of a docker CLI, got ${values.docker}`);
-  if (values.docker !== undefined && !executable(values.docker))
-    throw new BenchUsageError(`--docker ${values.docker}: no executable there`);
+    throw new UsageError(`--docker wants the absolute path of a docker CLI, got ${values.docker}`);
+  if (values.docker !== undefined && !executable(values.docker)) throw new UsageError(`--docker ${values.docker}: no executable there`);
   return {
     rounds,
     scenarios: known.filter((key) => scenarios.includes(key)),

@@ -1,10 +1,12 @@
 // The human-readable report: per scenario, the medians, ratios, where robot-deploy's time goes,
 // its memory, and for the first deploy how close it comes to what the link allows.
+
+import { megabytes } from '../../lib/cli/display-format.ts';
 import { BASE_SIZE_MIB, LINK_BITS_PER_SECOND, LINK_RATE } from './bench-project.ts';
 import { CONTENDER_LABELS, type ContenderKey } from './contender.ts';
 import type { Results } from './results.ts';
 import { SCENARIOS, type Scenario } from './scenarios.ts';
-import { median, megabytes, percent, ratio, seconds } from './stats.ts';
+import { median, percent, ratio, seconds } from './stats.ts';
 import { markdownTable, targetRows } from './targets.ts';
 
 const CONTENDERS: readonly ContenderKey[] = ['robot-deploy', 'robot-deploy-watch', 'openssh-flow', 'save-gzip-load'];
@@ -78,7 +80,7 @@ export function printReport(results: Results, log: (line: string) => void): void
       `(as measured below), ${seconds(median(npx))} with npx tsx (what the README tells users to type)`,
   );
   for (const scenario of SCENARIOS)
-    if (results.runs(scenario.key, results.ours(scenario.key)).length) scenarioLines(results, scenario).forEach((line) => log(line));
+    if (results.runs(scenario.key, results.ours(scenario.key)).length) for (const line of scenarioLines(results, scenario)) log(line);
   const rows = targetRows(results);
   log('\nTargets:');
   for (const row of rows)

@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import type { SimRobot } from '../../dev/sim/harness.ts';
 import type { BenchProject } from './bench-project.ts';
-import { CommandFailed, runArgv } from './child-processes.ts';
+import { commandFailed, runArgv } from './child-processes.ts';
 import type { Contender, RunSample } from './contender.ts';
 import { parseDeployOutput } from './deploy-output.ts';
 
@@ -36,7 +36,7 @@ export function robotDeployContender(project: BenchProject, launcher: Launcher):
         timeoutMs: 600_000,
       });
       const ms = performance.now() - start;
-      if (finished.code !== 0) throw new CommandFailed({ ...finished, stderr: `${finished.stdout}\n${finished.stderr}` }, 'deploy.ts');
+      if (finished.code !== 0) throw commandFailed({ ...finished, stderr: `${finished.stdout}\n${finished.stderr}` }, 'deploy.ts');
       const report = parseDeployOutput(finished.stdout);
       if (!report.steps.length || report.peakMiB === undefined)
         throw new Error(`deploy.ts --timings printed no timings:\n${finished.stdout}`);

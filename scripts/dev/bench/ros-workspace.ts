@@ -3,7 +3,7 @@
 // (colcon's install space). A "one-package rebuild" replaces 3 of those files by binaries of about
 // their size. Every package file and every replacement has a content size no other one has, so no
 // replacement's bytes are anywhere in the earlier layer: the floor (their gzip) is honest.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -20,7 +20,7 @@ const PACKAGE_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/bin', '/usr/sbin', '/us
 function libraries(): string[] {
   const found: string[] = [];
   const walk = (dir: string) => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {

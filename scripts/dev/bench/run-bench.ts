@@ -2,6 +2,7 @@
 // every way out (done, failure, Ctrl-C, SIGTERM).
 import { cpus, loadavg } from 'node:os';
 import { downSimFleet, ensureLaptopDocker, type SimFleet, stopLaptopDockerIfOurs, upSimFleet } from '../../dev/sim/harness.ts';
+import { EXIT } from '../../lib/cli/main.ts';
 import { runScenario, type Sample } from './alternate-rounds.ts';
 import {
   BASE_SIZE_MIB,
@@ -35,7 +36,7 @@ class BenchTeardown {
 
   /** Idempotent: the signal handler and the normal way out may both ask for it. */
   run(log: Log): Promise<void> {
-    return (this.running ??= (async () => {
+    this.running ??= (async () => {
       await stopChildren();
       await this.fleetStarting?.catch(() => undefined);
       const problems: string[] = [];
@@ -43,17 +44,20 @@ class BenchTeardown {
       await downSimFleet(BENCH_SCOPE).catch((error: Error) => problems.push(error.message));
       if (this.startedLaptop) await stopLaptopDockerIfOurs(BENCH_SCOPE.stateDir).catch((error: Error) => problems.push(error.message));
       log(problems.length ? `teardown problems:\n${problems.join('\n')}` : `simulated robots (${BENCH_SCOPE.prefix}) torn down`);
-    })());
+    })();
+    return this.running;
   }
 }
 
+// Not runMain's guard: its Teardown gives each step 5 s and then exits, while stopping the children (10 s grace)
+// and taking the simulated fleet and the laptop dockerd down take longer; exiting early would leave them running.
 function onSignals(teardown: BenchTeardown, log: Log): () => boolean {
   let stopping = false;
   const stop = (signal: 'SIGINT' | 'SIGTERM') => {
     if (stopping) return;
     stopping = true;
     log(`\n${signal === 'SIGINT' ? 'Interrupted (Ctrl-C)' : 'Terminated'}: stopping the runs and tearing the simulated robots down…`);
-    void teardown.run(log).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    void teardown.run(log).finally(() => process.exit(signal === 'SIGINT' ? EXIT.interrupted : EXIT.terminated));
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -98,7 +102,8 @@ export async function runBench(options: BenchOptions, log: Log): Promise<number>
     }
     const samples: Sample[] = [];
     for (const scenario of SCENARIOS.filter((s) => options.scenarios.includes(s.key))) {
-      const own = scenario.ros ? (rosProject ??= await makeBenchProject(fleet, ROS_WS)) : project;
+      if (scenario.ros) rosProject ??= await makeBenchProject(fleet, ROS_WS);
+      const own = scenario.ros && rosProject ? rosProject : project;
       const contenders = [robotDeployContender(own, options.launcher), registryFlowBaseline(own), saveGzipLoadBaseline(own)];
       if (scenario.key === 'watch') contenders.push(watchContender(await makeBenchProject(fleet, WATCH_WS), options.launcher));
       samples.push(

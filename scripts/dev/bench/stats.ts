@@ -1,4 +1,4 @@
-// Medians and the number formats the report uses.
+// Medians and the number formats the report uses (byte counts: megabytes() in scripts/lib/cli/display-format.ts).
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
@@ -9,11 +9,6 @@ export function median(values: readonly number[]): number {
 
 export function seconds(ms: number): string {
   return Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : '—';
-}
-
-export function megabytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return '—';
-  return bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 export function ratio(value: number): string {

@@ -13,7 +13,7 @@ const TIMING_LINE = /^ {2}(\S+) {2}(.+?)\s+(\d+(?:\.\d+)?) s$/gm;
 export function watchContender(project: BenchProject, launcher: Launcher): Contender & { project: BenchProject } {
   let running: Running | undefined;
   let output = '';
-  let onOutput = () => undefined as void;
+  let onOutput: () => void = () => undefined;
   const until = (what: string, done: () => boolean, timeoutMs: number) =>
     new Promise<void>((resolve, reject) => {
       const timer = setTimeout(

@@ -6,6 +6,12 @@ import type { CommandResult } from './runner.ts';
 export interface ProcessOptions {
   /** The whole environment of the program (default: this process's). */
   env?: NodeJS.ProcessEnv;
+  /** Working directory (default: this process's). */
+  cwd?: string;
+  /** A stream the program reads as stdin (e.g. the previous stage of a pipeline); instead of `input`. */
+  stdin?: Readable;
+  /** A process group of its own, so a signal to `-pid` reaches everything under it, as Ctrl-C on a terminal does. */
+  group?: boolean;
   /** Text written to stdin; without it stdin is closed. */
   input?: string;
   /** Killed with SIGKILL after this long; its result then says so on stderr. */
@@ -24,7 +30,9 @@ export function startProcess(
   if (!command) throw new Error('startProcess: empty argv');
   return spawn(command, args, {
     env: options.env ?? process.env,
-    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    cwd: options.cwd,
+    detached: options.group,
+    stdio: [options.stdin ?? (options.input === undefined ? 'ignore' : 'pipe'), 'pipe', 'pipe'],
     ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const } : {}),
     ...(options.signal ? { signal: options.signal, killSignal: 'SIGKILL' as const } : {}),
   }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
