@@ -2,24 +2,18 @@
 // lacks and let it rebuild the layer from the earlier one it holds (see commands/robot-delta.ts for
 // what runs there). Any reason it cannot help, and any failure, falls back to the push, said aloud.
 
-import type { ClientChannel } from 'ssh2';
-import { shortId } from '../../cli/display-format.ts';
+import { megabytes } from '../../cli/display-format.ts';
 import { tagImage } from '../../commands/local-docker.ts';
-import { DELTA_BASIS_MISMATCH, deltaApply, deltaReceive, deltaState, parseDeltaState } from '../../commands/robot-delta.ts';
 import { imageRef } from '../../commands/robot-docker.ts';
-import { REGISTRY_CONTAINER } from '../../commands/robot-registry.ts';
 import { decideDelta } from '../../delta/delta-decision.ts';
 import { linkRate, linkRatesFile } from '../../delta/link-rates.ts';
 import { composeManifest, diffIdsOfFingerprint, planLayers, sha256Digest } from '../../delta/manifest.ts';
-import { recipeText } from '../../delta/recipe.ts';
 import { hasBlob, putManifest, uploadBlob } from '../../delta/registry-api.ts';
-import { lastLines, runChecked } from '../../runner/runner.ts';
-import { joinPosix } from '../../shell/posix-quote.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
 import { cachedIndexes, earlierImage } from './delta-basis.ts';
-import { type FreshLayer, findLocalImage, prepareDelta } from './delta-source.ts';
+import { sendLayer } from './delta-send.ts';
+import { findLocalImage, prepareDelta } from './delta-source.ts';
 import { PhaseClock } from './phase-clock.ts';
-import { pullDeadlineMs } from './pull-step.ts';
 import { withReconnect } from './reconnect.ts';
 
 /**
@@ -97,7 +91,7 @@ const ship: Shipper = async (ctx, run, ws, report, onBytes) => {
   // Reading both images with docker save costs about a second per 500 MB: not worth it for small layers.
   const bases = plan.layers.flatMap((layer) => ('basis' in layer ? [oldLayers[layer.basis].size] : []));
   if (bases.length && Math.max(...bases) < WORTH_A_DELTA)
-    return { note: `no delta: the earlier layers are under ${mb(WORTH_A_DELTA)}, a push costs as little` };
+    return { note: `no delta: the earlier layers are under ${megabytes(WORTH_A_DELTA)}, a push costs as little` };
   if (run.robot.delta === 'auto' && plan.layers.some((layer) => 'basis' in layer)) {
     const largest = plan.layers
       .flatMap((layer) => ('basis' in layer ? [layer.basis] : []))
@@ -149,104 +143,6 @@ const ship: Shipper = async (ctx, run, ws, report, onBytes) => {
   const size = source.fresh.reduce((sum, layer) => sum + layer.recipe.size, 0);
   return {
     digest,
-    note: `${ws}: delta, ${source.fresh.length} new layer(s) of ${mb(size)} rebuilt on the robot from ${mb(copied)} it had and ${mb(wire)} sent (laptop ${laptopSeconds.toFixed(1)} s, robot ${robotSeconds.toFixed(1)} s; ${phases.text()})`,
+    note: `${ws}: delta, ${source.fresh.length} new layer(s) of ${megabytes(size)} rebuilt on the robot from ${megabytes(copied)} it had and ${megabytes(wire)} sent (laptop ${laptopSeconds.toFixed(1)} s, robot ${robotSeconds.toFixed(1)} s; ${phases.text()})`,
   };
 };
-
-/** One attempt: what the robot already has, the missing literal batches, then the rebuild. Returns bytes sent. */
-async function sendLayer(
-  ctx: DeployContext,
-  run: RobotRun,
-  layer: FreshLayer,
-  signal: AbortSignal,
-  onBytes: (bytes: number) => void,
-  report: (text: string) => void,
-  phases: PhaseClock,
-): Promise<number> {
-  const state = parseDeltaState(
-    (
-      await runChecked(
-        run.runner,
-        deltaState(REGISTRY_CONTAINER, ctx.config.image, layer.work, layer.diffId),
-        "reading the robot's delta state",
-        { signal },
-      )
-    ).stdout,
-  );
-  if (state.committed) return 0;
-  const kept = layer.batchNames.filter((name) => state.have.has(name)).length;
-  if (kept)
-    report(`${run.robot.name} kept ${kept} of ${layer.batchNames.length} literal batches from an earlier attempt; sending the rest`);
-  let sent = 0;
-  for (const [i, name] of layer.batchNames.entries()) {
-    if (state.have.has(name)) continue;
-    // Counted when handed to SSH: a batch cut off midway is counted, and sent again.
-    sent += layer.recipe.batches[i].length;
-    onBytes(layer.recipe.batches[i].length);
-    await sendBytes(ctx, run, deltaReceive(layer.work, name, name.split('.')[2]), layer.recipe.batches[i], signal);
-  }
-  phases.lap('literals');
-  const argv = deltaApply(
-    REGISTRY_CONTAINER,
-    ctx.config.image,
-    layer.work,
-    layer.diffId,
-    layer.basisDiffId,
-    layer.basisBlob,
-    layer.batchNames,
-  );
-  // Reading the earlier layer and writing the new one twice is disk work, paced like a pull.
-  const timeoutMs = pullDeadlineMs(ctx.config.link.robotTimeoutSeconds, 3 * layer.recipe.size);
-  const applied = await run.runner.run(argv, { input: recipeText(layer.recipe.ops), signal, timeoutMs });
-  if (applied.code === DELTA_BASIS_MISMATCH) throw new Error(lastLines(applied.stderr, 1));
-  if (applied.code !== 0)
-    throw new Error(
-      `rebuilding layer ${shortId(layer.diffId)} on ${run.robot.name} failed (exit ${applied.code}): ${lastLines(applied.stderr || applied.stdout, 2)}`,
-    );
-  phases.robot(applied.stdout);
-  return sent;
-}
-
-/**
- * Runs a robot command with binary stdin on its own SSH channel; resolves when it exits 0. The
- * signal and a deadline are watched from the start: a link cut before the channel opens would
- * otherwise leave the exec waiting for ever.
- */
-function sendBytes(ctx: DeployContext, run: RobotRun, argv: string[], data: Buffer, signal: AbortSignal): Promise<void> {
-  const client = run.sshClient;
-  const seconds = ctx.config.link.robotTimeoutSeconds + Math.ceil(data.length / 25_000);
-  return new Promise((resolve, reject) => {
-    signal.throwIfAborted();
-    let channel: ClientChannel | undefined;
-    let settled = false;
-    const done = (outcome?: Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal.removeEventListener('abort', abort);
-      channel?.destroy();
-      if (outcome) reject(outcome);
-      else resolve();
-    };
-    const abort = () => done(signal.reason as Error);
-    const timer = setTimeout(
-      () => done(new Error(`sending literals to ${run.robot.name} made no progress for ${seconds} s`)),
-      (seconds + 10) * 1000,
-    );
-    signal.addEventListener('abort', abort, { once: true });
-    client.exec(joinPosix(['timeout', '-k', '5', String(seconds), ...argv]), (error, opened: ClientChannel) => {
-      if (error) return done(error);
-      if (settled) return void opened.destroy();
-      channel = opened;
-      let stderr = '';
-      opened.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-      opened.on('exit', (code: number | null) =>
-        done(code === 0 ? undefined : new Error(`sending literals to ${run.robot.name} failed (exit ${code}): ${lastLines(stderr, 1)}`)),
-      );
-      opened.on('close', () => done(new Error(`sending literals to ${run.robot.name} was cut off`)));
-      opened.end(data);
-    });
-  });
-}
-
-const mb = (bytes: number): string => (bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`);

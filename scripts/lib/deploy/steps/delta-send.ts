@@ -1,0 +1,109 @@
+// The delta's transfer to one robot: the literal batches it lacks, each on its own SSH channel, then
+// the fixed script that rebuilds and verifies the layer there (commands/robot-delta.ts).
+import type { ClientChannel } from 'ssh2';
+import { shortId } from '../../cli/display-format.ts';
+import { DELTA_BASIS_MISMATCH, deltaApply, deltaReceive, deltaState, parseDeltaState } from '../../commands/robot-delta.ts';
+import { REGISTRY_CONTAINER } from '../../commands/robot-registry.ts';
+import { recipeText } from '../../delta/recipe.ts';
+import { lastLines, runChecked } from '../../runner/runner.ts';
+import { joinPosix } from '../../shell/posix-quote.ts';
+import type { DeployContext, RobotRun } from '../context.ts';
+import type { FreshLayer } from './delta-source.ts';
+import type { PhaseClock } from './phase-clock.ts';
+import { pullDeadlineMs } from './pull-step.ts';
+
+/** One attempt: what the robot already has, the missing literal batches, then the rebuild. Returns bytes sent. */
+export async function sendLayer(
+  ctx: DeployContext,
+  run: RobotRun,
+  layer: FreshLayer,
+  signal: AbortSignal,
+  onBytes: (bytes: number) => void,
+  report: (text: string) => void,
+  phases: PhaseClock,
+): Promise<number> {
+  const state = parseDeltaState(
+    (
+      await runChecked(
+        run.runner,
+        deltaState(REGISTRY_CONTAINER, ctx.config.image, layer.work, layer.diffId),
+        "reading the robot's delta state",
+        { signal },
+      )
+    ).stdout,
+  );
+  if (state.committed) return 0;
+  const kept = layer.batchNames.filter((name) => state.have.has(name)).length;
+  if (kept)
+    report(`${run.robot.name} kept ${kept} of ${layer.batchNames.length} literal batches from an earlier attempt; sending the rest`);
+  let sent = 0;
+  for (const [i, name] of layer.batchNames.entries()) {
+    if (state.have.has(name)) continue;
+    // Counted when handed to SSH: a batch cut off midway is counted, and sent again.
+    sent += layer.recipe.batches[i].length;
+    onBytes(layer.recipe.batches[i].length);
+    await sendBytes(ctx, run, deltaReceive(layer.work, name, name.split('.')[2]), layer.recipe.batches[i], signal);
+  }
+  phases.lap('literals');
+  const argv = deltaApply(
+    REGISTRY_CONTAINER,
+    ctx.config.image,
+    layer.work,
+    layer.diffId,
+    layer.basisDiffId,
+    layer.basisBlob,
+    layer.batchNames,
+  );
+  // Reading the earlier layer and writing the new one twice is disk work, paced like a pull.
+  const timeoutMs = pullDeadlineMs(ctx.config.link.robotTimeoutSeconds, 3 * layer.recipe.size);
+  const applied = await run.runner.run(argv, { input: recipeText(layer.recipe.ops), signal, timeoutMs });
+  if (applied.code === DELTA_BASIS_MISMATCH) throw new Error(lastLines(applied.stderr, 1));
+  if (applied.code !== 0)
+    throw new Error(
+      `rebuilding layer ${shortId(layer.diffId)} on ${run.robot.name} failed (exit ${applied.code}): ${lastLines(applied.stderr || applied.stdout, 2)}`,
+    );
+  phases.robot(applied.stdout);
+  return sent;
+}
+
+/**
+ * Runs a robot command with binary stdin on its own SSH channel; resolves when it exits 0. The
+ * signal and a deadline are watched from the start: a link cut before the channel opens would
+ * otherwise leave the exec waiting for ever.
+ */
+function sendBytes(ctx: DeployContext, run: RobotRun, argv: string[], data: Buffer, signal: AbortSignal): Promise<void> {
+  const client = run.sshClient;
+  const seconds = ctx.config.link.robotTimeoutSeconds + Math.ceil(data.length / 25_000);
+  return new Promise((resolve, reject) => {
+    signal.throwIfAborted();
+    let channel: ClientChannel | undefined;
+    let settled = false;
+    const done = (outcome?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', abort);
+      channel?.destroy();
+      if (outcome) reject(outcome);
+      else resolve();
+    };
+    const abort = () => done(signal.reason as Error);
+    const timer = setTimeout(
+      () => done(new Error(`sending literals to ${run.robot.name} made no progress for ${seconds} s`)),
+      (seconds + 10) * 1000,
+    );
+    signal.addEventListener('abort', abort, { once: true });
+    client.exec(joinPosix(['timeout', '-k', '5', String(seconds), ...argv]), (error, opened: ClientChannel) => {
+      if (error) return done(error);
+      if (settled) return void opened.destroy();
+      channel = opened;
+      let stderr = '';
+      opened.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+      opened.on('exit', (code: number | null) =>
+        done(code === 0 ? undefined : new Error(`sending literals to ${run.robot.name} failed (exit ${code}): ${lastLines(stderr, 1)}`)),
+      );
+      opened.on('close', () => done(new Error(`sending literals to ${run.robot.name} was cut off`)));
+      opened.end(data);
+    });
+  });
+}
