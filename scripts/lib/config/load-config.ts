@@ -1,12 +1,22 @@
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { composeSpecProblem } from '../commands/robot-compose.ts';
 import { DEFAULT_LINK, type LinkPolicy } from '../ssh/liveness.ts';
 import { type EnvEntry, readEnvLines } from './env-lines.ts';
+import {
+  checked,
+  checkValue,
+  contextDir,
+  countValue,
+  deltaSetting,
+  keyPath,
+  portValue,
+  secondsValue,
+  workspaceList,
+} from './env-values.ts';
 import { configError, UsageError } from './errors.ts';
 import { DEFAULTS, GLOBAL_KEYS, type ProjectConfig, ROBOT_KEYS, type RobotConfig, type RobotKey } from './project-config.ts';
-import { imageNameProblem, platformProblem, robotNameProblem, workspaceProblem } from './references.ts';
+import { imageNameProblem, platformProblem, robotNameProblem } from './references.ts';
 import { parseSshTarget } from './ssh-target.ts';
 
 /** --env-file, then ROBOTS_ENV, then the nearest robots.env from the cwd upwards (as git finds .git). */
@@ -127,85 +137,4 @@ function isRobotKey(suffix: string): suffix is RobotKey {
 
 function unknownKeyMessage(key: string): string {
   return `unknown key ${key}. Global keys: ${GLOBAL_KEYS.join(', ')}; per robot: <NAME>_${ROBOT_KEYS.join(', <NAME>_')} (a robot exists once <NAME>_HOST is set)`;
-}
-
-function checkValue(file: string, entry: EnvEntry, problem: (v: string) => string | undefined): void {
-  const text = problem(entry.value);
-  if (text) throw configError(file, entry.line, `${entry.key}="${entry.value}" ${text}`);
-}
-
-function checked(file: string, entry: EnvEntry | undefined, problem: (v: string) => string | undefined): string | undefined {
-  if (!entry) return undefined;
-  checkValue(file, entry, problem);
-  return entry.value;
-}
-
-function workspaceList(file: string, entry: EnvEntry | undefined): string[] | undefined {
-  if (!entry) return undefined;
-  const names = entry.value
-    .split(',')
-    .map((w) => w.trim())
-    .filter(Boolean);
-  for (const name of names) checkValue(file, { ...entry, value: name }, workspaceProblem);
-  return names;
-}
-
-function portValue(file: string, entry: EnvEntry | undefined): number | undefined {
-  if (!entry) return undefined;
-  const port = Number(entry.value);
-  if (!/^\d+$/.test(entry.value) || port < 1 || port > 65535) {
-    throw configError(file, entry.line, `${entry.key}="${entry.value}" is not a port number between 1 and 65535`);
-  }
-  return port;
-}
-
-function secondsValue(file: string, entry: EnvEntry | undefined, min = 0): number | undefined {
-  if (!entry) return undefined;
-  if (!/^\d+$/.test(entry.value) || Number(entry.value) < min || Number(entry.value) > 3600) {
-    throw configError(file, entry.line, `${entry.key}="${entry.value}" is not a number of seconds from ${min} to 3600`);
-  }
-  return Number(entry.value);
-}
-
-function countValue(file: string, entry: EnvEntry | undefined): number | undefined {
-  if (!entry) return undefined;
-  if (!/^\d+$/.test(entry.value) || Number(entry.value) < 1 || Number(entry.value) > 100) {
-    throw configError(file, entry.line, `${entry.key}="${entry.value}" is not a whole number from 1 to 100`);
-  }
-  return Number(entry.value);
-}
-
-function keyPath(entry: EnvEntry | undefined, dir: string): string | undefined {
-  if (!entry || entry.value === '') return undefined;
-  const value = entry.value.replace(/^~(?=$|[\\/])/, homedir());
-  return isAbsolute(value) ? value : resolve(dir, value);
-}
-
-function contextDir(file: string, dir: string, entry: EnvEntry | undefined): string {
-  const wanted = resolve(dir, entry?.value ?? DEFAULTS.context);
-  if (!existsSync(wanted)) throw configError(file, entry?.line, `CONTEXT directory ${wanted} does not exist`);
-  // Symlinks are resolved first: a build context may only read the project beside robots.env.
-  const inside = relative(realpathSync(dir), realpathSync(wanted));
-  if (inside.startsWith('..') || isAbsolute(inside)) {
-    throw configError(
-      file,
-      entry?.line,
-      `CONTEXT=${entry?.value} points outside ${dir}; keep the build context inside the project that holds robots.env`,
-    );
-  }
-  return wanted;
-}
-
-/** DELTA=on|off. */
-function deltaSetting(file: string, entry: EnvEntry | undefined): boolean | 'auto' | undefined {
-  if (entry?.value === 'auto') return 'auto';
-  if (entry && entry.value !== 'on' && entry.value !== 'off')
-    throw configError(file, entry.line, `${entry.key}=${entry.value}: use on, off or auto`);
-  return switchValue(file, entry);
-}
-
-function switchValue(file: string, entry: EnvEntry | undefined): boolean | undefined {
-  if (!entry) return undefined;
-  if (entry.value === 'on' || entry.value === 'off') return entry.value === 'on';
-  throw configError(file, entry.line, `${entry.key}=${entry.value}: use on or off`);
 }

@@ -1,3 +1,4 @@
+import type { RobotConfig } from '../config/project-config.ts';
 import { SOCKET_FAILURE_TEXT as SAYS, socketFailure } from '../net/socket-errors.ts';
 import type { HostKeyVerdict } from './host-keys.ts';
 
@@ -80,4 +81,13 @@ export function explainConnectError(error: Error & { code?: string; level?: stri
     );
   }
   return new ConnectError('other', `${at}: ${error.message}`, facts.verdict);
+}
+
+/** Why a first-contact host key was not taken without asking: a prompt follows, or nobody can be asked. */
+export function unconfirmedMessage(robot: Pick<RobotConfig, 'name'>, verdict: HostKeyVerdict, willAsk: boolean): string {
+  if (willAsk) return `${robot.name}: first contact, host key ${verdict.fingerprint} to be confirmed`;
+  return (
+    `${robot.name}: first contact, host key ${verdict.fingerprint}; the password is not sent to a host key nobody has verified. ` +
+    'Run setup on a terminal to compare the fingerprint, or pass --accept-new-host-key if this network is trusted.'
+  );
 }

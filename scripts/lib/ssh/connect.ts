@@ -4,7 +4,7 @@ import type { RobotConfig } from '../config/project-config.ts';
 import { formatSshTarget } from '../config/ssh-target.ts';
 import { SshRunner } from '../runner/ssh-runner.ts';
 import { authHandler, planAuth } from './auth-plan.ts';
-import { ConnectError, explainConnectError } from './connect-errors.ts';
+import { ConnectError, explainConnectError, unconfirmedMessage } from './connect-errors.ts';
 import { type HostKeyVerdict, judgeHostKey, type KnownHosts, type PinnedKey } from './host-keys.ts';
 import { DEFAULT_LINK, type LinkPolicy, watchSilence } from './liveness.ts';
 import { openTransport, type Transport } from './proxy.ts';
@@ -187,14 +187,6 @@ async function handshake(robot: RobotConfig, options: ConnectOptions, pins: Pinn
     isClosed: () => isClosed,
     close: () => ssh.dispose(),
   };
-}
-
-function unconfirmedMessage(robot: RobotConfig, verdict: HostKeyVerdict, willAsk: boolean): string {
-  if (willAsk) return `${robot.name}: first contact, host key ${verdict.fingerprint} to be confirmed`;
-  return (
-    `${robot.name}: first contact, host key ${verdict.fingerprint}; the password is not sent to a host key nobody has verified. ` +
-    'Run setup on a terminal to compare the fingerprint, or pass --accept-new-host-key if this network is trusted.'
-  );
 }
 
 /** Connects, runs `work` on the connection, and always closes it (status.ts, rollback.ts). */
