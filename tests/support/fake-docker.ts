@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { joinPosix } from '../../scripts/lib/shell/posix-quote.ts';
+import { tempDir } from './cli.ts';
 
 // A stand-in `docker` for unit tests of the robot-side scripts' branching only; every claim
 // that a deploy works is made by the end-to-end tests against real engines.
@@ -38,7 +38,7 @@ echo "fake docker: unhandled $*" >&2; exit 99
 `;
 
 export class FakeDocker {
-  readonly dir = mkdtempSync(join(tmpdir(), 'rd-fake-docker-'));
+  readonly dir = tempDir('rd-fake-docker-');
 
   constructor() {
     mkdirSync(join(this.dir, 'bin'));

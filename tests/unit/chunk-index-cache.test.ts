@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { chunkIndexDir, KEPT_INDEXES, loadChunkIndex, saveChunkIndex } from '../../scripts/lib/delta/chunk-index-cache.ts';
 import { indexChunks, makeRecipe } from '../../scripts/lib/delta/recipe.ts';
+import { tempDir } from '../support/cli.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'chunk-index-test-'));
+const dir = tempDir('chunk-index-test-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 async function* blocks(data: Buffer): AsyncGenerator<Buffer> {
   for (let i = 0; i < data.length; i += 65536) yield data.subarray(i, i + 65536);

@@ -1,14 +1,13 @@
 // deploy --watch's view of the build context: what counts as a change, and the debounce.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { type ChangeBatch, ContextFilter, watchContext } from '../../scripts/lib/deploy/context-watcher.ts';
-import { runScript } from '../support/cli.ts';
+import { runScript, tempDir } from '../support/cli.ts';
 
 function context(dockerignore?: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rd-watch-'));
+  const dir = tempDir('rd-watch-');
   if (dockerignore !== undefined) writeFileSync(join(dir, '.dockerignore'), dockerignore);
   return dir;
 }

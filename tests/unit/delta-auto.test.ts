@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseProjectConfig } from '../../scripts/lib/config/load-config.ts';
 import { decideDelta } from '../../scripts/lib/delta/delta-decision.ts';
 import { linkRate, linkRatesFile, MEASURABLE_BYTES, recordLinkRate } from '../../scripts/lib/delta/link-rates.ts';
+import { tempDir } from '../support/cli.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'delta-auto-test-'));
+const dir = tempDir('delta-auto-test-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('auto: no measured rate means push; a slow link means delta; a fast one push, and the line says why', () => {

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -11,6 +10,7 @@ import { DELTA_LAYER_MISMATCH, deltaApply, deltaReceive, deltaState, parseDeltaS
 import { contentChunks, MAX_CHUNK, MIN_CHUNK } from '../../scripts/lib/delta/fastcdc.ts';
 import { composeManifest, diffIdsOfFingerprint, OCI_LAYER_TAR, parseManifest, planLayers } from '../../scripts/lib/delta/manifest.ts';
 import { applyRecipe, indexChunks, makeRecipe, recipeText } from '../../scripts/lib/delta/recipe.ts';
+import { tempDir } from '../support/cli.ts';
 
 const digestOf = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 async function* blocks(data: Buffer, size: number): AsyncGenerator<Buffer> {
@@ -100,7 +100,7 @@ case $2 in
 esac`;
 
 function robotHome() {
-  const home = mkdtempSync(join(tmpdir(), 'rd-delta-'));
+  const home = tempDir('rd-delta-');
   mkdirSync(join(home, 'bin'));
   writeFileSync(join(home, 'bin', 'docker'), FAKE_DOCKER);
   chmodSync(join(home, 'bin', 'docker'), 0o755);

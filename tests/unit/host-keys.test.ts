@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fingerprint, judgeHostKey, KnownHosts, KnownHostsError, keyType } from '../../scripts/lib/ssh/host-keys.ts';
-import { REPO } from '../support/cli.ts';
+import { REPO, tempDir } from '../support/cli.ts';
 import { skipOrFail } from '../support/skip.ts';
 
 function generateKey(dir: string, name: string): Buffer | undefined {
@@ -18,7 +17,7 @@ function generateKey(dir: string, name: string): Buffer | undefined {
 }
 
 test('fingerprints match ssh-keygen -l, pins survive a reload, a changed key is named', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'rd-keys-'));
+  const dir = tempDir('rd-keys-');
   const key = generateKey(dir, 'a');
   const other = generateKey(dir, 'b');
   if (!key || !other) return skipOrFail(t, 'ssh-keygen is not installed');
@@ -39,7 +38,7 @@ test('fingerprints match ssh-keygen -l, pins survive a reload, a changed key is 
 });
 
 test('the pinned file is OpenSSH known_hosts syntax keyed by robot name', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'rd-keys-'));
+  const dir = tempDir('rd-keys-');
   const key = generateKey(dir, 'a');
   if (!key) return skipOrFail(t, 'ssh-keygen is not installed');
   const known = new KnownHosts(join(dir, 'known_hosts'));
@@ -49,7 +48,7 @@ test('the pinned file is OpenSSH known_hosts syntax keyed by robot name', (t) =>
 });
 
 test('known_hosts in OpenSSH syntax: comma lists, [host]:port, wildcards, negation, hashed names, markers', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'rd-keys-'));
+  const dir = tempDir('rd-keys-');
   const key = generateKey(dir, 'a');
   const other = generateKey(dir, 'b');
   if (!key || !other) return skipOrFail(t, 'ssh-keygen is not installed');
@@ -84,7 +83,7 @@ test('known_hosts in OpenSSH syntax: comma lists, [host]:port, wildcards, negati
 });
 
 test('a pin after a last line without newline starts a line of its own', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'rd-keys-'));
+  const dir = tempDir('rd-keys-');
   const key = generateKey(dir, 'a');
   const other = generateKey(dir, 'b');
   if (!key || !other) return skipOrFail(t, 'ssh-keygen is not installed');
@@ -97,7 +96,7 @@ test('a pin after a last line without newline starts a line of its own', (t) => 
 });
 
 test('forget rewrites in one rename and waits for a pin in progress (lock file)', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'rd-keys-'));
+  const dir = tempDir('rd-keys-');
   const key = generateKey(dir, 'a');
   const other = generateKey(dir, 'b');
   if (!key || !other) return skipOrFail(t, 'ssh-keygen is not installed');
@@ -129,7 +128,7 @@ test('forget rewrites in one rename and waits for a pin in progress (lock file)'
 });
 
 test('an unwritable known_hosts is a KnownHostsError naming the file, not a crash', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'rd-keys-'));
+  const dir = tempDir('rd-keys-');
   const key = generateKey(dir, 'a');
   if (!key) return skipOrFail(t, 'ssh-keygen is not installed');
   const file = join(dir, 'no-such-dir', 'known_hosts');

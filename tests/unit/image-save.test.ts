@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { readSavedImages } from '../../scripts/lib/delta/image-save.ts';
+import { tempDir } from '../support/cli.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'image-save-test-'));
+const dir = tempDir('image-save-test-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 const digest = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 

@@ -1,10 +1,9 @@
 // Link patience: what counts as life, when a silent link is lost, how transfers and robot commands
 // are bounded, and that the simulator's delay line never reorders a stream.
+
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { departureTime } from '../../scripts/dev/sim/link-relay.ts';
@@ -12,6 +11,7 @@ import { parseProjectConfig } from '../../scripts/lib/config/load-config.ts';
 import { withStallGuard } from '../../scripts/lib/deploy/stall-guard.ts';
 import { pullDeadlineMs } from '../../scripts/lib/deploy/steps/pull-step.ts';
 import { DEFAULT_LINK, silenceLimitMs, watchSilence } from '../../scripts/lib/ssh/liveness.ts';
+import { tempDir } from '../support/cli.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const QUICK = { aliveIntervalSeconds: 0.1, aliveCountMax: 3, robotTimeoutSeconds: 1 };
@@ -38,7 +38,7 @@ test('defaults are OpenSSH-like: 5 s × 3, so a cut is noticed after 15 s', () =
 });
 
 test('robots.env: ALIVE_INTERVAL_SECONDS, ALIVE_COUNT_MAX and ROBOT_TIMEOUT_SECONDS, checked', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rd-link-'));
+  const dir = tempDir('rd-link-');
   const base = 'IMAGE=x\nR1_HOST=a@b\n';
   assert.deepEqual(parseProjectConfig(base, join(dir, 'robots.env')).link, DEFAULT_LINK);
   const tuned = parseProjectConfig(

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { REPO } from '../support/cli.ts';
+import { REPO, tempDir } from '../support/cli.ts';
 
 test('without bash on PATH, zx runs through a POSIX sh with POSIX quoting', () => {
-  const bin = mkdtempSync(join(tmpdir(), 'rd-nobash-'));
+  const bin = tempDir('rd-nobash-');
   for (const tool of ['sh', 'printf']) {
     const found = ['/usr/bin', '/bin'].map((d) => join(d, tool)).find(existsSync);
     assert.ok(found, `${tool} exists`);

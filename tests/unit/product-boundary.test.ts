@@ -1,9 +1,10 @@
 // The product (scripts/*.ts entry points and scripts/lib/) never imports developer tooling (scripts/dev/).
+
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { tempDir } from '../support/cli.ts';
 import { boundaryViolations, importSpecifiers, sourceFiles } from '../support/import-specifiers.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -31,7 +32,7 @@ test('importSpecifiers reads static, side-effect, type, re-export and dynamic im
 });
 
 test('the check finds a product file that imports from scripts/dev (it can fail)', (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'rd-boundary-'));
+  const root = tempDir('rd-boundary-');
   t.after(() => rmSync(root, { recursive: true, force: true }));
   mkdirSync(join(root, 'scripts', 'lib', 'net'), { recursive: true });
   mkdirSync(join(root, 'scripts', 'dev', 'sim'), { recursive: true });

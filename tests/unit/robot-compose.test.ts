@@ -1,12 +1,13 @@
 // The branching of the <NAME>_COMPOSE robot script, against a stand-in docker that records its
 // arguments; that the services really run the new image is proved on a docker26 robot (compose.test.ts).
+
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { COMPOSE_MISSING, COMPOSE_NO_PROJECT, composeUp } from '../../scripts/lib/commands/robot-compose.ts';
+import { tempDir } from '../support/cli.ts';
 
 const FAKE = `#!/bin/sh
 case "$1 $2" in
@@ -19,7 +20,7 @@ exit 99
 `;
 
 function run(spec: string, env: NodeJS.ProcessEnv = {}) {
-  const bin = mkdtempSync(join(tmpdir(), 'rd-compose-'));
+  const bin = tempDir('rd-compose-');
   writeFileSync(join(bin, 'docker'), FAKE);
   chmodSync(join(bin, 'docker'), 0o755);
   const [command, ...args] = composeUp(spec);

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parsePullAndTag, pullAndTag, rollback } from '../../scripts/lib/commands/robot-docker.ts';
 import { removeImages } from '../../scripts/lib/commands/robot-prune.ts';
 import { ENSURE_NO_IMAGE, ENSURE_PORT_BUSY, ensureRegistry, parseEnsureOutput } from '../../scripts/lib/commands/robot-registry.ts';
 import { joinPosix } from '../../scripts/lib/shell/posix-quote.ts';
+import { tempDir } from '../support/cli.ts';
 import { FakeDocker } from '../support/fake-docker.ts';
 
 const OLD = `sha256:${'1'.repeat(64)}`;
@@ -177,7 +177,7 @@ test('hostile values stay arguments through the remote shell: nothing is execute
 });
 
 test('rollback waits for the robot lock a pull & tag holds, then runs on the tags that pull & tag left', async () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'rd-lock-'));
+  const tmp = tempDir('rd-lock-');
   const docker = new FakeDocker().set('ids/img_nav', NEW).set('ids/img_nav.prev', OLD);
   // Another session on the robot holds the lock for 1.5 s (a pull & tag moving the tags).
   const holder = spawn('flock', [join(tmp, 'robot-deploy.lock'), 'sleep', '1.5']);

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { parseProjectConfig, resolveEnvFile } from '../../scripts/lib/config/load-config.ts';
-import { REPO } from '../support/cli.ts';
+import { REPO, tempDir } from '../support/cli.ts';
 
 function project(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rd-env-'));
+  const dir = tempDir('rd-env-');
   mkdirSync(join(dir, 'src'));
   return dir;
 }

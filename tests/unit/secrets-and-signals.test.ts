@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { makeProject, REPO, runScript } from '../support/cli.ts';
+import { makeProject, REPO, runScript, tempDir } from '../support/cli.ts';
 
 const ENV = 'IMAGE=eurobot2023\nWORKSPACES=navigation\nROBOT1_HOST=nuc@192.168.1.64\n';
 
 /** A `docker` that records its environment, then answers slowly or fails. */
 function recordingDocker(sleepSeconds: number): { bin: string; envDump: string; pidFile: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'rd-env-docker-'));
+  const dir = tempDir('rd-env-docker-');
   mkdirSync(join(dir, 'bin'));
   const envDump = join(dir, 'env');
   const pidFile = join(dir, 'pid');
@@ -56,7 +55,7 @@ test('SIGHUP (the terminal closed) runs the teardown: exit 129 and no docker chi
 
 test("a real build that names no image fails; it never reports the dry run's all-zero digest", () => {
   const { envFile } = makeProject(ENV);
-  const dir = mkdtempSync(join(tmpdir(), 'rd-silent-docker-'));
+  const dir = tempDir('rd-silent-docker-');
   mkdirSync(join(dir, 'bin'));
   // A docker whose build "succeeds" without writing --iidfile; version answers like CLI 20.10.
   writeFileSync(

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseSshConfig, resolveFromConfig } from '../../scripts/lib/ssh/ssh-config.ts';
+import { tempDir } from '../support/cli.ts';
 
 const CONFIG = `
 # team robots
@@ -68,7 +68,7 @@ test('a host not in the config is used as is', () => {
 });
 
 test('Include (a glob under ~/.ssh, in sorted order) is read where it stands; first value still wins', () => {
-  const home = mkdtempSync(join(tmpdir(), 'rd-home-'));
+  const home = tempDir('rd-home-');
   mkdirSync(join(home, '.ssh', 'config.d'), { recursive: true });
   writeFileSync(join(home, '.ssh', 'config.d', '20-lab'), 'Host lab-*\n  User second\n  Port 2200\n');
   writeFileSync(join(home, '.ssh', 'config.d', '10-team'), 'Host lab-nuc\n  HostName 10.0.0.5\n  User first\n');
@@ -82,7 +82,7 @@ test('Include (a glob under ~/.ssh, in sorted order) is read where it stands; fi
 });
 
 test('Match host compares with the HostName found so far; Match exec is never run', () => {
-  const marker = join(mkdtempSync(join(tmpdir(), 'rd-exec-')), 'ran');
+  const marker = join(tempDir('rd-exec-'), 'ran');
   const config = parseSshConfig(
     `Host nuc\n  HostName 192.168.1.64\nMatch exec "touch ${marker}"\n  User exec\nMatch host 192.168.1.*\n  User lan\n  Port 2222\n`,
   );

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import ssh2 from 'ssh2';
 import { findUserKey, generateEd25519, generateUserKey } from '../../scripts/lib/setup/user-key.ts';
 import { planAuth } from '../../scripts/lib/ssh/auth-plan.ts';
+import { tempDir } from '../support/cli.ts';
 
 test('a key written by someone else while setup makes one is kept, not clobbered', () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'rd-key-')), 'id_ed25519');
+  const path = join(tempDir('rd-key-'), 'id_ed25519');
   const theirs = 'their private key\n';
   const racing = (comment: string) => {
     writeFileSync(path, theirs); // ssh-keygen in another terminal, between setup's check and its write
@@ -20,14 +20,14 @@ test('a key written by someone else while setup makes one is kept, not clobbered
 });
 
 test('a lone .pub is not overwritten either', () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'rd-key-')), 'id_ed25519');
+  const path = join(tempDir('rd-key-'), 'id_ed25519');
   writeFileSync(`${path}.pub`, 'ssh-ed25519 AAAA old\n');
   assert.throws(() => generateUserKey(path), /\.pub exists without its private key/);
   assert.equal(readFileSync(`${path}.pub`, 'utf8'), 'ssh-ed25519 AAAA old\n');
 });
 
 test('a generated key is an unencrypted OpenSSH ed25519 key that ssh-keygen and ssh2 both read', () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'rd-key-')), 'id_ed25519');
+  const path = join(tempDir('rd-key-'), 'id_ed25519');
   const key = generateUserKey(path);
   assert.equal(key.source === 'file' && key.generated, true);
   const text = readFileSync(path, 'utf8');
@@ -44,7 +44,7 @@ test('a generated key is an unencrypted OpenSSH ed25519 key that ssh-keygen and 
 });
 
 test('setup registers the key a deploy then logs in with: an id_ecdsa alone is found by both', async () => {
-  const home = mkdtempSync(join(tmpdir(), 'rd-home-'));
+  const home = tempDir('rd-home-');
   const path = join(home, '.ssh', 'id_ecdsa');
   mkdirSync(join(home, '.ssh'));
   const pair = ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256, comment: 'me@laptop' });
