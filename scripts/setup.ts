@@ -68,9 +68,10 @@ await runMain(async ({ signal }) => {
     key = generateUserKey();
     rows.push(['your SSH key', { state: 'done', detail: `generated ${key.source === 'file' ? key.path : ''} (ed25519, no passphrase)` }]);
   }
-  for (const robot of key ? robots : []) {
+  for (const robot of robots) {
+    if (!key) break;
     signal.throwIfAborted();
-    const report = await registerKey(robot, key!, knownHosts, values['accept-new-host-key'] === true).catch(
+    const report = await registerKey(robot, key, knownHosts, values['accept-new-host-key'] === true).catch(
       (error: Error): StepReport => ({ state: 'failed', detail: error.message }),
     );
     rows.push([`key on ${robot.name}`, report]);

@@ -25,10 +25,8 @@ await runMain(async ({ signal }) => {
   if (values.json) answer(JSON.stringify(statusJson(config, results), null, 2));
   for (const { robot, rows, report, error } of results) {
     if (error) complain(`${robot.name}: unreachable — ${error}`);
-    if (error || values.json) continue;
-    say(
-      `${robot.name}: registry ${report!.registry}; images ${report!.imagesSize ?? '?'}, registry storage ${report!.registrySize ?? '0B'}`,
-    );
+    if (error || values.json || !report) continue;
+    say(`${robot.name}: registry ${report.registry}; images ${report.imagesSize ?? '?'}, registry storage ${report.registrySize ?? '0B'}`);
     for (const row of rows) {
       const when = row.deployedAt ? `deployed ${row.deployedAt.toISOString().replace('T', ' ').slice(0, 19)} UTC` : 'never deployed';
       say(

@@ -32,7 +32,11 @@ export interface RobotStatusReport {
 
 export function parseRobotStatus(stdout: string): RobotStatusReport {
   const workspaces = new Map<string, WorkspaceOnRobot>();
-  const entry = (ws: string) => workspaces.get(ws) ?? workspaces.set(ws, {}).get(ws)!;
+  const entry = (ws: string): WorkspaceOnRobot => {
+    const found = workspaces.get(ws) ?? {};
+    workspaces.set(ws, found);
+    return found;
+  };
   for (const [, ws, id, when] of stdout.matchAll(/^current (\S+) (sha256:[0-9a-f]{64}) (.+)$/gm)) {
     // LastTagTime is RFC 3339 or Go's "2026-11-22 19:32:18.12 +0000 UTC"; the zero time means never tagged.
     const parsed = new Date(when.replace(/^(\S+) (\S+) ([+-]\d{2})(\d{2}).*$/, '$1T$2$3:$4'));

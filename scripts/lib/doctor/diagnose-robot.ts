@@ -72,7 +72,8 @@ export async function diagnoseRobot(robot: RobotConfig, knownHosts: KnownHosts):
     ];
   }
   try {
-    rows.push({ scope: robot.name, ...hostKeyRow(connection.hostKey)! });
+    const key = hostKeyRow(connection.hostKey);
+    if (key) rows.push({ scope: robot.name, ...key });
     rows.push(row('authenticated', 'ok', `as ${resolved.user ?? 'the local user'}`));
     const result = await connection.runner.run(robotHealth());
     const dockerFails = (fix: string) => [...rows, row('docker usable', 'fail', lastLines(result.stderr, 1), fix)];

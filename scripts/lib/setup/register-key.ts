@@ -20,8 +20,11 @@ export async function registerKey(robot: RobotConfig, key: UserKey, knownHosts: 
   const withKey: RobotConfig = { ...robot, sshKey: key.source === 'file' ? key.path : undefined };
   // One question per fingerprint, though the key login and the password login each meet the new key.
   const answers = new Map<string, Promise<boolean>>();
-  const ask = (fp: string, type: string) =>
-    answers.get(fp) ?? answers.set(fp, confirmHostKey(robot.name, formatSshTarget(robot.target), fp, type)).get(fp)!;
+  const ask = (fp: string, type: string): Promise<boolean> => {
+    const answer = answers.get(fp) ?? confirmHostKey(robot.name, formatSshTarget(robot.target), fp, type);
+    answers.set(fp, answer);
+    return answer;
+  };
   const base: ConnectOptions = {
     knownHosts,
     confirmNewHostKey: canPrompt() ? ask : undefined,

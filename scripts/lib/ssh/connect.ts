@@ -70,7 +70,8 @@ async function finishFirstContact(robot: RobotConfig, options: ConnectOptions, c
   const key = connection.hostKey;
   if (key.kind !== 'first-contact' || options.pinNewHostKey === false) return connection;
   try {
-    options.knownHosts.pin(robot.name, connection.hostKeyBlob!);
+    if (!connection.hostKeyBlob) throw new Error('the host key was not seen');
+    options.knownHosts.pin(robot.name, connection.hostKeyBlob);
   } catch (error) {
     connection.close();
     throw new ConnectError('known-hosts', `${robot.name}: ${(error as Error).message}`, key);
@@ -134,7 +135,7 @@ async function handshake(robot: RobotConfig, options: ConnectOptions, pins: Pinn
     transport?.sock.destroy();
     transport?.close();
     ssh.dispose();
-    if (verdict?.kind === 'first-contact' && expected && !expected.equals(keyBlob!)) {
+    if (verdict?.kind === 'first-contact' && expected && !(keyBlob && expected.equals(keyBlob))) {
       throw new ConnectError(
         'host-key-changed',
         `${robot.name}: the host key changed to ${verdict.fingerprint} while its first key was being confirmed — refusing to connect.`,
@@ -158,7 +159,11 @@ async function handshake(robot: RobotConfig, options: ConnectOptions, pins: Pinn
       verdict,
     });
   }
-  const connection = ssh.connection!;
+  const connection = ssh.connection;
+  const opened = transport;
+  const hostKey = verdict;
+  if (!connection || !opened || !hostKey)
+    throw new Error(`${robot.name}: internal error: SSH reported ready without a connection or a host key`);
   // After `ready`, an unhandled 'error' (Wi-Fi reset) would crash the whole process.
   let isClosed = false;
   const closed = new Promise<Error | undefined>((resolve) => {
@@ -166,13 +171,13 @@ async function handshake(robot: RobotConfig, options: ConnectOptions, pins: Pinn
     connection.on('error', (error) => (lastError = error));
     connection.on('close', () => {
       isClosed = true;
-      transport!.close();
+      opened.close();
       resolve(lastError);
     });
   });
-  watchSilence(transport!.sock, link, (error) => {
+  watchSilence(opened.sock, link, (error) => {
     connection.emit('error', error);
-    transport!.sock.destroy();
+    opened.sock.destroy();
   });
   const runner = new SshRunner(robot.name, ssh, link.robotTimeoutSeconds, {
     dockerPath: robot.dockerPath,
@@ -181,7 +186,7 @@ async function handshake(robot: RobotConfig, options: ConnectOptions, pins: Pinn
   return {
     ssh,
     runner,
-    hostKey: verdict!,
+    hostKey,
     hostKeyBlob: keyBlob,
     closed,
     isClosed: () => isClosed,

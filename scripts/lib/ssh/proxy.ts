@@ -45,7 +45,8 @@ export async function openTransport(resolved: ResolvedHost, username: string, op
       const [host, hopPort] = index + 1 < hopSpecs.length ? nextHopAddress(hopSpecs[index + 1]) : [resolved.host, port];
       sock = await forward(hop, host, hopPort, spec);
     }
-    return { sock: sock!, close: closeAll };
+    if (!sock) throw new Error('ProxyJump names no jump host');
+    return { sock, close: closeAll };
   } catch (error) {
     closeAll();
     throw error;
@@ -107,14 +108,18 @@ async function connectJumpHost(spec: string, via: Duplex | undefined, options: T
     }
     throw new Error(`${where}: ${(error as Error).message}; tried ${plan.tried.join(', ') || 'no key'}`);
   }
-  ssh.connection!.on('error', () => undefined);
-  if (verdict?.kind === 'first-contact') options.knownHosts.pin(pinName, seen!);
+  ssh.connection?.on('error', () => undefined);
+  if (verdict?.kind === 'first-contact') {
+    if (!seen) throw new Error(`${where}: the host key was not seen`);
+    options.knownHosts.pin(pinName, seen);
+  }
   return ssh;
 }
 
 function forward(hop: NodeSSH, host: string, port: number, spec: string): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
-    hop.connection!.forwardOut('127.0.0.1', 0, host, port, (error, channel) =>
+    if (!hop.connection) return reject(new Error(`jump host ${spec} is not connected`));
+    hop.connection.forwardOut('127.0.0.1', 0, host, port, (error, channel) =>
       error ? reject(new Error(`jump host ${spec} could not reach ${host}:${port}: ${error.message}`)) : resolve(channel),
     );
   });

@@ -66,7 +66,8 @@ export async function prepareDelta(
     const fresh = plan.layers.flatMap((layer) => ('basis' in layer ? [{ diffId: layer.diffId, basis: oldDiffIds[layer.basis] }] : []));
     const uncached = fresh.map((layer) => layer.basis).filter((diffId) => !cached.has(diffId));
     const wanted = new Set([...fresh.map((layer) => layer.diffId), ...uncached]);
-    const images = [built.localId!, ...(uncached.length && oldLocalId ? [oldLocalId] : [])];
+    if (!built.localId) throw new Error("the image is not in the laptop's docker images");
+    const images = [built.localId, ...(uncached.length && oldLocalId ? [oldLocalId] : [])];
     const newConfig = JSON.stringify(newDiffIds);
     const enough = (found: SavedImages) =>
       [...wanted].every((diffId) => found.layers.has(diffId)) &&
@@ -97,9 +98,8 @@ export async function prepareDelta(
       const basisDiffId = oldDiffIds[layer.basis];
       const target = saved.layers.get(layer.diffId);
       const basis = saved.layers.get(basisDiffId);
-      if (!target || !(basis || cached.has(basisDiffId)))
-        throw new Error(`docker save did not contain layer ${shortId(target ? basisDiffId : layer.diffId)}`);
-      const basisIndex = cached.get(basisDiffId) ?? (await indexChunks(createReadStream(basis!.file)));
+      const basisIndex = cached.get(basisDiffId) ?? (basis ? await indexChunks(createReadStream(basis.file)) : undefined);
+      if (!target || !basisIndex) throw new Error(`docker save did not contain layer ${shortId(target ? basisDiffId : layer.diffId)}`);
       const recipe = await makeRecipe(createReadStream(target.file), basisIndex);
       keepIndex(layer.diffId, recipe.index);
       const batchNames = recipe.batches.map((batch, i) => `batch.${i}.${sha256Digest(batch).slice(7)}`);
@@ -154,9 +154,8 @@ function wantedAtMost(
 ): number {
   if (readingBases) return Infinity;
   const sizes = bases.map((diffId) => {
-    const index = cached.get(diffId)!;
     let end = 0;
-    for (const { offset, length } of index.values()) end = Math.max(end, offset + length);
+    for (const { offset, length } of cached.get(diffId)?.values() ?? []) end = Math.max(end, offset + length);
     const blob = oldLayers[oldDiffIds.indexOf(diffId)];
     return Math.max(end, blob?.size ?? 0);
   });

@@ -71,7 +71,8 @@ async function unusable(ctx: DeployContext, run: RobotRun, ws: string): Promise<
 
 const ship: Shipper = async (ctx, run, ws, report, onBytes) => {
   const built = await buildFor(ctx, run, ws).result.promise;
-  const earlier = run.remote.images.get(imageRef(ctx.config.image, ws))!;
+  const earlier = run.remote.images.get(imageRef(ctx.config.image, ws));
+  if (!earlier) return { note: 'no delta: first deploy of this workspace to the robot' };
   const newDiffIds = diffIdsOfFingerprint(built.fingerprint);
   if (!newDiffIds) return { note: 'no delta: the layers of the new image are unknown' };
   const repo = ctx.config.image;
@@ -95,7 +96,7 @@ const ship: Shipper = async (ctx, run, ws, report, onBytes) => {
   if (run.robot.delta === 'auto' && plan.layers.some((layer) => 'basis' in layer)) {
     const largest = plan.layers
       .flatMap((layer) => ('basis' in layer ? [layer.basis] : []))
-      .sort((a, b) => oldLayers[b].size - oldLayers[a].size)[0]!;
+      .reduce((a, b) => (oldLayers[b].size > oldLayers[a].size ? b : a));
     const verdict = decideDelta({
       basisBlobBytes: oldLayers[largest].size,
       basisUncompressed: oldLayers[largest].digest === oldDiffIds[largest],
