@@ -1,9 +1,9 @@
 // The laptop keeps the chunk index of every layer it shipped by delta, keyed by the layer's diffID,
 // so the next delta against it needs neither the earlier image nor a `docker save` of it. The index
 // is a pure function of the layer's bytes (content-addressed), so a file found is always right.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { laptopCachePath, replaceFile } from './laptop-cache.ts';
 import type { ChunkIndex } from './recipe.ts';
 
 /** At most this many layers' indexes are kept (about 40 bytes per 8 KiB chunk: ~0.3 MB per 60 MB layer). */
@@ -11,7 +11,7 @@ export const KEPT_INDEXES = 32;
 const ENTRY = 32 + 8 + 4;
 
 export function chunkIndexDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'robot-deploy', 'chunk-index');
+  return laptopCachePath(env, 'chunk-index');
 }
 
 const fileOf = (dir: string, diffId: string): string => {
@@ -56,8 +56,7 @@ export function loadChunkIndex(dir: string, diffId: string): ChunkIndex | undefi
 export function saveChunkIndex(dir: string, diffId: string, index: ChunkIndex): void {
   mkdirSync(dir, { recursive: true });
   const file = fileOf(dir, diffId);
-  writeFileSync(`${file}.${process.pid}.tmp`, encodeIndex(index));
-  renameSync(`${file}.${process.pid}.tmp`, file);
+  replaceFile(file, encodeIndex(index));
   const kept = readdirSync(dir)
     .filter((name) => /^[0-9a-f]{64}$/.test(name))
     .map((name) => ({ name, time: statSync(join(dir, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))

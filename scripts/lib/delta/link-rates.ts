@@ -1,13 +1,13 @@
 // The payload rate of the last big docker push to each robot, kept on the laptop for DELTA=auto.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { laptopCachePath, replaceFile } from './laptop-cache.ts';
 
 /** Pushes smaller than this say more about round trips than about the link. */
 export const MEASURABLE_BYTES = 4e6;
 
 export function linkRatesFile(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'robot-deploy', 'link-rates.json');
+  return laptopCachePath(env, 'link-rates.json');
 }
 
 function readAll(file: string): Record<string, number> {
@@ -34,8 +34,7 @@ export function recordLinkRate(file: string, robot: string, bytes: number, secon
   all[robot] = (bytes * 8) / seconds;
   try {
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(`${file}.${process.pid}.tmp`, `${JSON.stringify(all, null, 1)}\n`);
-    renameSync(`${file}.${process.pid}.tmp`, file);
+    replaceFile(file, `${JSON.stringify(all, null, 1)}\n`);
   } catch {
     // An unwritable cache: DELTA=auto pushes until it can measure.
   }
