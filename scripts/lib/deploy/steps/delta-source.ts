@@ -51,7 +51,7 @@ export async function findLocalImage(ctx: DeployContext, diffIds: readonly strin
  */
 export async function prepareDelta(
   ctx: DeployContext,
-  built: BuiltImage,
+  built: BuiltImage & { localId: string },
   newDiffIds: readonly string[],
   oldDiffIds: readonly string[],
   oldLocalId: string | undefined,
@@ -66,7 +66,6 @@ export async function prepareDelta(
     const fresh = plan.layers.flatMap((layer) => ('basis' in layer ? [{ diffId: layer.diffId, basis: oldDiffIds[layer.basis] }] : []));
     const uncached = fresh.map((layer) => layer.basis).filter((diffId) => !cached.has(diffId));
     const wanted = new Set([...fresh.map((layer) => layer.diffId), ...uncached]);
-    if (!built.localId) throw new Error("the image is not in the laptop's docker images");
     const images = [built.localId, ...(uncached.length && oldLocalId ? [oldLocalId] : [])];
     const newConfig = JSON.stringify(newDiffIds);
     const enough = (found: SavedImages) =>

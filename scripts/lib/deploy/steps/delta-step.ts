@@ -9,7 +9,8 @@ import { decideDelta } from '../../delta/delta-decision.ts';
 import { linkRate, linkRatesFile } from '../../delta/link-rates.ts';
 import { composeManifest, diffIdsOfFingerprint, planLayers, sha256Digest } from '../../delta/manifest.ts';
 import { hasBlob, putManifest, uploadBlob } from '../../delta/registry-api.ts';
-import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
+import { type BuiltImage, buildFor, type DeployContext, type RobotRun } from '../context.ts';
+import type { ImageIdentity } from '../image-identity.ts';
 import { cachedIndexes, earlierImage } from './delta-basis.ts';
 import { sendLayer } from './delta-send.ts';
 import { findLocalImage, prepareDelta } from './delta-source.ts';
@@ -35,20 +36,24 @@ const WORTH_A_DELTA = 512 * 1024;
 
 export type DeltaOutcome = { digest: string; note: string } | { digest?: undefined; note: string };
 
-type Shipper = (
+/** What a delta starts from: the robot's earlier image, and the new one in the laptop's docker images. */
+interface DeltaEnds {
+  earlier: ImageIdentity;
+  built: BuiltImage & { localId: string };
+}
+
+/** Ships `ws` by delta when it can; otherwise says why, and the caller pushes. `onBytes` counts what crossed the link. */
+export async function deltaPush(
   ctx: DeployContext,
   run: RobotRun,
   ws: string,
   report: (text: string) => void,
   onBytes: (bytes: number) => void,
-) => Promise<DeltaOutcome>;
-
-/** Ships `ws` by delta when it can; otherwise says why, and the caller pushes. `onBytes` counts what crossed the link. */
-export const deltaPush: Shipper = async (ctx, run, ws, report, onBytes) => {
-  const why = await unusable(ctx, run, ws);
-  if (why) return { note: why };
+): Promise<DeltaOutcome> {
+  const ends = await deltaEnds(ctx, run, ws);
+  if (typeof ends === 'string') return { note: ends };
   try {
-    return await ship(ctx, run, ws, report, onBytes);
+    return await ship(ctx, run, ws, ends, report, onBytes);
   } catch (error) {
     // A link lost outside the batches' own reconnects is the push's to reconnect.
     if (ctx.signal.aborted) throw error;
@@ -56,23 +61,29 @@ export const deltaPush: Shipper = async (ctx, run, ws, report, onBytes) => {
     report(`${ws}: ${note}`);
     return { note };
   }
-};
+}
 
-async function unusable(ctx: DeployContext, run: RobotRun, ws: string): Promise<string | undefined> {
+/** The two images a delta goes between, or why there is no delta. */
+async function deltaEnds(ctx: DeployContext, run: RobotRun, ws: string): Promise<DeltaEnds | string> {
   if (ctx.recorded) return 'no delta in a dry run';
   if (ctx.noDelta) return 'delta off by --no-delta';
   if (run.robot.delta === false) return `delta off: DELTA=on (or ${run.robot.envPrefix}_DELTA=on) in robots.env turns it on`;
   const earlier = run.remoteIfProbed?.images.get(imageRef(ctx.config.image, ws));
   if (!earlier) return 'no delta: first deploy of this workspace to the robot';
   const built = await buildFor(ctx, run, ws).result.promise;
-  if (!built.localId) return "no delta: the image is not in the laptop's docker images (docker-container builder)";
-  return undefined;
+  const { localId } = built;
+  if (!localId) return "no delta: the image is not in the laptop's docker images (docker-container builder)";
+  return { earlier, built: { ...built, localId } };
 }
 
-const ship: Shipper = async (ctx, run, ws, report, onBytes) => {
-  const built = await buildFor(ctx, run, ws).result.promise;
-  const earlier = run.remote.images.get(imageRef(ctx.config.image, ws));
-  if (!earlier) return { note: 'no delta: first deploy of this workspace to the robot' };
+async function ship(
+  ctx: DeployContext,
+  run: RobotRun,
+  ws: string,
+  { earlier, built }: DeltaEnds,
+  report: (text: string) => void,
+  onBytes: (bytes: number) => void,
+): Promise<DeltaOutcome> {
   const newDiffIds = diffIdsOfFingerprint(built.fingerprint);
   if (!newDiffIds) return { note: 'no delta: the layers of the new image are unknown' };
   const repo = ctx.config.image;
@@ -146,4 +157,4 @@ const ship: Shipper = async (ctx, run, ws, report, onBytes) => {
     digest,
     note: `${ws}: delta, ${source.fresh.length} new layer(s) of ${megabytes(size)} rebuilt on the robot from ${megabytes(copied)} it had and ${megabytes(wire)} sent (laptop ${laptopSeconds.toFixed(1)} s, robot ${robotSeconds.toFixed(1)} s; ${phases.text()})`,
   };
-};
+}
