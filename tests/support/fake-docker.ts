@@ -10,9 +10,12 @@ const FAKE_DOCKER = `#!/bin/sh
 echo "$*" >> "$FAKE/calls"
 key() { printf '%s' "$1" | tr '/:@' '___'; }
 # A started registry listens on its port for a few seconds, as the real one would.
-listen() { node -e "require('net').createServer().listen($1, '127.0.0.1'); setTimeout(() => process.exit(), 3000)" >/dev/null 2>&1 & }
+listen() { node -e "require('net').createServer().listen($1, '127.0.0.1'); setTimeout(() => process.exit(), 3000)" >/dev/null 2>&1 9>&- & }
 case "$1 $2" in
   "container inspect") shift 2; fmt=; [ "$1" = --format ] && fmt=$2 && shift 2
+    # appears-after N: a teammate's container that only becomes visible on the Nth look.
+    if [ -f "$FAKE/appears-after" ]; then n=$(($(cat "$FAKE/appears-after") - 1)); echo $n > "$FAKE/appears-after"
+      [ $n -le 0 ] && rm "$FAKE/appears-after" && echo created > "$FAKE/state"; fi
     [ -f "$FAKE/state" ] || { echo "no such container" >&2; exit 1; }
     case "$fmt" in *NetworkMode*) cat "$FAKE/net" 2>/dev/null || echo bridge ;; *) cat "$FAKE/state" ;; esac; exit 0 ;;
   "image inspect") shift 2; fmt=; [ "$1" = --format ] && fmt=$2 && shift 2
@@ -22,9 +25,11 @@ case "$1 $2" in
     case "$1" in sha256:*) echo "$1"; exit 0 ;; esac
     if [ "$1" = registry:2 ]; then [ -f "$FAKE/has-registry-image" ] && exit 0; exit 1; fi
     [ -f "$FAKE/ids/$(key "$1")" ] && cat "$FAKE/ids/$(key "$1")" && exit 0; exit 1 ;;
-  "run -d") [ -f "$FAKE/run-error" ] && cat "$FAKE/run-error" >&2 && exit 125; echo running > "$FAKE/state"
+  "run -d") [ -f "$FAKE/run-error" ] && cat "$FAKE/run-error" >&2 && exit 125
+    [ -f "$FAKE/run-delay" ] && sleep "$(cat "$FAKE/run-delay")"; echo running > "$FAKE/state"
     addr=$(echo "$*" | sed -n 's/.*REGISTRY_HTTP_ADDR=\\([^ ]*\\).*/\\1/p'); echo "host REGISTRY_HTTP_ADDR=$addr" > "$FAKE/net"; listen "\${addr##*:}"; echo abc123; exit 0 ;;
-  "start "*) [ -f "$FAKE/start-error" ] && cat "$FAKE/start-error" >&2 && exit 1; echo running > "$FAKE/state"
+  "start "*) [ -f "$FAKE/start-error" ] && cat "$FAKE/start-error" >&2 && exit 1
+    [ -f "$FAKE/state" ] || { echo "Error response from daemon: No such container: $2" >&2; exit 1; }; echo running > "$FAKE/state"
     addr=$(sed -n 's/.*REGISTRY_HTTP_ADDR=\\([^ ]*\\).*/\\1/p' "$FAKE/net" 2>/dev/null); [ -n "$addr" ] && listen "\${addr##*:}"; exit 0 ;;
   "rm "*) rm -f "$FAKE/state" "$FAKE/net"; exit 0 ;;
   "image rm") exit 0 ;;

@@ -64,16 +64,70 @@ test('a registry published with -p by an older robot-deploy is recreated on the 
   );
 });
 
-test('a teammate created it a moment ago: our run loses the name race and just starts it', async () => {
+test('a teammate created it a moment ago: our run loses the name race and starts theirs once dockerd shows it', async () => {
   // A free port, not 5000: the ensure script reads this machine's real /proc/net/tcp, and local-port.test.ts
   // holds 5000 while it runs beside this file.
   const port = await freePort();
+  // dockerd reserves the name before the container can be inspected or started ("No such container"):
+  // here it shows up on the third look after our first.
   const docker = new FakeDocker()
     .set('has-registry-image', '')
+    .set('appears-after', '4')
+    .set('net', `host REGISTRY_HTTP_ADDR=127.0.0.1:${port}`)
     .set('run-error', 'Conflict. The container name "/robot-deploy-registry" is already in use');
   const result = docker.run(ensureRegistry(port));
   assert.equal(result.code, 0, result.stderr);
-  assert.equal(parseEnsureOutput(result.stdout).status, 'running');
+  assert.deepEqual(parseEnsureOutput(result.stdout), { status: 'running', port });
+  const calls = docker.calls();
+  assert.equal(calls.filter((c) => c === 'container inspect robot-deploy-registry').length, 3, 'waited for it to appear');
+  assert.ok(calls.includes('start robot-deploy-registry'));
+});
+
+test("a teammate's registry already listens on the port when we get there: theirs is used, not called port-busy", async () => {
+  const squatter = createServer();
+  await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+  const { port } = squatter.address() as AddressInfo;
+  try {
+    const docker = new FakeDocker()
+      .set('has-registry-image', '')
+      .set('appears-after', '2')
+      .set('net', `host REGISTRY_HTTP_ADDR=127.0.0.1:${port}`);
+    const result = docker.run(ensureRegistry(port));
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(parseEnsureOutput(result.stdout), { status: 'running', port });
+    assert.ok(!docker.calls().some((c) => c.startsWith('run ')));
+  } finally {
+    squatter.close();
+  }
+});
+
+test('docker run fails and no container ever appears: its own error is shown', async () => {
+  const docker = new FakeDocker().set('has-registry-image', '').set('run-error', 'docker: invalid reference format.');
+  const result = docker.run(ensureRegistry(await freePort()));
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /invalid reference format/);
+  assert.ok(!docker.calls().some((c) => c.startsWith('start ')));
+});
+
+test('two deploys starting the registry at once take turns on its lock: one creates it, the other finds it running', async () => {
+  const tmp = tempDir('rd-lock-');
+  const port = await freePort();
+  // docker run takes a moment: unlocked, both scripts would see no registry and both run one.
+  const docker = new FakeDocker().set('has-registry-image', '').set('run-delay', '0.5');
+  const ensure = () =>
+    new Promise<string>((resolve) => {
+      const child = spawn('sh', ['-c', joinPosix(ensureRegistry(port))], {
+        env: { ...process.env, FAKE: docker.dir, TMPDIR: tmp, PATH: `${join(docker.dir, 'bin')}:${process.env.PATH}` },
+      });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      child.on('exit', (code) => resolve(`${code} ${parseEnsureOutput(stdout).status}`));
+    });
+  const outcomes = await Promise.all([ensure(), ensure()]);
+  assert.deepEqual(outcomes.sort(), ['0 created', '0 running']);
+  assert.equal(docker.calls().filter((c) => c.startsWith('run ')).length, 1);
 });
 
 test('no registry:2 on the robot: reported, never pulled from the internet', () => {

@@ -1,32 +1,13 @@
 // Argv builders for the robot's docker engine. Values are positional parameters of fixed scripts.
 import { PREVIOUS_SUFFIX } from '../config/references.ts';
 import { digestsOf, FINGERPRINT_FORMAT, type ImageIdentity } from '../deploy/image-identity.ts';
+import { ROBOT_LOCK } from './robot-lock-script.ts';
 import { type EnsureOutcome, parseEnsureOutput, REGISTRY_BINDS, REGISTRY_CONTAINER } from './robot-registry.ts';
 
 export const imageRef = (image: string, ws: string): string => `${image}:${ws}`;
 export const previousRef = (image: string, ws: string): string => `${image}:${ws}${PREVIOUS_SUFFIX}`;
 export const registryRef = (registryHost: string, image: string, ws: string): string => `${registryHost}/${image}:${ws}`;
 export const digestRef = (registryHost: string, image: string, digest: string): string => `${registryHost}/${image}@${digest}`;
-
-/** Exit code of a robot script that waited too long for the robot's lock. */
-export const ROBOT_LOCK_BUSY = 75;
-/** How long a robot script waits for a lock someone else holds. */
-export const ROBOT_LOCK_WAIT_SECONDS = 120;
-
-/**
- * Shell function: one lock per robot (util-linux flock, in $TMPDIR or /tmp, shared by every user).
- * `robot_lock -s` for a deploy's pull & tag (deploys may run side by side), `robot_lock -x` for a
- * rollback; prune holds it exclusively for its whole run (ssh/robot-lock.ts). A robot without flock
- * runs unlocked.
- */
-export const ROBOT_LOCK = `robot_lock() {
-  command -v flock >/dev/null 2>&1 || return 0
-  lock=\${TMPDIR:-/tmp}/robot-deploy.lock
-  [ -e "$lock" ] || { : > "$lock" && chmod 666 "$lock"; } 2>/dev/null
-  exec 9<"$lock" || return 0
-  flock -w ${ROBOT_LOCK_WAIT_SECONDS} "$1" 9 || {
-    echo "another deploy, rollback or prune on this robot held $lock for over ${ROBOT_LOCK_WAIT_SECONDS} s; try again" >&2; exit ${ROBOT_LOCK_BUSY}; }
-}`;
 
 /**
  * Prints "emulates ARCH" for every qemu binfmt handler the robot's kernel has enabled. Shell builtins

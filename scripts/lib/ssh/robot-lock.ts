@@ -3,7 +3,7 @@
 // holds it exclusively. A session on the robot keeps the lock's file descriptor open in `cat` until
 // the laptop ends the channel, or the connection drops, which ends the session and frees the lock.
 import type { Client } from 'ssh2';
-import { ROBOT_LOCK, ROBOT_LOCK_BUSY, ROBOT_LOCK_WAIT_SECONDS } from '../commands/robot-docker.ts';
+import { ROBOT_LOCK, ROBOT_LOCK_BUSY, ROBOT_LOCK_WAIT_SECONDS } from '../commands/robot-lock-script.ts';
 import { joinPosix } from '../shell/posix-quote.ts';
 
 export interface RobotLock {
