@@ -2,66 +2,29 @@
 // containerd-store (26) robot as the same image, sending little more than the changed files; the
 // fallback to docker push when the delta cannot help or is turned off.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { gzipSync } from 'node:zlib';
-import { BUSYBOX_IMAGE, type EngineFlavour, type SimRobot } from '../../scripts/dev/sim/harness.ts';
+import type { EngineFlavour, SimRobot } from '../../scripts/dev/sim/harness.ts';
 import { robotFiles } from '../../scripts/dev/sim/state.ts';
 import { FINGERPRINT_FORMAT } from '../../scripts/lib/deploy/image-identity.ts';
+import { makeInstallTree, ref, sentBytes, WS } from './support/install-tree.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { alive } from './support/processes.ts';
 import {
   blobUploads,
   dockerOn,
   imageIdOn,
+  laptopDocker,
   makeProjectDir,
   runScriptAsync,
   startScript,
-  TEST_IMAGE,
   waitFor,
   writeProjectEnv,
 } from './support/project.ts';
 import { TEST_SIM_SCOPE, useSimFleet } from './support/sim-fleet.ts';
 
-const WS = 'colcon';
-const ref = `${TEST_IMAGE}:${WS}`;
-
-/** A ROS-like install/ tree: `count` files of 200 kB of random bytes; `rewrite` rebuilds some and returns their gzip size (the floor). */
-export function makeInstallTree(dir: string, count = 40): { rewrite(names: string[]): number } {
-  const install = join(dir, WS, 'install');
-  mkdirSync(install, { recursive: true });
-  const fill = (name: string) => {
-    const bytes = randomBytes(200_000);
-    writeFileSync(join(install, name), bytes);
-    return gzipSync(bytes, { level: 1 }).length;
-  };
-  for (let i = 0; i < count; i += 1) fill(`lib${String(i).padStart(2, '0')}.so`);
-  writeFileSync(
-    join(dir, WS, 'Dockerfile'),
-    `FROM ${BUSYBOX_IMAGE}\nCOPY ${WS}/install /opt/install\nCMD ["sh", "-c", "cat /opt/install/* | sha256sum"]\n`,
-  );
-  return { rewrite: (names) => names.reduce((sum, name) => sum + fill(name), 0) };
-}
-
-/** Bytes each robot's push step sent, in the order the robots finished. */
-export function sentBytes(output: string): number[] {
-  const sent = [...output.matchAll(/push: [^\n]*?([\d.]+) (kB|MB) sent/g)].map(
-    ([, value, unit]) => Number(value) * (unit === 'MB' ? 1e6 : 1e3),
-  );
-  assert.ok(sent.length, `no "sent" figure in: ${output}`);
-  return sent;
-}
-
 const runOn = (robot: SimRobot | undefined) => dockerOn(robot, ['run', '--rm', ref]);
-const laptopDocker = (env: NodeJS.ProcessEnv, args: string[]) =>
-  execFileSync('docker', args, {
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }).trim();
 
 // The classic laptop builds with CLI 28's legacy builder; the Debian 13 one with buildx on the containerd store.
 for (const laptop of ['docker20', 'docker26'] as EngineFlavour[]) {

@@ -51,6 +51,11 @@ export function dockerOn(robot: SimRobot | undefined, args: string[]): string {
   }).trim();
 }
 
+/** docker on the laptop, with `env` over this process's (e.g. a fleet's laptopEnv for the Debian 13 engine). */
+export function laptopDocker(env: NodeJS.ProcessEnv, args: string[]): string {
+  return execFileSync('docker', args, { encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
 /** The image ID behind a ref, or undefined when absent. */
 export function imageIdOn(robot: SimRobot | undefined, ref: string): string | undefined {
   try {
