@@ -80,6 +80,13 @@ export function blobUploads(robot: SimRobot): number {
   return logs.split('\n').filter((line) => /"PUT \/v2\/[^"]*\/blobs\/uploads\/[^"]*digest=sha256[^"]*" 201/.test(line)).length;
 }
 
+let laptopCache: string | undefined;
+/** The deploys' laptop cache (chunk indexes, link rates): one per test process, so tests leave nothing in ~/.cache. */
+const testLaptopCache = (): string => {
+  laptopCache ??= makeProjectDir();
+  return laptopCache;
+};
+
 export interface RunningScript {
   pid: number;
   output(): string;
@@ -95,7 +102,7 @@ export function startScript(script: string, args: string[], env: NodeJS.ProcessE
   const hold = holdBefore ? ['--import', pathToFileURL(join(import.meta.dirname, 'hold-before-step.ts')).href] : [];
   const child = spawn(process.execPath, ['--import', 'tsx', ...hold, join(REPO, 'scripts', script), ...args], {
     cwd: REPO,
-    env: { ...process.env, ...env, ...(holdBefore ? { RD_E2E_HOLD_BEFORE: holdBefore } : {}) },
+    env: { ...process.env, XDG_CACHE_HOME: testLaptopCache(), ...env, ...(holdBefore ? { RD_E2E_HOLD_BEFORE: holdBefore } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
