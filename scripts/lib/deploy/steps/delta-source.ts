@@ -63,8 +63,8 @@ export async function prepareDelta(
   const temp = mkdtempSync(join(tmpdir(), 'robot-deploy-delta-'));
   const removeTemp = ctx.teardown.add('delta work files on the laptop', () => rmSync(temp, { recursive: true, force: true }));
   try {
-    const fresh = plan.layers.flatMap((layer) => ('basis' in layer ? [{ diffId: layer.diffId, basis: oldDiffIds[layer.basis] }] : []));
-    const uncached = fresh.map((layer) => layer.basis).filter((diffId) => !cached.has(diffId));
+    const fresh = plan.layers.flatMap((layer) => ('basis' in layer ? [{ diffId: layer.diffId, basis: layer.basis }] : []));
+    const uncached = fresh.map((layer) => oldDiffIds[layer.basis]).filter((diffId) => !cached.has(diffId));
     const wanted = new Set([...fresh.map((layer) => layer.diffId), ...uncached]);
     const images = [built.localId, ...(uncached.length && oldLocalId ? [oldLocalId] : [])];
     const newConfig = JSON.stringify(newDiffIds);
@@ -145,18 +145,17 @@ function pickConfig(saved: SavedImages, built: BuiltImage, newDiffIds: readonly 
  * read too, its basis layer has to be found by its hash: no limit then.
  */
 function wantedAtMost(
-  bases: readonly string[],
+  bases: readonly number[],
   oldDiffIds: readonly string[],
   oldLayers: readonly Descriptor[],
   cached: ReadonlyMap<string, ChunkIndex>,
   readingBases: boolean,
 ): number {
   if (readingBases) return Infinity;
-  const sizes = bases.map((diffId) => {
+  const sizes = bases.map((i) => {
     let end = 0;
-    for (const { offset, length } of cached.get(diffId)?.values() ?? []) end = Math.max(end, offset + length);
-    const blob = oldLayers[oldDiffIds.indexOf(diffId)];
-    return Math.max(end, blob?.size ?? 0);
+    for (const { offset, length } of cached.get(oldDiffIds[i])?.values() ?? []) end = Math.max(end, offset + length);
+    return Math.max(end, oldLayers[i].size);
   });
   return 3 * Math.max(0, ...sizes) + 64e6;
 }

@@ -100,14 +100,13 @@ async function ship(
   const oldDiffIds = basisImage.diffIds ?? (basisImage.digest === ws ? undefined : diffIdsOfFingerprint(earlier.fingerprint));
   if (!oldDiffIds || oldDiffIds.length !== oldLayers.length) return { note: 'no delta: the layers of the earlier image are unknown' };
   const plan = planLayers(newDiffIds, oldDiffIds, oldLayers);
+  // The earlier image's layers that new ones are rebuilt from, by position.
+  const bases = plan.layers.flatMap((layer) => ('basis' in layer ? [layer.basis] : []));
   // Reading both images with docker save costs about a second per 500 MB: not worth it for small layers.
-  const bases = plan.layers.flatMap((layer) => ('basis' in layer ? [oldLayers[layer.basis].size] : []));
-  if (bases.length && Math.max(...bases) < WORTH_A_DELTA)
+  if (bases.length && Math.max(...bases.map((i) => oldLayers[i].size)) < WORTH_A_DELTA)
     return { note: `no delta: the earlier layers are under ${megabytes(WORTH_A_DELTA)}, a push costs as little` };
-  if (run.robot.delta === 'auto' && plan.layers.some((layer) => 'basis' in layer)) {
-    const largest = plan.layers
-      .flatMap((layer) => ('basis' in layer ? [layer.basis] : []))
-      .reduce((a, b) => (oldLayers[b].size > oldLayers[a].size ? b : a));
+  if (run.robot.delta === 'auto' && bases.length) {
+    const largest = bases.reduce((a, b) => (oldLayers[b].size > oldLayers[a].size ? b : a));
     const verdict = decideDelta({
       basisBlobBytes: oldLayers[largest].size,
       basisUncompressed: oldLayers[largest].digest === oldDiffIds[largest],
@@ -117,8 +116,8 @@ async function ship(
     report(`${ws}: delta (${verdict.why})`);
   }
   phases.lap('manifest');
-  const cached = cachedIndexes(plan.layers.flatMap((layer) => ('basis' in layer ? [oldDiffIds[layer.basis]] : [])));
-  const needOld = plan.layers.some((layer) => 'basis' in layer && !cached.has(oldDiffIds[layer.basis]));
+  const cached = cachedIndexes(bases.map((i) => oldDiffIds[i]));
+  const needOld = bases.some((i) => !cached.has(oldDiffIds[i]));
   const oldLocalId = needOld ? await findLocalImage(ctx, oldDiffIds, basisRef(repo, ws)) : undefined;
   phases.lap(needOld ? 'find' : 'index cached');
   if (needOld && !oldLocalId) return { note: 'no delta: the laptop no longer has the image the robot holds' };
