@@ -76,14 +76,8 @@ export function contextDir(file: string, dir: string, entry: EnvEntry | undefine
 
 /** DELTA=on|off|auto. */
 export function deltaSetting(file: string, entry: EnvEntry | undefined): boolean | 'auto' | undefined {
-  if (entry?.value === 'auto') return 'auto';
-  if (entry && entry.value !== 'on' && entry.value !== 'off')
-    throw configError(file, entry.line, `${entry.key}=${entry.value}: use on, off or auto`);
-  return switchValue(file, entry);
-}
-
-export function switchValue(file: string, entry: EnvEntry | undefined): boolean | undefined {
   if (!entry) return undefined;
+  if (entry.value === 'auto') return 'auto';
   if (entry.value === 'on' || entry.value === 'off') return entry.value === 'on';
-  throw configError(file, entry.line, `${entry.key}=${entry.value}: use on or off`);
+  throw configError(file, entry.line, `${entry.key}=${entry.value}: use on, off or auto`);
 }
