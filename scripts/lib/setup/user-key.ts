@@ -18,8 +18,21 @@ export interface GeneratedKey {
  * may have no ssh-keygen on PATH, and the result must work with OpenSSH, ssh2 and Windows' agent alike.
  */
 export function generateEd25519(comment: string): GeneratedKey {
-  const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment });
+  const pair = wellFormedEd25519({ comment });
   return { privateKey: pair.private, publicKey: pair.public.trim() };
+}
+
+/**
+ * ssh2's generateKeyPairSync('ed25519') with its known defect drawn around: it strips a leading zero
+ * byte off the public key (mscdex/ssh2#1390), so about 1 key in 256 has a 31-byte public key that
+ * neither OpenSSH nor ssh2 reads, in both files. Such a pair is thrown away and another drawn.
+ */
+export function wellFormedEd25519(options: ssh2.utils.KeyPairOptions): ssh2.utils.KeyPairReturn {
+  for (let attempt = 0; attempt < 16; attempt += 1) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519', options);
+    if (!(ssh2.utils.parseKey(pair.public) instanceof Error)) return pair;
+  }
+  throw new Error('could not make an ed25519 key that ssh2 can read back; update the ssh2 package');
 }
 
 /** SSH_KEY from robots.env, else ~/.ssh/id_ed25519, id_ecdsa, then id_rsa (as deploys try them), else a key held by ssh-agent. */

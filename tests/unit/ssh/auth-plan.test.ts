@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import ssh2 from 'ssh2';
+import { wellFormedEd25519 } from '../../../scripts/lib/setup/user-key.ts';
 import { authHandler, planAuth } from '../../../scripts/lib/ssh/auth-plan.ts';
 import { tempDir } from '../../support/cli.ts';
 
@@ -14,8 +14,7 @@ function home(keys: Record<string, 'plain' | 'locked' | 'junk'>): string {
     const text =
       kind === 'junk'
         ? 'not a key\n'
-        : ssh2.utils.generateKeyPairSync('ed25519', kind === 'locked' ? { passphrase: 'secret', cipher: 'aes256-cbc', rounds: 16 } : {})
-            .private;
+        : wellFormedEd25519(kind === 'locked' ? { passphrase: 'secret', cipher: 'aes256-cbc', rounds: 16 } : {}).private;
     writeFileSync(join(dir, '.ssh', name), text);
   }
   return dir;
