@@ -35,10 +35,7 @@ test('docker save: the wanted layer is kept (gzip unpacked), a too-large entry i
       ['bbb/layer.tar', gzipSync(wanted)],
       [`${digest(config).slice(7)}.json`, config],
     ]),
-    new Set([digest(wanted), digest(base)]),
-    temp,
-    () => false,
-    1_000_000,
+    { wanted: new Set([digest(wanted), digest(base)]), tempDir: temp, maxBytes: 1_000_000 },
   );
   assert.deepEqual([...found.layers.keys()], [digest(wanted)], 'the 3 MB entry over the limit is not even hashed');
   assert.deepEqual(readFileSync(found.layers.get(digest(wanted))!.file), wanted);
@@ -55,13 +52,37 @@ test('docker save: reading stops once enough is read', async () => {
       ['b/layer.tar', base],
       ['c/layer.tar', randomBytes(1000)],
     ]),
-    new Set([digest(wanted)]),
-    temp,
-    (f) => {
-      asked += 1;
-      return f.layers.has(digest(wanted));
+    {
+      wanted: new Set([digest(wanted)]),
+      tempDir: temp,
+      enough: (f) => {
+        asked += 1;
+        return f.layers.has(digest(wanted));
+      },
     },
   );
   assert.equal(asked, 1, 'nothing after the wanted layer was read');
   assert.ok(found.layers.has(digest(wanted)));
+});
+
+test('docker save: an OCI-layout blob named as one the robot has is passed over unread', async () => {
+  const temp = mkdtempSync(join(dir, 't-'));
+  let hashed = 0;
+  const found = await readSavedImages(
+    saved([
+      [`blobs/sha256/${digest(base).slice(7)}`, base],
+      [`blobs/sha256/${digest(wanted).slice(7)}`, wanted],
+    ]),
+    {
+      wanted: new Set([digest(wanted), digest(base)]),
+      unwanted: new Set([digest(base)]),
+      tempDir: temp,
+      enough: (f) => {
+        hashed += 1;
+        return f.layers.size === 2;
+      },
+    },
+  );
+  assert.deepEqual([...found.layers.keys()], [digest(wanted)]);
+  assert.equal(hashed, 1, 'only the blob not named unwanted was read');
 });

@@ -25,24 +25,27 @@ export interface SavedImages {
 
 const SMALL = 1024 * 1024;
 
-/**
- * Entries over `maxBytes` are skipped unread. `enough` is asked after every entry: once it says yes the rest of the save is not read (the
- * caller stops docker save), so layers after the last one needed cost nothing.
- */
-export async function readSavedImages(
-  save: Readable,
-  wanted: ReadonlySet<string>,
-  tempDir: string,
-  enough: (found: SavedImages) => boolean = () => false,
-  maxBytes = Infinity,
-): Promise<SavedImages> {
+export interface SaveReading {
+  /** diffIDs of the layers to keep. */
+  wanted: ReadonlySet<string>;
+  /** Blob digests not wanted: an OCI-layout entry (blobs/sha256/HEX, Docker 25+) named so is passed over unread. */
+  unwanted?: ReadonlySet<string>;
+  tempDir: string;
+  /** Asked after every entry: once it says yes the rest of the save is not read (the caller stops docker save). */
+  enough?: (found: SavedImages) => boolean;
+  /** Entries larger than this are passed over unread. */
+  maxBytes?: number;
+}
+
+export async function readSavedImages(save: Readable, reading: SaveReading): Promise<SavedImages> {
+  const { wanted, unwanted, tempDir, enough = () => false, maxBytes = Infinity } = reading;
   const found: SavedImages = { layers: new Map(), configs: new Map() };
   const extract = tar.extract();
   save.pipe(extract);
   let n = 0;
   for await (const entry of extract) {
-    // Larger than any layer wanted could be (a base layer of the OS): passed over unhashed, unwritten.
-    if (entry.header.type !== 'file' || (entry.header.size ?? 0) > maxBytes) {
+    // Larger than any layer wanted could be (a base layer of the OS), or named as one the robot has: passed over.
+    if (entry.header.type !== 'file' || (entry.header.size ?? 0) > maxBytes || unwanted?.has(blobDigestOf(entry.header.name))) {
       entry.resume();
       continue;
     }
@@ -61,6 +64,12 @@ export async function readSavedImages(
   }
   return found;
 }
+
+/** "blobs/sha256/HEX" → "sha256:HEX"; other names → "". */
+const blobDigestOf = (name: string): string => {
+  const match = /^blobs\/sha256\/([0-9a-f]{64})$/.exec(name);
+  return match ? `sha256:${match[1]}` : '';
+};
 
 /** Writes an entry (gunzipped when it is gzip) to `file`, hashing it on the way. */
 async function storeEntry(entry: AsyncIterable<Buffer>, file: string): Promise<{ digest: string; size: number; small?: Buffer }> {

@@ -23,6 +23,9 @@ const OCI_NAME: Record<string, string> = {
   'application/vnd.docker.image.rootfs.diff.tar': OCI_LAYER_TAR,
 };
 
+/** A blob pushed by docker under docker's media type, named as OCI names the same bytes. */
+export const ociDescriptor = (blob: Descriptor): Descriptor => ({ ...blob, mediaType: OCI_NAME[blob.mediaType] ?? blob.mediaType });
+
 export type ParsedManifest =
   | { kind: 'index'; manifests: { digest: string; platform: string }[] }
   | { kind: 'manifest'; config: Descriptor; layers: Descriptor[] };
@@ -45,29 +48,6 @@ export function parseManifest(text: string): ParsedManifest {
   }
   if (!json.config || !Array.isArray(json.layers)) throw new Error('the registry answered with something that is not an image manifest');
   return { kind: 'manifest', config: json.config, layers: json.layers };
-}
-
-export interface LayerPlan {
-  /** Per layer of the new image: a descriptor to reuse, or the basis layer to delta against. */
-  layers: ({ reuse: Descriptor } | { diffId: string; basis: number })[];
-}
-
-/**
- * Layers the earlier image had are reused as the registry holds them; each new one is rebuilt from
- * the earlier layer at the same position (a rebuilt workspace changes its top layers in place), or
- * from the earlier top layer when the new image has more layers.
- */
-export function planLayers(newDiffIds: readonly string[], oldDiffIds: readonly string[], oldLayers: readonly Descriptor[]): LayerPlan {
-  if (oldDiffIds.length !== oldLayers.length || oldLayers.length === 0)
-    throw new Error('the earlier manifest does not match the earlier image');
-  const byDiffId = new Map(oldDiffIds.map((diffId, i) => [diffId, oldLayers[i]]));
-  return {
-    layers: newDiffIds.map((diffId, i) => {
-      const old = byDiffId.get(diffId);
-      if (old) return { reuse: { ...old, mediaType: OCI_NAME[old.mediaType] ?? old.mediaType } };
-      return { diffId, basis: Math.min(i, oldDiffIds.length - 1) };
-    }),
-  };
 }
 
 export function composeManifest(config: Descriptor, layers: readonly Descriptor[]): string {

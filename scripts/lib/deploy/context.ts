@@ -11,6 +11,7 @@ import type { RobotLock } from '../ssh/robot-lock.ts';
 import type { Tunnel } from '../ssh/tunnel.ts';
 import type { Deferred } from './deferred.ts';
 import type { ImageIdentity } from './image-identity.ts';
+import type { PushRoute } from './push-route.ts';
 import { StepClock } from './step-clock.ts';
 import type { Teardown } from './teardown.ts';
 
@@ -60,6 +61,8 @@ export class RobotRun {
   stale: string[] = [];
   /** Manifest digest per workspace, from the push. */
   digests = new Map<string, string>();
+  /** Config digest per workspace robot-deploy uploaded itself: the image's ID on a classic robot. */
+  configDigests = new Map<string, string>();
   outcomes = new Map<string, WorkspaceOutcome>();
   error?: string;
   clock = new StepClock();
@@ -74,6 +77,7 @@ export class RobotRun {
     Object.assign(this, {
       stale: [],
       digests: new Map(),
+      configDigests: new Map(),
       outcomes: new Map(),
       error: undefined,
       clock: new StepClock(),
@@ -157,8 +161,8 @@ export interface DeployContext {
   /** Laptop runner that still works after Ctrl-C aborted `local`, for teardown. */
   readonly localTeardown: Runner;
   readonly buildPath: BuildPath;
-  /** Where the pushing side reaches the tunnel: 127.0.0.1, or host.docker.internal from a Docker Desktop builder. */
-  readonly registryHost: string;
+  /** How layers reach the robot's registry, asked of the engine once, when the first push needs it. */
+  readonly pushRoute: () => Promise<PushRoute>;
   /** Planned once per round (deploy --watch plans again for every redeploy). */
   readonly builds: Map<string, BuildJob>;
   readonly robots: readonly RobotRun[];

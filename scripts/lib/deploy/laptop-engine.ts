@@ -5,11 +5,8 @@ import type { BuildPath } from './context.ts';
 
 export interface LaptopEngine {
   buildPath: BuildPath;
-  /**
-   * How the pushing side reaches the tunnel on the laptop's loopback. 127.0.0.1, not localhost: the
-   * tunnel listens on IPv4 only, and `localhost` may resolve to ::1 where any local process could listen.
-   */
-  registryHost: string;
+  /** What the engine calls its OS: "Docker Desktop", a VM's guest OS (colima: e.g. "Ubuntu 24.04 LTS"), the host's. */
+  os: string;
   /** Engine version and platform, e.g. "26.1.5 linux/amd64". */
   version: string;
   store: ImageStore;
@@ -34,12 +31,9 @@ export async function inspectLaptopEngine(local: Runner, env: NodeJS.ProcessEnv 
   const { client, server, platform } = parseEngineVersion(version.stdout);
   const buildPath = chooseBuildPath(forced === 'buildx' || (!forced && buildx?.code === 0), client);
   const [os = '', driverStatus = ''] = info.stdout.split('|');
-  // A buildx builder runs in a container: on Docker Desktop it reaches the laptop as host.docker.internal,
-  // on Linux setup.ts creates it with host networking so localhost is the laptop.
-  const desktop = buildPath === 'buildx' && /Docker Desktop/i.test(os);
   return {
     buildPath,
-    registryHost: desktop ? 'host.docker.internal' : '127.0.0.1',
+    os: os.trim() || 'unknown',
     version: `${server} ${platform}`,
     store: imageStoreOf(driverStatus),
   };

@@ -10,6 +10,7 @@ import { buildTask } from './build-tasks.ts';
 import { type BuildPath, type DeployContext, isInteractive, RobotRun } from './context.ts';
 import { laptopResponder } from './dry-run.ts';
 import { inspectLaptopEngine } from './laptop-engine.ts';
+import { DRY_RUN_ROUTE, type PushRoute, pushRouteFor } from './push-route.ts';
 import { ROBOT_STEPS, type RobotStep, robotTasks, robotTitle } from './robot-tasks.ts';
 import { StepClock } from './step-clock.ts';
 import type { Teardown } from './teardown.ts';
@@ -41,13 +42,17 @@ export async function prepareDeploy(request: DeployRequest): Promise<DeployConte
   const recorded: RecordedCommand[] | undefined = request.dryRun ? [] : undefined;
   const real = new LocalRunner(request.signal);
   const engine = request.dryRun ? dryRunEngine() : await inspectLaptopEngine(real);
+  let route: Promise<PushRoute> | undefined;
   return {
     config: request.config,
     knownHosts: new KnownHosts(request.config.knownHostsFile),
     local: recorded ? new RecordingRunner('laptop', recorded, laptopResponder) : real,
     localTeardown: recorded ? new RecordingRunner('laptop', recorded, laptopResponder) : new LocalRunner(),
     buildPath: engine.buildPath,
-    registryHost: engine.registryHost,
+    pushRoute: () =>
+      (route ??= request.dryRun
+        ? Promise.resolve(DRY_RUN_ROUTE)
+        : import('../net/engine-reach.ts').then(async ({ probeEngineReach }) => pushRouteFor(await probeEngineReach(real)))),
     builds: request.buildPairs ? planBuildJobs(request.config, request.buildPairs) : planBuilds(request.config, runs),
     robots: runs,
     teardown: request.teardown,
@@ -62,8 +67,8 @@ export async function prepareDeploy(request: DeployRequest): Promise<DeployConte
 }
 
 /** A dry run runs nothing, not even `docker buildx version`: RD_BUILDER picks the path shown. */
-function dryRunEngine(): { buildPath: BuildPath; registryHost: string } {
-  return { buildPath: process.env.RD_BUILDER === 'buildx' ? 'buildx' : 'buildkit', registryHost: '127.0.0.1' };
+function dryRunEngine(): { buildPath: BuildPath } {
+  return { buildPath: process.env.RD_BUILDER === 'buildx' ? 'buildx' : 'buildkit' };
 }
 
 /** Concurrent tasks; the default renderer on a terminal, plain lines in CI and pipes. */
@@ -94,6 +99,8 @@ export async function runDeploy(
   const interactive = isInteractive(ctx);
   // Only steps that compare with or ship the laptop's image need it built (not registry, tunnel or prune).
   const needsBuilds = steps.includes('compare with the build') || steps.includes('push');
+  // The engine is asked how it reaches the tunnel while the image builds.
+  if (steps.includes('push')) void ctx.pushRoute().catch(() => undefined);
   const tasks: ListrTask<DeployContext>[] = [
     ...(needsBuilds ? [...ctx.builds.values()].map((job) => buildTask(ctx, job, buildClock, interactive)) : []),
     ...ctx.robots.map(

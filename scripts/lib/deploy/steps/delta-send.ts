@@ -7,8 +7,8 @@ import { REGISTRY_CONTAINER } from '../../commands/robot-registry.ts';
 import { recipeText } from '../../delta/recipe.ts';
 import { lastLines, runChecked } from '../../runner/runner.ts';
 import { joinPosix } from '../../shell/posix-quote.ts';
+import type { FreshLayer } from '../../upload/delta-layer.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
-import type { FreshLayer } from './delta-source.ts';
 import type { PhaseClock } from './phase-clock.ts';
 import { pullDeadlineMs } from './pull-step.ts';
 

@@ -13,7 +13,8 @@ export async function pullStep(ctx: DeployContext, run: RobotRun, report: (text:
     if (!digest) throw new Error(`internal error: ${ws} has no pushed digest for ${run.robot.name}; the "push" step makes it`);
     const source = digestRef(`127.0.0.1:${run.registryPort}`, ctx.config.image, digest);
     const target = imageRef(ctx.config.image, ws);
-    const argv = pullAndTag(source, target, previousRef(ctx.config.image, ws), [built.id, digest]);
+    const config = run.configDigests.get(ws);
+    const argv = pullAndTag(source, target, previousRef(ctx.config.image, ws), [built.id, digest, ...(config ? [config] : [])]);
     const timeoutMs = pullDeadlineMs(ctx.config.link.robotTimeoutSeconds, built.sizeBytes);
     // Pull by digest and tag are idempotent, so after a dropped link the whole script simply runs again.
     const result = await withReconnect(

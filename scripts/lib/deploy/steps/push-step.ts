@@ -3,14 +3,19 @@ import { buildxPush, parsePushDigest, pushImage, tagImage, untagImage } from '..
 import { registryRef } from '../../commands/robot-docker.ts';
 import { linkRatesFile, recordLinkRate } from '../../delta/link-rates.ts';
 import { runChecked } from '../../runner/runner.ts';
+import { linkKey, shipImage } from '../../upload/ship-image.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
 import { metadataValue } from '../laptop-build.ts';
 import { withStallGuard } from '../stall-guard.ts';
 import { withTempFile } from '../temp-file.ts';
-import { deltaPush, keepForNextDelta, linkKey } from './delta-step.ts';
+import { keepForNextDelta } from './delta-basis.ts';
 import { withReconnect } from './reconnect.ts';
 
-/** The post's step 4 (laptop side): only layers the robot's registry lacks cross the tunnel. */
+/**
+ * The post's step 4 (laptop side): only layers the robot's registry lacks cross the tunnel. By
+ * `docker push` where the engine's daemon reaches the tunnel (push-route.ts), else, and wherever a
+ * delta is wanted, by robot-deploy's own upload.
+ */
 export async function pushStep(
   ctx: DeployContext,
   run: RobotRun,
@@ -20,6 +25,7 @@ export async function pushStep(
   let deltaBytes = 0;
   const notes: string[] = [];
   const sent = () => (run.tunnelIfAny?.bytesToRobot() ?? 0) + deltaBytes;
+  const route = await ctx.pushRoute();
   // The registry takes only missing layers, so the image's size is an upper bound, not a promise.
   const sizes = await Promise.all(run.stale.map((ws) => buildFor(ctx, run, ws).result.promise.then((b) => b.sizeBytes ?? 0)));
   const total = sizes.reduce((sum, size) => sum + size, 0);
@@ -30,13 +36,16 @@ export async function pushStep(
     for (const ws of run.stale) {
       const job = buildFor(ctx, run, ws);
       const built = await job.result.promise;
-      const delta = await deltaPush(ctx, run, ws, report, (bytes) => (deltaBytes += bytes));
-      notes.push(delta.digest ? delta.note : `${ws}: docker push (${delta.note})`);
-      if (delta.digest) {
-        run.digests.set(ws, delta.digest);
+      // Uploads cross the tunnel, whose counter sees them; a delta's literals travel as robot commands, counted here.
+      const shipped = await shipImage(ctx, run, ws, route, report, (bytes) => (deltaBytes += bytes));
+      if ('digest' in shipped) {
+        notes.push(shipped.note);
+        run.digests.set(ws, shipped.digest);
+        run.configDigests.set(ws, shipped.configDigest);
         await keepForNextDelta(ctx, ws, built.localId);
         continue;
       }
+      notes.push(`${ws}: docker push (${shipped.push})`);
       const [bytesBefore, startedAt] = [sent(), performance.now()];
       const digest = await withReconnect(
         ctx,
@@ -59,7 +68,7 @@ export async function pushStep(
                 onOutput: (chunk: string) => (output += chunk.length),
               };
               // The tunnel's port can change when a dropped link is reconnected, so the target is rebuilt per attempt.
-              const target = registryRef(`${ctx.registryHost}:${run.tunnel.port}`, ctx.config.image, ws);
+              const target = registryRef(`${route.registryHost}:${run.tunnel.port}`, ctx.config.image, ws);
               // An image in `docker images` (any builder but docker-container) is pushed as it is: buildx's
               // type=registry would re-solve the build first (0.55 s against docker push's 0.14 s here).
               return run.tunnel.use(() =>

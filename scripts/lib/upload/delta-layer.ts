@@ -1,0 +1,93 @@
+// One new layer by delta: a recipe against its basis (the earlier layer at its place, whose chunk index
+// the laptop kept or reads from the earlier image), the literals the robot lacks, and the robot's
+// rebuild (deploy/steps/delta-send.ts). Any reason it cannot help, and any failure, leaves the layer
+// to the upload, said aloud.
+import { createReadStream } from 'node:fs';
+import { chunkIndexDir, saveChunkIndex } from '../delta/chunk-index-cache.ts';
+import type { SavedImages, SavedLayer } from '../delta/image-save.ts';
+import { type Descriptor, OCI_LAYER_TAR, sha256Digest } from '../delta/manifest.ts';
+import { type ChunkIndex, indexChunks, makeRecipe, type Recipe } from '../delta/recipe.ts';
+import type { DeployContext, RobotRun } from '../deploy/context.ts';
+import { sendLayer } from '../deploy/steps/delta-send.ts';
+import type { PhaseClock } from '../deploy/steps/phase-clock.ts';
+import { withReconnect } from '../deploy/steps/reconnect.ts';
+
+export interface FreshLayer {
+  diffId: string;
+  basisDiffId: string;
+  /** The basis layer's blob in the robot's registry (gzip or not). */
+  basisBlob: string;
+  recipe: Recipe;
+  /** batch.N.<sha256> per literal batch: the name says what the robot must hold. */
+  batchNames: string[];
+  /** The robot's work directory for this layer against this basis. */
+  work: string;
+}
+
+export interface DeltaSent {
+  /** The layer as the registry now stores it: uncompressed, its digest its diffID. */
+  descriptor: Descriptor;
+  copiedBytes: number;
+  sentBytes: number;
+}
+
+export async function sendDeltaLayer(
+  ctx: DeployContext,
+  run: RobotRun,
+  ws: string,
+  layer: { diffId: string; basis: { diffId: string; blob: Descriptor }; file: SavedLayer },
+  saved: SavedImages,
+  cached: ReadonlyMap<string, ChunkIndex>,
+  report: (text: string) => void,
+  onBytes: (bytes: number) => void,
+  phases: PhaseClock,
+): Promise<DeltaSent | undefined> {
+  const basisFile = saved.layers.get(layer.basis.diffId);
+  const basisIndex = cached.get(layer.basis.diffId) ?? (basisFile ? await indexChunks(createReadStream(basisFile.file)) : undefined);
+  if (!basisIndex) {
+    report(`${ws}: no delta for layer ${layer.diffId.slice(7, 19)}: its basis was not in docker save; uploading it whole`);
+    return undefined;
+  }
+  const recipe = await makeRecipe(createReadStream(layer.file.file), basisIndex);
+  keepIndex(layer.diffId, recipe.index);
+  phases.lap('chunking');
+  if (recipe.copiedBytes === 0) {
+    report(`${ws}: no delta for layer ${layer.diffId.slice(7, 19)}: no similar earlier layer; uploading it whole`);
+    return undefined;
+  }
+  const fresh: FreshLayer = {
+    diffId: layer.diffId,
+    basisDiffId: layer.basis.diffId,
+    basisBlob: layer.basis.blob.digest,
+    recipe,
+    batchNames: recipe.batches.map((batch, i) => `batch.${i}.${sha256Digest(batch).slice(7)}`),
+    work: `${layer.diffId.slice(7, 39)}-${layer.basis.diffId.slice(7, 23)}`,
+  };
+  try {
+    const sentBytes = await withReconnect(
+      ctx,
+      run,
+      `the delta of ${ws}`,
+      (signal) => sendLayer(ctx, run, fresh, signal, onBytes, report, phases),
+      report,
+    );
+    return {
+      descriptor: { mediaType: OCI_LAYER_TAR, digest: layer.diffId, size: layer.file.size },
+      copiedBytes: recipe.copiedBytes,
+      sentBytes,
+    };
+  } catch (error) {
+    if (ctx.signal.aborted) throw error;
+    report(`${ws}: delta failed (${(error as Error).message}); uploading the layer whole instead`);
+    return undefined;
+  }
+}
+
+/** Best effort: without the kept index the next delta reads the earlier image instead. */
+function keepIndex(diffId: string, index: ChunkIndex): void {
+  try {
+    saveChunkIndex(chunkIndexDir(), diffId, index);
+  } catch {
+    // An unwritable cache costs the next delta a docker save, nothing else.
+  }
+}

@@ -1,0 +1,41 @@
+// One layer uploaded by robot-deploy itself: its tar read from the laptop's temporary copy, gzipped in
+// this process and streamed through the tunnel, hashed on the way; the registry checks the digest.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { PassThrough, Transform } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import type { Descriptor } from '../delta/manifest.ts';
+import type { RegistryClient } from '../net/registry-client.ts';
+
+export const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
+
+export async function uploadLayerFile(registry: RegistryClient, file: string, level: number, signal: AbortSignal): Promise<Descriptor> {
+  signal.throwIfAborted();
+  const hash = createHash('sha256');
+  let size = 0;
+  const measure = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      size += chunk.length;
+      done(null, chunk);
+    },
+  });
+  const body = new PassThrough();
+  const source = createReadStream(file);
+  const gzip = createGzip({ level });
+  const stop = () => body.destroy(signal.reason as Error);
+  signal.addEventListener('abort', stop, { once: true });
+  for (const stage of [source, gzip, measure]) stage.on('error', (error: Error) => body.destroy(error));
+  source.pipe(gzip).pipe(measure).pipe(body);
+  try {
+    let digest = '';
+    await registry.uploadStream(body, () => {
+      digest = `sha256:${hash.digest('hex')}`;
+      return digest;
+    });
+    return { mediaType: OCI_LAYER_GZIP, digest, size };
+  } finally {
+    signal.removeEventListener('abort', stop);
+    source.destroy();
+  }
+}

@@ -1,0 +1,95 @@
+// The laptop's side of an upload: the layers the robot lacks, read out of the laptop's engine with
+// one `docker save` (streamed through the CLI, so it works wherever the engine runs), kept as
+// uncompressed tars in a temporary directory only while they are sent.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { imageWithLayers, inspectLayers, listImageIds, saveImages } from '../commands/local-images.ts';
+import { readSavedImages, type SavedImages } from '../delta/image-save.ts';
+import { type Descriptor, OCI_CONFIG, sha256Digest } from '../delta/manifest.ts';
+import type { BuiltImage, DeployContext } from '../deploy/context.ts';
+import { startProcess } from '../runner/child-process.ts';
+import { lastLines } from '../runner/runner.ts';
+
+export interface ImageConfig {
+  descriptor: Descriptor;
+  bytes: Buffer;
+}
+
+export interface SaveRequest {
+  /** The new image first; an earlier one when a delta's basis must be read from it. */
+  images: readonly string[];
+  /** diffIDs of the layers to keep. */
+  wanted: ReadonlySet<string>;
+  /** Blob digests known not to be wanted: OCI-layout entries named so are passed over unread. */
+  unwanted: ReadonlySet<string>;
+  /** The new image's diffIDs: its config is the one listing them. */
+  newDiffIds: readonly string[];
+  /** Entries larger than this are passed over unread. */
+  maxBytes: number;
+}
+
+/** Runs `work` with the saved layers; the temporary files go afterwards, however it ends. */
+export async function withSavedLayers<T>(ctx: DeployContext, request: SaveRequest, work: (saved: SavedImages) => Promise<T>): Promise<T> {
+  const temp = mkdtempSync(join(tmpdir(), 'robot-deploy-layers-'));
+  const removeTemp = ctx.teardown.add('layer files on the laptop', () => rmSync(temp, { recursive: true, force: true }));
+  try {
+    const newConfig = JSON.stringify(request.newDiffIds);
+    const enough = (found: SavedImages) =>
+      [...request.wanted].every((diffId) => found.layers.has(diffId)) &&
+      [...found.configs.values()].some((c) => JSON.stringify(c.diffIds) === newConfig);
+    return await work(await saveImagesFor(ctx, request, temp, enough));
+  } finally {
+    await removeTemp();
+  }
+}
+
+/** The new image's config: by the digest the laptop knows it by, else the only one with its layers. */
+export function pickConfig(saved: SavedImages, built: BuiltImage, newDiffIds: readonly string[]): ImageConfig {
+  const named = [built.id, built.localId].map((id) => id && saved.configs.get(id)).find(Boolean);
+  const alike = [...saved.configs].filter(([, c]) => JSON.stringify(c.diffIds) === JSON.stringify(newDiffIds));
+  const [digest, found] = named ? [sha256Digest(named.bytes), named] : alike.length === 1 ? alike[0] : [undefined, undefined];
+  if (!digest || !found) throw new Error('the new image config could not be told apart in docker save');
+  return { descriptor: { mediaType: OCI_CONFIG, digest, size: found.bytes.length }, bytes: found.bytes };
+}
+
+/** The laptop's copy of the image with exactly these layers, if it still has one. */
+export async function findLocalImage(ctx: DeployContext, diffIds: readonly string[], likely: string): Promise<string | undefined> {
+  // Usually the image the laptop tagged when it shipped it: one inspect instead of one of every image.
+  const tagged = imageWithLayers((await ctx.local.run(inspectLayers([likely]))).stdout, diffIds);
+  if (tagged) return tagged;
+  const ids = [...new Set((await ctx.local.run(listImageIds())).stdout.split(/\s+/).filter(Boolean))];
+  if (ids.length === 0) return undefined;
+  // A non-zero exit (an image removed meanwhile) still prints the others.
+  return imageWithLayers((await ctx.local.run(inspectLayers(ids))).stdout, diffIds);
+}
+
+/** `docker save IMAGE...`, streamed and stopped once `enough`; the process is the teardown's until it ends. */
+async function saveImagesFor(
+  ctx: DeployContext,
+  request: SaveRequest,
+  temp: string,
+  enough: (found: SavedImages) => boolean,
+): Promise<SavedImages> {
+  const save = startProcess(saveImages(request.images));
+  const stop = ctx.teardown.add('docker save of the image', () => void save.kill('SIGKILL'));
+  let stderr = '';
+  save.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<number>((resolve) => save.on('close', (code) => resolve(code ?? 1)));
+  save.on('error', () => undefined);
+  try {
+    let stopped = false;
+    const saved = await readSavedImages(save.stdout, {
+      wanted: request.wanted,
+      unwanted: request.unwanted,
+      tempDir: temp,
+      enough: (found) => (stopped = enough(found)),
+      maxBytes: request.maxBytes,
+    });
+    if (stopped) save.kill('SIGKILL');
+    else if ((await exited) !== 0) throw new Error(`docker save failed: ${lastLines(stderr, 2)}`);
+    return saved;
+  } finally {
+    await stop();
+  }
+}
