@@ -1,11 +1,11 @@
 // The post's step 0 as one command on any OS: your SSH key, its registration on each robot, host
-// keys pinned beside robots.env, and the buildx builder.
+// keys pinned beside robots.env, and a look at the buildx builder deploys will use.
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
 import { complain, say } from './lib/cli/output.ts';
 import { loadRobots } from './lib/config/select.ts';
 import { LocalRunner } from './lib/runner/local-runner.ts';
-import { ensureBuilder } from './lib/setup/builder-step.ts';
+import { checkBuilder } from './lib/setup/builder-step.ts';
 import { registerKey, type StepReport } from './lib/setup/register-key.ts';
 import { findUserKey, generateUserKey } from './lib/setup/user-key.ts';
 import { KnownHosts } from './lib/ssh/host-keys.ts';
@@ -19,7 +19,9 @@ Usage: npx tsx scripts/setup.ts [robot... | all] [--env-file FILE] [--accept-new
 2. For each robot (default: all in robots.env): pins its host key in known_hosts beside robots.env
    (asking you to confirm the fingerprint on a terminal), and if your key is not accepted yet, logs in once
    with the password (asked on a terminal, or RD_SSH_PASSWORD) and appends the key to ~/.ssh/authorized_keys.
-3. Creates the buildx builder robot-deploy from buildkitd settings, when buildx is installed.
+3. Checks the buildx builder deploys will use: the engine's own (docker driver) builds into docker images,
+   which the delta and robot-deploy's own upload read; setup creates none (the post's docker-container
+   builder needs Docker Hub's moby/buildkit image and keeps images out of docker images).
 --forget-host removes a robot's pinned host keys (after the robot was reinstalled); \`all\` every robot's.
 --accept-new-host-key: without a terminal to confirm a robot's first host key, the password is not sent
 to it; this flag sends it anyway (a network you trust) and pins the key once the login succeeded.`;
@@ -76,7 +78,7 @@ await runMain(async ({ signal }) => {
     );
     rows.push([`key on ${robot.name}`, report]);
   }
-  rows.push(['buildx builder', await ensureBuilder(new LocalRunner(signal), config)]);
+  rows.push(['buildx builder', await checkBuilder(new LocalRunner(signal))]);
   const width = Math.max(...rows.map(([name]) => name.length));
   for (const [name, report] of rows)
     (report.state === 'failed' ? complain : say)(`${name.padEnd(width)}  ${report.state.padEnd(12)}  ${report.detail}`);

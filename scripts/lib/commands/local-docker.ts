@@ -102,28 +102,5 @@ export function parsePushDigest(output: string): string | undefined {
   return /digest: (sha256:[0-9a-f]{64})/.exec(output)?.[1];
 }
 
-/** The buildx builder setup.ts creates (the post's eurobot-builder). */
-export const BUILDER_NAME = 'robot-deploy';
-
-export const inspectBuilder = (): string[] => ['docker', 'buildx', 'inspect', BUILDER_NAME];
-
-/**
- * The post's `docker buildx create --config buildkitd.default.toml --bootstrap --use`. On Linux the
- * builder container shares the host network, so the tunnel on the laptop's 127.0.0.1 is its localhost.
- */
-export function createBuilder(configFile: string, hostNetwork: boolean): string[] {
-  return [
-    'docker',
-    'buildx',
-    'create',
-    '--name',
-    BUILDER_NAME,
-    '--driver',
-    'docker-container',
-    ...(hostNetwork ? ['--driver-opt', 'network=host'] : []),
-    '--config',
-    configFile,
-    '--bootstrap',
-    '--use',
-  ];
-}
+/** The current buildx builder: its name and driver ("Name: …", "Driver: …" lines). */
+export const currentBuilder = (): string[] => ['docker', 'buildx', 'inspect'];

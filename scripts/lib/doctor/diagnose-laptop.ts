@@ -1,6 +1,8 @@
-import { inspectBuilder } from '../commands/local-docker.ts';
 import { inspectLaptopEngine, type LaptopEngine } from '../deploy/laptop-engine.ts';
+import { pushRouteFor } from '../deploy/push-route.ts';
+import { probeEngineReach } from '../net/engine-reach.ts';
 import type { Runner } from '../runner/runner.ts';
+import { checkBuilder } from '../setup/builder-step.ts';
 import type { CheckRow } from './table.ts';
 
 const BUILDERS = {
@@ -10,8 +12,8 @@ const BUILDERS = {
 } as const;
 
 export async function diagnoseLaptop(local: Runner): Promise<CheckRow[]> {
-  const rows: CheckRow[] = [];
   let engine: LaptopEngine;
+  const reach = probeEngineReach(local).catch(() => 'elsewhere' as const);
   try {
     engine = await inspectLaptopEngine(local);
   } catch (error) {
@@ -25,34 +27,33 @@ export async function diagnoseLaptop(local: Runner): Promise<CheckRow[]> {
       },
     ];
   }
-  rows.push({
-    scope: 'laptop',
-    check: 'docker engine',
-    verdict: 'ok',
-    detail: `${engine.version}, ${engine.store} image store`,
-  });
+  const route = pushRouteFor(await reach);
+  const rows: CheckRow[] = [
+    { scope: 'laptop', check: 'docker engine', verdict: 'ok', detail: `${engine.os}: ${engine.version}, ${engine.store} image store` },
+    { scope: 'laptop', check: 'push route', verdict: 'ok', detail: `${route.kind}: ${route.why}` },
+  ];
   if (engine.buildPath === 'legacy') {
     rows.push({
       scope: 'laptop',
       check: 'builder',
       verdict: 'warn',
       detail: `${BUILDERS.legacy}: it re-sends the whole build context every time`,
-      fix: 'install the docker buildx plugin (Debian/Ubuntu: docker-buildx; Docker Desktop has it), then run scripts/setup.ts',
+      fix: 'install the docker buildx plugin (Debian/Ubuntu: docker-buildx; Docker Desktop has it)',
     });
     return rows;
   }
   rows.push({ scope: 'laptop', check: 'builder', verdict: 'ok', detail: BUILDERS[engine.buildPath] });
   if (engine.buildPath !== 'buildx') return rows;
-  const builder = await local.run(inspectBuilder());
+  const builder = await checkBuilder(local);
   rows.push(
-    builder.code === 0
-      ? { scope: 'laptop', check: 'buildx builder', verdict: 'ok', detail: 'robot-deploy exists' }
+    builder.state === 'already done'
+      ? { scope: 'laptop', check: 'buildx builder', verdict: 'ok', detail: builder.detail }
       : {
           scope: 'laptop',
           check: 'buildx builder',
           verdict: 'warn',
-          detail: 'robot-deploy is missing: deploys use the current builder',
-          fix: 'npx tsx scripts/setup.ts (its docker-container driver needs the moby/buildkit image, so once online)',
+          detail: builder.detail,
+          fix: 'docker buildx use default (on Docker Desktop: docker buildx use desktop-linux)',
         },
   );
   return rows;

@@ -1,13 +1,14 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { buildxVersion, createBuilder, engineInfo, inspectBuilder } from '../commands/local-docker.ts';
-import type { ProjectConfig } from '../config/project-config.ts';
-import { lastLines, type Runner } from '../runner/runner.ts';
-import { renderBuildkitConfig } from './buildkit-config.ts';
+import { buildxVersion, currentBuilder } from '../commands/local-docker.ts';
+import type { Runner } from '../runner/runner.ts';
 import type { StepReport } from './register-key.ts';
 
-/** Creates the buildx builder once; on a machine without buildx, deploys use plain `docker build`. */
-export async function ensureBuilder(local: Runner, config: ProjectConfig): Promise<StepReport> {
+/**
+ * Deploys build with the current buildx builder. The engine's own one (docker driver: `default`, or
+ * `desktop-linux` on Docker Desktop) puts images into `docker images`, from where they are pushed or
+ * uploaded and the delta reads them. A docker-container builder keeps them in its cache and pushes from
+ * its own container, which needs buildkitd.default.toml's plain-HTTP settings and host.docker.internal.
+ */
+export async function checkBuilder(local: Runner): Promise<StepReport> {
   if ((await local.run(buildxVersion())).code !== 0) {
     return {
       state: 'skipped',
@@ -15,14 +16,14 @@ export async function ensureBuilder(local: Runner, config: ProjectConfig): Promi
         'docker buildx is not installed: deploys use plain `docker build` (fine for one platform; install buildx for cross-platform builds)',
     };
   }
-  if ((await local.run(inspectBuilder())).code === 0) return { state: 'already done', detail: 'buildx builder robot-deploy exists' };
-  const desktop = /Docker Desktop/i.test((await local.run(engineInfo())).stdout);
-  const configFile = join(config.dir, 'buildkitd.toml');
-  writeFileSync(configFile, renderBuildkitConfig(config.robots.map((r) => r.registryPort)));
-  const created = await local.run(createBuilder(configFile, !desktop));
-  if (created.code !== 0) return { state: 'failed', detail: `docker buildx create failed: ${lastLines(created.stderr, 2)}` };
+  const inspected = (await local.run(currentBuilder())).stdout;
+  const name = /^Name:\s+(\S+)/m.exec(inspected)?.[1] ?? 'unknown';
+  const driver = /^Driver:\s+(\S+)/m.exec(inspected)?.[1] ?? 'unknown';
+  if (driver === 'docker') return { state: 'already done', detail: `deploys build with the engine's own builder ${name} (docker driver)` };
   return {
-    state: 'done',
-    detail: `buildx builder robot-deploy created (${desktop ? 'Docker Desktop: pushes go to host.docker.internal' : 'host network: pushes go to 127.0.0.1'}; ${configFile})`,
+    state: 'skipped',
+    detail:
+      `the current builder ${name} (${driver} driver) keeps images out of docker images: no delta, and its pushes need ` +
+      "buildkitd.default.toml's settings; `docker buildx use default` (on Docker Desktop: desktop-linux) builds into docker images",
   };
 }
