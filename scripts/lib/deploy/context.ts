@@ -30,6 +30,8 @@ export interface BuildJob {
   ws: string;
   spec: BuildSpec;
   result: Deferred<BuiltImage>;
+  /** Route "staged": the manifest digest of the one push into the laptop engine's registry, shared by every robot. */
+  staged?: Promise<string>;
 }
 
 export type WorkspaceOutcome = { kind: 'deployed'; id: string; previous?: string } | { kind: 'up-to-date'; id: string };

@@ -10,7 +10,7 @@ import { buildTask } from './build-tasks.ts';
 import { type BuildPath, type DeployContext, isInteractive, RobotRun } from './context.ts';
 import { laptopResponder } from './dry-run.ts';
 import { inspectLaptopEngine } from './laptop-engine.ts';
-import { DRY_RUN_ROUTE, type PushRoute, pushRouteFor } from './push-route.ts';
+import { choosePushRoute, DRY_RUN_ROUTE, type PushRoute } from './push-route.ts';
 import { ROBOT_STEPS, type RobotStep, robotTasks, robotTitle } from './robot-tasks.ts';
 import { StepClock } from './step-clock.ts';
 import type { Teardown } from './teardown.ts';
@@ -49,10 +49,7 @@ export async function prepareDeploy(request: DeployRequest): Promise<DeployConte
     local: recorded ? new RecordingRunner('laptop', recorded, laptopResponder) : real,
     localTeardown: recorded ? new RecordingRunner('laptop', recorded, laptopResponder) : new LocalRunner(),
     buildPath: engine.buildPath,
-    pushRoute: () =>
-      (route ??= request.dryRun
-        ? Promise.resolve(DRY_RUN_ROUTE)
-        : import('../net/engine-reach.ts').then(async ({ probeEngineReach }) => pushRouteFor(await probeEngineReach(real)))),
+    pushRoute: () => (route ??= request.dryRun ? Promise.resolve(DRY_RUN_ROUTE) : choosePushRoute(real, request.signal)),
     builds: request.buildPairs ? planBuildJobs(request.config, request.buildPairs) : planBuilds(request.config, runs),
     robots: runs,
     teardown: request.teardown,

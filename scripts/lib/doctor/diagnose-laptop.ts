@@ -1,8 +1,7 @@
 import { inspectLaptopEngine, type LaptopEngine } from '../deploy/laptop-engine.ts';
-import { pushRouteFor } from '../deploy/push-route.ts';
-import { probeEngineReach } from '../net/engine-reach.ts';
 import type { Runner } from '../runner/runner.ts';
 import { checkBuilder } from '../setup/builder-step.ts';
+import { pushRouteRow } from './push-route-row.ts';
 import type { CheckRow } from './table.ts';
 
 const BUILDERS = {
@@ -13,7 +12,6 @@ const BUILDERS = {
 
 export async function diagnoseLaptop(local: Runner): Promise<CheckRow[]> {
   let engine: LaptopEngine;
-  const reach = probeEngineReach(local).catch(() => 'elsewhere' as const);
   try {
     engine = await inspectLaptopEngine(local);
   } catch (error) {
@@ -27,10 +25,9 @@ export async function diagnoseLaptop(local: Runner): Promise<CheckRow[]> {
       },
     ];
   }
-  const route = pushRouteFor(await reach);
   const rows: CheckRow[] = [
     { scope: 'laptop', check: 'docker engine', verdict: 'ok', detail: `${engine.os}: ${engine.version}, ${engine.store} image store` },
-    { scope: 'laptop', check: 'push route', verdict: 'ok', detail: `${route.kind}: ${route.why}` },
+    await pushRouteRow(local),
   ];
   if (engine.buildPath === 'legacy') {
     rows.push({

@@ -1,6 +1,6 @@
 // The Registry HTTP API v2 calls robot-deploy makes itself, through the tunnel's local port. One client
 // per push keeps its connections open, so a dozen calls cost one SSH channel each, not one per call.
-import { Agent, request } from 'node:http';
+import { Agent, type IncomingMessage, request } from 'node:http';
 import type { Readable } from 'node:stream';
 import { MANIFEST_ACCEPT, OCI_MANIFEST } from '../delta/manifest.ts';
 
@@ -23,10 +23,30 @@ export class RegistryClient {
 
   /** The manifest (or index) behind a digest or tag, or undefined when the registry does not have it. */
   async manifest(reference: string): Promise<string | undefined> {
+    return (await this.manifestWithType(reference))?.text;
+  }
+
+  /** The manifest's exact text and its media type, as a copy must PUT them again. */
+  async manifestWithType(reference: string): Promise<{ text: string; mediaType: string } | undefined> {
     const answer = await this.call('GET', `/v2/${this.repo}/manifests/${reference}`, { Accept: MANIFEST_ACCEPT });
     if (answer.status === 404) return undefined;
     if (answer.status !== 200) throw new Error(`GET manifest ${reference} answered HTTP ${answer.status}`);
-    return answer.body.toString('utf8');
+    const type = answer.headers['content-type'];
+    return { text: answer.body.toString('utf8'), mediaType: typeof type === 'string' ? type.split(';')[0].trim() : OCI_MANIFEST };
+  }
+
+  /** A blob's bytes as a stream, for a copy to another registry. */
+  openBlob(digest: string): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: this.port(), path: `/v2/${this.repo}/blobs/${digest}`, agent: this.agent }, (res) => {
+        if (res.statusCode === 200) return resolve(res);
+        res.resume();
+        reject(new Error(`GET blob ${digest} answered HTTP ${res.statusCode}`));
+      });
+      req.setTimeout(ANSWER_WITHIN_MS, () => req.destroy(new Error(`GET blob ${digest}: no answer within 60 s`)));
+      req.on('error', reject);
+      req.end();
+    });
   }
 
   /** A small blob's bytes (an image config), or undefined when the registry does not have it. */
@@ -68,11 +88,11 @@ export class RegistryClient {
   }
 
   /** PUT by digest or tag: the registry checks that every blob the manifest names is there. */
-  async putManifest(reference: string, manifest: string): Promise<void> {
+  async putManifest(reference: string, manifest: string, mediaType = OCI_MANIFEST): Promise<void> {
     const answer = await this.call(
       'PUT',
       `/v2/${this.repo}/manifests/${reference}`,
-      { 'Content-Type': OCI_MANIFEST, 'Content-Length': String(Buffer.byteLength(manifest)) },
+      { 'Content-Type': mediaType, 'Content-Length': String(Buffer.byteLength(manifest)) },
       manifest,
     );
     if (answer.status !== 201)

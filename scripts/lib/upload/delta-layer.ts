@@ -4,7 +4,7 @@
 // to the upload, said aloud.
 import { createReadStream } from 'node:fs';
 import { chunkIndexDir, saveChunkIndex } from '../delta/chunk-index-cache.ts';
-import type { SavedImages, SavedLayer } from '../delta/image-save.ts';
+import type { SavedLayer } from '../delta/image-save.ts';
 import { type Descriptor, OCI_LAYER_TAR, sha256Digest } from '../delta/manifest.ts';
 import { type ChunkIndex, indexChunks, makeRecipe, type Recipe } from '../delta/recipe.ts';
 import type { DeployContext, RobotRun } from '../deploy/context.ts';
@@ -36,23 +36,21 @@ export async function sendDeltaLayer(
   run: RobotRun,
   ws: string,
   layer: { diffId: string; basis: { diffId: string; blob: Descriptor }; file: SavedLayer },
-  saved: SavedImages,
+  basisTar: () => Promise<SavedLayer | undefined>,
   cached: ReadonlyMap<string, ChunkIndex>,
-  report: (text: string) => void,
-  onBytes: (bytes: number) => void,
-  phases: PhaseClock,
+  { report, onBytes, phases }: { report: (text: string) => void; onBytes: (bytes: number) => void; phases: PhaseClock },
 ): Promise<DeltaSent | undefined> {
-  const basisFile = saved.layers.get(layer.basis.diffId);
+  const basisFile = cached.has(layer.basis.diffId) ? undefined : await basisTar();
   const basisIndex = cached.get(layer.basis.diffId) ?? (basisFile ? await indexChunks(createReadStream(basisFile.file)) : undefined);
   if (!basisIndex) {
-    report(`${ws}: no delta for layer ${layer.diffId.slice(7, 19)}: its basis was not in docker save; uploading it whole`);
+    report(`${ws}: no delta for layer ${layer.diffId.slice(7, 19)}: the laptop no longer has the earlier layer; sending it whole`);
     return undefined;
   }
   const recipe = await makeRecipe(createReadStream(layer.file.file), basisIndex);
   keepIndex(layer.diffId, recipe.index);
   phases.lap('chunking');
   if (recipe.copiedBytes === 0) {
-    report(`${ws}: no delta for layer ${layer.diffId.slice(7, 19)}: no similar earlier layer; uploading it whole`);
+    report(`${ws}: no delta for layer ${layer.diffId.slice(7, 19)}: no similar earlier layer; sending it whole`);
     return undefined;
   }
   const fresh: FreshLayer = {
@@ -78,7 +76,7 @@ export async function sendDeltaLayer(
     };
   } catch (error) {
     if (ctx.signal.aborted) throw error;
-    report(`${ws}: delta failed (${(error as Error).message}); uploading the layer whole instead`);
+    report(`${ws}: delta failed (${(error as Error).message}); sending the layer whole instead`);
     return undefined;
   }
 }

@@ -4,17 +4,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { megabytes } from '../cli/display-format.ts';
 import { imageWithLayers, inspectLayers, listImageIds, saveImages } from '../commands/local-images.ts';
 import { readSavedImages, type SavedImages } from '../delta/image-save.ts';
-import { type Descriptor, OCI_CONFIG, sha256Digest } from '../delta/manifest.ts';
+import { OCI_CONFIG, sha256Digest } from '../delta/manifest.ts';
 import type { BuiltImage, DeployContext } from '../deploy/context.ts';
+import { basisRef, cachedIndexes } from '../deploy/steps/delta-basis.ts';
 import { startProcess } from '../runner/child-process.ts';
 import { lastLines } from '../runner/runner.ts';
-
-export interface ImageConfig {
-  descriptor: Descriptor;
-  bytes: Buffer;
-}
+import type { ImageConfig, LayerSource } from './layer-source.ts';
+import { uploadLayerFile } from './layer-upload.ts';
+import type { EarlierImage, UploadPlan } from './upload-plan.ts';
 
 export interface SaveRequest {
   /** The new image first; an earlier one when a delta's basis must be read from it. */
@@ -29,8 +29,47 @@ export interface SaveRequest {
   maxBytes: number;
 }
 
+/**
+ * The layers the plan sends, from one `docker save` of the new image, and of the earlier one too when a
+ * delta's basis has no chunk index on the laptop; sent whole gzipped at `level`.
+ */
+export async function withSaveSource<T>(
+  ctx: DeployContext,
+  ws: string,
+  built: BuiltImage & { localId: string },
+  newDiffIds: readonly string[],
+  plan: UploadPlan & { earlier?: EarlierImage },
+  level: number,
+  work: (source: LayerSource) => Promise<T>,
+): Promise<T> {
+  const bases = [...new Set(plan.layers.flatMap((layer) => ('basis' in layer ? [layer.basis.diffId] : [])))];
+  const cached = cachedIndexes(bases);
+  const uncached = bases.filter((diffId) => !cached.has(diffId));
+  const oldLocalId =
+    uncached.length && plan.earlier ? await findLocalImage(ctx, plan.earlier.diffIds, basisRef(ctx.config.image, ws)) : undefined;
+  const request: SaveRequest = {
+    images: [built.localId, ...(oldLocalId ? [oldLocalId] : [])],
+    wanted: new Set([...plan.layers.filter((layer) => !('reuse' in layer)).map((layer) => layer.diffId), ...(oldLocalId ? uncached : [])]),
+    unwanted: new Set(plan.layers.flatMap((layer) => ('reuse' in layer ? [layer.diffId, layer.reuse.digest] : []))),
+    newDiffIds,
+    maxBytes: Infinity,
+  };
+  return withSavedLayers(ctx, request, (saved) =>
+    work({
+      config: pickConfig(saved, built, newDiffIds),
+      describe: (count, bytes) => `uploaded ${count} layer(s), ${megabytes(bytes)} at gzip level ${level}`,
+      tar: async (diffId) => saved.layers.get(diffId),
+      sendWhole: (diffId, robot, signal) => {
+        const layer = saved.layers.get(diffId);
+        if (!layer) throw new Error(`docker save did not contain layer ${diffId.slice(7, 19)}`);
+        return uploadLayerFile(robot, layer.file, level, signal);
+      },
+    }),
+  );
+}
+
 /** Runs `work` with the saved layers; the temporary files go afterwards, however it ends. */
-export async function withSavedLayers<T>(ctx: DeployContext, request: SaveRequest, work: (saved: SavedImages) => Promise<T>): Promise<T> {
+async function withSavedLayers<T>(ctx: DeployContext, request: SaveRequest, work: (saved: SavedImages) => Promise<T>): Promise<T> {
   const temp = mkdtempSync(join(tmpdir(), 'robot-deploy-layers-'));
   const removeTemp = ctx.teardown.add('layer files on the laptop', () => rmSync(temp, { recursive: true, force: true }));
   try {
@@ -45,7 +84,7 @@ export async function withSavedLayers<T>(ctx: DeployContext, request: SaveReques
 }
 
 /** The new image's config: by the digest the laptop knows it by, else the only one with its layers. */
-export function pickConfig(saved: SavedImages, built: BuiltImage, newDiffIds: readonly string[]): ImageConfig {
+function pickConfig(saved: SavedImages, built: BuiltImage, newDiffIds: readonly string[]): ImageConfig {
   const named = [built.id, built.localId].map((id) => id && saved.configs.get(id)).find(Boolean);
   const alike = [...saved.configs].filter(([, c]) => JSON.stringify(c.diffIds) === JSON.stringify(newDiffIds));
   const [digest, found] = named ? [sha256Digest(named.bytes), named] : alike.length === 1 ? alike[0] : [undefined, undefined];
@@ -54,7 +93,7 @@ export function pickConfig(saved: SavedImages, built: BuiltImage, newDiffIds: re
 }
 
 /** The laptop's copy of the image with exactly these layers, if it still has one. */
-export async function findLocalImage(ctx: DeployContext, diffIds: readonly string[], likely: string): Promise<string | undefined> {
+async function findLocalImage(ctx: DeployContext, diffIds: readonly string[], likely: string): Promise<string | undefined> {
   // Usually the image the laptop tagged when it shipped it: one inspect instead of one of every image.
   const tagged = imageWithLayers((await ctx.local.run(inspectLayers([likely]))).stdout, diffIds);
   if (tagged) return tagged;

@@ -1,30 +1,37 @@
-// Step 4 by robot-deploy's own upload. `docker push` is performed by the engine's daemon, from wherever
-// it runs; this reads the image out of the engine through the CLI and sends what the robot's registry
-// lacks through the tunnel itself: each new layer rebuilt on the robot by delta where that pays (see
-// delta/), else gzipped whole. The push step takes this route where the engine's daemon cannot reach
-// the tunnel, and wherever a delta is wanted.
+// Step 4 without `docker push` through the tunnel, which the engine's daemon performs from wherever it
+// runs (see deploy/push-route.ts). robot-deploy sends what the robot's registry lacks itself: copied
+// from the registry kept in a laptop engine that runs in a VM ("staged"), or read with docker save
+// ("upload"); each new layer rebuilt on the robot by delta where that pays (see delta/). The docker
+// push route comes here too when a delta is wanted.
 import { megabytes } from '../cli/display-format.ts';
-import { imageRef } from '../commands/robot-docker.ts';
+import { imageRef, registryRef } from '../commands/robot-docker.ts';
 import { decideDelta } from '../delta/delta-decision.ts';
 import { linkRate, linkRatesFile } from '../delta/link-rates.ts';
 import { diffIdsOfFingerprint } from '../delta/manifest.ts';
-import { buildFor, type DeployContext, type RobotRun } from '../deploy/context.ts';
+import { type BuildJob, buildFor, type DeployContext, type RobotRun } from '../deploy/context.ts';
 import type { PushRoute } from '../deploy/push-route.ts';
+import { withStallGuard } from '../deploy/stall-guard.ts';
+import { pushWithDocker } from '../deploy/steps/docker-push.ts';
+import { PhaseClock } from '../deploy/steps/phase-clock.ts';
+import { withReconnect } from '../deploy/steps/reconnect.ts';
 import { RegistryClient } from '../net/registry-client.ts';
+import { copyImage } from './copy-image.ts';
+import { gzipLevelFor } from './gzip-level.ts';
+import { linkKey } from './link-key.ts';
 import { firstImageIn, layersOnRobot } from './registry-images.ts';
-import { sendImage } from './send-image.ts';
+import { withSaveSource } from './saved-layers.ts';
+import { type Sent, sendImage } from './send-image.ts';
+import { withStagingSource } from './staging-source.ts';
 import { type DeltaChoice, type EarlierImage, planUpload, type UploadPlan } from './upload-plan.ts';
 import { rememberedLayers, uploadedLayersFile } from './uploaded-layers.ts';
 
 /** A basis layer (as the registry stores it) smaller than this is not worth a delta. */
 const WORTH_A_DELTA = 512 * 1024;
 
-/** Shipped: the manifest the robot pulls, and its config (the image's ID on a classic robot). Else why the caller should docker push. */
-export type ShipOutcome = { digest: string; configDigest: string; note: string } | { push: string };
+/** Shipped: the manifest the robot pulls and its config digest (the image's ID on a classic robot). Else why the caller docker-pushes. */
+export type ShipOutcome = Sent | { push: string };
 
-/** Where DELTA=auto finds this robot's measured link rate. */
-export const linkKey = (run: RobotRun): string =>
-  `${run.robot.name} ${run.robot.target.user ?? ''}@${run.robot.target.host}:${run.robot.target.port ?? 22}`;
+type Events = { report: (text: string) => void; onBytes: (bytes: number) => void; phases: PhaseClock };
 
 export async function shipImage(
   ctx: DeployContext,
@@ -36,20 +43,80 @@ export async function shipImage(
 ): Promise<ShipOutcome> {
   const noDelta = whyNoDelta(ctx, run, ws);
   if (route.kind === 'docker push' && noDelta) return { push: noDelta };
-  const built = await buildFor(ctx, run, ws).result.promise;
+  const job = buildFor(ctx, run, ws);
+  const built = await job.result.promise;
   const localId = built.localId;
   if (!localId) return { push: "no delta: the image is not in the laptop's docker images (docker-container builder)" };
   const newDiffIds = diffIdsOfFingerprint(built.fingerprint);
   if (!newDiffIds) return { push: 'no delta: the layers of the new image are unknown' };
+  const events: Events = { report, onBytes, phases: new PhaseClock() };
+  const stagingPort = route.stagingPort;
+  const staged = stagingPort ? await stageImage(ctx, job, localId, stagingPort) : undefined;
+  if (staged) events.phases.lap('push into the engine');
   const registry = new RegistryClient(() => run.tunnel.port, ctx.config.image);
+  const staging = stagingPort ? new RegistryClient(() => stagingPort, ctx.config.image) : undefined;
   try {
+    if (staging && staged && noDelta) return await copyWhole(ctx, run, ws, staging, registry, staged, noDelta, events);
     const planned = await run.tunnel.use(() => plan(ctx, run, ws, registry, newDiffIds, noDelta, report));
+    events.phases.lap('plan');
     const why = [...(noDelta ? [noDelta] : []), ...planned.noDelta].join('; ');
-    if (route.kind === 'docker push' && !planned.layers.some((layer) => 'basis' in layer)) return { push: why || 'no layer to rebuild' };
-    return await sendImage(ctx, run, ws, { ...built, localId }, newDiffIds, planned, registry, report, onBytes, why);
+    const deltas = planned.layers.some((layer) => 'basis' in layer);
+    if (route.kind === 'docker push' && !deltas) return { push: why || 'no layer to rebuild' };
+    if (staging && staged) {
+      if (!deltas) return await copyWhole(ctx, run, ws, staging, registry, staged, why, events);
+      const earlier = run.remote.images.get(imageRef(ctx.config.image, ws))?.digests ?? [];
+      return await withStagingSource(ctx, staging, [staged, ...earlier], run.robot.platform, (source) =>
+        sendImage(ctx, run, ws, planned, source, registry, events, why),
+      );
+    }
+    const level = gzipLevelFor(linkRate(linkRatesFile(), linkKey(run)));
+    return await withSaveSource(ctx, ws, { ...built, localId }, newDiffIds, planned, level, (source) => {
+      events.phases.lap('save');
+      return sendImage(ctx, run, ws, planned, source, registry, events, why);
+    });
   } finally {
     registry.close();
+    staging?.close();
   }
+}
+
+/** The one push into the laptop engine's registry per build, whatever number of robots it goes to. */
+function stageImage(ctx: DeployContext, job: BuildJob, localId: string, port: number): Promise<string> {
+  const target = registryRef(`127.0.0.1:${port}`, ctx.config.image, job.ws);
+  job.staged ??= pushWithDocker(ctx, localId, target, { signal: ctx.signal, onOutput: () => undefined });
+  return job.staged;
+}
+
+/** The image as the engine pushed it, every blob the robot lacks streamed on; resent after a reconnect. */
+async function copyWhole(
+  ctx: DeployContext,
+  run: RobotRun,
+  ws: string,
+  staging: RegistryClient,
+  registry: RegistryClient,
+  digest: string,
+  why: string,
+  { report, phases }: Events,
+): Promise<Sent> {
+  const seconds = ctx.config.link.robotTimeoutSeconds;
+  const stalled = () =>
+    new Error(`copying ${ws} to ${run.robot.name} made no progress for ${seconds} s; raise ROBOT_TIMEOUT_SECONDS for a slow link`);
+  const copied = await withReconnect(
+    ctx,
+    run,
+    `the copy of ${ws}`,
+    (signal) =>
+      withStallGuard(
+        () => run.tunnelIfAny?.bytesToRobot() ?? 0,
+        seconds * 1000,
+        stalled,
+        (stall) => run.tunnel.use(() => copyImage(staging, registry, digest, ws, run.robot.platform, AbortSignal.any([signal, stall]))),
+      ),
+    report,
+  );
+  phases.lap('copy');
+  const note = `${ws}: copied from the engine's registry, ${megabytes(copied.bytes)} the robot lacked${why ? ` (${why})` : ''} (${phases.text()})`;
+  return { digest, configDigest: copied.configDigest, note };
 }
 
 /** Why this workspace cannot go by delta to this robot at all, before anything is read. */
@@ -61,8 +128,6 @@ function whyNoDelta(ctx: DeployContext, run: RobotRun, ws: string): string | und
   return undefined;
 }
 
-export type ShipPlan = UploadPlan & { earlier?: EarlierImage };
-
 async function plan(
   ctx: DeployContext,
   run: RobotRun,
@@ -71,12 +136,12 @@ async function plan(
   newDiffIds: readonly string[],
   noDelta: string | undefined,
   report: (text: string) => void,
-): Promise<ShipPlan> {
+): Promise<UploadPlan & { earlier?: EarlierImage }> {
   const [onRobot, earlier] = await Promise.all([
     layersOnRobot(registry, run.robot.platform, newDiffIds, rememberedLayers(uploadedLayersFile())),
     noDelta ? undefined : earlierImage(ctx, run, ws, registry),
   ]);
-  if (noDelta) return planUpload(newDiffIds, onRobot);
+  if (!earlier) return planUpload(newDiffIds, onRobot);
   if (typeof earlier === 'string') return { ...planUpload(newDiffIds, onRobot), noDelta: [earlier] };
   return { ...planUpload(newDiffIds, onRobot, earlier, deltaChoice(run, ws, report)), earlier };
 }
@@ -96,7 +161,7 @@ async function earlierImage(ctx: DeployContext, run: RobotRun, ws: string, regis
 
 function deltaChoice(run: RobotRun, ws: string, report: (text: string) => void): DeltaChoice {
   return ({ diffId, blob }) => {
-    // Reading both images with docker save costs about a second per 500 MB: not worth it for small layers.
+    // Reading both images costs about a second per 500 MB: not worth it for small layers.
     if (blob.size < WORTH_A_DELTA)
       return { delta: false, why: `no delta: the earlier layers are under ${megabytes(WORTH_A_DELTA)}, a push costs as little` };
     if (run.robot.delta !== 'auto') return { delta: true, why: '' };

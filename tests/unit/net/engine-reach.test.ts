@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { test } from 'node:test';
-import { pushRouteFor } from '../../../scripts/lib/deploy/push-route.ts';
+import { choosePushRoute } from '../../../scripts/lib/deploy/push-route.ts';
 import { probeEngineReach } from '../../../scripts/lib/net/engine-reach.ts';
 import type { CommandResult, Runner } from '../../../scripts/lib/runner/runner.ts';
 
@@ -19,11 +19,12 @@ function dial(port: number, first: Buffer): Promise<string> {
   });
 }
 
-/** An engine as the probe meets it: `behave` gets the port its pull was told to dial. */
+/** An engine as the probe meets it: `behave` gets the port its pull was told to dial. It has no container and no registry:2. */
 function engine(behave: (port: number) => Promise<void>): Runner {
   return {
     where: 'laptop',
     async run(argv): Promise<CommandResult> {
+      if (argv[2] !== 'pull') return { code: 1, stdout: '', stderr: 'No such object' };
       const port = Number(/^127\.0\.0\.1:(\d+)\//.exec(argv.at(-1) ?? '')?.[1]);
       await behave(port);
       return { code: 1, stdout: '', stderr: 'pull failed' };
@@ -40,7 +41,16 @@ test('engine reach: an engine on the laptop network that speaks plain HTTP to lo
   );
   assert.equal(reach, 'plain-http');
   assert.match(answer, /^HTTP\/1\.1 404/);
-  assert.equal(pushRouteFor(reach, '').kind, 'docker push');
+  assert.equal(
+    (
+      await choosePushRoute(
+        engine(async (port) => void (await dial(port, HTTP_GET))),
+        undefined,
+        '',
+      )
+    ).kind,
+    'docker push',
+  );
 });
 
 test('engine reach: HTTPS first, then plain HTTP after the registry answers in plain text (dockerd with the containerd store)', async () => {
@@ -55,17 +65,30 @@ test('engine reach: HTTPS first, then plain HTTP after the registry answers in p
   assert.equal(reach, 'plain-http');
 });
 
-test('engine reach: only HTTPS (Podman), or never arriving (a VM, a remote engine), takes the upload', async () => {
-  const strict = await probeEngineReach(engine(async (port) => void (await dial(port, TLS_HELLO))));
-  assert.equal(strict, 'https-only');
-  assert.equal(pushRouteFor(strict, '').kind, 'upload');
-  const elsewhere = await probeEngineReach(engine(async () => undefined));
-  assert.equal(elsewhere, 'elsewhere');
-  assert.deepEqual(pushRouteFor(elsewhere, ''), { ...pushRouteFor(elsewhere, ''), kind: 'upload', registryHost: 'host.docker.internal' });
+test('engine reach: only HTTPS (Podman), or never arriving (a VM, a remote engine), is not docker push', async () => {
+  const podman = engine(async (port) => void (await dial(port, TLS_HELLO)));
+  assert.equal(await probeEngineReach(podman), 'https-only');
+  assert.equal((await choosePushRoute(podman, undefined, '')).kind, 'upload');
+  const vm = engine(async () => undefined);
+  assert.equal(await probeEngineReach(vm), 'elsewhere');
+  const route = await choosePushRoute(vm, undefined, '');
+  assert.equal(route.kind, 'upload', 'without registry:2 in the engine there is no registry of its own to stage in');
+  assert.match(route.why, /no registry:2 image/);
+  assert.equal(route.registryHost, 'host.docker.internal');
 });
 
-test('push route: RD_PUSH_ROUTE overrides what the engine showed, and anything else is refused by name', () => {
-  assert.equal(pushRouteFor('plain-http', 'upload').kind, 'upload');
-  assert.equal(pushRouteFor('elsewhere', 'docker-push').kind, 'docker push');
-  assert.throws(() => pushRouteFor('elsewhere', 'scp'), /RD_PUSH_ROUTE=scp: use docker-push or upload/);
+test('push route: RD_PUSH_ROUTE overrides what the engine showed, and anything else is refused by name', async () => {
+  const native = engine(async (port) => void (await dial(port, HTTP_GET)));
+  assert.equal((await choosePushRoute(native, undefined, 'upload')).kind, 'upload');
+  assert.equal(
+    (
+      await choosePushRoute(
+        engine(async () => undefined),
+        undefined,
+        'docker-push',
+      )
+    ).kind,
+    'docker push',
+  );
+  await assert.rejects(choosePushRoute(native, undefined, 'scp'), /RD_PUSH_ROUTE=scp: use docker-push, staged or upload/);
 });

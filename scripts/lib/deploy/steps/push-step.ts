@@ -1,14 +1,12 @@
-import { megabytes, shortId } from '../../cli/display-format.ts';
-import { buildxPush, parsePushDigest, pushImage, tagImage, untagImage } from '../../commands/local-docker.ts';
+import { megabytes } from '../../cli/display-format.ts';
 import { registryRef } from '../../commands/robot-docker.ts';
 import { linkRatesFile, recordLinkRate } from '../../delta/link-rates.ts';
-import { runChecked } from '../../runner/runner.ts';
-import { linkKey, shipImage } from '../../upload/ship-image.ts';
+import { linkKey } from '../../upload/link-key.ts';
+import { shipImage } from '../../upload/ship-image.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
-import { metadataValue } from '../laptop-build.ts';
 import { withStallGuard } from '../stall-guard.ts';
-import { withTempFile } from '../temp-file.ts';
 import { keepForNextDelta } from './delta-basis.ts';
+import { pushWithBuildx, pushWithDocker } from './docker-push.ts';
 import { withReconnect } from './reconnect.ts';
 
 /**
@@ -88,34 +86,4 @@ export async function pushStep(
     clearInterval(timer);
   }
   return `${run.stale.join(', ')}: ${megabytes(sent())} sent; ${notes.join('; ')}`;
-}
-
-type PushOptions = { signal: AbortSignal; onOutput: (chunk: string) => void };
-
-/** Tags the exact image built (by ID) for the tunnel's registry, pushes, and drops the tag again. */
-async function pushWithDocker(ctx: DeployContext, builtId: string, target: string, options: PushOptions): Promise<string> {
-  await runChecked(ctx.local, tagImage(builtId, target), `tagging ${shortId(builtId)} for the push`);
-  const removeTag = ctx.teardown.add(`temporary tag ${target}`, async () => void (await ctx.localTeardown.run(untagImage(target))));
-  try {
-    const pushed = await runChecked(ctx.local, pushImage(target), `docker push ${target}`, options);
-    const digest = parsePushDigest(pushed.stdout);
-    if (!digest) throw new Error(`docker push ${target} printed no digest`);
-    return digest;
-  } finally {
-    await removeTag();
-  }
-}
-
-async function pushWithBuildx(
-  ctx: DeployContext,
-  spec: Parameters<typeof buildxPush>[0],
-  target: string,
-  options: PushOptions,
-): Promise<string> {
-  return withTempFile('metadata.json', async (metadataFile) => {
-    await runChecked(ctx.local, buildxPush(spec, target, metadataFile), `docker buildx build --output type=registry to ${target}`, options);
-    const digest = metadataValue(metadataFile, 'containerimage.digest');
-    if (!digest) throw new Error(`buildx pushed ${target} but reported no digest`);
-    return digest;
-  });
 }
