@@ -49,3 +49,16 @@ export function listeningPortsOf(pid: number | undefined): number[] {
     .filter((port) => Number.isInteger(port))
     .sort((a, b) => a - b);
 }
+
+/** FINGERPRINT_FORMAT (or any format) of an image in the engine `env` points at; undefined when absent. */
+export function inspectImage(env: NodeJS.ProcessEnv, image: string, format: string): string | undefined {
+  try {
+    return execFileSync('docker', ['image', 'inspect', '--format', format, image], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return undefined;
+  }
+}
