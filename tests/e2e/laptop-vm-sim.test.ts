@@ -57,6 +57,9 @@ for (const kind of ['desktop', 'colima'] as VmLaptopKind[]) {
       return { ...result, output: `${result.stdout}${result.stderr}`.trim() };
     };
     const hostUrl = (host: string) => `http://${host}:${registry.port}/v2/`;
+    // busybox's own `wget -T` crashes; its `timeout` execs wget, so an init must be PID 1 for the signal to land.
+    const fetchInContainer = (args: string[], url: string) =>
+      docker('run', '--rm', '--init', ...args, BUSYBOX_IMAGE, 'timeout', '10', 'wget', '-qO-', url);
 
     before(async () => {
       registry = await startHostRegistry();
@@ -91,7 +94,7 @@ for (const kind of ['desktop', 'colima'] as VmLaptopKind[]) {
       const pull = await docker('pull', `127.0.0.1:${registry.port}/x`);
       assert.notEqual(pull.code, 0);
       assert.match(pull.output, new RegExp(`dial tcp 127\\.0\\.0\\.1:${registry.port}: connect: connection refused`));
-      const hostNetwork = await docker('run', '--rm', '--network', 'host', BUSYBOX_IMAGE, 'wget', '-T', '5', '-qO-', hostUrl('127.0.0.1'));
+      const hostNetwork = await fetchInContainer(['--network', 'host'], hostUrl('127.0.0.1'));
       assert.notEqual(hostNetwork.code, 0, hostNetwork.output);
       assert.match(hostNetwork.output, /Connection refused/);
     });
@@ -107,7 +110,7 @@ for (const kind of ['desktop', 'colima'] as VmLaptopKind[]) {
       assert.equal((await docker('network', 'create', network)).code, 0);
       try {
         for (const args of [[], ['--network', network]]) {
-          const fetched = await docker('run', '--rm', ...args, BUSYBOX_IMAGE, 'wget', '-T', '5', '-qO-', hostUrl('host.docker.internal'));
+          const fetched = await fetchInContainer(args, hostUrl('host.docker.internal'));
           assert.equal(fetched.code, 0, `${args.join(' ') || 'default bridge'}: ${fetched.output}`);
           assert.equal(fetched.stdout.trim(), '{}');
         }
