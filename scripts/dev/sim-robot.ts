@@ -11,6 +11,7 @@ import {
   stopLaptopDockerIfOurs,
   upSimFleet,
 } from './sim/harness.ts';
+import { parseLaptopEngine } from './sim/laptop-engines.ts';
 import { recordedPrefixes, resolveScope, stateFiles } from './sim/state.ts';
 import { fleetStatus } from './sim/status.ts';
 
@@ -29,8 +30,13 @@ Commands:
       --password-login NAME     robot with password login and no authorized key (repeatable)
       --engine docker20|docker26  the robots' engine: Debian 12's Docker 20.10 (classic image
                             store, the default) or Debian 13's Docker 26.1 (containerd image store)
-      --laptop-engine docker26  also start a Debian 13 laptop engine with buildx; up prints
-                            the variables that point docker and deploys at it
+      --laptop-engine docker26|desktop|colima  also start a laptop engine (Debian 13's dockerd);
+                            up prints the variables that point docker and deploys at it.
+                            docker26: on the host's network, containerd store, buildx.
+                            desktop, colima: in a network namespace of its own, as in a VM
+                            (own 127.0.0.1, host.docker.internal, published ports forwarded to
+                            the host's 127.0.0.1); desktop: "Docker Desktop", containerd store,
+                            buildx; colima: "Ubuntu 24.04 LTS", classic store, CLI without buildx
   down [--all]            stop the robots; --all also stops every fleet in the state dir
                           and the laptop dockerd if the simulator started it
   env [--out FILE]        write robots.env for the deploy tool (default <state dir>/robots.env)
@@ -70,7 +76,7 @@ async function up(positionals: string[], values: Record<string, unknown>): Promi
     withoutRegistry: (values['without-registry'] as string[] | undefined) ?? [],
     passwordLogin: (values['password-login'] as string[] | undefined) ?? [],
     ...(typeof values.engine === 'string' ? { engine: parseEngineFlavour(values.engine) } : {}),
-    ...(typeof values['laptop-engine'] === 'string' ? { laptopEngine: parseEngineFlavour(values['laptop-engine']) } : {}),
+    ...(typeof values['laptop-engine'] === 'string' ? { laptopEngine: parseLaptopEngine(values['laptop-engine']) } : {}),
   });
   const envFile = stateFiles(fleet.stateDir).robotsEnv;
   await fleet.writeRobotsEnv(envFile);
@@ -127,6 +133,15 @@ async function status(): Promise<boolean> {
   );
   if (!s.recorded) console.log('no fleet is up');
   let healthy = true;
+  const vm = s.laptopVm;
+  if (vm) {
+    healthy = Boolean(vm.dockerd && vm.guestAgent && vm.hostAgent && vm.dockerAnswers);
+    const pid = (what: string, value?: number) => `${what} ${value ? `pid ${value}` : 'DEAD'}`;
+    console.log(
+      `laptop VM (${vm.kind}): ${pid('dockerd', vm.dockerd)}${vm.dockerAnswers ? '' : ' (not answering)'}, ` +
+        `${pid('guest agent', vm.guestAgent)}, ${pid('host agent', vm.hostAgent)}${healthy ? '' : `; logs: ${vm.log}`}`,
+    );
+  }
   for (const r of s.robots) {
     const ok = r.netns && r.link === 'up' && r.dockerAnswers && r.sshAnswers;
     healthy &&= ok;

@@ -8,7 +8,7 @@ export type EngineFlavour = 'docker20' | 'docker26';
 export const ENGINE_FLAVOURS: readonly EngineFlavour[] = ['docker20', 'docker26'];
 
 export const DEBIAN13_ROOT = process.env.RD_SIM_DEBIAN13_ROOT ?? '/var/cache/robot-deploy-sim/debian13';
-const DEBIAN13_BIN = join(DEBIAN13_ROOT, 'robot-deploy-bin');
+export const DEBIAN13_BIN = join(DEBIAN13_ROOT, 'robot-deploy-bin');
 /** Debian's arm64 busybox, for a base image of that architecture without Docker Hub. */
 export const ARM64_BUSYBOX = join(DEBIAN13_ROOT, 'opt', 'busybox', 'busybox-arm64');
 

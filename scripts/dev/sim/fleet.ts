@@ -4,6 +4,9 @@ import { type DockerAccessKind, type EngineFlavour, enginePath, robotDockerCli }
 import { waitUntil } from './exec.ts';
 import { SIM_PASSWORD_FILE } from './identity.ts';
 import { laptop26Env } from './laptop-docker26.ts';
+import { isVmLaptop, type LaptopEngine, type VmLaptopKind } from './laptop-engines.ts';
+import { type VmLaptopPids, vmLaptopPids } from './laptop-vm.ts';
+import { vmLaptopEnv, vmLaptopFiles } from './laptop-vm-files.ts';
 import type { LinkShape } from './link-shape.ts';
 import { hostPlatform, SIM_USER } from './names.ts';
 import { setLink, shapeRate } from './network.ts';
@@ -56,12 +59,42 @@ export interface SimFleet {
   knownHostsPath: string;
   /** The demo build context (a copy of the committed demo workspace). */
   workspaceDir: string;
-  laptopEngine: EngineFlavour;
+  laptopEngine: LaptopEngine;
   /** Environment additions that point docker (and a deploy) at the fleet's laptop engine; empty for docker20. */
   laptopEnv: NodeJS.ProcessEnv;
+  /** The VM-like laptop engine (desktop or colima), when the fleet has one. */
+  laptopVm?: SimLaptopVm;
   robot(name: string): SimRobot;
   writeRobotsEnv(file: string, extra?: Record<string, string>): Promise<void>;
   down(): Promise<void>;
+}
+
+export interface SimLaptopVm {
+  kind: VmLaptopKind;
+  /** The VM's network namespace: its own loopback. */
+  netns: string;
+  /** What host.docker.internal resolves to in the VM: TCP to it reaches the host's 127.0.0.1. */
+  hostAddress: string;
+  /** The VM's dockerd socket, as DOCKER_HOST gives it. */
+  dockerHost: string;
+  /** The VM's dockerd and the two agents, while they run. */
+  pids(): VmLaptopPids;
+}
+
+function makeLaptopVm(scope: FleetScope, kind: VmLaptopKind): SimLaptopVm {
+  const files = vmLaptopFiles(scope);
+  return {
+    kind,
+    netns: files.layout.netns,
+    hostAddress: files.layout.hostAddress,
+    dockerHost: `unix://${files.sock}`,
+    pids: () => vmLaptopPids(scope),
+  };
+}
+
+function laptopEnvOf(scope: FleetScope, engine: LaptopEngine): NodeJS.ProcessEnv {
+  if (engine === 'docker26') return laptop26Env(scope);
+  return isVmLaptop(engine) ? vmLaptopEnv(scope, engine) : {};
 }
 
 function makeRobot(entry: FleetRecord['robots'][number], scope: FleetScope): SimRobot {
@@ -121,7 +154,8 @@ export function makeFleet(scope: FleetScope, record: FleetRecord, password: stri
     knownHostsPath: fleetFiles(scope).knownHosts,
     workspaceDir: files.workspace,
     laptopEngine: record.laptopEngine ?? 'docker20',
-    laptopEnv: record.laptopEngine === 'docker26' ? laptop26Env(scope) : {},
+    laptopEnv: laptopEnvOf(scope, record.laptopEngine ?? 'docker20'),
+    ...(isVmLaptop(record.laptopEngine) ? { laptopVm: makeLaptopVm(scope, record.laptopEngine) } : {}),
     robot(name) {
       const robot = robots.find((r) => r.name === name);
       if (!robot) throw new Error(`no simulated robot "${name}" (have ${robots.map((r) => r.name).join(', ')})`);

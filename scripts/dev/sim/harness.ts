@@ -7,6 +7,9 @@ import { ensureKeyPair, ensureSimUser, hostKeyLine, publicKey, type SimUser } fr
 import { ensureLaptopImages, importBaseImages, loadImage } from './images.ts';
 import { ensureLaptopDocker } from './laptop-docker.ts';
 import { laptop26Env, startLaptopDocker26 } from './laptop-docker26.ts';
+import { isVmLaptop, type LaptopEngine } from './laptop-engines.ts';
+import { startVmLaptop } from './laptop-vm.ts';
+import { vmLaptopEnv } from './laptop-vm-files.ts';
 import { addLinkLoss, type LinkShape, needsRelay, startRelay, validateLinkShape } from './link-shape.ts';
 import { defaultRobotNames, isOurVeth, type RobotLayout, robotLayouts, SIM_USER, validateRate } from './names.ts';
 import { assertSubnetFree, createRobotNetwork, ensureSubnetGuard } from './network.ts';
@@ -27,9 +30,10 @@ import { downSimFleet, type SimScopeOptions, writeSudoers } from './teardown.ts'
 import { ensureDemoWorkspace } from './workspace.ts';
 
 export type { EngineFlavour } from './engine-flavours.ts';
-export { loadSimFleet, REGISTRY_PORT, type SimFleet, type SimRobot } from './fleet.ts';
+export { loadSimFleet, REGISTRY_PORT, type SimFleet, type SimLaptopVm, type SimRobot } from './fleet.ts';
 export { ARM64_BUSYBOX_IMAGE, BUSYBOX_IMAGE, importArm64Base, REGISTRY_IMAGE } from './images.ts';
 export { ensureLaptopDocker, stopLaptopDockerIfOurs } from './laptop-docker.ts';
+export type { LaptopEngine, VmLaptopKind } from './laptop-engines.ts';
 export type { LinkShape } from './link-shape.ts';
 export { type FleetStatus, fleetStatus, type RobotStatus } from './status.ts';
 export { downSimFleet, type SimScopeOptions } from './teardown.ts';
@@ -62,8 +66,11 @@ export interface SimOptions extends SimScopeOptions {
   engine?: EngineFlavour;
   /** Per-robot engines, overriding `engine`. */
   engines?: Record<string, EngineFlavour>;
-  /** docker26 also starts a Debian 13 laptop engine; fleet.laptopEnv points commands at it. */
-  laptopEngine?: EngineFlavour;
+  /**
+   * docker26 also starts a Debian 13 laptop engine on the host's network; desktop and colima one in a
+   * network namespace of its own, as in a VM. fleet.laptopEnv points commands at it.
+   */
+  laptopEngine?: LaptopEngine;
   /** Robots whose SSH user reaches docker only through `sudo -n`, or finds no docker CLI on PATH (default group). */
   dockerAccess?: Record<string, DockerAccessKind>;
 }
@@ -108,7 +115,8 @@ function planFleet(opts: SimOptions, scope: FleetScope): FleetRecord {
       passwordLogin: password.has(layout.name),
     };
   });
-  if (opts.laptopEngine) assertFlavourInstalled(opts.laptopEngine);
+  // Every laptop engine but the host's runs Debian 13's dockerd.
+  if (opts.laptopEngine && opts.laptopEngine !== 'docker20') assertFlavourInstalled('docker26');
   return {
     prefix: scope.prefix,
     subnet: scope.subnet,
@@ -116,6 +124,17 @@ function planFleet(opts: SimOptions, scope: FleetScope): FleetRecord {
     laptopEngine: opts.laptopEngine ?? 'docker20',
     robots,
   };
+}
+
+/** A laptop engine besides the host's, with the base images a deploy needs (as the host's has them). */
+async function startLaptopEngine(scope: FleetScope, engine: LaptopEngine): Promise<void> {
+  if (engine === 'docker26') {
+    await startLaptopDocker26(scope);
+    await importBaseImages(scope.stateDir, toolEnv(laptop26Env(scope)));
+  } else if (isVmLaptop(engine)) {
+    await startVmLaptop(scope, engine);
+    await importBaseImages(scope.stateDir, toolEnv(vmLaptopEnv(scope, engine)));
+  }
 }
 
 async function startRobot(
@@ -177,15 +196,12 @@ export async function upSimFleet(opts: SimOptions = {}): Promise<SimFleet> {
       return { user: await ensureSimUser(), clientKey: files.clientKey };
     })();
     const images = ensureLaptopDocker(scope.stateDir).then(() => ensureLaptopImages(scope.stateDir));
-    const laptop26 =
-      record.laptopEngine === 'docker26'
-        ? startLaptopDocker26(scope).then(() => importBaseImages(scope.stateDir, toolEnv(laptop26Env(scope))))
-        : undefined;
+    const laptop = startLaptopEngine(scope, record.laptopEngine ?? 'docker20');
     // allSettled, not all: teardown must not start while another robot is still starting.
     const results = await Promise.allSettled([
       identity,
       images,
-      laptop26,
+      laptop,
       ...record.robots.map((robot) => startRobot(scope, robot, identity, images)),
     ]);
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -124,3 +124,40 @@ export const inPrivateMounts = (robot: Pick<RobotLayout, 'netns'>, script: strin
   `--net=/var/run/netns/${robot.netns}`,
   ...['unshare', '-m', '-u', '--propagation', 'private', 'sh', '-c', script],
 ];
+
+/** A VM-like laptop engine's network: its own namespace joined to the host by one veth pair. */
+export interface VmLaptopLayout {
+  /** `${prefix}-laptop.vm`: the dot keeps it from ever being taken for a robot's netns. */
+  netns: string;
+  hostVeth: string;
+  guestVeth: string;
+  /** The host's end, and what host.docker.internal names: its TCP is DNAT'ed to the host's loopback. */
+  hostAddress: string;
+  /** The VM's own address, where its DNS responder listens. */
+  guestAddress: string;
+  /** Directory name (under the state dir) and cgroup parent of the VM engine. */
+  id: string;
+}
+
+// The last /24 of the fleet's /16, past every robot (at most 254); the docker26 laptop's bridge uses it too,
+// and a fleet has one laptop engine.
+const LAPTOP_NET = 255;
+
+export function vmLaptopLayout(prefix: string, subnet: string): VmLaptopLayout {
+  validatePrefix(prefix);
+  validateSubnet(subnet);
+  const hostVeth = `${prefix}vmh`;
+  if (hostVeth.length > MAX_IFNAME) {
+    throw new Error(
+      `sim prefix "${prefix}" is too long for the laptop VM's interface "${hostVeth}": use at most ${MAX_IFNAME - 3} letters`,
+    );
+  }
+  return {
+    netns: `${prefix}-laptop.vm`,
+    hostVeth,
+    guestVeth: `${prefix}vmg`,
+    hostAddress: `${subnet}.${LAPTOP_NET}.1`,
+    guestAddress: `${subnet}.${LAPTOP_NET}.2`,
+    id: `${prefix}-laptop-vm`,
+  };
+}

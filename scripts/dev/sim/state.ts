@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DockerAccessKind, EngineFlavour } from './engine-flavours.ts';
+import type { LaptopEngine } from './laptop-engines.ts';
 import type { LinkShape } from './link-shape.ts';
 import type { RobotLayout } from './names.ts';
 
@@ -89,7 +90,7 @@ export interface FleetRecord {
   subnet: string;
   stateDir: string;
   /** Older records have neither engine: both mean docker20. */
-  laptopEngine?: EngineFlavour;
+  laptopEngine?: LaptopEngine;
   robots: (RobotLayout & {
     rate?: string;
     link?: LinkShape;

@@ -1,12 +1,15 @@
 // What is actually running for a fleet, checked live rather than trusted from the record.
 
 import { ourLaptopDockerPid } from './laptop-docker.ts';
+import { isVmLaptop, type VmLaptopKind } from './laptop-engines.ts';
+import { type VmLaptopPids, vmLaptopPids } from './laptop-vm.ts';
+import { vmLaptopFiles } from './laptop-vm-files.ts';
 import { SSH_PORT } from './names.ts';
 import { linkIsUp, listNetns } from './network.ts';
 import { isOurProcess, readPidFile } from './processes.ts';
 import { pingDocker } from './robot-dockerd.ts';
 import { tcpConnects } from './robot-sshd.ts';
-import { readFleetRecord, resolveScope, robotFiles } from './state.ts';
+import { type FleetScope, readFleetRecord, resolveScope, robotFiles } from './state.ts';
 import type { SimScopeOptions } from './teardown.ts';
 
 export interface RobotStatus {
@@ -31,12 +34,19 @@ export interface FleetStatus {
   stateDir: string;
   recorded: boolean;
   laptopDockerdPid?: number;
+  /** The VM-like laptop engine of the fleet, if it has one. */
+  laptopVm?: VmLaptopPids & { kind: VmLaptopKind; dockerAnswers: boolean; log: string };
   robots: RobotStatus[];
 }
 
 function livePid(pidFile: string, marker: string): number | undefined {
   const pid = readPidFile(pidFile);
   return pid !== undefined && isOurProcess(pid, marker) ? pid : undefined;
+}
+
+async function vmStatus(scope: FleetScope, kind: VmLaptopKind): Promise<NonNullable<FleetStatus['laptopVm']>> {
+  const files = vmLaptopFiles(scope);
+  return { kind, ...vmLaptopPids(scope), dockerAnswers: await pingDocker(files.sock), log: files.log };
 }
 
 export async function fleetStatus(opts: SimScopeOptions = {}): Promise<FleetStatus> {
@@ -73,6 +83,9 @@ export async function fleetStatus(opts: SimScopeOptions = {}): Promise<FleetStat
     stateDir: scope.stateDir,
     recorded: record !== undefined,
     ...(laptop ? { laptopDockerdPid: laptop } : {}),
+    ...(record && isVmLaptop(record.laptopEngine)
+      ? { laptopVm: await vmStatus({ ...scope, subnet: record.subnet }, record.laptopEngine) }
+      : {}),
     robots,
   };
 }

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { removeRobotCgroups, robotCgroupPids } from './cgroups.ts';
 import { capture, run } from './exec.ts';
 import { stopLaptopDocker26 } from './laptop-docker26.ts';
+import { stopVmLaptop } from './laptop-vm.ts';
 import { removeLinkLoss } from './link-shape.ts';
 import { inSubnet, isOurNetns, isOurVeth, netnsName, validatePrefix, validateSubnet } from './names.ts';
 import { deleteLink, deleteNetns, hostLinks, listNetns, removeSubnetGuard } from './network.ts';
@@ -77,6 +78,7 @@ export async function downSimFleet(opts: SimScopeOptions = {}): Promise<void> {
   const note = (err: unknown) => failures.push(err instanceof Error ? err.message : String(err));
   await Promise.all([...names].map((name) => stopRobot(scope, name).catch(note)));
   await stopLaptopDocker26(scope).catch(note);
+  await stopVmLaptop({ ...scope, subnet }, pidsMentioning).catch(note);
   await removeLinkLoss((ifname) => isOurVeth(scope.prefix, ifname)).catch(note);
   // Host veths first: deleting only the netns would leave the pair to the kernel's lazy cleanup.
   for (const link of hostLinks().filter((ifname) => isOurVeth(scope.prefix, ifname))) await deleteLink(link).catch(note);

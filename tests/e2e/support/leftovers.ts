@@ -1,7 +1,7 @@
 // An independent look for anything a simulated fleet left behind. It deliberately shares no
 // code with the teardown it checks: it asks ip, ss, /proc and /sys directly.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface LeftoverScope {
@@ -26,9 +26,38 @@ function read(path: string): string {
   }
 }
 
+/** Inode numbers of the prefix's network namespaces (robots and the laptop VM). */
+function ourNetnsInodes(prefix: string): Set<number> {
+  const inodes = new Set<number>();
+  for (const line of sh('ip', ['netns', 'list']).split('\n')) {
+    const name = line.split(' ')[0] ?? '';
+    try {
+      if (name.startsWith(`${prefix}-`)) inodes.add(statSync(`/var/run/netns/${name}`).ino);
+    } catch {
+      // deleted meanwhile
+    }
+  }
+  return inodes;
+}
+
+function netnsInode(pid: number): number | undefined {
+  const link = (() => {
+    try {
+      return readlinkSync(`/proc/${pid}/ns/net`);
+    } catch {
+      return '';
+    }
+  })();
+  const inode = /^net:\[(\d+)\]$/.exec(link)?.[1];
+  return inode ? Number(inode) : undefined;
+}
+
 function processLeftovers(prefix: string, stateDir: string | undefined): Map<number, string> {
   const found = new Map<number, string>();
   const pathMark = stateDir ? `${stateDir}/robots/${prefix}-` : `/robots/${prefix}-`;
+  // The laptop VM's dockerd, agents and containerd name their directory; docker-proxy only lives in its netns.
+  const vmMark = stateDir ? `${stateDir}/${prefix}-laptop-vm/` : `/${prefix}-laptop-vm/`;
+  const namespaces = ourNetnsInodes(prefix);
   const cgroupMark = `:/${prefix}-`;
   const ownMntNs = readlinkSync('/proc/self/ns/mnt');
   for (const entry of readdirSync('/proc')) {
@@ -38,7 +67,8 @@ function processLeftovers(prefix: string, stateDir: string | undefined): Map<num
     if (!stat || stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
     const cmdline = read(`/proc/${pid}/cmdline`).split('\0').join(' ').trim();
     let why: string | undefined;
-    if (cmdline.includes(pathMark)) why = 'command line';
+    if (cmdline.includes(pathMark) || cmdline.includes(vmMark)) why = 'command line';
+    else if (namespaces.has(netnsInode(pid) ?? -1)) why = 'network namespace';
     else if (read(`/proc/${pid}/cgroup`).includes(cgroupMark)) why = 'robot cgroup';
     else {
       let mntNs = ownMntNs;
@@ -62,7 +92,8 @@ export function leftovers(prefix: string, scope: LeftoverScope = {}): string[] {
     const name = line.split(' ')[0] ?? '';
     if (name.startsWith(`${prefix}-`)) found.push(`netns ${name}`);
   }
-  const veth = new RegExp(`^${prefix}\\d+[hr]$`);
+  // Robot links, the laptop VM's veth pair and the docker26 laptop's bridge.
+  const veth = new RegExp(`^${prefix}(\\d+[hr]|vm[hg]|lap26)$`);
   for (const link of existsSync('/sys/class/net') ? readdirSync('/sys/class/net') : []) {
     if (veth.test(link)) found.push(`link ${link}`);
   }
@@ -82,6 +113,9 @@ export function leftovers(prefix: string, scope: LeftoverScope = {}): string[] {
       found.push(`listening: ${line.trim()}`);
     }
   }
+  for (const rule of sh('iptables', ['-w', '-t', 'nat', '-S']).split('\n')) {
+    if (rule.includes(` ${prefix}vmh `)) found.push(`iptables nat rule: ${rule}`);
+  }
   const cgroupRoot = '/sys/fs/cgroup';
   for (const hierarchy of existsSync(cgroupRoot) ? ['', ...readdirSync(cgroupRoot)] : []) {
     const dir = join(cgroupRoot, hierarchy);
@@ -90,6 +124,9 @@ export function leftovers(prefix: string, scope: LeftoverScope = {}): string[] {
     } catch {
       // not a directory
     }
+  }
+  if (scope.stateDir && existsSync(join(scope.stateDir, `${prefix}-laptop-vm`))) {
+    found.push(`laptop VM dir ${join(scope.stateDir, `${prefix}-laptop-vm`)}`);
   }
   if (scope.stateDir && existsSync(join(scope.stateDir, 'robots'))) {
     for (const entry of readdirSync(join(scope.stateDir, 'robots'))) {

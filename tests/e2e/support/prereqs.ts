@@ -16,6 +16,7 @@ export const SIM_TOOLS = [
   'nsenter',
   'unshare',
   'tc',
+  'iptables',
   'ssh-keygen',
   'tar',
   'ldd',
