@@ -3,7 +3,7 @@
 // (20.10) and a containerd-store (26.1) robot. Whatever route the push takes, the robots must end up with
 // the laptop's image, and a deploy must leave nothing in the engine or on the laptop.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
@@ -12,7 +12,14 @@ import { type GeneratedWorkspace, makeWorkspace, type SimRobot, type VmLaptopKin
 import { FINGERPRINT_FORMAT } from '../../scripts/lib/deploy/image-identity.ts';
 import { REPO } from '../support/cli.ts';
 import { WS as DELTA_WS, makeInstallTree } from './support/install-tree.ts';
-import { type EngineState, engineState, inspectImage, listeningPortsOf, processesUsingEngine } from './support/laptop-engine-state.ts';
+import {
+  type EngineState,
+  engineState,
+  inspectImage,
+  KEPT_CONTAINER,
+  listeningPortsOf,
+  processesUsingEngine,
+} from './support/laptop-engine-state.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { alive } from './support/processes.ts';
 import { makeProjectDir, runScriptAsync, startScript, TEST_IMAGE, waitFor, writeProjectEnv } from './support/project.ts';
@@ -22,6 +29,18 @@ const exec = promisify(execFile);
 const ref = `${TEST_IMAGE}:vm`;
 const deltaRef = `${TEST_IMAGE}:${DELTA_WS}`;
 const contentOn = (robot: SimRobot, image: string) => inspectImage(robot.dockerEnv(), image, FINGERPRINT_FORMAT);
+
+function inspectContainer(env: NodeJS.ProcessEnv, name: string, format: string): string | undefined {
+  try {
+    return execFileSync('docker', ['container', 'inspect', '--format', format, name], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return undefined;
+  }
+}
 
 for (const kind of ['desktop', 'colima'] as VmLaptopKind[]) {
   describe(`a ${kind}-like laptop (engine in a VM) to a docker20 robot and a docker26 robot`, simSuiteOptions(), () => {
@@ -43,7 +62,8 @@ for (const kind of ['desktop', 'colima'] as VmLaptopKind[]) {
       if (pid !== undefined) assert.equal(alive(pid), false, 'the deploy process is gone');
       assert.deepEqual(engineState(env()), clean.engine, `nothing left in the engine\n${output}`);
       assert.deepEqual(processesUsingEngine(env().DOCKER_HOST ?? ''), [], 'no process of the deploy is left');
-      assert.deepEqual(listeningPortsOf(hostAgent()), clean.forwarded, 'no port of the deploy still forwarded to the host');
+      const forwarded = listeningPortsOf(hostAgent()).filter((port) => port !== keptRegistryPort());
+      assert.deepEqual(forwarded, clean.forwarded, 'no port of the deploy still forwarded to the host');
     }
 
     function assertRobotsHoldLaptopImage(image: string, output: string): void {
@@ -52,6 +72,12 @@ for (const kind of ['desktop', 'colima'] as VmLaptopKind[]) {
       for (const robot of fleet().robots)
         assert.equal(contentOn(robot, image), expected, `${robot.name} holds the laptop's ${image}\n${output}`);
     }
+
+    /** The engine's own registry (kept, as the robot's is): published on the engine's 127.0.0.1 only. */
+    const keptRegistryPort = (): number | undefined => {
+      const bind = inspectContainer(env(), KEPT_CONTAINER, '{{json .HostConfig.PortBindings}}');
+      return bind ? Number(/"HostPort":"(\d+)"/.exec(bind)?.[1]) : undefined;
+    };
 
     before(() => {
       clean = { engine: engineState(env()), forwarded: listeningPortsOf(hostAgent()) };
@@ -63,8 +89,11 @@ for (const kind of ['desktop', 'colima'] as VmLaptopKind[]) {
       envFile = writeProjectEnv(dir, fleet(), fleet().robots, 'vm');
       const result = await deploy();
       assert.equal(result.code, 0, result.output);
+      assert.match(result.output, /vm: copied from the engine's registry/, 'pushed into the engine, copied on by robot-deploy');
       assertRobotsHoldLaptopImage(ref, result.output);
       assertLaptopClean(result.output);
+      const bind = inspectContainer(env(), KEPT_CONTAINER, '{{json .HostConfig.PortBindings}}') ?? '';
+      assert.match(bind, /^\{"5000\/tcp":\[\{"HostIp":"127\.0\.0\.1","HostPort":"\d+"\}\]\}$/, 'published on 127.0.0.1 only');
     });
 
     test('small change: the new image lands on both, the old one is kept as .prev', async () => {
@@ -160,6 +189,25 @@ for (const kind of ['desktop', 'colima'] as VmLaptopKind[]) {
         const forward = await runScriptAsync('rollback.ts', [robot.name, '--ws', 'vm', '--env-file', envFile], env());
         assert.equal(forward.code, 0, forward.output);
         assert.equal(contentOn(robot, ref), current, `${robot.name} went forward again`);
+      }
+    });
+
+    test('without registry:2 in the engine: the layers are read with docker save and uploaded by robot-deploy', async () => {
+      const docker = (...args: string[]) =>
+        execFileSync('docker', args, { env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] });
+      docker('container', 'rm', '--force', KEPT_CONTAINER);
+      docker('image', 'tag', 'registry:2', 'rd-e2e-kept/registry:2');
+      docker('image', 'rm', 'registry:2');
+      try {
+        await workspace.setTop(`${kind} without a registry`);
+        const result = await deploy();
+        assert.equal(result.code, 0, result.output);
+        assert.match(result.output, /vm: uploaded 1 layer\(s\), [\d.]+ kB at gzip level \d/, 'only the new layer was read out and sent');
+        assertRobotsHoldLaptopImage(ref, result.output);
+        assertLaptopClean(result.output);
+      } finally {
+        docker('image', 'tag', 'rd-e2e-kept/registry:2', 'registry:2');
+        docker('image', 'rm', 'rd-e2e-kept/registry:2');
       }
     });
 

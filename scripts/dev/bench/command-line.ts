@@ -4,10 +4,21 @@ import { isAbsolute, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../lib/config/errors.ts';
 import type { Launcher } from './robot-deploy-contender.ts';
+
 import { SCENARIOS, type ScenarioKey } from './scenarios.ts';
+
+const LAPTOP_ENGINES = ['docker20', 'docker26', 'desktop', 'colima'] as const;
+type LaptopEngine = (typeof LAPTOP_ENGINES)[number];
+
+function parseLaptopEngineOption(value: string | undefined): LaptopEngine {
+  const engine = LAPTOP_ENGINES.find((name) => name === (value ?? 'docker20'));
+  if (!engine) throw new UsageError(`--laptop-engine ${value}: use ${LAPTOP_ENGINES.join(', ')}`);
+  return engine;
+}
 
 export const HELP = `
 Usage: npx tsx scripts/dev/bench.ts [--rounds N | --quick] [--scenario KEY]... [--as-users] [--docker PATH]
+                                   [--laptop-engine docker20|docker26|desktop|colima]
        npm run bench -- [options]
 
 Measures robot-deploy against two baselines on simulated robots (100 Mbit/s links, a ~150 MB
@@ -17,7 +28,10 @@ and a small change over a 50 ms RTT link (far). watch times deploy --watch from 
 image on the robot; ros, ros20 and ros2 deploy a one-package rebuild of a ROS-like workspace (a
 ~400 MB base of shared libraries, one 60 MB layer of 300 binaries of which 3 change) at 100, 20 and
 2 Mbit/s (at most 2 rounds), robot-deploy with the delta transfer on, bytes against the floor;
-ros-first is that image's first deploy.
+ros-first is that image's first deploy. routes times a small change by each of robot-deploy's push
+routes on one engine: docker push through the tunnel, staged in the engine's own registry, and
+uploaded from docker save (choose the engine with --laptop-engine; desktop and colima run it in a
+VM-like namespace, where only robot-deploy's routes work, so use them with --scenario routes).
 Runs alternate (robot-deploy, OpenSSH flow, save|gzip|load, robot-deploy, …); every run is
 checked (image ID on the robot, bytes on the link). Prints medians, ratios, robot-deploy's
 per-step times and peak memory, and a markdown table for the README. Linux and root only;
@@ -30,6 +44,8 @@ Options:
   --as-users        run robot-deploy as users type it: npx tsx scripts/deploy.ts (default: node --import tsx)
   --docker PATH     the laptop's docker CLI for every tool (e.g. /usr/bin/docker, BuildKit built in);
                     default: the first on PATH. The baselines build with BuildKit when the CLI has it
+  --laptop-engine E the simulator's laptop engine (default docker20, the host's): docker26 (Debian 13,
+                    containerd store, buildx), desktop or colima (the same daemon in a VM-like namespace)
   -h, --help        this help
 
 Exit codes: 0 done (see the table for targets), 1 a run failed, 2 usage or wrong host, 130 Ctrl-C, 143 SIGTERM.
@@ -41,6 +57,7 @@ export interface BenchOptions {
   scenarios: ScenarioKey[];
   launcher: Launcher;
   dockerCli?: string;
+  laptopEngine: LaptopEngine;
 }
 
 const parseFlags = (argv: string[]) =>
@@ -53,6 +70,7 @@ const parseFlags = (argv: string[]) =>
       help: { type: 'boolean', short: 'h' },
       'as-users': { type: 'boolean' },
       docker: { type: 'string' },
+      'laptop-engine': { type: 'string' },
     },
     strict: true,
   });
@@ -78,8 +96,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   if (values.docker !== undefined && !isAbsolute(values.docker))
     throw new UsageError(`--docker wants the absolute path of a docker CLI, got ${values.docker}`);
   if (values.docker !== undefined && !executable(values.docker)) throw new UsageError(`--docker ${values.docker}: no executable there`);
+  const laptopEngine = parseLaptopEngineOption(values['laptop-engine']);
   return {
     rounds,
+    laptopEngine,
     scenarios: known.filter((key) => scenarios.includes(key)),
     launcher: values['as-users'] ? 'npx tsx' : 'node --import tsx',
     ...(values.docker ? { dockerCli: values.docker } : {}),

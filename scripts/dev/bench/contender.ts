@@ -2,14 +2,25 @@
 import type { SimRobot } from '../../dev/sim/harness.ts';
 import type { BenchProject } from './bench-project.ts';
 
-export type ContenderKey = 'robot-deploy' | 'openssh-flow' | 'save-gzip-load' | 'robot-deploy-watch';
+export type ContenderKey =
+  | 'robot-deploy'
+  | 'openssh-flow'
+  | 'save-gzip-load'
+  | 'robot-deploy-watch'
+  | 'robot-deploy-staged'
+  | 'robot-deploy-upload';
 
 export const CONTENDER_LABELS: Record<ContenderKey, string> = {
   'robot-deploy': 'robot-deploy',
   'openssh-flow': 'OpenSSH flow',
   'save-gzip-load': 'save|gzip|load',
   'robot-deploy-watch': 'deploy --watch',
+  'robot-deploy-staged': 'staged push',
+  'robot-deploy-upload': 'docker save upload',
 };
+
+/** robot-deploy with its push route forced (RD_PUSH_ROUTE), to weigh the routes on one engine. */
+export const FORCED_ROUTES = { 'robot-deploy-staged': 'staged', 'robot-deploy-upload': 'upload' } as const;
 
 export interface StepTime {
   /** "laptop" or the robot's name. */

@@ -9,7 +9,14 @@ import { SCENARIOS, type Scenario } from './scenarios.ts';
 import { median, percent, ratio, seconds } from './stats.ts';
 import { markdownTable, targetRows } from './targets.ts';
 
-const CONTENDERS: readonly ContenderKey[] = ['robot-deploy', 'robot-deploy-watch', 'openssh-flow', 'save-gzip-load'];
+const CONTENDERS: readonly ContenderKey[] = [
+  'robot-deploy',
+  'robot-deploy-watch',
+  'openssh-flow',
+  'save-gzip-load',
+  'robot-deploy-staged',
+  'robot-deploy-upload',
+];
 
 function linkSeconds(bytes: number): number {
   return (bytes * 8) / LINK_BITS_PER_SECOND;
@@ -37,9 +44,13 @@ function scenarioLines(results: Results, scenario: Scenario): string[] {
       `   ${CONTENDER_LABELS[key].padEnd(15)} bytes on the link ÷ floor (gzip of the new files, median ${megabytes(floor)}): ${ratio(results.medianWire(scenario.key, key) / floor)}`,
     );
   }
-  lines.push(
-    `   ${CONTENDER_LABELS[results.ours(scenario.key)]} ÷ OpenSSH flow ${ratio(ours / results.medianMs(scenario.key, 'openssh-flow'))}${saveLoad}`,
-  );
+  if (results.runs(scenario.key, 'openssh-flow').length)
+    lines.push(
+      `   ${CONTENDER_LABELS[results.ours(scenario.key)]} ÷ OpenSSH flow ${ratio(ours / results.medianMs(scenario.key, 'openssh-flow'))}${saveLoad}`,
+    );
+  for (const key of ['robot-deploy-staged', 'robot-deploy-upload'] as const)
+    if (results.runs(scenario.key, key).length)
+      lines.push(`   ${CONTENDER_LABELS[key]} ÷ robot-deploy's own choice ${ratio(results.medianMs(scenario.key, key) / ours)}`);
   if (scenario.key === 'two')
     lines.push(`   robot-deploy, 2 robots ÷ 1 robot (small-change scenario) ${ratio(ours / results.medianMs('small', 'robot-deploy'))}`);
   const ourSteps = results.stepMedians(scenario.key);

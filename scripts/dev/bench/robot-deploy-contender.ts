@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { SimRobot } from '../../dev/sim/harness.ts';
 import type { BenchProject } from './bench-project.ts';
 import { commandFailed, runArgv } from './child-processes.ts';
-import type { Contender, RunSample } from './contender.ts';
+import { type Contender, FORCED_ROUTES, type RunSample } from './contender.ts';
 import { parseDeployOutput } from './deploy-output.ts';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -25,13 +25,19 @@ export function deployArgv(
   return [...start, DEPLOY_SCRIPT, ...robots.map((r) => r.name), '--env-file', project.envFile, ...extra];
 }
 
-export function robotDeployContender(project: BenchProject, launcher: Launcher): Contender {
+export function robotDeployContender(
+  project: BenchProject,
+  launcher: Launcher,
+  key: 'robot-deploy' | keyof typeof FORCED_ROUTES = 'robot-deploy',
+): Contender {
+  const env = key === 'robot-deploy' ? process.env : { ...process.env, RD_PUSH_ROUTE: FORCED_ROUTES[key] };
   return {
-    key: 'robot-deploy',
+    key,
     async deploy(robots): Promise<RunSample> {
       const start = performance.now();
       const finished = await runArgv(deployArgv(project, robots, ['--timings'], launcher), {
         cwd: REPO,
+        env,
         allowFail: true,
         timeoutMs: 600_000,
       });

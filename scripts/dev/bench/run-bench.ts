@@ -76,11 +76,6 @@ export async function runBench(options: BenchOptions, log: Log): Promise<number>
     log(
       `host: ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)} at start, node ${process.version}; robot-deploy runs as \`${options.launcher} scripts/deploy.ts … --timings\``,
     );
-    if (options.dockerCli) preferDockerCli(options.dockerCli, BENCH_SCOPE.stateDir);
-    const cli = await describeLaptopCli();
-    log(
-      `laptop docker CLI ${cli.path} ${cli.version}: ${cli.buildkit ? 'BuildKit for every tool (robot-deploy picks it itself; the baselines build with DOCKER_BUILDKIT=1)' : 'no BuildKit: every tool builds with the legacy builder'}`,
-    );
     teardown.startedLaptop = (await ensureLaptopDocker(BENCH_SCOPE.stateDir)).started;
     log(
       `starting simulated robots ${BENCH_ROBOTS.join(', ')} (prefix ${BENCH_SCOPE.prefix}, ${BENCH_SCOPE.subnet}.0.0/16, ${BENCH_SCOPE.stateDir})…`,
@@ -90,9 +85,17 @@ export async function runBench(options: BenchOptions, log: Log): Promise<number>
       names: [...BENCH_ROBOTS],
       rate: LINK_RATE,
       links: { far: { rttMs: FAR_RTT_MS, jitterMs: FAR_JITTER_MS } },
+      laptopEngine: options.laptopEngine,
     });
     teardown.fleetStarting = starting;
     const fleet: SimFleet = await starting;
+    // Every tool, and the bench's own checks, use the fleet's laptop engine from here on.
+    Object.assign(process.env, fleet.laptopEnv);
+    if (options.dockerCli) preferDockerCli(options.dockerCli, BENCH_SCOPE.stateDir);
+    const cli = await describeLaptopCli();
+    log(
+      `laptop engine ${options.laptopEngine}, docker CLI ${cli.path} ${cli.version}: ${cli.buildkit ? 'BuildKit for every tool (robot-deploy picks it itself; the baselines build with DOCKER_BUILDKIT=1)' : 'no BuildKit: every tool builds with the legacy builder'}`,
+    );
     const project = await makeBenchProject(fleet);
     let rosProject: BenchProject | undefined;
     const startup = { node: [] as number[], npx: [] as number[] };
@@ -104,7 +107,13 @@ export async function runBench(options: BenchOptions, log: Log): Promise<number>
     for (const scenario of SCENARIOS.filter((s) => options.scenarios.includes(s.key))) {
       if (scenario.ros) rosProject ??= await makeBenchProject(fleet, ROS_WS);
       const own = scenario.ros && rosProject ? rosProject : project;
-      const contenders = [robotDeployContender(own, options.launcher), registryFlowBaseline(own), saveGzipLoadBaseline(own)];
+      const contenders = [
+        robotDeployContender(own, options.launcher),
+        registryFlowBaseline(own),
+        saveGzipLoadBaseline(own),
+        robotDeployContender(own, options.launcher, 'robot-deploy-staged'),
+        robotDeployContender(own, options.launcher, 'robot-deploy-upload'),
+      ];
       if (scenario.key === 'watch') contenders.push(watchContender(await makeBenchProject(fleet, WATCH_WS), options.launcher));
       samples.push(
         ...(await runScenario({ project: own, contenders, laptopImages: teardown.laptopImages, log }, scenario, options.rounds)),

@@ -4,7 +4,7 @@ import { BASE_BYTES } from './bench-project.ts';
 import type { ContenderKey } from './contender.ts';
 import { ROS_BASE_BYTES, ROS_CHANGED_FILES, ROS_LAYER_BYTES, ROS_PACKAGE_FILES } from './ros-workspace.ts';
 
-export type ScenarioKey = 'first' | 'small' | 'none' | 'two' | 'slow' | 'far' | 'watch' | 'ros' | 'ros20' | 'ros2' | 'ros-first';
+export type ScenarioKey = 'first' | 'small' | 'none' | 'two' | 'slow' | 'far' | 'watch' | 'ros' | 'ros20' | 'ros2' | 'ros-first' | 'routes';
 
 export interface Scenario {
   key: ScenarioKey;
@@ -43,6 +43,7 @@ export const FAR_RTT_MS = 50;
 export const FAR_JITTER_MS = 5;
 const REGISTRY_TOOLS: readonly ContenderKey[] = ['robot-deploy', 'openssh-flow'];
 const WATCH_AND_OPENSSH: readonly ContenderKey[] = ['robot-deploy-watch', 'openssh-flow'];
+const ROUTES: readonly ContenderKey[] = ['robot-deploy', 'robot-deploy-staged', 'robot-deploy-upload'];
 
 const WHOLE_IMAGE: [number, number] = [0.9 * BASE_BYTES, Infinity];
 // A top layer, a config and a manifest, plus SSH and HTTP chatter: far below the base layer.
@@ -139,6 +140,20 @@ export const SCENARIOS: readonly Scenario[] = [
     ourStatus: 'deployed',
     wireBounds: () => TOP_ONLY,
     contenders: WATCH_AND_OPENSSH,
+  },
+  {
+    key: 'routes',
+    title: 'small change by each push route',
+    method:
+      "a new top.txt before every run; robot-deploy as it chooses (docker push through the tunnel where the engine reaches the laptop's loopback), then forced (RD_PUSH_ROUTE) to stage in the engine's own registry and copy on, and to upload what docker save reads; all on the same engine (--laptop-engine)",
+    robotNames: ['sim1'],
+    initialTop: 'routes: warm-up',
+    warmUp: ROUTES,
+    beforeRun: 'change-top',
+    imageChanges: true,
+    ourStatus: 'deployed',
+    wireBounds: () => TOP_ONLY,
+    contenders: ROUTES,
   },
   rosScenario('ros', '100 Mbit/s'),
   rosScenario('ros20', '20 Mbit/s', '20mbit'),

@@ -29,6 +29,8 @@ const RATIO_TARGETS: readonly { key: ScenarioKey; label: string; limit: number; 
   { key: 'far', label: 'small change at 50 ms RTT (one connection against four)', limit: 0.5 },
 ];
 const TWO_ROBOTS_LIMIT = 1.3;
+/** From a VM engine a small change goes staged; on the same engine with the host's network it would be docker push. */
+const STAGED_LIMIT = 1.3;
 
 function times(results: Results, key: ScenarioKey): Pick<TargetRow, 'ours' | 'openssh' | 'saveLoad'> {
   return {
@@ -41,17 +43,19 @@ function times(results: Results, key: ScenarioKey): Pick<TargetRow, 'ours' | 'op
 /** Rows for the scenarios that ran (--scenario may leave some out). */
 export function targetRows(results: Results): TargetRow[] {
   const ran = (key: ScenarioKey) => results.runs(key, results.ours(key)).length > 0;
-  const rows: TargetRow[] = RATIO_TARGETS.filter(({ key }) => ran(key)).map(({ key, label, limit: plain, asUsers }) => {
-    const limit = results.asUsers && asUsers !== undefined ? asUsers : plain;
-    const value = results.medianMs(key, results.ours(key)) / results.medianMs(key, 'openssh-flow');
-    return {
-      label,
-      ...times(results, key),
-      ratio: `${ratio(value)} OpenSSH flow`,
-      target: `≤ ${limit}× OpenSSH flow`,
-      met: value <= limit,
-    };
-  });
+  const rows: TargetRow[] = RATIO_TARGETS.filter(({ key }) => ran(key) && results.runs(key, 'openssh-flow').length).map(
+    ({ key, label, limit: plain, asUsers }) => {
+      const limit = results.asUsers && asUsers !== undefined ? asUsers : plain;
+      const value = results.medianMs(key, results.ours(key)) / results.medianMs(key, 'openssh-flow');
+      return {
+        label,
+        ...times(results, key),
+        ratio: `${ratio(value)} OpenSSH flow`,
+        target: `≤ ${limit}× OpenSSH flow`,
+        met: value <= limit,
+      };
+    },
+  );
   const two = results.medianMs('two', 'robot-deploy') / results.medianMs('small', 'robot-deploy');
   if (ran('two'))
     rows.push({
@@ -60,6 +64,16 @@ export function targetRows(results: Results): TargetRow[] {
       ratio: `${ratio(two)} one robot`,
       target: `≤ ${TWO_ROBOTS_LIMIT}× one robot`,
       met: two <= TWO_ROBOTS_LIMIT,
+    });
+  const staged = results.medianMs('routes', 'robot-deploy-staged') / results.medianMs('routes', 'robot-deploy');
+  if (results.runs('routes', 'robot-deploy-staged').length)
+    rows.push({
+      label:
+        "small change staged in the engine's registry (the route from a VM engine) against robot-deploy's own choice on the same engine",
+      ...times(results, 'routes'),
+      ratio: `${ratio(staged)} own choice`,
+      target: `≤ ${STAGED_LIMIT}× docker push on the same engine`,
+      met: staged <= STAGED_LIMIT,
     });
   const peak = Math.max(...results.peakMiB());
   if (results.peakMiB().length)

@@ -1,11 +1,16 @@
 // Argv builder for status.ts: what each workspace's image is on the robot, in one round trip.
 import { PREVIOUS_SUFFIX } from '../config/references.ts';
+import { digestsOf, FINGERPRINT_FORMAT, type ImageIdentity } from '../deploy/image-identity.ts';
 import { REGISTRY_CONTAINER, REGISTRY_VOLUME } from './robot-registry.ts';
 
+// The image's ID, the digests it was pulled by and its content fingerprint: a classic and a containerd
+// store name the same image differently (see image-identity.ts).
 const STATUS_SCRIPT = `image=$1 prev=$2 name=$3 volume=$4
 shift 4
 for ws do
-  docker image inspect --format "current $ws {{.Id}} {{.Metadata.LastTagTime}}" "$image:$ws" 2>/dev/null || echo "current $ws missing"
+  docker image inspect --format "current $ws {{.Id}} {{.Metadata.LastTagTime}}
+digests $ws{{range .RepoDigests}} {{.}}{{end}}
+fingerprint $ws ${FINGERPRINT_FORMAT}" "$image:$ws" 2>/dev/null || echo "current $ws missing"
   docker image inspect --format "previous $ws {{.Id}}" "$image:$ws$prev" 2>/dev/null
 done
 state=$(docker container inspect --format '{{.State.Status}}' "$name" 2>/dev/null) || state=absent
@@ -19,6 +24,8 @@ export function queryRobotStatus(image: string, workspaces: readonly string[]): 
 
 export interface WorkspaceOnRobot {
   id?: string;
+  /** How sameImage() compares it with the laptop's. */
+  identity?: ImageIdentity;
   deployedAt?: Date;
   previousId?: string;
 }
@@ -46,6 +53,14 @@ export function parseRobotStatus(stdout: string): RobotStatusReport {
     });
   }
   for (const [, ws] of stdout.matchAll(/^current (\S+) missing$/gm)) entry(ws);
+  for (const [, ws, digests = ''] of stdout.matchAll(/^digests (\S+)(.*)$/gm)) {
+    const found = entry(ws);
+    if (found.id) found.identity = { id: found.id, digests: digestsOf(digests.trim().split(/\s+/)) };
+  }
+  for (const [, ws, fingerprint] of stdout.matchAll(/^fingerprint (\S+) (.+)$/gm)) {
+    const identity = entry(ws).identity;
+    if (identity) identity.fingerprint = fingerprint;
+  }
   for (const [, ws, id] of stdout.matchAll(/^previous (\S+) (sha256:[0-9a-f]{64})$/gm)) entry(ws).previousId = id;
   return {
     workspaces,

@@ -1,8 +1,9 @@
-import { imageId } from '../commands/local-docker.ts';
 import { parseRobotStatus, queryRobotStatus, type RobotStatusReport } from '../commands/robot-status.ts';
 import type { ProjectConfig, RobotConfig } from '../config/project-config.ts';
 import { planBuildJobs } from '../deploy/build-plan.ts';
 import { buildKey } from '../deploy/context.ts';
+import { sameImage } from '../deploy/image-identity.ts';
+import { describeLocalImage } from '../deploy/laptop-build.ts';
 import { type Runner, runChecked } from '../runner/runner.ts';
 import { withRobotConnection } from '../ssh/connect.ts';
 import type { KnownHosts } from '../ssh/host-keys.ts';
@@ -37,11 +38,11 @@ export async function gatherStatus(
     config,
     robots.flatMap((r) => r.workspaces.map((ws) => ({ platform: r.platform, ws }))),
   );
-  const laptopIds = new Map(
+  const laptopImages = new Map(
     await Promise.all(
       [...jobs].map(async ([key, job]) => {
-        const found = await local.run(imageId(job.spec.tag));
-        return [key, found.code === 0 ? found.stdout.trim() : undefined] as const;
+        const found = await describeLocalImage(local, job.spec.tag);
+        return [key, found.localId ? { ...found, id: found.localId } : undefined] as const;
       }),
     ),
   );
@@ -57,8 +58,10 @@ export async function gatherStatus(
           const report = parseRobotStatus(result.stdout);
           const rows = robot.workspaces.map((ws): StatusRow => {
             const onRobot = report.workspaces.get(ws) ?? {};
-            const laptopId = laptopIds.get(buildKey(robot.platform, ws));
-            const state: SyncState = !onRobot.id ? 'missing' : !laptopId ? 'unknown' : onRobot.id === laptopId ? 'in sync' : 'stale';
+            const laptop = laptopImages.get(buildKey(robot.platform, ws));
+            const laptopId = laptop?.id;
+            const same = laptop && onRobot.identity && sameImage(laptop, onRobot.identity);
+            const state: SyncState = !onRobot.id ? 'missing' : !laptop ? 'unknown' : same ? 'in sync' : 'stale';
             return {
               robot: robot.name,
               ws,

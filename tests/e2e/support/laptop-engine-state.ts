@@ -11,13 +11,18 @@ export interface EngineState {
   pushTags: string[];
 }
 
+/** The registry a deploy keeps in a VM engine on purpose (the staged push route), like the robot's. */
+export const KEPT_CONTAINER = 'robot-deploy-laptop-registry';
+
 export function engineState(env: NodeJS.ProcessEnv): EngineState {
   const docker = (args: string[]) =>
     execFileSync('docker', args, { encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
       .split('\n')
       .filter(Boolean);
   return {
-    containers: docker(['container', 'ls', '--all', '--quiet', '--no-trunc']).sort(),
+    containers: docker(['container', 'ls', '--all', '--format', '{{.Names}}'])
+      .filter((name) => name !== KEPT_CONTAINER)
+      .sort(),
     pushTags: docker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}']).filter((tag) => PUSH_TAG.test(tag)),
   };
 }
