@@ -231,5 +231,14 @@ for (const kind of ['desktop', 'colima'] as VmLaptopKind[]) {
         for (const robot of fleet().robots) await robot.setRate('1gbit');
       }
     });
+
+    test('cleanup --laptop-registry removes the registry kept in the engine, and its volume', async () => {
+      assert.ok(keptRegistryPort(), 'the deploys kept a registry in the engine');
+      const result = await runScriptAsync('cleanup.ts', ['--laptop-registry', '--env-file', envFile], env());
+      assert.equal(result.code, 0, result.output);
+      assert.equal(keptRegistryPort(), undefined, 'no container');
+      const volumes = execFileSync('docker', ['volume', 'ls', '--quiet'], { encoding: 'utf8', env: { ...process.env, ...env() } });
+      assert.doesNotMatch(volumes, new RegExp(`^${KEPT_CONTAINER}$`, 'm'), 'no volume');
+    });
   });
 }

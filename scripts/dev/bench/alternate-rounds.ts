@@ -10,6 +10,7 @@ import {
   assertRobotLacksBase,
   baseLayerStored,
   bytesToRobot,
+  contentOn,
   imageIdOn,
   laptopLayers,
   wipeRobot,
@@ -46,8 +47,8 @@ async function runOnce(env: RoundsEnv, scenario: Scenario, robots: SimRobot[], c
     }
   }
   // Read before the save: deploy --watch starts as soon as the file changes.
-  const idBefore = await imageIdOn(undefined, project.ref);
-  const onRobotsBefore = await Promise.all(robots.map((robot) => imageIdOn(robot, project.ref)));
+  const contentBefore = await contentOn(undefined, project.ref);
+  const onRobotsBefore = await Promise.all(robots.map((robot) => contentOn(robot, project.ref)));
   const wireBefore = robots.map(bytesToRobot);
   let savedAt: number | undefined;
   if (scenario.beforeRun === 'change-top' && round > 0) {
@@ -64,13 +65,14 @@ async function runOnce(env: RoundsEnv, scenario: Scenario, robots: SimRobot[], c
   const id = await imageIdOn(undefined, project.ref);
   if (!id) throw new Error(`${what}: the laptop has no ${project.ref} after the run`);
   env.laptopImages.note(id);
-  for (const robot of robots) await assertRobotHolds(robot, project.ref, id);
+  const content = (await contentOn(undefined, project.ref)) ?? id;
+  for (const robot of robots) await assertRobotHolds(robot, project.ref, content);
   if (round > 0) {
-    if (scenario.imageChanges && scenario.beforeRun === 'change-top' && id === idBefore)
+    if (scenario.imageChanges && scenario.beforeRun === 'change-top' && content === contentBefore)
       throw new Error(`${what}: the build did not change the image`);
-    if (scenario.imageChanges && onRobotsBefore.some((before) => before === id))
+    if (scenario.imageChanges && onRobotsBefore.some((before) => before === content))
       throw new Error(`${what}: a robot already held ${id} before the run`);
-    if (!scenario.imageChanges && (id !== idBefore || onRobotsBefore.some((before) => before !== id)))
+    if (!scenario.imageChanges && (content !== contentBefore || onRobotsBefore.some((before) => before !== content)))
       throw new Error(`${what}: expected no change, but the image moved`);
     if (scenario.beforeRun === 'wipe-robots') {
       const layers = await laptopLayers(project.ref);

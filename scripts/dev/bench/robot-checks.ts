@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SimRobot } from '../../dev/sim/harness.ts';
 import { robotFiles } from '../../dev/sim/state.ts';
+import { FINGERPRINT_FORMAT } from '../../lib/deploy/image-identity.ts';
 import { BENCH_SCOPE } from './bench-project.ts';
 import { runArgv } from './child-processes.ts';
 
@@ -74,7 +75,13 @@ export async function assertRobotLacksBase(robot: SimRobot, layers: readonly str
   if (await baseLayerStored(robot, layers)) throw new Error(`${robot.name}: the engine's layer store still has the base layer`);
 }
 
-export async function assertRobotHolds(robot: SimRobot, ref: string, id: string): Promise<void> {
-  const found = await imageIdOn(robot, ref);
-  if (found !== id) throw new Error(`${robot.name}: ${ref} is ${found ?? 'absent'}, expected the laptop's ${id}`);
+/** What the image is, on either image store: a classic and a containerd store give the same image different IDs. */
+export async function contentOn(robot: SimRobot | undefined, ref: string): Promise<string | undefined> {
+  const found = await docker(robot, ['image', 'inspect', '--format', FINGERPRINT_FORMAT, ref], true);
+  return found.code === 0 ? found.stdout.trim() : undefined;
+}
+
+export async function assertRobotHolds(robot: SimRobot, ref: string, content: string): Promise<void> {
+  const found = await contentOn(robot, ref);
+  if (found !== content) throw new Error(`${robot.name}: ${ref} is ${found ?? 'absent'}, expected the laptop's ${content}`);
 }

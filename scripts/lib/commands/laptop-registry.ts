@@ -39,6 +39,8 @@ export const startLaptopRegistry = (): string[] => ['docker', 'container', 'star
 
 export const removeLaptopRegistry = (): string[] => ['docker', 'container', 'rm', '-f', LAPTOP_REGISTRY];
 
+export const removeLaptopRegistryVolume = (): string[] => ['docker', 'volume', 'rm', LAPTOP_REGISTRY];
+
 export function parseLaptopRegistryState(stdout: string): { status: string; port?: number } {
   const [status = 'absent', ...binds] = stdout.trim().split(/\s+/);
   const loopback = binds.find((bind) => bind.startsWith('127.0.0.1:'));
