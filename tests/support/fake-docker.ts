@@ -45,7 +45,12 @@ echo "fake docker: unhandled $*" >&2; exit 99
 export class FakeDocker {
   readonly dir = tempDir('rd-fake-docker-');
 
+  /** The robot's lock directory for the scripts it runs (RD_LOCK_DIR), never this machine's /var/lib/robot-deploy. */
+  readonly lockDir = join(this.dir, 'locks');
+
   constructor() {
+    mkdirSync(this.lockDir, { mode: 0o2770 });
+    chmodSync(this.lockDir, 0o2770);
     mkdirSync(join(this.dir, 'bin'));
     mkdirSync(join(this.dir, 'ids'));
     mkdirSync(join(this.dir, 'fingerprints'));
@@ -72,7 +77,7 @@ export class FakeDocker {
   run(argv: readonly string[], extraEnv: NodeJS.ProcessEnv = {}) {
     const result = spawnSync('sh', ['-c', joinPosix(argv)], {
       encoding: 'utf8',
-      env: { ...process.env, ...extraEnv, FAKE: this.dir, PATH: `${join(this.dir, 'bin')}:${process.env.PATH}` },
+      env: { ...process.env, RD_LOCK_DIR: this.lockDir, ...extraEnv, FAKE: this.dir, PATH: `${join(this.dir, 'bin')}:${process.env.PATH}` },
     });
     return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
   }
