@@ -26,6 +26,8 @@ export interface FreshLayer {
   batchNames: string[];
   /** The robot's work directory for this layer against this basis. */
   work: string;
+  /** The basis layer unpacked, as the robot holds it while rebuilding. */
+  basisSize: number;
 }
 
 export interface DeltaSource {
@@ -110,6 +112,7 @@ export async function prepareDelta(
         recipe,
         batchNames,
         work,
+        basisSize: basis?.size ?? indexEnd(basisIndex),
       });
       layers.push({ mediaType: OCI_LAYER_TAR, digest: layer.diffId, size: target.size });
     }
@@ -118,6 +121,13 @@ export async function prepareDelta(
   } finally {
     await removeTemp();
   }
+}
+
+/** Where the last chunk of an indexed layer ends: the layer's size. */
+function indexEnd(index: ChunkIndex): number {
+  let end = 0;
+  for (const { offset, length } of index.values()) end = Math.max(end, offset + length);
+  return end;
 }
 
 /** Best effort: without the kept index the next delta reads the earlier image instead. */
