@@ -11,6 +11,7 @@ import { contentChunks, MAX_CHUNK, MIN_CHUNK } from '../../scripts/lib/delta/fas
 import { composeManifest, diffIdsOfFingerprint, OCI_LAYER_TAR, parseManifest, planLayers } from '../../scripts/lib/delta/manifest.ts';
 import { applyRecipe, indexChunks, makeRecipe, recipeText } from '../../scripts/lib/delta/recipe.ts';
 import { tempDir } from '../support/cli.ts';
+import { makeLockDir, withLockDir } from '../support/lock-dir.ts';
 
 const digestOf = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 async function* blocks(data: Buffer, size: number): AsyncGenerator<Buffer> {
@@ -112,11 +113,12 @@ function robotHome() {
     XDG_CACHE_HOME: '',
     PATH: `${join(home, 'bin')}:${process.env.PATH}`,
     REGISTRY_DIR: join(home, 'registry'),
-    RD_LOCK_DIR: join(home, 'locks'),
   };
-  mkdirSync(env.RD_LOCK_DIR, { mode: 0o2770 });
-  chmodSync(env.RD_LOCK_DIR, 0o2770);
-  const run = (argv: string[], input?: Buffer | string) => spawnSync(argv[0], argv.slice(1), { env, input, encoding: 'utf8' });
+  const locks = makeLockDir();
+  const run = (argv: string[], input?: Buffer | string) => {
+    const moved = withLockDir(argv, locks);
+    return spawnSync(moved[0], moved.slice(1), { env, input, encoding: 'utf8' });
+  };
   return { home, registry: env.REGISTRY_DIR, run };
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -11,6 +11,7 @@ import { ENSURE_NO_IMAGE, ENSURE_PORT_BUSY, ensureRegistry, parseEnsureOutput } 
 import { joinPosix } from '../../scripts/lib/shell/posix-quote.ts';
 import { tempDir } from '../support/cli.ts';
 import { FakeDocker } from '../support/fake-docker.ts';
+import { makeLockDir, withLockDir, withLockDirText } from '../support/lock-dir.ts';
 import { skipOrFail } from '../support/skip.ts';
 
 const OLD = `sha256:${'1'.repeat(64)}`;
@@ -112,14 +113,14 @@ test('docker run fails and no container ever appears: its own error is shown', a
 });
 
 test('two deploys starting the registry at once take turns on its lock: one creates it, the other finds it running', async () => {
-  const locks = lockDir();
+  const locks = makeLockDir();
   const port = await freePort();
   // docker run takes a moment: unlocked, both scripts would see no registry and both run one.
   const docker = new FakeDocker().set('has-registry-image', '').set('run-delay', '0.5');
   const ensure = () =>
     new Promise<string>((resolve) => {
-      const child = spawn('sh', ['-c', joinPosix(ensureRegistry(port))], {
-        env: { ...process.env, FAKE: docker.dir, RD_LOCK_DIR: locks, PATH: `${join(docker.dir, 'bin')}:${process.env.PATH}` },
+      const child = spawn('sh', ['-c', joinPosix(withLockDir(ensureRegistry(port), locks))], {
+        env: { ...process.env, FAKE: docker.dir, PATH: `${join(docker.dir, 'bin')}:${process.env.PATH}` },
       });
       let stdout = '';
       child.stdout.on('data', (chunk: Buffer) => {
@@ -233,21 +234,20 @@ test('hostile values stay arguments through the remote shell: nothing is execute
 });
 
 test('rollback waits for the robot lock a pull & tag holds, then runs on the tags that pull & tag left', async () => {
-  const locks = lockDir();
+  const locks = makeLockDir();
   const docker = new FakeDocker().set('ids/img_nav', NEW).set('ids/img_nav.prev', OLD);
   // Another session on the robot holds the lock for 1.5 s (a pull & tag moving the tags), with a TMPDIR of its
   // own (pam_tmpdir gives each user one): the lock is the same.
-  const holder = spawn('sh', ['-c', `${ROBOT_LOCK}\nrobot_lock -s\necho locked\nsleep 1.5`], {
-    env: { ...process.env, RD_LOCK_DIR: locks, TMPDIR: tempDir('rd-tmp-a-') },
+  const holder = spawn('sh', ['-c', `${withLockDirText(ROBOT_LOCK, locks)}\nrobot_lock -s\necho locked\nsleep 1.5`], {
+    env: { ...process.env, TMPDIR: tempDir('rd-tmp-a-') },
   });
   await new Promise((resolve) => holder.stdout.once('data', resolve));
   const started = Date.now();
   const result = await new Promise<{ code: number | null }>((resolve) => {
-    const child = spawn('sh', ['-c', joinPosix(rollback('img:nav', 'img:nav.prev'))], {
+    const child = spawn('sh', ['-c', joinPosix(withLockDir(rollback('img:nav', 'img:nav.prev'), locks))], {
       env: {
         ...process.env,
         FAKE: docker.dir,
-        RD_LOCK_DIR: locks,
         TMPDIR: tempDir('rd-tmp-b-'),
         PATH: `${join(docker.dir, 'bin')}:${process.env.PATH}`,
       },
@@ -260,26 +260,17 @@ test('rollback waits for the robot lock a pull & tag holds, then runs on the tag
   holder.kill();
 });
 
-/** The robot's lock directory as robot-deploy makes it: 2770, nothing for other accounts. */
-function lockDir(): string {
-  const dir = join(tempDir('rd-lock-'), 'robot-deploy');
-  mkdirSync(dir);
-  chmodSync(dir, 0o2770);
-  return dir;
-}
-
-/** Takes the robot's lock exclusively with RD_LOCK_DIR=dir and prints "locked". */
+/** Takes the robot's lock exclusively, its directory moved to `dir`, and prints "locked". */
 function takeLock(dir: string) {
-  const result = spawnSync('sh', ['-c', `${ROBOT_LOCK}\nrobot_lock -x\necho locked`], {
+  const result = spawnSync('sh', ['-c', `${withLockDirText(ROBOT_LOCK, dir)}\nrobot_lock -x\necho locked`], {
     encoding: 'utf8',
-    env: { ...process.env, RD_LOCK_DIR: dir },
     timeout: 10_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 test('the lock lives in a directory no other account can use: one open to others, a symlink, or a FIFO is refused with the fix', () => {
-  const open = lockDir();
+  const open = makeLockDir();
   chmodSync(open, 0o2777);
   const refused = takeLock(open);
   assert.equal(refused.code, ROBOT_LOCK_UNUSABLE, refused.stderr);
@@ -288,16 +279,16 @@ test('the lock lives in a directory no other account can use: one open to others
     new RegExp(`${open} \\(mode 2777\\) is open to other accounts, which could hold the lock; run on the robot: sudo chmod o= ${open}`),
   );
   const link = join(tempDir('rd-lock-'), 'robot-deploy');
-  symlinkSync(lockDir(), link);
+  symlinkSync(makeLockDir(), link);
   assert.match(takeLock(link).stderr, /is not a directory; replace it/);
   assert.equal(takeLock(link).code, ROBOT_LOCK_UNUSABLE);
   // A FIFO where the lock file goes made `exec 9<` block for ever.
-  const fifo = lockDir();
+  const fifo = makeLockDir();
   execFileSync('mkfifo', [join(fifo, 'robot-deploy.lock')]);
   const blocked = takeLock(fifo);
   assert.equal(blocked.code, ROBOT_LOCK_UNUSABLE, blocked.stderr);
   assert.match(blocked.stderr, /cannot create the lock .*robot-deploy\.lock: .*or remove what is there/);
-  assert.equal(takeLock(lockDir()).stdout.trim(), 'locked');
+  assert.equal(takeLock(makeLockDir()).stdout.trim(), 'locked');
 });
 
 test('no lock directory, and no right to make one: the one command to run, not an unlocked run', () => {

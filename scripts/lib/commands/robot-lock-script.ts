@@ -18,8 +18,7 @@ export const ROBOT_LOCK_DIR = '/var/lib/robot-deploy';
  * `robot_lock -s` for a deploy's pull & tag (deploys may run side by side), `robot_lock -x` for a
  * rollback; prune holds it exclusively for its whole run (ssh/robot-lock.ts). A second name gives a
  * lock of its own: starting the registry takes one, because a deploy already holds the robot's lock
- * shared at that point. A robot without flock runs unlocked. (RD_LOCK_DIR in the robot's sshd
- * environment moves the directory: the unit tests use it.)
+ * shared at that point. A robot without flock runs unlocked.
  */
 export const ROBOT_LOCK = `lock_group() {
   s=\${DOCKER_HOST:-unix:///var/run/docker.sock}; s=\${s#unix://}
@@ -40,7 +39,7 @@ lock_dir_ready() {
 }
 robot_lock() {
   command -v flock >/dev/null 2>&1 || return 0
-  lock_dir=\${RD_LOCK_DIR:-${ROBOT_LOCK_DIR}}
+  lock_dir=${ROBOT_LOCK_DIR}
   lock_dir_ready "$lock_dir" || exit ${ROBOT_LOCK_UNUSABLE}
   lock=$lock_dir/\${2:-robot-deploy}.lock
   [ -e "$lock" ] || [ -L "$lock" ] || (umask 022 && : >> "$lock") 2>/dev/null
