@@ -4,6 +4,7 @@ import { shortId } from './lib/cli/display-format.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
 import { complain, say } from './lib/cli/output.ts';
 import { imageRef, parseRollback, previousRef, ROLLBACK_NO_CURRENT, ROLLBACK_NO_PREVIOUS, rollback } from './lib/commands/robot-docker.ts';
+import { ROBOT_LOCK_WAIT_SECONDS } from './lib/commands/robot-lock-script.ts';
 import { loadRobots, selectWorkspaces } from './lib/config/select.ts';
 import { lastLines } from './lib/runner/runner.ts';
 import { withRobotConnection } from './lib/ssh/connect.ts';
@@ -27,7 +28,9 @@ await runMain(async () => {
     await withRobotConnection(robot, { knownHosts, link: config.link }, async (connection) => {
       for (const ws of workspaces) {
         const current = imageRef(config.image, ws);
-        const result = await connection.runner.run(rollback(current, previousRef(config.image, ws)));
+        // The script may first wait for the robot's lock (a deploy's pull & tag, a prune, a vanished laptop's holder).
+        const timeoutMs = (ROBOT_LOCK_WAIT_SECONDS + config.link.robotTimeoutSeconds) * 1000;
+        const result = await connection.runner.run(rollback(current, previousRef(config.image, ws)), { timeoutMs });
         const { current: now, previous: was } = parseRollback(result.stdout);
         if (result.code === 0)
           say(

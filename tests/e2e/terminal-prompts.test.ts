@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { makeWorkspace } from '../../scripts/dev/sim/harness.ts';
 import { robotFiles } from '../../scripts/dev/sim/state.ts';
 import { KnownHosts } from '../../scripts/lib/ssh/host-keys.ts';
@@ -19,11 +19,17 @@ interface Terminal {
   exited: Promise<number>;
 }
 
+const terminals: ReturnType<typeof spawn>[] = [];
+// A test that failed while setup waited for an answer must not leave it (and this process) waiting.
+after(() => {
+  for (const child of terminals) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
 /** Runs setup.ts on a pseudo-terminal; what it prints and what the terminal echoes arrive in output(). */
-function onTerminal(args: string[], home: string): Terminal {
+function onTerminal(args: string[], home: string, extraEnv: NodeJS.ProcessEnv = {}): Terminal {
   const command = [process.execPath, '--import', 'tsx', join(REPO, 'scripts', 'setup.ts'), ...args].map((arg) => `'${arg}'`).join(' ');
   // Not CI: setup asks only where a person can answer.
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, SSH_AUTH_SOCK: '', TERM: 'xterm' };
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, SSH_AUTH_SOCK: '', TERM: 'xterm', ...extraEnv };
   delete env.CI;
   delete env.RD_SSH_PASSWORD;
   const child = spawn('script', ['-q', '-e', '-f', '-c', command, '/dev/null'], {
@@ -31,6 +37,7 @@ function onTerminal(args: string[], home: string): Terminal {
     env,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  terminals.push(child);
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -42,7 +49,7 @@ function onTerminal(args: string[], home: string): Terminal {
 }
 
 describe('setup.ts at a terminal', simSuiteOptions(), () => {
-  const fleet = useSimFleet({ names: ['pwtty'], passwordLogin: ['pwtty'] });
+  const fleet = useSimFleet({ names: ['pwtty', 'hopbot'], passwordLogin: ['pwtty'] });
 
   async function project(): Promise<{ envFile: string; dir: string; home: string }> {
     const robot = fleet().robot('pwtty');
@@ -93,5 +100,41 @@ describe('setup.ts at a terminal', simSuiteOptions(), () => {
     assert.ok(Date.now() - sentAt < 5000, 'within seconds');
     assert.equal(readFileSync(authorizedKeys, 'utf8'), before, 'nothing registered');
     assert.equal(new KnownHosts(join(dir, 'known_hosts')).pinned('pwtty').length, 0, 'nothing pinned without a login');
+  });
+
+  test("behind a jump host the hop's fingerprint is asked first, under its own name: no pins nothing, yes pins the hop, then the robot", async () => {
+    const robot = fleet().robot('hopbot');
+    const dir = makeProjectDir();
+    const home = join(dir, 'home');
+    mkdirSync(home);
+    const sshConfig = join(dir, 'ssh_config');
+    writeFileSync(
+      sshConfig,
+      `Host hopbot\n  HostName ${robot.address}\n  ProxyJump ${fleet().user}@${robot.address}\n  User ${fleet().user}\n`,
+    );
+    const envFile = join(dir, 'robots.env');
+    writeFileSync(envFile, `IMAGE=rd-e2e\nWORKSPACES=tty\nSSH_KEY=${fleet().keyPath}\nHOPBOT_HOST=hopbot\n`);
+    const knownHosts = new KnownHosts(join(dir, 'known_hosts'));
+    const hopQuestion = new RegExp(
+      `authenticity of host 'jump host ${fleet().user}@${robot.address.replace(/\./g, '\\.')} \\(on the way to hopbot\\)' can't be established[^]*continue connecting \\(yes/no\\)\\?`,
+    );
+    const env = { RD_SSH_CONFIG: sshConfig };
+
+    const declined = onTerminal(['hopbot', '--env-file', envFile], home, env);
+    await waitFor('the jump host question', () => hopQuestion.test(declined.output()), 30_000);
+    declined.type('no\r');
+    assert.notEqual(await declined.exited, 0, declined.output());
+    assert.match(declined.output(), /jump host \S+: host key SHA256:\S+ was not accepted; nothing was pinned/);
+    assert.equal(knownHosts.pinned(robot.address).length + knownHosts.pinned('hopbot').length, 0, 'nothing pinned');
+
+    const accepted = onTerminal(['hopbot', '--env-file', envFile], home, env);
+    await waitFor('the jump host question', () => hopQuestion.test(accepted.output()), 30_000);
+    accepted.type('yes\r');
+    await waitFor('the robot question', () => /authenticity of host 'hopbot \(/.test(accepted.output()), 30_000);
+    accepted.type('yes\r');
+    assert.equal(await accepted.exited, 0, accepted.output());
+    assert.match(accepted.output(), /key on hopbot\s+already done/);
+    assert.equal(knownHosts.pinned(robot.address).length, 1, 'the confirmed jump host is pinned under its ProxyJump name');
+    assert.equal(knownHosts.pinned('hopbot').length, 1, 'and the robot under its own');
   });
 });

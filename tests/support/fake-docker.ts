@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { joinPosix } from '../../scripts/lib/shell/posix-quote.ts';
 import { tempDir } from './cli.ts';
+import { makeLockDir, withLockDir } from './lock-dir.ts';
 
 // A stand-in `docker` for unit tests of the robot-side scripts' branching only; every claim
 // that a deploy works is made by the end-to-end tests against real engines.
@@ -45,6 +46,9 @@ echo "fake docker: unhandled $*" >&2; exit 99
 export class FakeDocker {
   readonly dir = tempDir('rd-fake-docker-');
 
+  /** The robot's lock directory for the scripts it runs, never this machine's /var/lib/robot-deploy. */
+  readonly lockDir = makeLockDir();
+
   constructor() {
     mkdirSync(join(this.dir, 'bin'));
     mkdirSync(join(this.dir, 'ids'));
@@ -70,7 +74,7 @@ export class FakeDocker {
 
   /** Runs an argv from a command builder the way the robot's shell would: as one joined line. */
   run(argv: readonly string[], extraEnv: NodeJS.ProcessEnv = {}) {
-    const result = spawnSync('sh', ['-c', joinPosix(argv)], {
+    const result = spawnSync('sh', ['-c', joinPosix(withLockDir(argv, this.lockDir))], {
       encoding: 'utf8',
       env: { ...process.env, ...extraEnv, FAKE: this.dir, PATH: `${join(this.dir, 'bin')}:${process.env.PATH}` },
     });

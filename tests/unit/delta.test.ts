@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -11,6 +11,7 @@ import { contentChunks, MAX_CHUNK, MIN_CHUNK } from '../../scripts/lib/delta/fas
 import { composeManifest, diffIdsOfFingerprint, OCI_LAYER_TAR, parseManifest } from '../../scripts/lib/delta/manifest.ts';
 import { applyRecipe, indexChunks, makeRecipe, recipeText } from '../../scripts/lib/delta/recipe.ts';
 import { tempDir } from '../support/cli.ts';
+import { makeLockDir, withLockDir } from '../support/lock-dir.ts';
 
 const digestOf = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 async function* blocks(data: Buffer, size: number): AsyncGenerator<Buffer> {
@@ -87,6 +88,8 @@ case $2 in
   *) mkdir -p "$REGISTRY_DIR" && cp -R "$2" "$REGISTRY_DIR/" ;;
 esac`;
 
+const NO_NEED = { work: 0, basis: 0, layer: 0 };
+
 function robotHome() {
   const home = tempDir('rd-delta-');
   mkdirSync(join(home, 'bin'));
@@ -99,7 +102,11 @@ function robotHome() {
     PATH: `${join(home, 'bin')}:${process.env.PATH}`,
     REGISTRY_DIR: join(home, 'registry'),
   };
-  const run = (argv: string[], input?: Buffer | string) => spawnSync(argv[0], argv.slice(1), { env, input, encoding: 'utf8' });
+  const locks = makeLockDir();
+  const run = (argv: string[], input?: Buffer | string) => {
+    const moved = withLockDir(argv, locks);
+    return spawnSync(moved[0], moved.slice(1), { env, input, encoding: 'utf8' });
+  };
   return { home, registry: env.REGISTRY_DIR, run };
 }
 
@@ -115,23 +122,27 @@ test('robot scripts: batches are kept once whole, the layer is rebuilt from the 
   const recipe = await makeRecipe(blocks(target, 65536), await indexChunks(blocks(basis, 65536)));
   const names = recipe.batches.map((batch, i) => `batch.${i}.${digestOf(batch).slice(7)}`);
   assert.equal(robot.run(deltaReceive('w1', names[0], '0'.repeat(64)), recipe.batches[0]).status, 1, 'a damaged batch is refused');
-  assert.deepEqual(parseDeltaState(robot.run(deltaState('reg', 'app', 'w1', targetId)).stdout), {
+  assert.deepEqual(parseDeltaState(robot.run(deltaState('reg', 'app', 'w1', targetId, NO_NEED)).stdout), {
     committed: false,
     have: new Set(),
   });
   for (const [i, name] of names.entries())
     assert.equal(robot.run(deltaReceive('w1', name, name.split('.')[2]), recipe.batches[i]).status, 0);
-  assert.deepEqual(parseDeltaState(robot.run(deltaState('reg', 'app', 'w1', targetId)).stdout).have, new Set(names));
+  assert.deepEqual(parseDeltaState(robot.run(deltaState('reg', 'app', 'w1', targetId, NO_NEED)).stdout).have, new Set(names));
   const wrong = robot.run(deltaApply('reg', 'app', 'w1', `sha256:${'f'.repeat(64)}`, basisId, blobId, names), recipeText(recipe.ops));
   assert.equal(wrong.status, DELTA_LAYER_MISMATCH, wrong.stderr);
   assert.equal(existsSync(join(robot.registry, 'docker/registry/v2/repositories')), false, 'nothing refers to an unverified layer');
+  // A failed rebuild is followed by a push: its work files (batches, basis, the rebuilt layer) are not left behind.
+  assert.equal(existsSync(join(robot.home, '.cache/robot-deploy/delta/w1')), false, 'a failed rebuild leaves nothing');
+  for (const [i, name] of names.entries())
+    assert.equal(robot.run(deltaReceive('w1', name, name.split('.')[2]), recipe.batches[i]).status, 0);
   const applied = robot.run(deltaApply('reg', 'app', 'w1', targetId, basisId, blobId, names), recipeText(recipe.ops));
   assert.equal(applied.status, 0, applied.stderr);
   const hex = targetId.slice(7);
   assert.deepEqual(readFileSync(join(robot.registry, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data')), target);
   assert.equal(readFileSync(join(robot.registry, 'docker/registry/v2/repositories/app/_layers/sha256', hex, 'link'), 'utf8'), targetId);
   assert.equal(existsSync(join(robot.home, '.cache/robot-deploy/delta/w1')), false, 'the work directory is gone');
-  assert.equal(parseDeltaState(robot.run(deltaState('reg', 'app', 'w1', targetId)).stdout).committed, true);
+  assert.equal(parseDeltaState(robot.run(deltaState('reg', 'app', 'w1', targetId, NO_NEED)).stdout).committed, true);
 });
 
 test('robot scripts: a basis an earlier delta stored uncompressed is used as it is; damaged, the result check refuses it', async () => {
@@ -159,4 +170,5 @@ test('robot scripts: a basis an earlier delta stored uncompressed is used as it 
   send('w3');
   const damaged = robot.run(deltaApply('reg', 'app2', 'w3', targetId, basisId, basisId, names), recipeText(recipe.ops));
   assert.equal(damaged.status, DELTA_LAYER_MISMATCH, damaged.stderr);
+  assert.deepEqual(readdirSync(join(robot.home, '.cache/robot-deploy/delta')), [], 'nothing is left of either rebuild');
 });

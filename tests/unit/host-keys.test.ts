@@ -137,3 +137,42 @@ test('an unwritable known_hosts is a KnownHostsError naming the file, not a cras
     (error: Error) => error instanceof KnownHostsError && error.message.includes(file) && /permissions/.test(error.message),
   );
 });
+
+test('a jump host off port 22 is looked up as [host]:port, as it is pinned: its key is checked, not re-pinned', (t) => {
+  const dir = tempDir('rd-keys-');
+  const key = generateKey(dir, 'a');
+  const other = generateKey(dir, 'b');
+  if (!key || !other) return skipOrFail(t, 'ssh-keygen is not installed');
+  const file = join(dir, 'known_hosts');
+  const known = new KnownHosts(file);
+  known.pin('[gw]:2222', key);
+  assert.equal(judgeHostKey(known.pinned('[gw]:2222'), key).kind, 'match');
+  assert.equal(judgeHostKey(known.pinned('[gw]:2222'), other).kind, 'changed', 'another key on that port is refused');
+  assert.equal(known.pinned('[gw]:2200').length, 0, 'another port is another host');
+  assert.equal(known.pinned('gw').length, 1, 'a robot name (HostKeyAlias) still matches on any port');
+  writeFileSync(file, `gw ssh-ed25519 ${other.toString('base64')}\n[g?]:2222 ssh-ed25519 ${key.toString('base64')}\n`);
+  assert.deepEqual(
+    known.pinned('[gw]:2222').map((pin) => pin.base64),
+    [key.toString('base64')],
+    'a plain line is port 22 only; a bracketed pattern with wildcards matches',
+  );
+});
+
+test('pinning a key already pinned for that name (a parallel first contact) adds no second line', (t) => {
+  const dir = tempDir('rd-keys-');
+  const key = generateKey(dir, 'a');
+  const other = generateKey(dir, 'b');
+  if (!key || !other) return skipOrFail(t, 'ssh-keygen is not installed');
+  const file = join(dir, 'known_hosts');
+  // Two connections that both saw a first contact pin one after the other.
+  new KnownHosts(file).pin('[gw]:2222', key);
+  new KnownHosts(file).pin('[gw]:2222', key);
+  new KnownHosts(file).pin('robot1', key);
+  new KnownHosts(file).pin('robot1', key);
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line && !line.startsWith('#'));
+  assert.deepEqual(lines, [`[gw]:2222 ssh-ed25519 ${key.toString('base64')}`, `robot1 ssh-ed25519 ${key.toString('base64')}`]);
+  new KnownHosts(file).pin('robot1', other);
+  assert.equal(new KnownHosts(file).pinned('robot1').length, 2, 'a second, different key is still added');
+});

@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parsePullAndTag, pullAndTag, rollback } from '../../scripts/lib/commands/robot-docker.ts';
+import { ROBOT_LOCK, ROBOT_LOCK_UNUSABLE } from '../../scripts/lib/commands/robot-lock-script.ts';
 import { removeImages } from '../../scripts/lib/commands/robot-prune.ts';
 import { ENSURE_NO_IMAGE, ENSURE_PORT_BUSY, ensureRegistry, parseEnsureOutput } from '../../scripts/lib/commands/robot-registry.ts';
 import { joinPosix } from '../../scripts/lib/shell/posix-quote.ts';
 import { tempDir } from '../support/cli.ts';
 import { FakeDocker } from '../support/fake-docker.ts';
+import { makeLockDir, withLockDir, withLockDirText } from '../support/lock-dir.ts';
+import { skipOrFail } from '../support/skip.ts';
 
 const OLD = `sha256:${'1'.repeat(64)}`;
 const NEW = `sha256:${'2'.repeat(64)}`;
@@ -110,14 +113,14 @@ test('docker run fails and no container ever appears: its own error is shown', a
 });
 
 test('two deploys starting the registry at once take turns on its lock: one creates it, the other finds it running', async () => {
-  const tmp = tempDir('rd-lock-');
+  const locks = makeLockDir();
   const port = await freePort();
   // docker run takes a moment: unlocked, both scripts would see no registry and both run one.
   const docker = new FakeDocker().set('has-registry-image', '').set('run-delay', '0.5');
   const ensure = () =>
     new Promise<string>((resolve) => {
-      const child = spawn('sh', ['-c', joinPosix(ensureRegistry(port))], {
-        env: { ...process.env, FAKE: docker.dir, TMPDIR: tmp, PATH: `${join(docker.dir, 'bin')}:${process.env.PATH}` },
+      const child = spawn('sh', ['-c', joinPosix(withLockDir(ensureRegistry(port), locks))], {
+        env: { ...process.env, FAKE: docker.dir, PATH: `${join(docker.dir, 'bin')}:${process.env.PATH}` },
       });
       let stdout = '';
       child.stdout.on('data', (chunk: Buffer) => {
@@ -231,15 +234,23 @@ test('hostile values stay arguments through the remote shell: nothing is execute
 });
 
 test('rollback waits for the robot lock a pull & tag holds, then runs on the tags that pull & tag left', async () => {
-  const tmp = tempDir('rd-lock-');
+  const locks = makeLockDir();
   const docker = new FakeDocker().set('ids/img_nav', NEW).set('ids/img_nav.prev', OLD);
-  // Another session on the robot holds the lock for 1.5 s (a pull & tag moving the tags).
-  const holder = spawn('flock', [join(tmp, 'robot-deploy.lock'), 'sleep', '1.5']);
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  // Another session on the robot holds the lock for 1.5 s (a pull & tag moving the tags), with a TMPDIR of its
+  // own (pam_tmpdir gives each user one): the lock is the same.
+  const holder = spawn('sh', ['-c', `${withLockDirText(ROBOT_LOCK, locks)}\nrobot_lock -s\necho locked\nsleep 1.5`], {
+    env: { ...process.env, TMPDIR: tempDir('rd-tmp-a-') },
+  });
+  await new Promise((resolve) => holder.stdout.once('data', resolve));
   const started = Date.now();
   const result = await new Promise<{ code: number | null }>((resolve) => {
-    const child = spawn('sh', ['-c', joinPosix(rollback('img:nav', 'img:nav.prev'))], {
-      env: { ...process.env, FAKE: docker.dir, TMPDIR: tmp, PATH: `${join(docker.dir, 'bin')}:${process.env.PATH}` },
+    const child = spawn('sh', ['-c', joinPosix(withLockDir(rollback('img:nav', 'img:nav.prev'), locks))], {
+      env: {
+        ...process.env,
+        FAKE: docker.dir,
+        TMPDIR: tempDir('rd-tmp-b-'),
+        PATH: `${join(docker.dir, 'bin')}:${process.env.PATH}`,
+      },
     });
     child.on('exit', (code) => resolve({ code }));
   });
@@ -247,6 +258,60 @@ test('rollback waits for the robot lock a pull & tag holds, then runs on the tag
   assert.ok(Date.now() - started >= 1000, `waited for the lock (${Date.now() - started} ms)`);
   assert.equal(docker.id('img:nav'), OLD);
   holder.kill();
+});
+
+/** Takes the robot's lock exclusively, its directory moved to `dir`, and prints "locked". */
+function takeLock(dir: string) {
+  const result = spawnSync('sh', ['-c', `${withLockDirText(ROBOT_LOCK, dir)}\nrobot_lock -x\necho locked`], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test('the lock lives in a directory no other account can use: one open to others, a symlink, or a FIFO is refused with the fix', () => {
+  const open = makeLockDir();
+  chmodSync(open, 0o2777);
+  const refused = takeLock(open);
+  assert.equal(refused.code, ROBOT_LOCK_UNUSABLE, refused.stderr);
+  assert.match(
+    refused.stderr,
+    new RegExp(`${open} \\(mode 2777\\) is open to other accounts, which could hold the lock; run on the robot: sudo chmod o= ${open}`),
+  );
+  const link = join(tempDir('rd-lock-'), 'robot-deploy');
+  symlinkSync(makeLockDir(), link);
+  assert.match(takeLock(link).stderr, /is not a directory; replace it/);
+  assert.equal(takeLock(link).code, ROBOT_LOCK_UNUSABLE);
+  // A FIFO where the lock file goes made `exec 9<` block for ever.
+  const fifo = makeLockDir();
+  execFileSync('mkfifo', [join(fifo, 'robot-deploy.lock')]);
+  const blocked = takeLock(fifo);
+  assert.equal(blocked.code, ROBOT_LOCK_UNUSABLE, blocked.stderr);
+  assert.match(blocked.stderr, /cannot create the lock .*robot-deploy\.lock: .*or remove what is there/);
+  assert.equal(takeLock(makeLockDir()).stdout.trim(), 'locked');
+});
+
+test('no lock directory, and no right to make one: the one command to run, not an unlocked run', () => {
+  const parent = join(tempDir('rd-lock-'), 'a-file');
+  writeFileSync(parent, '');
+  const result = takeLock(join(parent, 'robot-deploy'));
+  assert.equal(result.code, ROBOT_LOCK_UNUSABLE, result.stderr);
+  assert.match(
+    result.stderr,
+    new RegExp(
+      `this robot has no lock directory ${parent}/robot-deploy and user \\S+ may not make it; run once on the robot: sudo install -d -m 2770 -g \\S+ ${parent}/robot-deploy`,
+    ),
+  );
+});
+
+test('as root the lock directory is made on first use: 2770, owned by root, group of docker.sock', (t) => {
+  if (process.getuid?.() !== 0) return skipOrFail(t, 'making the directory as root needs root');
+  const dir = join(tempDir('rd-lock-'), 'robot-deploy');
+  const result = takeLock(dir);
+  assert.equal(result.stdout.trim(), 'locked', result.stderr);
+  const made = statSync(dir);
+  assert.equal(made.mode & 0o7777, 0o2770);
+  assert.equal(made.uid, 0);
 });
 
 test('prune removes only images that are still untagged when it holds the lock', () => {

@@ -85,6 +85,18 @@ const errors: [string, string, RegExp][] = [
   ],
   ['workspace with $()', 'IMAGE=img\nWORKSPACES=$(reboot)\nR_HOST=r\n', /is not a valid Docker tag/],
   ['very long workspace', `IMAGE=img\nWORKSPACES=${'w'.repeat(200)}\nR_HOST=r\n`, /200 characters long/],
+  [
+    "a workspace that is another's rollback tag",
+    'IMAGE=img\nWORKSPACES=main,main.prev\nR_HOST=r\n',
+    /robots\.env:2: WORKSPACES="main\.prev" ends in \.prev, which robot-deploy adds to workspace tags itself \(WS\.prev\); rename the workspace/,
+  ],
+  [
+    'a per-robot workspace named like a rollback tag',
+    'IMAGE=img\nR_HOST=r\nR_WORKSPACES=nav.prev\n',
+    /R_WORKSPACES="nav\.prev" ends in \.prev/,
+  ],
+  ["a workspace named like the laptop's delta tag", 'IMAGE=img\nWORKSPACES=nav.delta-basis\nR_HOST=r\n', /ends in \.delta-basis/],
+  ['a workspace listed twice', 'IMAGE=img\nWORKSPACES=nav, vision,nav\nR_HOST=r\n', /robots\.env:2: WORKSPACES lists "nav" twice/],
   ['bad platform', 'IMAGE=img\nPLATFORM=amd64\nR_HOST=r\n', /robots\.env:2: PLATFORM="amd64" is not a platform/],
   ['bad port', 'IMAGE=img\nREGISTRY_PORT=70000\nR_HOST=r\n', /robots\.env:2: REGISTRY_PORT="70000" is not a port/],
   ['bad host', 'IMAGE=img\nR_HOST=nuc@robot;reboot\n', /robots\.env:2: R_HOST: host "robot;reboot" is not a hostname/],
@@ -242,4 +254,10 @@ test('<NAME>_COMPOSE: an absolute compose file path or a project name; anything 
     () => parseProjectConfig('IMAGE=img\nA_HOST=a\nA_COMPOSE=/opt/a.yaml,/opt/b.yaml\n', file),
     /may not contain a newline or a comma/,
   );
+});
+
+test("the laptop's delta tag is the suffix the workspace check reserves", async () => {
+  const { basisRef } = await import('../../scripts/lib/deploy/steps/delta-basis.ts');
+  const { DELTA_BASIS_SUFFIX } = await import('../../scripts/lib/config/references.ts');
+  assert.equal(basisRef('img', 'nav'), `img:nav${DELTA_BASIS_SUFFIX}`);
 });

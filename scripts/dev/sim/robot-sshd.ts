@@ -3,6 +3,7 @@
 import { chmodSync, chownSync, existsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { ROBOT_LOCK_DIR } from '../../lib/commands/robot-lock-script.ts';
 import { type DockerAccessKind, type EngineFlavour, enginePath } from './engine-flavours.ts';
 import { run, waitUntil } from './exec.ts';
 import type { SimUser } from './identity.ts';
@@ -13,11 +14,13 @@ import { ensureDir, type robotFiles } from './state.ts';
 type RobotFiles = ReturnType<typeof robotFiles>;
 
 // Own UTS namespace too, so `hostname` in a robot session names the robot.
-// A robot has a /tmp of its own (robot scripts keep their lock there). An off-path robot hides the
+// A robot has a /tmp of its own, and its own lock directory where robot-deploy expects it (an
+// admin's `install -d -m 2770 -g docker /var/lib/robot-deploy`). An off-path robot hides the
 // docker CLIs on PATH behind /dev/null (not executable), as a snap install leaves /snap/bin/docker off
 // the non-interactive PATH.
 const WRAPPER =
-  '{ hostname "$5" 2>/dev/null || true; } && mount --bind "$1" "$2" && mount --bind "$7" /tmp || exit 1; ' +
+  '{ hostname "$5" 2>/dev/null || true; } && mount --bind "$1" "$2" && mount --bind "$7" /tmp && ' +
+  'mkdir -p "$9" && mount --bind "$8" "$9" || exit 1; ' +
   'if [ "$6" = off-path ]; then for f in /usr/bin/docker /usr/local/bin/docker; do if [ -e "$f" ]; then mount --bind /dev/null "$f" || exit 1; fi; done; fi; ' +
   'exec /usr/sbin/sshd -f "$3" -E "$4"';
 
@@ -81,6 +84,10 @@ export async function startRobotSshd(robot: RobotLayout, files: RobotFiles, user
   );
   ensureDir(files.tmp);
   chmodSync(files.tmp, 0o1777);
+  // Owned by root, the robot user's group (which owns docker.sock on a group robot), nothing for others.
+  ensureDir(files.lockDir);
+  chownSync(files.lockDir, 0, user.gid);
+  chmodSync(files.lockDir, 0o2770);
   ensureDir('/run/sshd');
   // sshd daemonizes, so this returns once it has read its config and bound its socket.
   const result = await run(
@@ -95,6 +102,8 @@ export async function startRobotSshd(robot: RobotLayout, files: RobotFiles, user
       robot.name,
       opts.access,
       files.tmp,
+      files.lockDir,
+      ROBOT_LOCK_DIR,
     ],
     { allowFail: true, timeoutMs: 20_000 },
   );

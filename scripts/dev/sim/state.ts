@@ -67,6 +67,7 @@ export function robotFiles(scope: FleetScope, name: string) {
     sshdPid: join(dir, 'sshd.pid'),
     home: join(dir, 'home'),
     tmp: join(dir, 'tmp'),
+    lockDir: join(dir, 'lock'),
     hostKey: join(stateFiles(scope.stateDir).hostKeys, `${id}_ed25519`),
     dockerLog: join(logs, `${id}.dockerd.log`),
     sshdLog: join(logs, `${id}.sshd.log`),

@@ -25,6 +25,8 @@ export function workspaceList(file: string, entry: EnvEntry | undefined): string
     .map((w) => w.trim())
     .filter(Boolean);
   for (const name of names) checkValue(file, { ...entry, value: name }, workspaceProblem);
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice) throw configError(file, entry.line, `${entry.key} lists "${twice}" twice`);
   return names;
 }
 

@@ -8,7 +8,9 @@ const ROBOT_NAME = /^[a-z][a-z0-9_]{0,30}$/;
 
 /** Suffix of the tag that keeps the image a deploy replaced, for rollback. */
 export const PREVIOUS_SUFFIX = '.prev';
-const MAX_WORKSPACE = 128 - PREVIOUS_SUFFIX.length;
+/** Suffix of the laptop's tag for what the last delta shipped (deploy/steps/delta-step.ts, basisRef). */
+export const DELTA_BASIS_SUFFIX = '.delta-basis';
+const MAX_WORKSPACE = 128 - DELTA_BASIS_SUFFIX.length;
 
 export function imageNameProblem(name: string): string | undefined {
   if (name.length > 200) return `is ${name.length} characters long; Docker allows at most 200 here`;
@@ -21,6 +23,9 @@ export function imageNameProblem(name: string): string | undefined {
 export function workspaceProblem(name: string): string | undefined {
   if (name.length > MAX_WORKSPACE) return `is ${name.length} characters long; at most ${MAX_WORKSPACE} fit in a Docker tag`;
   if (!TAG.test(name)) return 'is not a valid Docker tag (letters, digits, _ . -; must not start with . or -)';
+  // WS and WS.prev would be each other's rollback tag; WS.delta-basis is the laptop's own tag.
+  const reserved = [PREVIOUS_SUFFIX, DELTA_BASIS_SUFFIX].find((suffix) => name.endsWith(suffix));
+  if (reserved) return `ends in ${reserved}, which robot-deploy adds to workspace tags itself (WS${reserved}); rename the workspace`;
   return undefined;
 }
 

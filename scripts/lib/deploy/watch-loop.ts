@@ -51,7 +51,7 @@ export async function watchAndRedeploy(
       queued = queued ? { firstAt: queued.firstAt, paths: [...new Set([...queued.paths, ...batch.paths])] } : batch;
       void pump();
     },
-    [ctx.config.knownHostsFile],
+    { ownFiles: [ctx.config.knownHostsFile], onProblem: (text) => say(`${stamp()} note: ${text}`) },
   );
   ctx.teardown.add('watching the build context', () => watcher.close());
   await watcher.ready;

@@ -7,6 +7,7 @@ import { lastLines } from '../runner/runner.ts';
 import { connectRobot, type RobotConnection } from '../ssh/connect.ts';
 import type { ConnectError } from '../ssh/connect-errors.ts';
 import type { HostKeyVerdict, KnownHosts } from '../ssh/host-keys.ts';
+import { firstTcpAddress } from '../ssh/proxy.ts';
 import { resolveSshHost } from '../ssh/ssh-config.ts';
 import type { CheckRow } from './table.ts';
 
@@ -35,8 +36,10 @@ export async function diagnoseRobot(robot: RobotConfig, knownHosts: KnownHosts):
     fix,
   });
   const resolved = resolveSshHost(robot.target);
-  const address = `${resolved.host}:${resolved.port ?? 22}`;
-  const unreachable = await tcpProbe(resolved.host, resolved.port ?? 22);
+  // Behind a ProxyJump the laptop reaches the first hop, not the robot's HostName; a ProxyCommand is not probed.
+  const [host, port] = firstTcpAddress(resolved) ?? [resolved.host, resolved.port ?? 22];
+  const address = `${host}:${port}`;
+  const unreachable = firstTcpAddress(resolved) ? await tcpProbe(host, port) : undefined;
   if (unreachable)
     return [
       row(
@@ -46,7 +49,7 @@ export async function diagnoseRobot(robot: RobotConfig, knownHosts: KnownHosts):
         `check ${robot.envPrefix}_HOST in robots.env, that the robot is on, and that the laptop is on its network`,
       ),
     ];
-  const rows = [row('reachable', 'ok', `${address} answers`)];
+  const rows = [row('reachable', 'ok', resolved.proxyCommand ? 'through its ProxyCommand (not probed)' : `${address} answers`)];
   let connection: RobotConnection;
   try {
     // Read-only: a first key is checked against nothing and left for deploy or setup to pin.

@@ -25,9 +25,16 @@ export async function registerKey(robot: RobotConfig, key: UserKey, knownHosts: 
     answers.set(fp, answer);
     return answer;
   };
+  // A jump host is a host of its own: its key is asked about under its name, even if the robot shows the same key.
+  const askHop = (where: string, fp: string, type: string): Promise<boolean> => {
+    const answer = answers.get(`${where} ${fp}`) ?? confirmHostKey(where, `on the way to ${robot.name}`, fp, type);
+    answers.set(`${where} ${fp}`, answer);
+    return answer;
+  };
   const base: ConnectOptions = {
     knownHosts,
     confirmNewHostKey: canPrompt() ? ask : undefined,
+    confirmNewJumpHostKey: canPrompt() ? askHop : undefined,
     passwordToNewHostKey: acceptNewHostKey,
   };
   try {

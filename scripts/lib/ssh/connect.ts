@@ -25,8 +25,10 @@ export interface ConnectOptions {
    */
   confirmNewHostKey?: (fingerprint: string, type: string) => Promise<boolean>;
   passwordToNewHostKey?: boolean;
-  /** false: a first key is trusted for this connection only and not written (doctor changes nothing). */
+  /** false: a first key (the robot's or a jump host's) is trusted for this connection only and not written (doctor changes nothing). */
   pinNewHostKey?: boolean;
+  /** Asked before trusting a ProxyJump hop's first key (setup.ts on a terminal); without it, accept-new. */
+  confirmNewJumpHostKey?: (where: string, fingerprint: string, type: string) => Promise<boolean>;
 }
 
 export interface RobotConnection {
@@ -103,6 +105,8 @@ async function handshake(robot: RobotConfig, options: ConnectOptions, pins: Pinn
       knownHosts: options.knownHosts,
       timeoutMs,
       keyFile: robot.sshKey,
+      pinNewHostKey: options.pinNewHostKey,
+      confirmNewHostKey: options.confirmNewJumpHostKey,
     });
     await ssh.connect({
       sock: transport.sock as never,

@@ -44,6 +44,8 @@ export class KnownHosts {
 
   pin(name: string, keyBlob: Buffer): void {
     this.locked('pin a host key in', () => {
+      // Read again under the lock: another connection (a fleet, doctor's parallel checks) may have pinned it meanwhile.
+      if (this.pinned(name).some((pin) => !pin.revoked && pin.base64 === keyBlob.toString('base64'))) return;
       const exists = existsSync(this.file) && statSync(this.file).size > 0;
       const header = exists ? '' : '# Robot host keys pinned by robot-deploy (trust on first use). Commit this file.\n';
       // A file edited by hand may lack its final newline; the pin must not be glued onto that line.
@@ -109,7 +111,8 @@ function parseLine(line: string): KnownHostsLine | undefined {
 
 /**
  * OpenSSH's host field: a comma list of patterns (`*` and `?` wildcards, `!` negates), `[host]:port`,
- * or one hashed name `|1|salt|hmac-sha1(salt, name)`. We look up robot names (HostKeyAlias), any port.
+ * or one hashed name `|1|salt|hmac-sha1(salt, name)`. A robot name (HostKeyAlias) matches on any port;
+ * a `[host]:port` name (a jump host off port 22) only a `[pattern]:port` of that port, as in OpenSSH.
  */
 export function hostMatches(field: string, name: string): boolean {
   if (field.startsWith('|1|')) {
@@ -117,11 +120,12 @@ export function hostMatches(field: string, name: string): boolean {
     if (!salt || !hash) return false;
     return createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64') === hash;
   }
+  const withPort = /^\[.*\]:\d+$/.test(name);
   let matched = false;
   for (const raw of field.split(',')) {
     const negated = raw.startsWith('!');
-    const pattern = (negated ? raw.slice(1) : raw).replace(/^\[(.*)\]:\d+$/, '$1');
-    if (!globMatches(pattern, name)) continue;
+    const written = negated ? raw.slice(1) : raw;
+    if (!globMatches(withPort ? written : written.replace(/^\[(.*)\]:\d+$/, '$1'), name)) continue;
     if (negated) return false;
     matched = true;
   }

@@ -1,13 +1,10 @@
 import { spawn } from 'node:child_process';
-import { userInfo } from 'node:os';
 import { Duplex } from 'node:stream';
-import { NodeSSH } from 'node-ssh';
+import type { NodeSSH } from 'node-ssh';
 import type { ClientChannel } from 'ssh2';
 import { traceCommand } from '../cli/output.ts';
-import { formatSshTarget, parseSshTarget } from '../config/ssh-target.ts';
 import { quotePosix } from '../shell/posix-quote.ts';
-import { authHandler, planAuth } from './auth-plan.ts';
-import { judgeHostKey, type KnownHosts } from './host-keys.ts';
+import { connectJumpHost, type JumpOptions, jumpTarget } from './jump-host.ts';
 import { openSocket } from './open-socket.ts';
 import { type ResolvedHost, resolveSshHost } from './ssh-config.ts';
 
@@ -17,12 +14,7 @@ export interface Transport {
   close(): void;
 }
 
-export interface TransportOptions {
-  knownHosts: KnownHosts;
-  timeoutMs: number;
-  /** SSH_KEY of robots.env, also used for the jump hosts. */
-  keyFile?: string;
-}
+export type TransportOptions = JumpOptions;
 
 /** Direct TCP, else ProxyCommand (taken first, as ssh does), else through each ProxyJump hop in turn. */
 export async function openTransport(resolved: ResolvedHost, username: string, options: TransportOptions): Promise<Transport> {
@@ -37,83 +29,35 @@ export async function openTransport(resolved: ResolvedHost, username: string, op
     for (const hop of hops) hop.dispose();
   };
   try {
-    let sock: Duplex | undefined;
     const hopSpecs = resolved.proxyJump;
+    // Each hop is reached directly (the first) or through a channel of the one before it.
+    let via = async (): Promise<Duplex> => {
+      const [host, hopPort] = hopAddress(hopSpecs[0]);
+      return openSocket(host, hopPort, options.timeoutMs);
+    };
     for (const [index, spec] of hopSpecs.entries()) {
-      const hop = await connectJumpHost(spec, sock, options);
+      const hop = await connectJumpHost(spec, via, options);
       hops.push(hop);
-      const [host, hopPort] = index + 1 < hopSpecs.length ? nextHopAddress(hopSpecs[index + 1]) : [resolved.host, port];
-      sock = await forward(hop, host, hopPort, spec);
+      const [host, hopPort] = index + 1 < hopSpecs.length ? hopAddress(hopSpecs[index + 1]) : [resolved.host, port];
+      via = () => forward(hop, host, hopPort, spec);
     }
-    if (!sock) throw new Error('ProxyJump names no jump host');
-    return { sock, close: closeAll };
+    return { sock: await via(), close: closeAll };
   } catch (error) {
     closeAll();
     throw error;
   }
 }
 
-function nextHopAddress(spec: string): [string, number] {
-  const target = jumpTarget(spec);
-  const resolved = resolveSshHost(target);
+/** Where the laptop's own TCP connection goes (the first jump host, if any); none for a ProxyCommand. */
+export function firstTcpAddress(resolved: ResolvedHost): [string, number] | undefined {
+  if (resolved.proxyCommand) return undefined;
+  const [hop] = resolved.proxyJump ?? [];
+  return hop ? hopAddress(hop) : [resolved.host, resolved.port ?? 22];
+}
+
+function hopAddress(spec: string): [string, number] {
+  const resolved = resolveSshHost(jumpTarget(spec));
   return [resolved.host, resolved.port ?? 22];
-}
-
-function jumpTarget(spec: string) {
-  const target = parseSshTarget(spec);
-  if (typeof target === 'string') throw new Error(`ProxyJump ${spec} in ~/.ssh/config: ${target}`);
-  return target;
-}
-
-/** A jump host: its own ~/.ssh/config entry (not its own proxies), its key checked against known_hosts. */
-async function connectJumpHost(spec: string, via: Duplex | undefined, options: TransportOptions): Promise<NodeSSH> {
-  const target = jumpTarget(spec);
-  const resolved = resolveSshHost(target);
-  const username = resolved.user ?? userInfo().username;
-  const port = resolved.port ?? 22;
-  // Pinned under the name as written in ProxyJump, in known_hosts syntax ([host]:port off port 22).
-  const pinName = port === 22 ? target.host : `[${target.host}]:${port}`;
-  const pins = options.knownHosts.pinned(pinName);
-  const where = `jump host ${formatSshTarget({ user: username, host: resolved.host, ...(port === 22 ? {} : { port }) })}`;
-  const sock =
-    via ??
-    (await openSocket(resolved.host, port, options.timeoutMs).catch((error: Error & { code?: string }) => {
-      throw new Error(`${where}: ${error.code ?? error.message}. Check ProxyJump ${spec} in ~/.ssh/config`);
-    }));
-  const plan = planAuth({ username, keyFile: options.keyFile, configKeys: resolved.identityFiles });
-  const ssh = new NodeSSH();
-  let seen: Buffer | undefined;
-  let verdict: ReturnType<typeof judgeHostKey> | undefined;
-  try {
-    await ssh.connect({
-      sock,
-      host: resolved.host,
-      port,
-      username,
-      readyTimeout: options.timeoutMs,
-      authHandler: authHandler(plan) as never,
-      hostVerifier: (key: Buffer) => {
-        seen = key;
-        verdict = judgeHostKey(pins, key);
-        return verdict.kind === 'match' || verdict.kind === 'first-contact';
-      },
-    });
-  } catch (error) {
-    sock.destroy();
-    ssh.dispose();
-    if (verdict && verdict.kind !== 'match' && verdict.kind !== 'first-contact') {
-      throw new Error(
-        `${where}: HOST KEY ${verdict.kind === 'revoked' ? 'REVOKED' : 'CHANGED'} (${verdict.fingerprint}) — refusing to connect. If it was reinstalled, remove ${pinName} from ${options.knownHosts.file}.`,
-      );
-    }
-    throw new Error(`${where}: ${(error as Error).message}; tried ${plan.tried.join(', ') || 'no key'}`);
-  }
-  ssh.connection?.on('error', () => undefined);
-  if (verdict?.kind === 'first-contact') {
-    if (!seen) throw new Error(`${where}: the host key was not seen`);
-    options.knownHosts.pin(pinName, seen);
-  }
-  return ssh;
 }
 
 function forward(hop: NodeSSH, host: string, port: number, spec: string): Promise<ClientChannel> {

@@ -1,9 +1,12 @@
 // The robot's lock held for as long as an operation spans several commands: a deploy holds it shared
 // from the registry step to the pull & tag (so prune never garbage-collects under its push), prune
-// holds it exclusively. A session on the robot keeps the lock's file descriptor open in `cat` until
-// the laptop ends the channel, or the connection drops, which ends the session and frees the lock.
+// holds it exclusively. A session on the robot keeps the lock's file descriptor open while the laptop
+// keeps sending it a heartbeat. sshd notices a laptop that slept or left Wi-Fi range only after TCP
+// keepalive (about 2 h by default, and ClientAlive settings are the robot admin's), so the session
+// watches the heartbeat itself: a laptop silent for LOCK_SILENCE_SECONDS loses the lock.
 import type { Client } from 'ssh2';
-import { ROBOT_LOCK, ROBOT_LOCK_BUSY, ROBOT_LOCK_WAIT_SECONDS } from '../commands/robot-lock-script.ts';
+import { ROBOT_LOCK, ROBOT_LOCK_BUSY, ROBOT_LOCK_UNUSABLE, ROBOT_LOCK_WAIT_SECONDS } from '../commands/robot-lock-script.ts';
+import { lastLines } from '../runner/runner.ts';
 import { joinPosix } from '../shell/posix-quote.ts';
 
 export interface RobotLock {
@@ -13,27 +16,44 @@ export interface RobotLock {
 
 export type LockMode = 'shared' | 'exclusive';
 
-// The same robot_lock the one-shot scripts take; `cat` then keeps its descriptor open until the channel ends.
+/** The laptop writes one byte this often on the holding session. */
+export const LOCK_HEARTBEAT_SECONDS = 5;
+/**
+ * A holder that hears nothing for this long ends, and the lock is free: below the
+ * ROBOT_LOCK_WAIT_SECONDS a waiting rollback or prune waits, and far above the few seconds a
+ * heartbeat can queue behind push data on a slow link (a few channel windows of 2 MB).
+ */
+export const LOCK_SILENCE_SECONDS = 90;
+
+// The same robot_lock the one-shot scripts take; then one heartbeat byte at a time, each within $2
+// seconds. An ended channel (EOF) or a silent laptop ends the loop, the script, and the lock with it.
 const HOLD_SCRIPT = `${ROBOT_LOCK}
 robot_lock "$1"
 echo locked
-exec cat >/dev/null`;
+while [ "$(timeout "$2" head -c 1 9<&-)" = . ]; do :; done`;
 
 export function holdRobotLock(client: Client, robot: string, mode: LockMode): Promise<RobotLock> {
-  const command = joinPosix(['sh', '-c', HOLD_SCRIPT, 'robot-lock', mode === 'shared' ? '-s' : '-x']);
+  const command = joinPosix(['sh', '-c', HOLD_SCRIPT, 'robot-lock', mode === 'shared' ? '-s' : '-x', String(LOCK_SILENCE_SECONDS)]);
   return new Promise((resolve, reject) => {
     client.exec(command, (error, channel) => {
       if (error) return reject(error);
       let settled = false;
       let output = '';
+      let stderr = '';
+      let heartbeat: NodeJS.Timeout | undefined;
       const release = () => {
+        clearInterval(heartbeat);
         channel.end();
         channel.close();
       };
+      channel.on('error', () => undefined);
+      channel.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       channel.on('data', (chunk: Buffer) => {
         output += chunk.toString();
         if (!settled && /^locked$/m.test(output)) {
           settled = true;
+          heartbeat = setInterval(() => channel.write('.'), LOCK_HEARTBEAT_SECONDS * 1000);
+          heartbeat.unref();
           resolve({ mode, release });
         }
       });
@@ -44,11 +64,14 @@ export function holdRobotLock(client: Client, robot: string, mode: LockMode): Pr
           new Error(
             code === ROBOT_LOCK_BUSY
               ? `another deploy, rollback or prune on ${robot} held its lock for over ${ROBOT_LOCK_WAIT_SECONDS} s; try again when it is done`
-              : `could not take ${robot}'s lock (exit ${code})`,
+              : code === ROBOT_LOCK_UNUSABLE
+                ? `${robot}: ${lastLines(stderr, 1)}`
+                : `could not take ${robot}'s lock (exit ${code}): ${lastLines(stderr, 1)}`,
           ),
         );
       });
       channel.on('close', () => {
+        clearInterval(heartbeat);
         if (!settled) {
           settled = true;
           reject(new Error(`the connection to ${robot} closed while taking its lock`));

@@ -17,6 +17,8 @@ export interface FreshLayer {
   basisDiffId: string;
   /** The basis layer's blob in the robot's registry (gzip or not). */
   basisBlob: string;
+  /** The basis layer unpacked, as the robot holds it while rebuilding. */
+  basisSize: number;
   recipe: Recipe;
   /** batch.N.<sha256> per literal batch: the name says what the robot must hold. */
   batchNames: string[];
@@ -57,6 +59,7 @@ export async function sendDeltaLayer(
     diffId: layer.diffId,
     basisDiffId: layer.basis.diffId,
     basisBlob: layer.basis.blob.digest,
+    basisSize: basisFile?.size ?? indexEnd(basisIndex),
     recipe,
     batchNames: recipe.batches.map((batch, i) => `batch.${i}.${sha256Digest(batch).slice(7)}`),
     work: `${layer.diffId.slice(7, 39)}-${layer.basis.diffId.slice(7, 23)}`,
@@ -88,4 +91,11 @@ function keepIndex(diffId: string, index: ChunkIndex): void {
   } catch {
     // An unwritable cache costs the next delta a docker save, nothing else.
   }
+}
+
+/** Where the last chunk of an indexed layer ends: the layer's size. */
+function indexEnd(index: ChunkIndex): number {
+  let end = 0;
+  for (const { offset, length } of index.values()) end = Math.max(end, offset + length);
+  return end;
 }

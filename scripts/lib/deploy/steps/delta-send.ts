@@ -1,18 +1,31 @@
 // The delta's transfer to one robot: the literal batches it lacks, each on its own SSH channel, then
 // the fixed script that rebuilds and verifies the layer there (commands/robot-delta.ts).
 import type { ClientChannel } from 'ssh2';
-import { shortId } from '../../cli/display-format.ts';
-import { DELTA_BASIS_MISMATCH, deltaApply, deltaReceive, deltaState, parseDeltaState } from '../../commands/robot-delta.ts';
+import { megabytes, shortId } from '../../cli/display-format.ts';
+import {
+  DELTA_BASIS_MISMATCH,
+  DELTA_NO_SPACE,
+  deltaApply,
+  deltaDiscard,
+  deltaReceive,
+  deltaState,
+  parseDeltaState,
+  parseSpaceShortage,
+} from '../../commands/robot-delta.ts';
 import { REGISTRY_CONTAINER } from '../../commands/robot-registry.ts';
 import { recipeText } from '../../delta/recipe.ts';
-import { lastLines, runChecked } from '../../runner/runner.ts';
+import { CommandError, lastLines } from '../../runner/runner.ts';
 import { joinPosix } from '../../shell/posix-quote.ts';
 import type { FreshLayer } from '../../upload/delta-layer.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
 import type { PhaseClock } from './phase-clock.ts';
 import { pullDeadlineMs } from './pull-step.ts';
 
-/** One attempt: what the robot already has, the missing literal batches, then the rebuild. Returns bytes sent. */
+/**
+ * One attempt: what the robot already has, the missing literal batches, then the rebuild. Returns bytes
+ * sent. A failure with the link up is final (the caller pushes instead): the robot's work files for
+ * this layer go with it. After a cut link or a Ctrl-C they stay, for the retry or the next deploy.
+ */
 export async function sendLayer(
   ctx: DeployContext,
   run: RobotRun,
@@ -22,16 +35,39 @@ export async function sendLayer(
   report: (text: string) => void,
   phases: PhaseClock,
 ): Promise<number> {
-  const state = parseDeltaState(
-    (
-      await runChecked(
-        run.runner,
-        deltaState(REGISTRY_CONTAINER, ctx.config.image, layer.work, layer.diffId),
-        "reading the robot's delta state",
-        { signal },
-      )
-    ).stdout,
-  );
+  const connection = run.connectionIfAny;
+  try {
+    return await sendAndRebuild(ctx, run, layer, signal, onBytes, report, phases);
+  } catch (error) {
+    if (!signal.aborted && connection && !connection.isClosed())
+      await run.runner.run(deltaDiscard(layer.work), { signal }).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function sendAndRebuild(
+  ctx: DeployContext,
+  run: RobotRun,
+  layer: FreshLayer,
+  signal: AbortSignal,
+  onBytes: (bytes: number) => void,
+  report: (text: string) => void,
+  phases: PhaseClock,
+): Promise<number> {
+  const { recipe } = layer;
+  const batchBytes = recipe.batches.reduce((sum, batch) => sum + batch.length, 0);
+  const space = { work: batchBytes + recipe.literalBytes + recipe.size, basis: layer.basisSize, layer: recipe.size };
+  const stateArgv = deltaState(REGISTRY_CONTAINER, ctx.config.image, layer.work, layer.diffId, space);
+  const checked = await run.runner.run(stateArgv, { signal });
+  const short = parseSpaceShortage(checked.stdout);
+  if (checked.code === DELTA_NO_SPACE && short)
+    throw new Error(
+      `${run.robot.name} has ${megabytes(short.free)} free on ${short.mount} (for ${short.path}), and rebuilding layer ${shortId(layer.diffId)} ` +
+        `there needs about ${megabytes(short.need)}: free space on ${run.robot.name} (npx tsx scripts/prune.ts ${run.robot.name} removes old images ` +
+        'and delta leftovers), or deploy with --no-delta',
+    );
+  if (checked.code !== 0) throw new CommandError(run.robot.name, stateArgv, checked, "reading the robot's delta state");
+  const state = parseDeltaState(checked.stdout);
   if (state.committed) return 0;
   const kept = layer.batchNames.filter((name) => state.have.has(name)).length;
   if (kept)

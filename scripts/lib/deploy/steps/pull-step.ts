@@ -1,5 +1,6 @@
 import { shortId } from '../../cli/display-format.ts';
 import { digestRef, imageRef, parsePullAndTag, previousRef, pullAndTag } from '../../commands/robot-docker.ts';
+import { ROBOT_LOCK_WAIT_SECONDS } from '../../commands/robot-lock-script.ts';
 import { runChecked } from '../../runner/runner.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
 import { withReconnect } from './reconnect.ts';
@@ -15,7 +16,8 @@ export async function pullStep(ctx: DeployContext, run: RobotRun, report: (text:
     const target = imageRef(ctx.config.image, ws);
     const config = run.configDigests.get(ws);
     const argv = pullAndTag(source, target, previousRef(ctx.config.image, ws), [built.id, digest, ...(config ? [config] : [])]);
-    const timeoutMs = pullDeadlineMs(ctx.config.link.robotTimeoutSeconds, built.sizeBytes);
+    // The tag moves under the robot's lock, which a rollback or prune may hold meanwhile.
+    const timeoutMs = pullDeadlineMs(ctx.config.link.robotTimeoutSeconds, built.sizeBytes) + ROBOT_LOCK_WAIT_SECONDS * 1000;
     // Pull by digest and tag are idempotent, so after a dropped link the whole script simply runs again.
     const result = await withReconnect(
       ctx,

@@ -1,3 +1,4 @@
+import { ROBOT_LOCK_WAIT_SECONDS } from '../../commands/robot-lock-script.ts';
 import {
   ENSURE_NO_IMAGE,
   ENSURE_PORT_BUSY,
@@ -17,11 +18,11 @@ import { withReconnect } from './reconnect.ts';
 export async function registryStep(ctx: DeployContext, run: RobotRun, report: (text: string) => void): Promise<string> {
   const seen = run.remoteIfProbed?.registry;
   // One published with -p by an older robot-deploy goes through ensure, which recreates it on the host network.
-  let outcome = seen?.status === 'running' && seen.port && !seen.published ? seen : await ensureOnce(run);
+  let outcome = seen?.status === 'running' && seen.port && !seen.published ? seen : await ensureOnce(ctx, run);
   if (outcome.status === 'no-image') {
     report(`${run.robot.name} has no ${REGISTRY_IMAGE}; carrying it over SSH from the laptop`);
     await withReconnect(ctx, run, `the ${REGISTRY_IMAGE} hand-over`, (signal) => carryRegistryImage(ctx, run, report, signal), report);
-    outcome = await ensureOnce(run);
+    outcome = await ensureOnce(ctx, run);
   }
   if (outcome.status === 'port-busy') {
     throw new Error(
@@ -46,9 +47,10 @@ export async function registryStep(ctx: DeployContext, run: RobotRun, report: (t
   return `registry ${outcome.status} on ${run.robot.name}'s 127.0.0.1:${outcome.port}`;
 }
 
-async function ensureOnce(run: RobotRun): Promise<EnsureOutcome> {
+async function ensureOnce(ctx: DeployContext, run: RobotRun): Promise<EnsureOutcome> {
   const argv = ensureRegistry(run.robot.registryPort);
-  const result = await run.runner.run(argv);
+  // A teammate starting the registry at the same moment holds its lock meanwhile.
+  const result = await run.runner.run(argv, { timeoutMs: (ROBOT_LOCK_WAIT_SECONDS + ctx.config.link.robotTimeoutSeconds) * 1000 });
   const outcome = parseEnsureOutput(result.stdout);
   if (result.code === 0 || result.code === ENSURE_NO_IMAGE || result.code === ENSURE_PORT_BUSY) return outcome;
   throw new CommandError(run.robot.name, argv, result, 'starting the registry');
