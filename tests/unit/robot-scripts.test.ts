@@ -260,11 +260,12 @@ test('rollback waits for the robot lock a pull & tag holds, then runs on the tag
   holder.kill();
 });
 
-/** Takes the robot's lock exclusively, its directory moved to `dir`, and prints "locked". */
-function takeLock(dir: string) {
-  const result = spawnSync('sh', ['-c', `${withLockDirText(ROBOT_LOCK, dir)}\nrobot_lock -x\necho locked`], {
+/** Takes the robot's lock exclusively, its directory moved to `dir`, and prints "locked" and the lock file. */
+function takeLock(dir: string, home = tempDir('rd-home-')) {
+  const result = spawnSync('sh', ['-c', `${withLockDirText(ROBOT_LOCK, dir)}\nrobot_lock -x\necho locked\necho "$lock"`], {
     encoding: 'utf8',
     timeout: 10_000,
+    env: { ...process.env, HOME: home },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -288,27 +289,28 @@ test('the lock lives in a directory no other account can use: one open to others
   const blocked = takeLock(fifo);
   assert.equal(blocked.code, ROBOT_LOCK_UNUSABLE, blocked.stderr);
   assert.match(blocked.stderr, /cannot create the lock .*robot-deploy\.lock: .*or remove what is there/);
-  assert.equal(takeLock(makeLockDir()).stdout.trim(), 'locked');
+  assert.equal(takeLock(makeLockDir()).stdout.trim().split('\n')[0], 'locked');
 });
 
-test('no lock directory, and no right to make one: the one command to run, not an unlocked run', () => {
+test("no lock directory, and no right to make one: the account's own, closed directory in its home, not an unlocked run", () => {
   const parent = join(tempDir('rd-lock-'), 'a-file');
   writeFileSync(parent, '');
-  const result = takeLock(join(parent, 'robot-deploy'));
-  assert.equal(result.code, ROBOT_LOCK_UNUSABLE, result.stderr);
-  assert.match(
-    result.stderr,
-    new RegExp(
-      `this robot has no lock directory ${parent}/robot-deploy and user \\S+ may not make it; run once on the robot: sudo install -d -m 2770 -g \\S+ ${parent}/robot-deploy`,
-    ),
-  );
+  const home = tempDir('rd-home-');
+  const result = takeLock(join(parent, 'robot-deploy'), home);
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(result.stdout.trim().split('\n'), ['locked', join(home, '.cache/robot-deploy/locks/robot-deploy.lock')]);
+  assert.equal(statSync(join(home, '.cache/robot-deploy/locks')).mode & 0o777, 0o700);
+  chmodSync(join(home, '.cache/robot-deploy/locks'), 0o777);
+  const open = takeLock(join(parent, 'robot-deploy'), home);
+  assert.equal(open.code, ROBOT_LOCK_UNUSABLE, 'an own directory others can write is refused too');
+  assert.match(open.stderr, /is open to other accounts; run on the robot: chmod 700/);
 });
 
 test('as root the lock directory is made on first use: 2770, owned by root, group of docker.sock', (t) => {
   if (process.getuid?.() !== 0) return skipOrFail(t, 'making the directory as root needs root');
   const dir = join(tempDir('rd-lock-'), 'robot-deploy');
   const result = takeLock(dir);
-  assert.equal(result.stdout.trim(), 'locked', result.stderr);
+  assert.equal(result.stdout.trim(), `locked\n${dir}/robot-deploy.lock`, result.stderr);
   const made = statSync(dir);
   assert.equal(made.mode & 0o7777, 0o2770);
   assert.equal(made.uid, 0);

@@ -1,5 +1,6 @@
 import { DOCKER_DENIED, NO_DOCKER_CLI } from '../commands/robot-docker-access.ts';
-import { DOCKER_UNUSABLE, parseRobotHealth, robotHealth } from '../commands/robot-health.ts';
+import { DOCKER_UNUSABLE, parseRobotHealth, type RobotHealth, robotHealth } from '../commands/robot-health.ts';
+import { ROBOT_LOCK_DIR } from '../commands/robot-lock-script.ts';
 import type { RobotConfig } from '../config/project-config.ts';
 import { platformVerdict } from '../deploy/platform-verdict.ts';
 import { tcpProbe } from '../net/tcp-probe.ts';
@@ -163,8 +164,24 @@ export async function diagnoseRobot(robot: RobotConfig, knownHosts: KnownHosts):
             `npx tsx scripts/prune.ts ${robot.name}`,
           ),
     );
+    rows.push(lockRow(health.lockDir, row));
     return rows;
   } finally {
     connection.close();
   }
+}
+
+/** Where deploys, rollbacks and prunes on this robot take turns (commands/robot-lock-script.ts). */
+function lockRow(
+  lockDir: RobotHealth['lockDir'],
+  row: (check: string, verdict: CheckRow['verdict'], detail: string, fix?: string) => CheckRow,
+): CheckRow {
+  if (lockDir === 'shared') return row('robot lock', 'ok', `${ROBOT_LOCK_DIR}: every deploying account takes the same lock`);
+  if (lockDir === 'makeable') return row('robot lock', 'ok', `${ROBOT_LOCK_DIR} is made by the first deploy (root, or passwordless sudo)`);
+  return row(
+    'robot lock',
+    'warn',
+    `no ${ROBOT_LOCK_DIR}, and this account may not make it: it locks in its own home, so teammates who log in as other accounts do not wait for each other`,
+    `sudo install -d -m 2770 -g docker ${ROBOT_LOCK_DIR} (once, on the robot)`,
+  );
 }
