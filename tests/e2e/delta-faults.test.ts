@@ -109,7 +109,7 @@ describe('delta rebuilds that meet each other, and a robot short of space', simS
       assert.equal(code, 0, run.output());
       assert.match(
         run.output(),
-        /colcon: delta failed \(dfault has [\d.]+ (kB|MB) free on \S+ \(for \S+\), and rebuilding layer [0-9a-f]{12} there needs about [\d.]+ MB: free space on dfault \(npx tsx scripts\/prune\.ts dfault removes old images and delta leftovers\), or deploy with --no-delta\); sending it with docker push instead/,
+        /colcon: delta failed \(dfault has [\d.]+ (kB|MB) free on \S+ \(for \S+\), and rebuilding layer [0-9a-f]{12} there needs about [\d.]+ MB: free space on dfault \(npx tsx scripts\/prune\.ts dfault removes old images and delta leftovers\), or deploy with --no-delta\); sending the layer whole instead/,
       );
       landed();
       const onSmallDisk = execFileSync('nsenter', ['-t', String(sshd), '-m', '--', 'find', `${home}/.cache`, '-type', 'f'], {
