@@ -22,7 +22,9 @@ case "$1 $2" in
   "image inspect") shift 2; fmt=; [ "$1" = --format ] && fmt=$2 && shift 2
     id=; case "$1" in sha256:*) id=$1 ;; *) [ -f "$FAKE/ids/$(key "$1")" ] && id=$(cat "$FAKE/ids/$(key "$1")") ;; esac
     case "$fmt" in *"len .RepoTags"*) [ "$1" = "$FAKE_TAGGED" ] && echo 1 || echo 0; exit 0 ;; esac
-    case "$fmt" in "{{.Id}} {{.Os}}"*) [ -n "$id" ] || exit 1; fp=$id; [ -f "$FAKE/fingerprints/$id" ] && fp=$(cat "$FAKE/fingerprints/$id"); echo "$id $fp"; exit 0 ;; esac
+    # Several refs: a line for each one found, exit 1 if any is missing (as docker does).
+    case "$fmt" in "{{.Id}} {{.Os}}"*) rc=0; for ref do id=; case "$ref" in sha256:*) id=$ref ;; *) [ -f "$FAKE/ids/$(key "$ref")" ] && id=$(cat "$FAKE/ids/$(key "$ref")") ;; esac
+      [ -n "$id" ] || { rc=1; continue; }; fp=$id; [ -f "$FAKE/fingerprints/$id" ] && fp=$(cat "$FAKE/fingerprints/$id"); echo "$id $fp"; done; exit $rc ;; esac
     case "$1" in sha256:*) echo "$1"; exit 0 ;; esac
     if [ "$1" = registry:2 ]; then [ -f "$FAKE/has-registry-image" ] && exit 0; exit 1; fi
     [ -f "$FAKE/ids/$(key "$1")" ] && cat "$FAKE/ids/$(key "$1")" && exit 0; exit 1 ;;

@@ -67,13 +67,19 @@ export function parseProbe(stdout: string): ProbeResult {
 // atomic, so IMAGE:WS is always either the old image or the complete new one. The ID is the
 // config digest on the classic image store and the pulled digest on the containerd one: either
 // of the space-separated IDs in $4 is right. Content equal to the current image under a new digest
-// (a classic engine's re-push) replaces it without becoming the rollback image.
+// (a classic engine's re-push) replaces it without becoming the rollback image. One inspect reads both
+// images (the pulled one first; IMAGE:WS, when there is one, on the second line).
 const PULL_AND_TAG_SCRIPT = `src=$1 dst=$2 prev=$3 want=$4
 ${ROBOT_LOCK}
 docker image pull --quiet "$src" >/dev/null || exit 1
 robot_lock -s
-got=$(docker image inspect --format "{{.Id}} ${FINGERPRINT_FORMAT}" "$src") || exit 1
-old=$(docker image inspect --format "{{.Id}} ${FINGERPRINT_FORMAT}" "$dst" 2>/dev/null) || old=
+both=$(docker image inspect --format "{{.Id}} ${FINGERPRINT_FORMAT}" "$src" "$dst" 2>/dev/null)
+got=\${both%%
+*} old=
+case $both in *"
+"*) old=\${both#*
+} ;; esac
+[ -n "$got" ] || exit 1
 got_id=\${got%% *} old_id=\${old%% *}
 case " $want " in *" $got_id "*) ;; *) echo "pulled $got_id, expected one of: $want" >&2; exit 5 ;; esac
 if [ -n "$old" ] && [ "\${old#* }" != "\${got#* }" ]; then docker image tag "$old_id" "$prev" || exit 1; else old_id=; fi

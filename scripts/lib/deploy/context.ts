@@ -53,12 +53,16 @@ export class RobotRun {
   private madeConnection?: RobotConnection;
   private madeRunner?: Runner;
   private madeRemote?: ProbeResult;
+  /** The connection the probe ran on: deploy --watch probes again only on a new one. */
+  probedOn?: RobotConnection;
   private madeRegistryPort?: number;
   private madeTunnel?: Tunnel;
   /** Opened while the image builds, when the probe saw the registry already running. */
   tunnelOpening?: Promise<Tunnel | Error>;
   /** The robot's lock, held shared from the registry step on (exclusive by prune). */
   lock?: RobotLock;
+  /** The lock while it is being taken (deploy --watch starts taking it as a redeploy's build starts). */
+  locking?: Promise<void>;
   /** Workspaces whose robot image differs from the laptop's. */
   stale: string[] = [];
   /** Manifest digest per workspace, from the push. */

@@ -6,6 +6,7 @@ import { runDeploy } from './pipeline.ts';
 import { ROBOT_STEPS } from './robot-tasks.ts';
 import { StepClock } from './step-clock.ts';
 import { connectStep } from './steps/connect-step.ts';
+import { takeRobotLock } from './steps/robot-lock-step.ts';
 import { openReadyTunnel } from './steps/tunnel-step.ts';
 import { robotStatus, timingLines } from './summary.ts';
 
@@ -66,7 +67,11 @@ async function redeploy(ctx: DeployContext, batch: ChangeBatch, timings: boolean
   for (const [key, job] of planBuilds(ctx.config, ctx.robots)) ctx.builds.set(key, job);
   ctx.notices.length = 0;
   const sentBefore = new Map(ctx.robots.map((run) => [run, run.tunnelIfAny?.bytesToRobot() ?? 0]));
-  for (const run of ctx.robots) run.newRound();
+  for (const run of ctx.robots) {
+    run.newRound();
+    // The robot's lock is taken while the image builds, on a connection that is still open.
+    if (run.connectionIfAny && !run.connectionIfAny.isClosed()) void takeRobotLock(run, 'shared').catch(() => undefined);
+  }
   const buildClock = new StepClock();
   await runDeploy(ctx, buildClock, ROBOT_STEPS, true);
   if (ctx.signal.aborted) return;

@@ -5,6 +5,7 @@ export async function closeRobot(run: RobotRun): Promise<void> {
   // A tunnel opened while building may still be opening when an up-to-date robot is done.
   await run.tunnelOpening;
   await run.tunnelIfAny?.close();
+  await run.locking?.catch(() => undefined);
   run.lock?.release();
   run.connectionIfAny?.close();
 }
@@ -13,6 +14,7 @@ export async function closeRobot(run: RobotRun): Promise<void> {
 export async function releaseRobot(run: RobotRun): Promise<void> {
   await run.tunnelOpening;
   run.tunnelOpening = undefined;
+  await run.locking?.catch(() => undefined);
   run.lock?.release();
   run.lock = undefined;
 }

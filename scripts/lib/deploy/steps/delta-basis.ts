@@ -3,7 +3,7 @@
 import { tagImage } from '../../commands/local-docker.ts';
 import { chunkIndexDir, loadChunkIndex } from '../../delta/chunk-index-cache.ts';
 import type { ChunkIndex } from '../../delta/recipe.ts';
-import type { DeployContext } from '../context.ts';
+import type { DeployContext, RobotRun } from '../context.ts';
 
 export function cachedIndexes(diffIds: readonly string[]): Map<string, ChunkIndex> {
   const dir = chunkIndexDir();
@@ -21,6 +21,8 @@ export function cachedIndexes(diffIds: readonly string[]): Map<string, ChunkInde
  */
 export const basisRef = (image: string, ws: string): string => `${image}:${ws}.delta-basis`;
 
-export async function keepForNextDelta(ctx: DeployContext, ws: string, localId: string | undefined): Promise<void> {
-  if (localId && !ctx.recorded) await ctx.local.run(tagImage(localId, basisRef(ctx.config.image, ws)));
+/** Only where a later delta may read it: not in a dry run, nor with the delta off for this robot. */
+export async function keepForNextDelta(ctx: DeployContext, run: RobotRun, ws: string, localId: string | undefined): Promise<void> {
+  if (localId && !ctx.recorded && !ctx.noDelta && run.robot.delta !== false)
+    await ctx.local.run(tagImage(localId, basisRef(ctx.config.image, ws)));
 }

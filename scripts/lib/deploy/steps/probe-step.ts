@@ -4,11 +4,16 @@ import type { DeployContext, RobotRun } from '../context.ts';
 import { platformVerdict } from '../platform-verdict.ts';
 import { openReadyTunnel } from './tunnel-step.ts';
 
-/** Read-only: the robot engine's platform, the image IDs it holds now, and its registry's state. */
-export async function probeStep(ctx: DeployContext, run: RobotRun): Promise<void> {
+/**
+ * Read-only: the robot engine's platform, the image IDs it holds now, and its registry's state.
+ * deploy --watch asks once per connection: between saves it knows what it deployed itself.
+ */
+export async function probeStep(ctx: DeployContext, run: RobotRun): Promise<string | undefined> {
+  if (ctx.keepOpen && run.remoteIfProbed && run.probedOn && run.probedOn === run.connectionIfAny) return 'known from the last redeploy';
   const refs = run.workspaces.map((ws) => imageRef(ctx.config.image, ws));
   const result = await runChecked(run.runner, probe(refs), `checking docker on ${run.robot.name}`);
   run.remote = parseProbe(result.stdout);
+  run.probedOn = run.connectionIfAny;
   const registry = run.remote.registry;
   const warm = run.tunnelIfAny?.isOpen() && run.registryPortIfKnown === registry.port;
   if (registry.status === 'running' && registry.port && !warm) {
@@ -18,6 +23,7 @@ export async function probeStep(ctx: DeployContext, run: RobotRun): Promise<void
     run.tunnelOpening = openReadyTunnel(ctx, run).catch((error: Error) => error);
   }
   checkPlatform(ctx, run, run.remote);
+  return undefined;
 }
 
 /** The image must run on the robot, natively or through qemu (slow, so it is said). */

@@ -3,6 +3,7 @@ import { digestRef, imageRef, parsePullAndTag, previousRef, pullAndTag } from '.
 import { ROBOT_LOCK_WAIT_SECONDS } from '../../commands/robot-lock-script.ts';
 import { runChecked } from '../../runner/runner.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
+import { keepForNextDelta } from './delta-basis.ts';
 import { withReconnect } from './reconnect.ts';
 
 /** The post's step 4 (robot side): pull from the robot's own registry, then move IMAGE:WS. */
@@ -18,6 +19,8 @@ export async function pullStep(ctx: DeployContext, run: RobotRun, report: (text:
     const argv = pullAndTag(source, target, previousRef(ctx.config.image, ws), [built.id, digest, ...(config ? [config] : [])]);
     // The tag moves under the robot's lock, which a rollback or prune may hold meanwhile.
     const timeoutMs = pullDeadlineMs(ctx.config.link.robotTimeoutSeconds, built.sizeBytes) + ROBOT_LOCK_WAIT_SECONDS * 1000;
+    // The laptop's tag for the next delta goes on while the robot pulls.
+    const kept = keepForNextDelta(ctx, run, ws, built.localId);
     // Pull by digest and tag are idempotent, so after a dropped link the whole script simply runs again.
     const result = await withReconnect(
       ctx,
@@ -26,8 +29,11 @@ export async function pullStep(ctx: DeployContext, run: RobotRun, report: (text:
       () => runChecked(run.runner, argv, `pull and tag of ${target}`, { timeoutMs }),
       report,
     );
-    const { previous } = parsePullAndTag(result.stdout);
+    await kept;
+    const { deployed, previous } = parsePullAndTag(result.stdout);
     run.outcomes.set(ws, { kind: 'deployed', id: built.id, previous });
+    // What the robot holds now, for deploy --watch's next redeploy, which does not ask it again.
+    if (deployed) run.remote.images.set(target, { id: deployed, digests: [digest], fingerprint: built.fingerprint });
     lines.push(`${target} = ${shortId(built.id)}${previous ? `, previous kept as ${previousRef(ctx.config.image, ws)}` : ''}`);
   }
   return lines.join('; ');

@@ -5,7 +5,6 @@ import { linkKey } from '../../upload/link-key.ts';
 import { shipImage } from '../../upload/ship-image.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
 import { withStallGuard } from '../stall-guard.ts';
-import { keepForNextDelta } from './delta-basis.ts';
 import { pushWithBuildx, pushWithDocker } from './docker-push.ts';
 import { withReconnect } from './reconnect.ts';
 
@@ -40,7 +39,6 @@ export async function pushStep(
         notes.push(shipped.note);
         run.digests.set(ws, shipped.digest);
         run.configDigests.set(ws, shipped.configDigest);
-        await keepForNextDelta(ctx, ws, built.localId);
         continue;
       }
       notes.push(`${ws}: docker push (${shipped.push})`);
@@ -80,7 +78,6 @@ export async function pushStep(
       run.digests.set(ws, digest);
       // DELTA=auto weighs the next delta against a push at this rate.
       if (!ctx.recorded) recordLinkRate(linkRatesFile(), linkKey(run), sent() - bytesBefore, (performance.now() - startedAt) / 1000);
-      await keepForNextDelta(ctx, ws, built.localId);
     }
   } finally {
     clearInterval(timer);

@@ -3,12 +3,17 @@
 import { holdRobotLock, type LockMode } from '../../ssh/robot-lock.ts';
 import type { RobotRun } from '../context.ts';
 
-/** Takes (or changes to) the robot's lock in `mode`. */
-export async function takeRobotLock(run: RobotRun, mode: LockMode): Promise<void> {
-  if (run.lock?.mode === mode) return;
-  run.lock?.release();
-  run.lock = undefined;
-  run.lock = await holdRobotLock(run.sshClient, run.robot.name, mode);
+/** Takes (or changes to) the robot's lock in `mode`; a second call while the first is under way waits for it. */
+export function takeRobotLock(run: RobotRun, mode: LockMode): Promise<void> {
+  if (run.lock?.mode === mode) return Promise.resolve();
+  run.locking ??= (async () => {
+    run.lock?.release();
+    run.lock = undefined;
+    run.lock = await holdRobotLock(run.sshClient, run.robot.name, mode);
+  })().finally(() => {
+    run.locking = undefined;
+  });
+  return run.locking;
 }
 
 /** After a reconnect: the old session, and the lock with it, ended with the link. */
