@@ -2,7 +2,7 @@
 // running arm64 through qemu) on slow, lossy Wi-Fi. The first push measures the link; the rebuild then
 // goes by delta because the estimate says so, and lands the laptop's arm64 image bit for bit.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ARM64_BUSYBOX_IMAGE, importArm64Base } from '../../scripts/dev/sim/harness.ts';
@@ -39,16 +39,20 @@ describe('DELTA=auto to an arm64 robot over 4 Mbit/s with 50 ms RTT and 1 % loss
     assert.equal(result.code, 0, result.output);
     assert.match(result.output, /docker push \(no delta: first deploy of this workspace to the robot\)/);
     assert.ok(existsSync(linkRates), 'the push recorded the link rate');
-    const [rate] = Object.values(JSON.parse(readFileSync(linkRates, 'utf8')) as Record<string, number>);
+    const [{ bitsPerSecond: rate }] = Object.values(
+      JSON.parse(readFileSync(linkRates, 'utf8')) as Record<string, { bitsPerSecond: number }>,
+    );
     console.log(`# measured link rate: ${(rate / 1e6).toFixed(2)} Mbit/s (shaped to 4 Mbit/s, 1 % loss)`);
     assert.ok(rate > 0.5e6 && rate < 4.5e6, `a plausible rate for this link: ${rate} bit/s`);
   });
 
-  test('rebuild of two files: auto picks the delta, and the arm64 image is the laptop’s, bit for bit', async () => {
+  test('rebuild of two files, no rate measured lately: this deploy probes the link, auto picks the delta, and the arm64 image is the laptop’s, bit for bit', async () => {
     const floor = tree.rewrite(['lib03.so', 'lib29.so']);
+    rmSync(linkRates);
     const result = await deploy();
     assert.equal(result.code, 0, result.output);
-    assert.match(result.output, /colcon: delta \(auto: push ~[\d.]+ s at [\d.]+ Mbit\/s against delta ~[\d.]+ s\)/);
+    assert.match(result.output, /colcon: delta \(auto: whole ~[\d.]+ s at [\d.]+ Mbit\/s against delta ~[\d.]+ s\)/);
+    assert.ok(existsSync(linkRates), 'the probe recorded the rate it measured');
     assert.match(result.output, /colcon: delta, 1 new layer\(s\) of 8\.\d MB rebuilt on the robot/);
     const robot = fleet().robot('jetson');
     assert.equal(

@@ -99,7 +99,7 @@ for (const laptop of ['docker20', 'docker26'] as EngineFlavour[]) {
       const mixed = await deploy();
       assert.equal(mixed.code, 0, mixed.output);
       assert.match(mixed.output, /colcon: delta, 1 new layer/);
-      assert.match(mixed.output, /docker push \(delta off: DELTA=on \(or R26_DELTA=on\) in robots\.env turns it on\)/);
+      assert.match(mixed.output, /docker push \(delta off by DELTA=off or R26_DELTA=off in robots\.env\)/);
       for (const robot of fleet().robots) assert.equal(runOn(robot), laptopRun());
     });
   });

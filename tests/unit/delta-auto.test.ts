@@ -10,21 +10,23 @@ import { tempDir } from '../support/cli.ts';
 const dir = tempDir('delta-auto-test-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('auto: no measured rate means push; a slow link means delta; a fast one push, and the line says why', () => {
+test('auto: a slow link means delta, a fast one the whole layer, weighed for the route the layer would take; the line says why', () => {
   // The bench's rebuilt ROS layer: 60 MB, about 24 MB gzipped.
-  const gzipBasis = { basisBlobBytes: 24e6, basisUncompressed: false };
-  assert.deepEqual(decideDelta(gzipBasis), {
-    delta: false,
-    why: 'auto: no link rate measured for this robot yet (this push measures it)',
-  });
+  const gzipBasis = { basisBlobBytes: 24e6, basisUncompressed: false, route: 'docker push' as const };
   const slow = decideDelta({ ...gzipBasis, bitsPerSecond: 2e6 });
   assert.equal(slow.delta, true);
-  assert.match(slow.why, /^auto: push ~96\.0 s at 2\.0 Mbit\/s against delta ~5\.5 s$/);
+  assert.match(slow.why, /^auto: whole ~96\.0 s at 2\.0 Mbit\/s against delta ~5\.5 s$/);
   assert.equal(decideDelta({ ...gzipBasis, bitsPerSecond: 20e6 }).delta, true);
   assert.equal(decideDelta({ ...gzipBasis, bitsPerSecond: 100e6 }).delta, false);
+  // docker push gzips 60 MB on one core (~3 s) whatever the link: on gigabit that, not the wire, bounds it.
+  assert.match(decideDelta({ ...gzipBasis, bitsPerSecond: 1e9 }).why, /whole ~3\.0 s/);
+  // Staged, the engine compressed the layer already, and the delta reads it without docker save.
+  const staged = decideDelta({ ...gzipBasis, route: 'staged', bitsPerSecond: 40e6 });
+  assert.match(staged.why, /whole ~4\.8 s at 40\.0 Mbit\/s against delta ~3\.5 s/);
+  assert.equal(staged.delta, true);
   // A basis an earlier delta stored uncompressed: its blob is the whole tar, a push would send less.
-  const raw = decideDelta({ basisBlobBytes: 60e6, basisUncompressed: true, bitsPerSecond: 2e6 });
-  assert.match(raw.why, /push ~96\.0 s .* delta ~5\.5 s/);
+  const raw = decideDelta({ basisBlobBytes: 60e6, basisUncompressed: true, bitsPerSecond: 2e6, route: 'docker push' });
+  assert.match(raw.why, /whole ~96\.0 s .* delta ~5\.5 s/);
 });
 
 test('link rates: kept per robot, only from pushes big enough to measure the link; a damaged file counts as none', () => {
@@ -36,6 +38,10 @@ test('link rates: kept per robot, only from pushes big enough to measure the lin
   recordLinkRate(file, 'r2', 10e6, 1);
   assert.equal(linkRate(file, 'r1'), 20e6);
   assert.equal(linkRate(file, 'r2'), 80e6);
+  assert.equal(linkRate(file, 'r2', 60_000, Date.now() + 61_000), undefined, 'too old for this deploy');
+  writeFileSync(file, JSON.stringify({ r1: 8e6 }));
+  assert.equal(linkRate(file, 'r1'), 8e6, 'a file of the earlier format still reads');
+  assert.equal(linkRate(file, 'r1', 60_000), undefined, 'but its rate has no time, so it is not fresh');
   writeFileSync(file, '{not json');
   assert.equal(linkRate(file, 'r1'), undefined);
   assert.equal(linkRatesFile({ XDG_CACHE_HOME: '/c' }), '/c/robot-deploy/link-rates.json');
@@ -51,7 +57,7 @@ test('DELTA takes on, off and auto, per robot or for all; anything else is refus
     config.robots.map((r) => r.delta),
     ['auto', false, true],
   );
-  assert.equal(parseProjectConfig('IMAGE=app\nR1_HOST=pi@10.0.0.2\n', file).robots[0]!.delta, false, 'off by default');
+  assert.equal(parseProjectConfig('IMAGE=app\nR1_HOST=pi@10.0.0.2\n', file).robots[0]!.delta, 'auto', 'auto by default');
   assert.throws(
     () => parseProjectConfig('IMAGE=app\nR1_HOST=pi@10.0.0.2\nR1_DELTA=maybe\n', file),
     /robots\.env:3: R1_DELTA=maybe: use on, off or auto/,

@@ -44,7 +44,7 @@ test('the documented example parses with per-robot overrides', () => {
     workspaces: ['navigation', 'vision'],
     sshKey: join(homedir(), '.ssh', 'id_ed25519'),
     registryPort: 5000,
-    delta: false,
+    delta: 'auto',
   });
   assert.equal(jetson.name, 'jetson');
   assert.deepEqual(jetson.target, { user: 'jetson', host: 'jetson.local', port: 2222 });

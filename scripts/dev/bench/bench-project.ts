@@ -5,6 +5,7 @@ import { makeWorkspace, type SimFleet, type SimRobot } from '../../dev/sim/harne
 import { hostPlatform } from '../../dev/sim/names.ts';
 import { writeRobotsEnvFile } from '../../dev/sim/robots-env.ts';
 import { runArgv } from './child-processes.ts';
+import { makeHarnessWorkspace } from './harness-workspace.ts';
 import { makeRosWorkspace } from './ros-workspace.ts';
 
 /** Never the tests' (rdt/10.78), the demo's (rdsim/10.77) or others' scopes. */
@@ -19,6 +20,9 @@ export const BENCH_WS = 'bench';
 export const ROS_WS = 'ros';
 /** deploy --watch's own copy of the ~150 MB workspace. */
 export const WATCH_WS = 'watch';
+/** The second harness's workspace (harness-workspace.ts), for the OpenSSH flow and for deploy --watch. */
+export const HARNESS_WS = 'harness';
+export const HARNESS_WATCH_WS = 'harness-watch';
 /** 143 MiB ≈ 150 MB of /dev/urandom: gzip cannot shrink it, so every byte must cross the link. */
 export const BASE_SIZE_MIB = 143;
 export const BASE_BYTES = BASE_SIZE_MIB * 1024 * 1024;
@@ -41,7 +45,12 @@ export async function makeBenchProject(fleet: SimFleet, ws: string = BENCH_WS): 
   const dir = join(BENCH_SCOPE.stateDir, ws === BENCH_WS ? 'project' : `project-${ws}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const workspace = ws === ROS_WS ? await makeRosWorkspace(dir, ws) : await makeWorkspace(dir, { name: ws, baseSizeMiB: BASE_SIZE_MIB });
+  const workspace =
+    ws === ROS_WS
+      ? await makeRosWorkspace(dir, ws)
+      : ws === HARNESS_WS || ws === HARNESS_WATCH_WS
+        ? await makeHarnessWorkspace(dir, ws)
+        : await makeWorkspace(dir, { name: ws, baseSizeMiB: BASE_SIZE_MIB });
   const envFile = join(dir, 'robots.env');
   const platform = hostPlatform();
   await writeRobotsEnvFile(envFile, {
@@ -81,7 +90,7 @@ export class LaptopImages {
 
   /** Also whatever IMAGE:WS is now: a run that failed before its check built one nobody noted. */
   async remove(): Promise<void> {
-    for (const ws of [BENCH_WS, ROS_WS, WATCH_WS]) {
+    for (const ws of [BENCH_WS, ROS_WS, WATCH_WS, HARNESS_WS, HARNESS_WATCH_WS]) {
       const current = await runArgv(['docker', 'image', 'inspect', '--format', '{{.Id}}', `${BENCH_IMAGE}:${ws}`], {
         allowFail: true,
       });

@@ -15,7 +15,7 @@ export class Results {
 
   /** robot-deploy's contender in a scenario: deploy --watch in the watch scenario. */
   ours(scenario: ScenarioKey): ContenderKey {
-    return scenario === 'watch' ? 'robot-deploy-watch' : 'robot-deploy';
+    return scenario === 'watch' || scenario === 'watch-harness' ? 'robot-deploy-watch' : 'robot-deploy';
   }
 
   runs(scenario: ScenarioKey, contender: ContenderKey): Sample[] {

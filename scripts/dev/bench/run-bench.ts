@@ -9,6 +9,8 @@ import {
   BENCH_ROBOTS,
   BENCH_SCOPE,
   type BenchProject,
+  HARNESS_WATCH_WS,
+  HARNESS_WS,
   LaptopImages,
   LINK_RATE,
   makeBenchProject,
@@ -106,7 +108,8 @@ export async function runBench(options: BenchOptions, log: Log): Promise<number>
     const samples: Sample[] = [];
     for (const scenario of SCENARIOS.filter((s) => options.scenarios.includes(s.key))) {
       if (scenario.ros) rosProject ??= await makeBenchProject(fleet, ROS_WS);
-      const own = scenario.ros && rosProject ? rosProject : project;
+      const harnessProject = scenario.harness ? await makeBenchProject(fleet, HARNESS_WS) : undefined;
+      const own = scenario.ros && rosProject ? rosProject : (harnessProject ?? project);
       const contenders = [
         robotDeployContender(own, options.launcher),
         registryFlowBaseline(own),
@@ -115,6 +118,7 @@ export async function runBench(options: BenchOptions, log: Log): Promise<number>
         robotDeployContender(own, options.launcher, 'robot-deploy-upload'),
       ];
       if (scenario.key === 'watch') contenders.push(watchContender(await makeBenchProject(fleet, WATCH_WS), options.launcher));
+      if (scenario.harness) contenders.push(watchContender(await makeBenchProject(fleet, HARNESS_WATCH_WS), options.launcher));
       samples.push(
         ...(await runScenario({ project: own, contenders, laptopImages: teardown.laptopImages, log }, scenario, options.rounds)),
       );

@@ -4,7 +4,20 @@ import { BASE_BYTES } from './bench-project.ts';
 import type { ContenderKey } from './contender.ts';
 import { ROS_BASE_BYTES, ROS_CHANGED_FILES, ROS_LAYER_BYTES, ROS_PACKAGE_FILES } from './ros-workspace.ts';
 
-export type ScenarioKey = 'first' | 'small' | 'none' | 'two' | 'slow' | 'far' | 'watch' | 'ros' | 'ros20' | 'ros2' | 'ros-first' | 'routes';
+export type ScenarioKey =
+  | 'first'
+  | 'small'
+  | 'none'
+  | 'two'
+  | 'slow'
+  | 'far'
+  | 'watch'
+  | 'ros'
+  | 'ros20'
+  | 'ros2'
+  | 'ros-first'
+  | 'routes'
+  | 'watch-harness';
 
 export interface Scenario {
   key: ScenarioKey;
@@ -32,6 +45,8 @@ export interface Scenario {
   measuredRate?: string;
   /** The ROS-like workspace (ros-workspace.ts) instead of the ~150 MB one. */
   ros?: boolean;
+  /** The second harness's workspace (harness-workspace.ts) instead of the ~150 MB one. */
+  harness?: boolean;
   /** At most this many measured rounds, whatever --rounds says (slow links). */
   maxRounds?: number;
 }
@@ -154,6 +169,21 @@ export const SCENARIOS: readonly Scenario[] = [
     ourStatus: 'deployed',
     wireBounds: () => TOP_ONLY,
     contenders: ROUTES,
+  },
+  {
+    key: 'watch-harness',
+    title: "small change, deploy --watch, in the second harness's workspace",
+    method:
+      'as watch, but the build context holds a 150 MB incompressible file and a 450 kB text file, a RUN step runs, a small app file changes, and the Dockerfile sits in the workspace directory under the context root',
+    robotNames: ['sim1'],
+    initialTop: 'app: warm-up',
+    warmUp: WATCH_AND_OPENSSH,
+    beforeRun: 'change-top',
+    imageChanges: true,
+    ourStatus: 'deployed',
+    wireBounds: () => TOP_ONLY,
+    contenders: WATCH_AND_OPENSSH,
+    harness: true,
   },
   rosScenario('ros', '100 Mbit/s'),
   rosScenario('ros20', '20 Mbit/s', '20mbit'),

@@ -6,7 +6,7 @@
 import { megabytes } from '../cli/display-format.ts';
 import { imageRef, registryRef } from '../commands/robot-docker.ts';
 import { decideDelta } from '../delta/delta-decision.ts';
-import { linkRate, linkRatesFile } from '../delta/link-rates.ts';
+import { FRESH_FOR_MS, linkRate, linkRatesFile } from '../delta/link-rates.ts';
 import { diffIdsOfFingerprint } from '../delta/manifest.ts';
 import { type BuildJob, buildFor, type DeployContext, type RobotRun } from '../deploy/context.ts';
 import type { PushRoute } from '../deploy/push-route.ts';
@@ -18,6 +18,7 @@ import { RegistryClient } from '../net/registry-client.ts';
 import { copyImage } from './copy-image.ts';
 import { gzipLevelFor } from './gzip-level.ts';
 import { linkKey } from './link-key.ts';
+import { measureLink } from './link-probe.ts';
 import { firstImageIn, layersOnRobot } from './registry-images.ts';
 import { withSaveSource } from './saved-layers.ts';
 import { type Sent, sendImage } from './send-image.ts';
@@ -57,7 +58,7 @@ export async function shipImage(
   const staging = stagingPort ? new RegistryClient(() => stagingPort, ctx.config.image) : undefined;
   try {
     if (staging && staged && noDelta) return await copyWhole(ctx, run, ws, staging, registry, staged, noDelta, events);
-    const planned = await run.tunnel.use(() => plan(ctx, run, ws, registry, newDiffIds, noDelta, report));
+    const planned = await run.tunnel.use(() => plan(ctx, run, ws, route, registry, newDiffIds, noDelta, report));
     events.phases.lap('plan');
     const why = [...(noDelta ? [noDelta] : []), ...planned.noDelta].join('; ');
     const deltas = planned.layers.some((layer) => 'basis' in layer);
@@ -123,7 +124,7 @@ async function copyWhole(
 function whyNoDelta(ctx: DeployContext, run: RobotRun, ws: string): string | undefined {
   if (ctx.recorded) return 'no delta in a dry run';
   if (ctx.noDelta) return 'delta off by --no-delta';
-  if (run.robot.delta === false) return `delta off: DELTA=on (or ${run.robot.envPrefix}_DELTA=on) in robots.env turns it on`;
+  if (run.robot.delta === false) return `delta off by DELTA=off or ${run.robot.envPrefix}_DELTA=off in robots.env`;
   if (!run.remoteIfProbed?.images.get(imageRef(ctx.config.image, ws))) return 'no delta: first deploy of this workspace to the robot';
   return undefined;
 }
@@ -132,6 +133,7 @@ async function plan(
   ctx: DeployContext,
   run: RobotRun,
   ws: string,
+  route: PushRoute,
   registry: RegistryClient,
   newDiffIds: readonly string[],
   noDelta: string | undefined,
@@ -143,7 +145,16 @@ async function plan(
   ]);
   if (!earlier) return planUpload(newDiffIds, onRobot);
   if (typeof earlier === 'string') return { ...planUpload(newDiffIds, onRobot), noDelta: [earlier] };
-  return { ...planUpload(newDiffIds, onRobot, earlier, deltaChoice(run, ws, report)), earlier };
+  const worthWeighing = newDiffIds.some(
+    (diffId, i) => !onRobot.has(diffId) && earlier.layers[Math.min(i, earlier.layers.length - 1)].size >= WORTH_A_DELTA,
+  );
+  const rate = run.robot.delta === 'auto' && worthWeighing ? await currentRate(ctx, run) : undefined;
+  return { ...planUpload(newDiffIds, onRobot, earlier, deltaChoice(run, ws, route, rate, report)), earlier };
+}
+
+/** The link's rate as this deploy finds it: measured by a transfer in the last minutes, else now. */
+async function currentRate(ctx: DeployContext, run: RobotRun): Promise<number> {
+  return linkRate(linkRatesFile(), linkKey(run), FRESH_FOR_MS) ?? (await measureLink(ctx, run));
 }
 
 /**
@@ -159,17 +170,19 @@ async function earlierImage(ctx: DeployContext, run: RobotRun, ws: string, regis
   return { layers: found.image.layers, diffIds };
 }
 
-function deltaChoice(run: RobotRun, ws: string, report: (text: string) => void): DeltaChoice {
+function deltaChoice(
+  run: RobotRun,
+  ws: string,
+  route: PushRoute,
+  bitsPerSecond: number | undefined,
+  report: (text: string) => void,
+): DeltaChoice {
   return ({ diffId, blob }) => {
     // Reading both images costs about a second per 500 MB: not worth it for small layers.
     if (blob.size < WORTH_A_DELTA)
       return { delta: false, why: `no delta: the earlier layers are under ${megabytes(WORTH_A_DELTA)}, a push costs as little` };
-    if (run.robot.delta !== 'auto') return { delta: true, why: '' };
-    const verdict = decideDelta({
-      basisBlobBytes: blob.size,
-      basisUncompressed: blob.digest === diffId,
-      bitsPerSecond: linkRate(linkRatesFile(), linkKey(run)),
-    });
+    if (run.robot.delta !== 'auto' || bitsPerSecond === undefined) return { delta: true, why: '' };
+    const verdict = decideDelta({ basisBlobBytes: blob.size, basisUncompressed: blob.digest === diffId, bitsPerSecond, route: route.kind });
     if (verdict.delta) report(`${ws}: delta (${verdict.why})`);
     return verdict;
   };

@@ -107,7 +107,7 @@ async function sendAndRebuild(
  * signal and a deadline are watched from the start: a link cut before the channel opens would
  * otherwise leave the exec waiting for ever.
  */
-function sendBytes(ctx: DeployContext, run: RobotRun, argv: string[], data: Buffer, signal: AbortSignal): Promise<void> {
+export function sendBytes(ctx: DeployContext, run: RobotRun, argv: string[], data: Buffer, signal: AbortSignal): Promise<void> {
   const client = run.sshClient;
   const seconds = ctx.config.link.robotTimeoutSeconds + Math.ceil(data.length / 25_000);
   return new Promise((resolve, reject) => {
