@@ -60,5 +60,5 @@ test('setup registers the key a deploy then logs in with: an id_ecdsa alone is f
   writeFileSync(`${path}.pub`, `${pair.public}\n`);
   const found = await findUserKey(undefined, home);
   assert.equal(found?.source === 'file' && found.path, path);
-  assert.deepEqual(planAuth({ username: 'nuc', home, env: {}, platform: 'linux' }).tried, [`key ${path}`]);
+  assert.deepEqual(planAuth({ username: 'nuc', home }).tried, [`key ${path}`]);
 });

@@ -35,3 +35,8 @@ export function traceCommand(where: string, argv: readonly string[], env: Record
   const assignments = Object.entries(env).map(([name, value]) => `${name}=${joinPosix([value])}`);
   process.stderr.write(`+ [${where}] ${[...assignments, joinPosix(argv)].join(' ')}\n`);
 }
+
+/** -v: a decision taken on the way that no command shows (an ssh-agent skipped), like OpenSSH's debug lines. */
+export function traceNote(where: string, text: string): void {
+  if (outputMode.verbose) process.stderr.write(`# [${where}] ${text}\n`);
+}

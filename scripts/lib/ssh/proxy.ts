@@ -6,6 +6,7 @@ import type { ClientChannel } from 'ssh2';
 import { traceCommand } from '../cli/output.ts';
 import { formatSshTarget, parseSshTarget } from '../config/ssh-target.ts';
 import { quotePosix } from '../shell/posix-quote.ts';
+import { agentForLogin } from './agent-probe.ts';
 import { authHandler, planAuth } from './auth-plan.ts';
 import { judgeHostKey, type KnownHosts } from './host-keys.ts';
 import { openSocket } from './open-socket.ts';
@@ -80,7 +81,8 @@ async function connectJumpHost(spec: string, via: Duplex | undefined, options: T
     (await openSocket(resolved.host, port, options.timeoutMs).catch((error: Error & { code?: string }) => {
       throw new Error(`${where}: ${error.code ?? error.message}. Check ProxyJump ${spec} in ~/.ssh/config`);
     }));
-  const plan = planAuth({ username, keyFile: options.keyFile, configKeys: resolved.identityFiles });
+  const agent = await agentForLogin(where, options.keyFile);
+  const plan = planAuth({ username, keyFile: options.keyFile, configKeys: resolved.identityFiles, agent });
   const ssh = new NodeSSH();
   let seen: Buffer | undefined;
   let verdict: ReturnType<typeof judgeHostKey> | undefined;
