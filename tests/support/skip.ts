@@ -6,3 +6,10 @@ export function skipOrFail(t: TestContext, reason: string): void {
   console.log(`# SKIP ${t.name}: ${reason}`);
   t.skip(reason);
 }
+
+/**
+ * For node:test's `skip` option: a test that needs what only POSIX has (sh scripts, signals between processes,
+ * file modes) is skipped on Windows, the reason printed by the reporter. A platform, not a missing prerequisite:
+ * CI skips it there too, and runs it on Linux.
+ */
+export const posixOnly = (reason: string): string | false => (process.platform === 'win32' ? `needs POSIX: ${reason}` : false);

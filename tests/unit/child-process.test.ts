@@ -32,8 +32,11 @@ test('runProcess stops a program when its signal aborts', async () => {
   assert.match(result.stderr, /stopped \(SIGKILL\): Error: link lost/);
 });
 
-test('runProcess rejects, naming the program, when it cannot start', async () => {
-  await assert.rejects(runProcess(['rd-no-such-program-here', '--version']), /cannot run rd-no-such-program-here: .*ENOENT/);
+test('runProcess rejects, naming the program and what to do, when it is not on PATH', async () => {
+  await assert.rejects(
+    runProcess(['rd-no-such-program-here', '--version']),
+    /^ProgramNotFoundError: rd-no-such-program-here not found: it is not on PATH\. install rd-no-such-program-here, or add the folder/,
+  );
 });
 
 test('startProcess streams stdout as bytes', async () => {

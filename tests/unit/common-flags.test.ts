@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { makeProject, REPO, runScript, tempDir } from '../support/cli.ts';
+import { makeProject, REPO, runScript } from '../support/cli.ts';
+import { fakeProgram } from '../support/fake-program.ts';
 
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 const COMMANDS = ['deploy', 'build', 'registry', 'tunnel', 'push', 'cleanup', 'setup', 'doctor', 'status', 'rollback', 'prune'];
@@ -12,13 +13,12 @@ const NO_ENGINE = { DOCKER_HOST: 'unix:///nonexistent/docker.sock', CI: '1' };
 
 /** A laptop "engine" that answers only `docker version`: enough for scripts that must reach a robot. */
 function versionOnlyDocker(): NodeJS.ProcessEnv {
-  const bin = tempDir('rd-bin-');
-  writeFileSync(
-    join(bin, 'docker'),
-    '#!/bin/sh\n[ "$1" = version ] && { echo "28.2.2 28.2.2 linux/amd64"; exit 0; }\necho "not here: $*" >&2; exit 1\n',
+  const docker = fakeProgram(
+    'docker',
+    `if (args[0] === 'version') console.log('28.2.2 28.2.2 linux/amd64');
+    else { console.error('not here: ' + args.join(' ')); process.exitCode = 1; }`,
   );
-  chmodSync(join(bin, 'docker'), 0o755);
-  return { PATH: `${bin}:${process.env.PATH}`, CI: '1' };
+  return { ...docker.env, CI: '1' };
 }
 
 test("--version prints package.json's version for every command", () => {

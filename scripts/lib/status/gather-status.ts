@@ -3,6 +3,7 @@ import { parseRobotStatus, queryRobotStatus, type RobotStatusReport } from '../c
 import type { ProjectConfig, RobotConfig } from '../config/project-config.ts';
 import { planBuildJobs } from '../deploy/build-plan.ts';
 import { buildKey } from '../deploy/context.ts';
+import { ProgramNotFoundError } from '../runner/find-program.ts';
 import { type Runner, runChecked } from '../runner/runner.ts';
 import { withRobotConnection } from '../ssh/connect.ts';
 import type { KnownHosts } from '../ssh/host-keys.ts';
@@ -40,7 +41,11 @@ export async function gatherStatus(
   const laptopIds = new Map(
     await Promise.all(
       [...jobs].map(async ([key, job]) => {
-        const found = await local.run(imageId(job.spec.tag));
+        // Without docker the robots' side is still worth showing: the laptop's images are then unknown.
+        const found = await local.run(imageId(job.spec.tag)).catch((error: Error) => {
+          if (error instanceof ProgramNotFoundError) return { code: 127, stdout: '', stderr: error.message };
+          throw error;
+        });
         return [key, found.code === 0 ? found.stdout.trim() : undefined] as const;
       }),
     ),

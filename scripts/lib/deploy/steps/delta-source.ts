@@ -2,7 +2,6 @@
 // store by its layers (unless the laptop kept the chunk index of its layers); one `docker save`; a
 // recipe per new layer.
 
-import { spawn } from 'node:child_process';
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { chunkIndexDir, saveChunkIndex } from '../../delta/chunk-index-cache.ts'
 import { readSavedImages, type SavedImages } from '../../delta/image-save.ts';
 import { type Descriptor, type LayerPlan, OCI_CONFIG, OCI_LAYER_TAR, sha256Digest } from '../../delta/manifest.ts';
 import { type ChunkIndex, indexChunks, makeRecipe, type Recipe } from '../../delta/recipe.ts';
+import { startProcess } from '../../runner/child-process.ts';
 import { lastLines } from '../../runner/runner.ts';
 import type { BuiltImage, DeployContext } from '../context.ts';
 import type { PhaseClock } from './phase-clock.ts';
@@ -170,7 +170,7 @@ async function saveImagesFor(
   maxBytes: number,
 ): Promise<SavedImages> {
   const [command, ...args] = saveImages(ids);
-  const save = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const save = startProcess([command, ...args]);
   const stop = ctx.teardown.add('docker save for the delta', () => void save.kill('SIGKILL'));
   let stderr = '';
   save.stderr.on('data', (chunk) => (stderr += chunk));
