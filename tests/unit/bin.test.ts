@@ -37,7 +37,7 @@ test('the bin refuses an unknown command with exit 2 and lists the commands', ()
 });
 
 test('the bin runs a script with its arguments from another directory, finding robots.env upwards', () => {
-  const { dir } = makeProject('IMAGE=eurobot2023\nWORKSPACES=navigation\nROBOT1_HOST=nuc@192.168.1.64\n');
+  const { dir } = makeProject('IMAGE=eurobot2023\nWORKSPACES=navigation\nROBOT1_HOST=nuc@192.0.2.64\n');
   mkdirSync(join(dir, 'navigation', 'src'), { recursive: true });
   const result = runBin(['deploy', 'robot1', '--dry-run'], join(dir, 'navigation', 'src'), NO_ENGINE);
   assert.equal(result.status, 0, result.stderr);

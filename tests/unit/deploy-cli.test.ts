@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { makeProject, runScript } from '../support/cli.ts';
 
 const ENV =
-  'IMAGE=eurobot2023\nWORKSPACES=navigation\nROBOT1_HOST=nuc@192.168.1.64\nJETSON_HOST=jetson@jetson.local\nJETSON_PLATFORM=linux/arm64\n';
+  'IMAGE=eurobot2023\nWORKSPACES=navigation\nROBOT1_HOST=nuc@192.0.2.64\nJETSON_HOST=jetson@jetson.local\nJETSON_PLATFORM=linux/arm64\n';
 // Proves a dry run and a refused command never need the laptop's engine.
 const NO_ENGINE = { DOCKER_HOST: 'unix:///nonexistent/docker.sock', CI: '1' };
 
@@ -22,7 +22,7 @@ test('--dry-run prints the exact commands per host and runs nothing', () => {
   );
   assert.match(out, /docker image tag sha256:0{64} 127\.0\.0\.1:\d+\/eurobot2023:navigation/);
   assert.match(out, /docker image push 127\.0\.0\.1:\d+\/eurobot2023:navigation/);
-  assert.match(out, /robot1 \(over SSH to nuc@192\.168\.1\.64\):\n {2}sh -c .*probe robot-deploy-registry eurobot2023:navigation/s);
+  assert.match(out, /robot1 \(over SSH to nuc@192\.0\.2\.64\):\n {2}sh -c .*probe robot-deploy-registry eurobot2023:navigation/s);
   assert.match(out, /ensure-registry robot-deploy-registry 5000 registry:2 robot-deploy-registry/);
   assert.match(out, /pull-and-tag 127\.0\.0\.1:5000\/eurobot2023@sha256:0{64} eurobot2023:navigation eurobot2023:navigation\.prev/);
   assert.equal(existsSync(join(dir, 'known_hosts')), false, 'no SSH connection was made');
