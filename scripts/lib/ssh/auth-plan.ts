@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import ssh2, { type AuthenticationType } from 'ssh2';
 import type { AgentState } from './agent-probe.ts';
 import { defaultKeyPaths } from './user-ssh-defaults.ts';
@@ -46,7 +47,8 @@ export function planAuth(inputs: AuthInputs): AuthPlan {
   }
   if (!inputs.keyFile && agent && 'unreachable' in agent) plan.skipped.push(`ssh-agent (${agent.unreachable})`);
   const files = inputs.keyFile ? [inputs.keyFile] : [...(inputs.configKeys ?? []), ...defaultKeyPaths(home)];
-  for (const file of [...new Set(files)]) {
+  // Each key once, however its path was written (~/.ssh/x from robots.env and the default ~/.ssh/x alike).
+  for (const file of [...new Set(files.map((file) => resolve(file)))]) {
     if (!existsSync(file)) {
       if (inputs.keyFile) plan.skipped.push(`${file} (file not found)`);
       continue;
