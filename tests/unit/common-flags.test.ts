@@ -50,6 +50,15 @@ test('-v shows each laptop command, quoted as a shell takes it, on stderr before
   assert.doesNotMatch(silent.stderr, /^\+ \[laptop\]/m);
 });
 
+test('output to a file or pipe has no colour unless FORCE_COLOR asks, even where colorette would colour it (Windows, CI)', () => {
+  const { envFile } = makeProject(ENV);
+  // colorette colours every non-terminal on Windows, and in CI when GITHUB_ACTIONS is set.
+  const piped = runScript('deploy.ts', ['robot1', '--dry-run', '--env-file', envFile], { ...NO_ENGINE, GITHUB_ACTIONS: 'true' });
+  assert.equal(piped.status, 0, piped.stderr);
+  assert.match(piped.stdout, /Dry run: nothing was run/);
+  assert.doesNotMatch(piped.stdout + piped.stderr, /\x1b\[/);
+});
+
 test('--no-color and NO_COLOR take the colour out of the progress lines', () => {
   const { envFile } = makeProject(ENV);
   const args = ['robot1', '--dry-run', '--env-file', envFile];

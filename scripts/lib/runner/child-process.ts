@@ -10,8 +10,10 @@ export interface ProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** Working directory (default: this process's). */
   cwd?: string;
-  /** A stream the program reads as stdin (e.g. the previous stage of a pipeline); instead of `input`. */
-  stdin?: Readable;
+  /** A stream the program reads as stdin (e.g. the previous stage of a pipeline), or 'pipe' to write to child.stdin; instead of `input`. */
+  stdin?: Readable | 'pipe';
+  /** Windows: arguments joined as they are, unquoted (a command line written by the user, e.g. a ProxyCommand). */
+  verbatim?: boolean;
   /**
    * Stopped as a tree: on POSIX a process group of its own, so a signal to `-pid` reaches everything under it, as
    * Ctrl-C on a terminal does; an abort then stops the whole group (SIGTERM) rather than the program alone (SIGKILL).
@@ -47,6 +49,9 @@ export function startProcess(
     // Detached on Windows would leave the job that ends Node's children with it.
     detached: tree && process.platform !== 'win32',
     windowsHide: true,
+    windowsVerbatimArguments: options.verbatim,
+    // Verbatim leaves the program's own name unquoted too; a path with a space must stay one word.
+    ...(options.verbatim ? { argv0: `"${program}"` } : {}),
     stdio: [options.stdin ?? (options.input === undefined ? 'ignore' : 'pipe'), 'pipe', 'pipe'],
     ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const } : {}),
     ...(options.signal && !tree ? { signal: options.signal, killSignal: 'SIGKILL' as const } : {}),
