@@ -1,8 +1,8 @@
 // A stand-in laptop program (docker) written in Node, started the way the product starts programs: by name from
 // PATH, with no shell, on every OS. It is Node itself under that name (a symlink; on Windows a hard link or copy,
-// since only an .exe can start without a shell) that runs `body` from a --require preload in NODE_OPTIONS. Any
+// only an .exe can start without a shell) that runs `body` from a --require preload in NODE_OPTIONS. Any
 // other node process that inherits NODE_OPTIONS (the script under test) is left alone.
-import { copyFileSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { tempDir } from './cli.ts';
 
@@ -22,14 +22,9 @@ export function fakeProgram(name: string, body: string): FakeProgram {
   const bin = join(dir, 'bin');
   mkdirSync(bin);
   const exe = join(bin, process.platform === 'win32' ? `${name}.exe` : name);
-  if (process.platform !== 'win32') symlinkSync(process.execPath, exe);
-  else {
-    try {
-      linkSync(process.execPath, exe);
-    } catch {
-      copyFileSync(process.execPath, exe);
-    }
-  }
+  // Windows: a copy, as a hard link to the running node.exe could not be deleted when the test ends.
+  if (process.platform === 'win32') copyFileSync(process.execPath, exe);
+  else symlinkSync(process.execPath, exe);
   const preload = join(dir, 'fake.cjs');
   writeFileSync(
     preload,

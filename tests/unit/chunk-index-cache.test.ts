@@ -39,5 +39,5 @@ test('a damaged index file counts as none; a bad digest is refused; the cache ke
   assert.equal(kept.length, KEPT_INDEXES);
   assert.ok(kept.includes(digest(10 + KEPT_INDEXES + 4).slice(7)) && !kept.includes(digest(10).slice(7)));
   assert.deepEqual(loadChunkIndex(dir, digest(20)), index, 'offsets past 4 GB survive');
-  assert.equal(chunkIndexDir({ XDG_CACHE_HOME: '/c' }), '/c/robot-deploy/chunk-index');
+  assert.equal(chunkIndexDir({ XDG_CACHE_HOME: '/c' }), join('/c', 'robot-deploy', 'chunk-index'));
 });

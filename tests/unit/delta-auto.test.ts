@@ -38,7 +38,7 @@ test('link rates: kept per robot, only from pushes big enough to measure the lin
   assert.equal(linkRate(file, 'r2'), 80e6);
   writeFileSync(file, '{not json');
   assert.equal(linkRate(file, 'r1'), undefined);
-  assert.equal(linkRatesFile({ XDG_CACHE_HOME: '/c' }), '/c/robot-deploy/link-rates.json');
+  assert.equal(linkRatesFile({ XDG_CACHE_HOME: '/c' }), join('/c', 'robot-deploy', 'link-rates.json'));
 });
 
 test('DELTA takes on, off and auto, per robot or for all; anything else is refused with its line', () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { parseProjectConfig, resolveEnvFile } from '../../scripts/lib/config/load-config.ts';
-import { REPO, tempDir } from '../support/cli.ts';
+import { escapeRegExp, REPO, tempDir } from '../support/cli.ts';
 
 function project(): string {
   const dir = tempDir('rd-env-');
@@ -112,15 +112,15 @@ for (const [name, text, pattern] of errors) {
 
 test('refused: a CONTEXT symlink that leads outside the project', () => {
   const dir = project();
-  symlinkSync(tmpdir(), join(dir, 'escape'));
+  symlinkSync(tmpdir(), join(dir, 'escape'), 'junction'); // a junction: Windows makes those without admin rights
   assert.throws(() => parseProjectConfig('IMAGE=img\nCONTEXT=escape\nR_HOST=r\n', join(dir, 'robots.env')), /points outside/);
 });
 
 test('--env-file beats ROBOTS_ENV beats the nearest robots.env upwards', () => {
   const dir = project();
   writeFileSync(join(dir, 'robots.env'), 'IMAGE=img\n');
-  assert.equal(resolveEnvFile('/a/flag.env', { ROBOTS_ENV: '/b/env.env' }, dir), '/a/flag.env');
-  assert.equal(resolveEnvFile(undefined, { ROBOTS_ENV: '/b/env.env' }, dir), '/b/env.env');
+  assert.equal(resolveEnvFile('/a/flag.env', { ROBOTS_ENV: '/b/env.env' }, dir), resolve('/a/flag.env'));
+  assert.equal(resolveEnvFile(undefined, { ROBOTS_ENV: '/b/env.env' }, dir), resolve('/b/env.env'));
   assert.equal(resolveEnvFile('flag.env', {}, join(dir, 'src')), join(dir, 'src', 'flag.env'), 'relative to the cwd');
   assert.equal(resolveEnvFile(undefined, {}, dir), join(dir, 'robots.env'));
 });
@@ -148,7 +148,7 @@ test('no robots.env anywhere above: a usage error naming every directory searche
       assert.match(
         error.message,
         new RegExp(
-          `^no robots\\.env in ${join(dir, 'src')} or any directory above it \\(looked in ${join(dir, 'src')}, ${dir}, .*, /\\)\\..*--env-file FILE or set ROBOTS_ENV`,
+          `^no robots\\.env in ${escapeRegExp(join(dir, 'src'))} or any directory above it \\(looked in ${escapeRegExp(join(dir, 'src'))}, ${escapeRegExp(dir)}, .*, ${escapeRegExp(above(dir).at(-1) ?? '/')}\\)\\..*--env-file FILE or set ROBOTS_ENV`,
         ),
       );
       return error.name === 'UsageError';

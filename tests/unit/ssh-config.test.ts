@@ -35,7 +35,7 @@ test('an alias resolves HostName, User, Port and IdentityFile', () => {
     host: '192.0.2.64',
     user: 'nuc',
     port: 2222,
-    identityFiles: ['/home/me/.ssh/robots_ed25519', '/home/me/.ssh/id_ed25519'],
+    identityFiles: [join('/home/me', '.ssh', 'robots_ed25519'), join('/home/me', '.ssh', 'id_ed25519')],
   });
 });
 
@@ -50,7 +50,7 @@ test('%h expands to the alias; relative IdentityFile is under ~/.ssh', () => {
   const resolved = resolveFromConfig(blocks, { host: 'jetson' }, '/home/me');
   assert.equal(resolved.host, 'jetson.local');
   assert.equal(resolved.user, 'fallback');
-  assert.deepEqual(resolved.identityFiles, ['/home/me/.ssh/keys/jetson', '/home/me/.ssh/id_ed25519']);
+  assert.deepEqual(resolved.identityFiles, [join('/home/me', '.ssh', 'keys', 'jetson'), join('/home/me', '.ssh', 'id_ed25519')]);
 });
 
 test('wildcards and negation; first value wins; Match blocks are ignored', () => {
