@@ -5,6 +5,7 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { basename, delimiter, join, relative } from 'node:path';
 import { test } from 'node:test';
+import { startProcess } from '../../scripts/lib/runner/child-process.ts';
 import { findProgram } from '../../scripts/lib/runner/find-program.ts';
 import { LocalRunner } from '../../scripts/lib/runner/local-runner.ts';
 import { makeProject, REPO, runScript, tempDir } from '../support/cli.ts';
@@ -51,12 +52,17 @@ test('a program is found only in absolute PATH entries, never in the current dir
   assert.equal(findProgram('rdtool', { PATH: dir }), program);
   const fromHere = relative(process.cwd(), dir) || '.';
   assert.equal(findProgram('rdtool', { PATH: `${fromHere}${delimiter}` }), undefined, 'a relative or empty PATH entry is not searched');
+  assert.throws(
+    () => startProcess(['rdtool'], { env: { PATH: fromHere } }),
+    /rdtool\S* is in the current directory \(or a relative PATH entry\)/,
+  );
   if (process.platform === 'win32') {
     // Node's own search would run a docker.exe that a cloned project happens to hold: the current directory comes first there.
     assert.equal(findProgram(basename(program), { PATH: '' }), undefined);
     const script = join(tempDir('rd-find-cmd-'), 'rdscript.cmd');
     writeFileSync(script, '@echo off\r\n');
     assert.equal(findProgram('rdscript', { PATH: join(script, '..') }), undefined, 'a .cmd needs a shell');
+    assert.throws(() => startProcess(['rdscript'], { env: { PATH: join(script, '..') } }), /rdscript\.cmd needs a shell to run/i);
   }
 });
 
