@@ -3,6 +3,7 @@ import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
 import { answer, complain, say } from './lib/cli/output.ts';
 import { loadRobots } from './lib/config/select.ts';
+import { diagnoseCredentials } from './lib/doctor/diagnose-credentials.ts';
 import { diagnoseLaptop } from './lib/doctor/diagnose-laptop.ts';
 import { diagnoseRobot } from './lib/doctor/diagnose-robot.ts';
 import { doctorJson } from './lib/doctor/doctor-json.ts';
@@ -14,7 +15,8 @@ const HELP = `
 Usage: npx tsx scripts/doctor.ts [robot... | all] [--json] [--env-file FILE]
        npm run doctor -- [robot...]
 
-Laptop: docker engine, buildx and the robot-deploy builder. robots.env. Per robot (default: all):
+Laptop: docker engine, buildx and the robot-deploy builder. robots.env. The ssh-agent (or why it is
+skipped) and the key files logins use. Per robot (default: all):
 reachable, host key pinned and matching, authenticated, docker usable, platform, registry:2 image,
 registry running on 127.0.0.1 only, free disk. Prints a fix for every failing row; exit 1 if any fails.
 --json prints one JSON document instead (schema in the README, "JSON output").`;
@@ -40,6 +42,7 @@ await runMain(async ({ signal }) => {
       fix: 'fix the line named above (see README, "Configuration")',
     });
   }
+  rows.push(...(await diagnoseCredentials({ sshKey: loaded?.config.sshKey })));
   if (loaded) {
     const knownHosts = new KnownHosts(loaded.config.knownHostsFile);
     for (const robotRows of await Promise.all(loaded.robots.map((robot) => diagnoseRobot(robot, knownHosts)))) rows.push(...robotRows);

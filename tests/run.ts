@@ -1,7 +1,7 @@
 // Runs the whole suite the same way on every OS: no shell globs, no bash.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['lint', 'typecheck', 'unit', 'e2e'];
 
@@ -13,13 +13,20 @@ function testFiles(dir: string): string[] {
     .map((name) => join(dir, name));
 }
 
-function run(label: string, command: string, args: string[]): void {
+function run(label: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
   console.log(`\n== ${label}`);
-  const result = spawnSync(command, args, { stdio: 'inherit', shell: false });
+  const result = spawnSync(command, args, { stdio: 'inherit', shell: false, env });
   if (result.status !== 0) {
     console.error(`== ${label} failed (exit ${result.status ?? result.signal})`);
     process.exit(result.status ?? 1);
   }
+}
+
+/** Unit tests and every node process they start can reach only loopback (end-to-end tests reach the simulated robots). */
+function loopbackOnly(): NodeJS.ProcessEnv {
+  // NODE_OPTIONS takes a quoted path; Windows accepts forward slashes, which are no escapes there.
+  const guard = resolve('tests', 'support', 'loopback-only.cjs').replaceAll('\\', '/');
+  return { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require "${guard}"`.trim() };
 }
 
 const tsc = join('node_modules', 'typescript', 'bin', 'tsc');
@@ -31,14 +38,12 @@ for (const suite of suites) {
     const files = testFiles(join('tests', suite));
     // End-to-end tests share one laptop engine and the sim address range, so they run one file at a time.
     const concurrency = suite === 'e2e' ? ['--test-concurrency=1'] : [];
-    run(`${suite} tests (${files.length} files)`, process.execPath, [
-      '--import',
-      'tsx',
-      '--test',
-      '--test-reporter=spec',
-      ...concurrency,
-      ...files,
-    ]);
+    run(
+      `${suite} tests (${files.length} files)`,
+      process.execPath,
+      ['--import', 'tsx', '--test', '--test-reporter=spec', ...concurrency, ...files],
+      suite === 'unit' ? loopbackOnly() : process.env,
+    );
   } else {
     console.error(`unknown suite "${suite}"; use lint, typecheck, unit or e2e`);
     process.exit(2);

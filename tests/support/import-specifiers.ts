@@ -33,6 +33,6 @@ export function sourceFiles(dir: string, recursive = true): string[] {
 /** `relative/path.ts: 'specifier'` for every import from `files` into `forbiddenDir`. */
 export function boundaryViolations(root: string, files: string[], forbiddenDir: string): string[] {
   return files.flatMap((file) =>
-    importsInto(file, readFileSync(file, 'utf8'), forbiddenDir).map((spec) => `${relative(root, file)}: '${spec}'`),
+    importsInto(file, readFileSync(file, 'utf8'), forbiddenDir).map((spec) => `${relative(root, file).replaceAll(sep, '/')}: '${spec}'`),
   );
 }

@@ -1,9 +1,11 @@
 // scripts/lib/runner/child-process.ts, the one module that starts programs without a shell, and the ProcessRunner on it.
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
 import { test } from 'node:test';
 import { runProcess, startProcess } from '../../scripts/lib/runner/child-process.ts';
 import { ProcessRunner } from '../../scripts/lib/runner/process-runner.ts';
 import { CommandError, runChecked } from '../../scripts/lib/runner/runner.ts';
+import { posixOnly } from '../support/skip.ts';
 
 const node = (code: string): string[] => [process.execPath, '-e', code];
 
@@ -32,8 +34,11 @@ test('runProcess stops a program when its signal aborts', async () => {
   assert.match(result.stderr, /stopped \(SIGKILL\): Error: link lost/);
 });
 
-test('runProcess rejects, naming the program, when it cannot start', async () => {
-  await assert.rejects(runProcess(['rd-no-such-program-here', '--version']), /cannot run rd-no-such-program-here: .*ENOENT/);
+test('runProcess rejects, naming the program and what to do, when it is not on PATH', async () => {
+  await assert.rejects(
+    runProcess(['rd-no-such-program-here', '--version']),
+    /^ProgramNotFoundError: rd-no-such-program-here not found: it is not on PATH\. install rd-no-such-program-here, or add the folder/,
+  );
 });
 
 test('startProcess streams stdout as bytes', async () => {
@@ -60,17 +65,20 @@ test("ProcessRunner: its environment plus the command's additions, its time limi
   );
 });
 
-test('startProcess: a working directory, a stream as stdin, and a process group of its own', async () => {
+test('startProcess: a working directory, and a stream as stdin', async () => {
   const first = startProcess(node('process.stdout.write("from the first stage")'));
   const second = startProcess(
     node('process.stdin.pipe(process.stdout); process.stdin.on("end", () => process.stdout.write(` ${process.cwd()}`))'),
-    { cwd: '/tmp', stdin: first.stdout },
+    { cwd: tmpdir(), stdin: first.stdout },
   );
   first.stdout.destroy();
   let out = '';
   second.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   await new Promise((resolve) => second.on('close', resolve));
-  assert.equal(out, 'from the first stage /tmp');
+  assert.equal(out, `from the first stage ${tmpdir()}`);
+});
+
+test('startProcess: a process group of its own', { skip: posixOnly('Windows has no process groups') }, async () => {
   const leader = startProcess(node('setTimeout(() => {}, 60_000)'), { group: true });
   const closed = new Promise((resolve) => leader.on('close', (_code, signal) => resolve(signal)));
   process.kill(-leader.pid!, 'SIGTERM');

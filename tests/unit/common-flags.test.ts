@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { makeProject, REPO, runScript, tempDir } from '../support/cli.ts';
+import { makeProject, REPO, runScript } from '../support/cli.ts';
+import { fakeProgram } from '../support/fake-program.ts';
 
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 const COMMANDS = ['deploy', 'build', 'registry', 'tunnel', 'push', 'cleanup', 'setup', 'doctor', 'status', 'rollback', 'prune'];
@@ -12,13 +13,12 @@ const NO_ENGINE = { DOCKER_HOST: 'unix:///nonexistent/docker.sock', CI: '1' };
 
 /** A laptop "engine" that answers only `docker version`: enough for scripts that must reach a robot. */
 function versionOnlyDocker(): NodeJS.ProcessEnv {
-  const bin = tempDir('rd-bin-');
-  writeFileSync(
-    join(bin, 'docker'),
-    '#!/bin/sh\n[ "$1" = version ] && { echo "28.2.2 28.2.2 linux/amd64"; exit 0; }\necho "not here: $*" >&2; exit 1\n',
+  const docker = fakeProgram(
+    'docker',
+    `if (args[0] === 'version') console.log('28.2.2 28.2.2 linux/amd64');
+    else { console.error('not here: ' + args.join(' ')); process.exitCode = 1; }`,
   );
-  chmodSync(join(bin, 'docker'), 0o755);
-  return { PATH: `${bin}:${process.env.PATH}`, CI: '1' };
+  return { ...docker.env, CI: '1' };
 }
 
 test("--version prints package.json's version for every command", () => {
@@ -48,6 +48,15 @@ test('-v shows each laptop command, quoted as a shell takes it, on stderr before
   assert.match(result.stderr, /^\+ \[laptop\] docker version --format '\{\{\.Client\.Version\}\} /m);
   const silent = runScript('registry.ts', ['robot1', '--env-file', envFile], versionOnlyDocker());
   assert.doesNotMatch(silent.stderr, /^\+ \[laptop\]/m);
+});
+
+test('output to a file or pipe has no colour unless FORCE_COLOR asks, even where colorette would colour it (Windows, CI)', () => {
+  const { envFile } = makeProject(ENV);
+  // colorette colours every non-terminal on Windows, and in CI when GITHUB_ACTIONS is set.
+  const piped = runScript('deploy.ts', ['robot1', '--dry-run', '--env-file', envFile], { ...NO_ENGINE, GITHUB_ACTIONS: 'true' });
+  assert.equal(piped.status, 0, piped.stderr);
+  assert.match(piped.stdout, /Dry run: nothing was run/);
+  assert.doesNotMatch(piped.stdout + piped.stderr, /\x1b\[/);
 });
 
 test('--no-color and NO_COLOR take the colour out of the progress lines', () => {

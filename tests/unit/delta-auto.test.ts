@@ -44,22 +44,22 @@ test('link rates: kept per robot, only from pushes big enough to measure the lin
   assert.equal(linkRate(file, 'r1', 60_000), undefined, 'but its rate has no time, so it is not fresh');
   writeFileSync(file, '{not json');
   assert.equal(linkRate(file, 'r1'), undefined);
-  assert.equal(linkRatesFile({ XDG_CACHE_HOME: '/c' }), '/c/robot-deploy/link-rates.json');
+  assert.equal(linkRatesFile({ XDG_CACHE_HOME: '/c' }), join('/c', 'robot-deploy', 'link-rates.json'));
 });
 
 test('DELTA takes on, off and auto, per robot or for all; anything else is refused with its line', () => {
   const file = join(dir, 'robots.env');
   const config = parseProjectConfig(
-    'IMAGE=app\nDELTA=auto\nR1_HOST=pi@10.0.0.2\nR2_HOST=pi@10.0.0.3\nR2_DELTA=off\nR3_HOST=pi@10.0.0.4\nR3_DELTA=on\n',
+    'IMAGE=app\nDELTA=auto\nR1_HOST=pi@192.0.2.2\nR2_HOST=pi@192.0.2.3\nR2_DELTA=off\nR3_HOST=pi@192.0.2.4\nR3_DELTA=on\n',
     file,
   );
   assert.deepEqual(
     config.robots.map((r) => r.delta),
     ['auto', false, true],
   );
-  assert.equal(parseProjectConfig('IMAGE=app\nR1_HOST=pi@10.0.0.2\n', file).robots[0]!.delta, 'auto', 'auto by default');
+  assert.equal(parseProjectConfig('IMAGE=app\nR1_HOST=pi@192.0.2.2\n', file).robots[0]!.delta, 'auto', 'auto by default');
   assert.throws(
-    () => parseProjectConfig('IMAGE=app\nR1_HOST=pi@10.0.0.2\nR1_DELTA=maybe\n', file),
+    () => parseProjectConfig('IMAGE=app\nR1_HOST=pi@192.0.2.2\nR1_DELTA=maybe\n', file),
     /robots\.env:3: R1_DELTA=maybe: use on, off or auto/,
   );
 });

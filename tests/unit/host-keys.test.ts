@@ -1,26 +1,34 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { wellFormedEd25519 } from '../../scripts/lib/setup/user-key.ts';
 import { fingerprint, judgeHostKey, KnownHosts, KnownHostsError, keyType } from '../../scripts/lib/ssh/host-keys.ts';
 import { REPO, tempDir } from '../support/cli.ts';
-import { skipOrFail } from '../support/skip.ts';
+import { skipOrFail, skipOrFailUnlessWindows } from '../support/skip.ts';
 
+/** A key pair in OpenSSH's files, made by ssh2 so it needs no ssh-keygen (node.exe under Wine has none). */
 function generateKey(dir: string, name: string): Buffer | undefined {
-  try {
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, name)]);
-  } catch {
-    return undefined;
-  }
-  return Buffer.from(readFileSync(join(dir, `${name}.pub`), 'utf8').split(' ')[1], 'base64');
+  const pair = wellFormedEd25519({});
+  writeFileSync(join(dir, name), pair.private);
+  writeFileSync(join(dir, `${name}.pub`), `${pair.public}\n`);
+  return Buffer.from(pair.public.split(' ')[1], 'base64');
+}
+
+/** ssh-keygen cross-checks the known_hosts handling where it exists (Linux CI; a real Windows has OpenSSH's). */
+function withoutSshKeygen(t: TestContext): boolean {
+  if (!spawnSync('ssh-keygen', ['-?']).error) return false;
+  skipOrFailUnlessWindows(t, 'ssh-keygen is not installed');
+  return true;
 }
 
 test('fingerprints match ssh-keygen -l, pins survive a reload, a changed key is named', (t) => {
   const dir = tempDir('rd-keys-');
   const key = generateKey(dir, 'a');
   const other = generateKey(dir, 'b');
-  if (!key || !other) return skipOrFail(t, 'ssh-keygen is not installed');
+  if (!key || !other || withoutSshKeygen(t)) return;
   const expected = execFileSync('ssh-keygen', ['-l', '-f', join(dir, 'a.pub')], { encoding: 'utf8' }).split(' ')[1];
   assert.equal(fingerprint(key), expected);
   assert.equal(keyType(key), 'ssh-ed25519');
@@ -40,7 +48,7 @@ test('fingerprints match ssh-keygen -l, pins survive a reload, a changed key is 
 test('the pinned file is OpenSSH known_hosts syntax keyed by robot name', (t) => {
   const dir = tempDir('rd-keys-');
   const key = generateKey(dir, 'a');
-  if (!key) return skipOrFail(t, 'ssh-keygen is not installed');
+  if (!key || withoutSshKeygen(t)) return;
   const known = new KnownHosts(join(dir, 'known_hosts'));
   known.pin('jetson', key);
   const found = execFileSync('ssh-keygen', ['-F', 'jetson', '-f', join(dir, 'known_hosts')], { encoding: 'utf8' });
@@ -51,14 +59,12 @@ test('known_hosts in OpenSSH syntax: comma lists, [host]:port, wildcards, negati
   const dir = tempDir('rd-keys-');
   const key = generateKey(dir, 'a');
   const other = generateKey(dir, 'b');
-  if (!key || !other) return skipOrFail(t, 'ssh-keygen is not installed');
+  if (!key || !other || withoutSshKeygen(t)) return;
   const b64 = key.toString('base64');
   const file = join(dir, 'known_hosts');
-  const hashed = execFileSync(
-    'sh',
-    ['-c', `printf 'hashbot ssh-ed25519 ${b64}\\n' > ${dir}/h && ssh-keygen -H -f ${dir}/h >/dev/null 2>&1 && cat ${dir}/h`],
-    { encoding: 'utf8' },
-  ).trim();
+  writeFileSync(join(dir, 'h'), `hashbot ssh-ed25519 ${b64}\n`);
+  execFileSync('ssh-keygen', ['-H', '-f', join(dir, 'h')], { stdio: 'ignore' });
+  const hashed = readFileSync(join(dir, 'h'), 'utf8').trim();
   assert.match(hashed, /^\|1\|/);
   writeFileSync(
     file,
@@ -107,7 +113,8 @@ test('forget rewrites in one rename and waits for a pin in progress (lock file)'
   const inodeBefore = statSync(file).ino;
   // Another process holds the lock while it appends a pin; forget (a child process) must wait for it.
   writeFileSync(`${file}.lock`, '');
-  const script = `import('${join(REPO, 'scripts/lib/ssh/host-keys.ts')}').then(({ KnownHosts }) => console.log(new KnownHosts('${file}').forget('old')));`;
+  const module = pathToFileURL(join(REPO, 'scripts', 'lib', 'ssh', 'host-keys.ts')).href;
+  const script = `import('${module}').then(({ KnownHosts }) => console.log(new KnownHosts(${JSON.stringify(file)}).forget('old')));`;
   const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -8,6 +8,9 @@ import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { readSavedImages } from '../../scripts/lib/delta/image-save.ts';
 import { tempDir } from '../support/cli.ts';
+import { SeededRandom } from '../support/seeded-random.ts';
+
+const random = new SeededRandom('image-save');
 
 const dir = tempDir('image-save-test-');
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,8 +26,8 @@ function saved(entries: [string, Buffer][]): PassThrough {
   return out;
 }
 
-const base = randomBytes(3_000_000);
-const wanted = randomBytes(200_000);
+const base = random.bytes(3_000_000);
+const wanted = random.bytes(200_000);
 const config = Buffer.from(JSON.stringify({ rootfs: { type: 'layers', diff_ids: [digest(base), digest(wanted)] } }));
 
 test('docker save: the wanted layer is kept (gzip unpacked), a too-large entry is passed over, configs are read', async () => {
@@ -50,7 +53,7 @@ test('docker save: reading stops once enough is read', async () => {
     saved([
       ['a/layer.tar', wanted],
       ['b/layer.tar', base],
-      ['c/layer.tar', randomBytes(1000)],
+      ['c/layer.tar', random.bytes(1000)],
     ]),
     {
       wanted: new Set([digest(wanted)]),

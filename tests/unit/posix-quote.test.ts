@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { joinPosix, quotePosix } from '../../scripts/lib/shell/posix-quote.ts';
-import { skipOrFail } from '../support/skip.ts';
+import { robotShellTest, skipOrFail } from '../support/skip.ts';
 
 const HOSTILE = [
   "it's",
@@ -30,7 +30,7 @@ test('safe words pass unquoted, everything else is single-quoted', () => {
 });
 
 for (const shell of ['sh', 'dash', 'bash', 'busybox']) {
-  test(`every hostile argument survives ${shell} unchanged`, (t) => {
+  robotShellTest(`every hostile argument survives ${shell} unchanged`, (t) => {
     const argv = shell === 'busybox' ? ['busybox', 'sh'] : [shell];
     try {
       execFileSync(argv[0], [...argv.slice(1), '-c', 'true']);

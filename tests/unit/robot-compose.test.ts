@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
 import { COMPOSE_MISSING, COMPOSE_NO_PROJECT, composeUp } from '../../scripts/lib/commands/robot-compose.ts';
 import { tempDir } from '../support/cli.ts';
+import { robotShellTest } from '../support/skip.ts';
 
 const FAKE = `#!/bin/sh
 case "$1 $2" in
@@ -30,13 +30,13 @@ function run(spec: string, env: NodeJS.ProcessEnv = {}) {
   });
 }
 
-test('a compose file path: up -d with that file, the path passed as one argument', () => {
+robotShellTest('a compose file path: up -d with that file, the path passed as one argument', () => {
   const result = run('/opt/robot dir/compose.yaml');
   assert.equal(result.status, 0, result.stderr);
   assert.equal(result.stdout.trim(), '[-f][/opt/robot dir/compose.yaml][up][-d]');
 });
 
-test("a project name: its files and directory as compose recorded them in the containers' labels", () => {
+robotShellTest("a project name: its files and directory as compose recorded them in the containers' labels", () => {
   const result = run('stack');
   assert.equal(result.status, 0, result.stderr);
   assert.equal(
@@ -45,7 +45,7 @@ test("a project name: its files and directory as compose recorded them in the co
   );
 });
 
-test('an unknown project and a robot without compose v2 each fail with what to do', () => {
+robotShellTest('an unknown project and a robot without compose v2 each fail with what to do', () => {
   const unknown = run('nosuch');
   assert.equal(unknown.status, COMPOSE_NO_PROJECT);
   assert.match(unknown.stderr, /no compose project "nosuch" here .*give the compose file's absolute path/);

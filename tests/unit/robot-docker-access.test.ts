@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { test } from 'node:test';
 import { NO_DOCKER_CLI, withDockerAccess } from '../../scripts/lib/commands/robot-docker-access.ts';
 import { FakeDocker } from '../support/fake-docker.ts';
+import { robotShellTest } from '../support/skip.ts';
 
-test('robot scripts get the prelude; bare docker commands are wrapped; other commands pass through', () => {
+robotShellTest('robot scripts get the prelude; bare docker commands are wrapped; other commands pass through', () => {
   const access = { envPrefix: 'JETSON' };
   const script = withDockerAccess(['sh', '-c', 'docker version', 'probe', 'a b'], access);
   assert.deepEqual([script[0], script[1], ...script.slice(3)], ['sh', '-c', 'probe', 'a b'], 'positional parameters keep their places');
@@ -15,7 +15,7 @@ test('robot scripts get the prelude; bare docker commands are wrapped; other com
   assert.deepEqual(withDockerAccess(['uname', '-m'], access), ['uname', '-m']);
 });
 
-test('the configured docker path is quoted into the prelude, never run as shell text', () => {
+robotShellTest('the configured docker path is quoted into the prelude, never run as shell text', () => {
   const evil = "/opt/x'; touch /tmp/rd-pwned; '";
   const argv = withDockerAccess(['sh', '-c', 'true'], { dockerPath: evil, envPrefix: 'R1' });
   const result = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
@@ -26,7 +26,7 @@ test('the configured docker path is quoted into the prelude, never run as shell 
   );
 });
 
-test('a docker CLI found on PATH with a usable socket runs directly', () => {
+robotShellTest('a docker CLI found on PATH with a usable socket runs directly', () => {
   const docker = new FakeDocker().set('ids/img_a', `sha256:${'a'.repeat(64)}`);
   const result = docker.run(withDockerAccess(['docker', 'image', 'inspect', '--format', '{{.Id}}', 'img:a'], { envPrefix: 'R1' }), {
     DOCKER_HOST: 'unix:///nonexistent.sock',

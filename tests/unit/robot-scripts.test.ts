@@ -3,7 +3,6 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
-import { test } from 'node:test';
 import { parsePullAndTag, pullAndTag, rollback } from '../../scripts/lib/commands/robot-docker.ts';
 import { ROBOT_LOCK, ROBOT_LOCK_UNUSABLE } from '../../scripts/lib/commands/robot-lock-script.ts';
 import { removeImages } from '../../scripts/lib/commands/robot-prune.ts';
@@ -12,7 +11,7 @@ import { joinPosix } from '../../scripts/lib/shell/posix-quote.ts';
 import { tempDir } from '../support/cli.ts';
 import { FakeDocker } from '../support/fake-docker.ts';
 import { makeLockDir, withLockDir, withLockDirText } from '../support/lock-dir.ts';
-import { skipOrFail } from '../support/skip.ts';
+import { robotShellTest, skipOrFail } from '../support/skip.ts';
 
 const OLD = `sha256:${'1'.repeat(64)}`;
 const NEW = `sha256:${'2'.repeat(64)}`;
@@ -26,7 +25,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-test('registry absent: created on the host network, listening on 127.0.0.1 only, with a volume and restart=always', async () => {
+robotShellTest('registry absent: created on the host network, listening on 127.0.0.1 only, with a volume and restart=always', async () => {
   const port = await freePort();
   const docker = new FakeDocker().set('has-registry-image', '');
   const result = docker.run(ensureRegistry(port));
@@ -40,14 +39,14 @@ test('registry absent: created on the host network, listening on 127.0.0.1 only,
   assert.ok(!run.includes(' -p '), 'nothing published: Docker before 28 opens 127.0.0.1-published ports to the LAN');
 });
 
-test('registry running on the host network: nothing is started', () => {
+robotShellTest('registry running on the host network: nothing is started', () => {
   const docker = new FakeDocker().set('state', 'running').set('net', 'host REGISTRY_HTTP_ADDR=127.0.0.1:5000');
   const result = docker.run(ensureRegistry(5000));
   assert.deepEqual(parseEnsureOutput(result.stdout), { status: 'running', port: 5000 });
   assert.ok(!docker.calls().some((c) => c.startsWith('run ') || c.startsWith('start ')));
 });
 
-test('registry stopped: started again, and ready once it listens', async () => {
+robotShellTest('registry stopped: started again, and ready once it listens', async () => {
   const port = await freePort();
   const docker = new FakeDocker().set('state', 'exited').set('net', `host REGISTRY_HTTP_ADDR=127.0.0.1:${port}`);
   const result = docker.run(ensureRegistry(port));
@@ -55,7 +54,7 @@ test('registry stopped: started again, and ready once it listens', async () => {
   assert.deepEqual(parseEnsureOutput(result.stdout), { status: 'started', port });
 });
 
-test('a registry published with -p by an older robot-deploy is recreated on the host network, on its port', async () => {
+robotShellTest('a registry published with -p by an older robot-deploy is recreated on the host network, on its port', async () => {
   const port = await freePort();
   const docker = new FakeDocker().set('state', 'running').set('has-registry-image', '');
   const result = docker.run(ensureRegistry(5000), { FAKE_BIND: `127.0.0.1:${port}` });
@@ -67,7 +66,7 @@ test('a registry published with -p by an older robot-deploy is recreated on the 
   );
 });
 
-test('a teammate created it a moment ago: our run loses the name race and starts theirs once dockerd shows it', async () => {
+robotShellTest('a teammate created it a moment ago: our run loses the name race and starts theirs once dockerd shows it', async () => {
   // A free port, not 5000: the ensure script reads this machine's real /proc/net/tcp, and local-port.test.ts
   // holds 5000 while it runs beside this file.
   const port = await freePort();
@@ -86,7 +85,7 @@ test('a teammate created it a moment ago: our run loses the name race and starts
   assert.ok(calls.includes('start robot-deploy-registry'));
 });
 
-test("a teammate's registry already listens on the port when we get there: theirs is used, not called port-busy", async () => {
+robotShellTest("a teammate's registry already listens on the port when we get there: theirs is used, not called port-busy", async () => {
   const squatter = createServer();
   await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
   const { port } = squatter.address() as AddressInfo;
@@ -104,7 +103,7 @@ test("a teammate's registry already listens on the port when we get there: their
   }
 });
 
-test('docker run fails and no container ever appears: its own error is shown', async () => {
+robotShellTest('docker run fails and no container ever appears: its own error is shown', async () => {
   const docker = new FakeDocker().set('has-registry-image', '').set('run-error', 'docker: invalid reference format.');
   const result = docker.run(ensureRegistry(await freePort()));
   assert.equal(result.code, 1);
@@ -112,7 +111,7 @@ test('docker run fails and no container ever appears: its own error is shown', a
   assert.ok(!docker.calls().some((c) => c.startsWith('start ')));
 });
 
-test('two deploys starting the registry at once take turns on its lock: one creates it, the other finds it running', async () => {
+robotShellTest('two deploys starting the registry at once take turns on its lock: one creates it, the other finds it running', async () => {
   const locks = makeLockDir();
   const port = await freePort();
   // docker run takes a moment: unlocked, both scripts would see no registry and both run one.
@@ -133,7 +132,7 @@ test('two deploys starting the registry at once take turns on its lock: one crea
   assert.equal(docker.calls().filter((c) => c.startsWith('run ')).length, 1);
 });
 
-test('no registry:2 on the robot: reported, never pulled from the internet', () => {
+robotShellTest('no registry:2 on the robot: reported, never pulled from the internet', () => {
   const docker = new FakeDocker();
   const result = docker.run(ensureRegistry(5000));
   assert.equal(result.code, ENSURE_NO_IMAGE);
@@ -141,7 +140,7 @@ test('no registry:2 on the robot: reported, never pulled from the internet', () 
   assert.ok(!docker.calls().some((c) => c.startsWith('run ') || c.includes('pull')));
 });
 
-test('port taken by something else: reported before any container is made', async () => {
+robotShellTest('port taken by something else: reported before any container is made', async () => {
   const squatter = createServer();
   await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
   try {
@@ -155,7 +154,7 @@ test('port taken by something else: reported before any container is made', asyn
   }
 });
 
-test('a registry published on the LAN is flagged by the probe and recreated by ensure', async () => {
+robotShellTest('a registry published on the LAN is flagged by the probe and recreated by ensure', async () => {
   assert.deepEqual(parseEnsureOutput('status=running\nbind=0.0.0.0:5000\nnetwork=published\n'), {
     status: 'running',
     port: 5000,
@@ -168,7 +167,7 @@ test('a registry published on the LAN is flagged by the probe and recreated by e
   assert.deepEqual(outcome, { status: 'recreated', port });
 });
 
-test('pull and tag: the replaced image is kept as .prev before IMAGE:WS moves', () => {
+robotShellTest('pull and tag: the replaced image is kept as .prev before IMAGE:WS moves', () => {
   const docker = new FakeDocker().set('pulled-id', NEW).set('ids/img_nav', OLD);
   const argv = pullAndTag(`127.0.0.1:5000/img@${NEW.replace('2', '9')}`, 'img:nav', 'img:nav.prev', [NEW]);
   const result = docker.run(argv);
@@ -180,7 +179,7 @@ test('pull and tag: the replaced image is kept as .prev before IMAGE:WS moves', 
   assert.deepEqual(tags, [`image tag ${OLD} img:nav.prev`, `image tag ${NEW} img:nav`]);
 });
 
-test('pull and tag: the same content under a new digest replaces IMAGE:WS without becoming .prev', () => {
+robotShellTest('pull and tag: the same content under a new digest replaces IMAGE:WS without becoming .prev', () => {
   const docker = new FakeDocker()
     .set('pulled-id', NEW)
     .set('ids/img_nav', OLD)
@@ -193,7 +192,7 @@ test('pull and tag: the same content under a new digest replaces IMAGE:WS withou
   assert.equal(docker.id('img:nav.prev'), undefined);
 });
 
-test('pull fails: IMAGE:WS is not touched', () => {
+robotShellTest('pull fails: IMAGE:WS is not touched', () => {
   const docker = new FakeDocker().set('pull-error', '').set('ids/img_nav', OLD);
   const result = docker.run(pullAndTag('127.0.0.1:5000/img@sha256:x', 'img:nav', 'img:nav.prev', [NEW]));
   assert.notEqual(result.code, 0);
@@ -201,7 +200,7 @@ test('pull fails: IMAGE:WS is not touched', () => {
   assert.ok(!docker.calls().some((c) => c.startsWith('image tag')));
 });
 
-test('pulled content is not the built image: refused, IMAGE:WS not touched', () => {
+robotShellTest('pulled content is not the built image: refused, IMAGE:WS not touched', () => {
   const docker = new FakeDocker().set('pulled-id', OLD.replace(/1/g, '3')).set('ids/img_nav', OLD);
   const result = docker.run(pullAndTag('127.0.0.1:5000/img@sha256:x', 'img:nav', 'img:nav.prev', [NEW]));
   assert.equal(result.code, 5);
@@ -209,7 +208,7 @@ test('pulled content is not the built image: refused, IMAGE:WS not touched', () 
   assert.equal(docker.id('img:nav'), OLD);
 });
 
-test('rollback swaps IMAGE:WS and IMAGE:WS.prev by ID', () => {
+robotShellTest('rollback swaps IMAGE:WS and IMAGE:WS.prev by ID', () => {
   const docker = new FakeDocker().set('ids/img_nav', NEW).set('ids/img_nav.prev', OLD);
   const result = docker.run(rollback('img:nav', 'img:nav.prev'));
   assert.equal(result.code, 0, result.stderr);
@@ -217,13 +216,13 @@ test('rollback swaps IMAGE:WS and IMAGE:WS.prev by ID', () => {
   assert.equal(docker.id('img:nav.prev'), NEW);
 });
 
-test('rollback without a previous image: exit 4, nothing moved', () => {
+robotShellTest('rollback without a previous image: exit 4, nothing moved', () => {
   const docker = new FakeDocker().set('ids/img_nav', NEW);
   assert.equal(docker.run(rollback('img:nav', 'img:nav.prev')).code, 4);
   assert.equal(docker.id('img:nav'), NEW);
 });
 
-test('hostile values stay arguments through the remote shell: nothing is executed from them', () => {
+robotShellTest('hostile values stay arguments through the remote shell: nothing is executed from them', () => {
   const docker = new FakeDocker().set('pulled-id', NEW);
   const marker = join(docker.dir, 'pwned');
   const evil = `img:$(touch ${marker})`;
@@ -233,7 +232,7 @@ test('hostile values stay arguments through the remote shell: nothing is execute
   assert.equal(docker.id(evil), NEW);
 });
 
-test('rollback waits for the robot lock a pull & tag holds, then runs on the tags that pull & tag left', async () => {
+robotShellTest('rollback waits for the robot lock a pull & tag holds, then runs on the tags that pull & tag left', async () => {
   const locks = makeLockDir();
   const docker = new FakeDocker().set('ids/img_nav', NEW).set('ids/img_nav.prev', OLD);
   // Another session on the robot holds the lock for 1.5 s (a pull & tag moving the tags), with a TMPDIR of its
@@ -270,29 +269,32 @@ function takeLock(dir: string, home = tempDir('rd-home-')) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-test('the lock lives in a directory no other account can use: one open to others, a symlink, or a FIFO is refused with the fix', () => {
-  const open = makeLockDir();
-  chmodSync(open, 0o2777);
-  const refused = takeLock(open);
-  assert.equal(refused.code, ROBOT_LOCK_UNUSABLE, refused.stderr);
-  assert.match(
-    refused.stderr,
-    new RegExp(`${open} \\(mode 2777\\) is open to other accounts, which could hold the lock; run on the robot: sudo chmod o= ${open}`),
-  );
-  const link = join(tempDir('rd-lock-'), 'robot-deploy');
-  symlinkSync(makeLockDir(), link);
-  assert.match(takeLock(link).stderr, /is not a directory; replace it/);
-  assert.equal(takeLock(link).code, ROBOT_LOCK_UNUSABLE);
-  // A FIFO where the lock file goes made `exec 9<` block for ever.
-  const fifo = makeLockDir();
-  execFileSync('mkfifo', [join(fifo, 'robot-deploy.lock')]);
-  const blocked = takeLock(fifo);
-  assert.equal(blocked.code, ROBOT_LOCK_UNUSABLE, blocked.stderr);
-  assert.match(blocked.stderr, /cannot create the lock .*robot-deploy\.lock: .*or remove what is there/);
-  assert.equal(takeLock(makeLockDir()).stdout.trim().split('\n')[0], 'locked');
-});
+robotShellTest(
+  'the lock lives in a directory no other account can use: one open to others, a symlink, or a FIFO is refused with the fix',
+  () => {
+    const open = makeLockDir();
+    chmodSync(open, 0o2777);
+    const refused = takeLock(open);
+    assert.equal(refused.code, ROBOT_LOCK_UNUSABLE, refused.stderr);
+    assert.match(
+      refused.stderr,
+      new RegExp(`${open} \\(mode 2777\\) is open to other accounts, which could hold the lock; run on the robot: sudo chmod o= ${open}`),
+    );
+    const link = join(tempDir('rd-lock-'), 'robot-deploy');
+    symlinkSync(makeLockDir(), link);
+    assert.match(takeLock(link).stderr, /is not a directory; replace it/);
+    assert.equal(takeLock(link).code, ROBOT_LOCK_UNUSABLE);
+    // A FIFO where the lock file goes made `exec 9<` block for ever.
+    const fifo = makeLockDir();
+    execFileSync('mkfifo', [join(fifo, 'robot-deploy.lock')]);
+    const blocked = takeLock(fifo);
+    assert.equal(blocked.code, ROBOT_LOCK_UNUSABLE, blocked.stderr);
+    assert.match(blocked.stderr, /cannot create the lock .*robot-deploy\.lock: .*or remove what is there/);
+    assert.equal(takeLock(makeLockDir()).stdout.trim().split('\n')[0], 'locked');
+  },
+);
 
-test("no lock directory, and no right to make one: the account's own, closed directory in its home, not an unlocked run", () => {
+robotShellTest("no lock directory, and no right to make one: the account's own, closed directory in its home, not an unlocked run", () => {
   const parent = join(tempDir('rd-lock-'), 'a-file');
   writeFileSync(parent, '');
   const home = tempDir('rd-home-');
@@ -306,7 +308,7 @@ test("no lock directory, and no right to make one: the account's own, closed dir
   assert.match(open.stderr, /is open to other accounts; run on the robot: chmod 700/);
 });
 
-test('as root the lock directory is made on first use: 2770, owned by root, group of docker.sock', (t) => {
+robotShellTest('as root the lock directory is made on first use: 2770, owned by root, group of docker.sock', (t) => {
   if (process.getuid?.() !== 0) return skipOrFail(t, 'making the directory as root needs root');
   const dir = join(tempDir('rd-lock-'), 'robot-deploy');
   const result = takeLock(dir);
@@ -316,7 +318,7 @@ test('as root the lock directory is made on first use: 2770, owned by root, grou
   assert.equal(made.uid, 0);
 });
 
-test('prune removes only images that are still untagged when it holds the lock', () => {
+robotShellTest('prune removes only images that are still untagged when it holds the lock', () => {
   const docker = new FakeDocker().set('ids/img_nav', NEW);
   const result = docker.run(removeImages([OLD, NEW]), { FAKE_TAGGED: NEW });
   assert.equal(result.code, 0, result.stderr);

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { parseProjectConfig, resolveEnvFile } from '../../scripts/lib/config/load-config.ts';
-import { REPO, tempDir } from '../support/cli.ts';
+import { escapeRegExp, REPO, tempDir } from '../support/cli.ts';
+import { skipOrFailUnlessWindows } from '../support/skip.ts';
 
 function project(): string {
   const dir = tempDir('rd-env-');
@@ -19,7 +20,7 @@ WORKSPACES=navigation, vision
 PLATFORM=linux/amd64
 SSH_KEY=~/.ssh/id_ed25519
 REGISTRY_PORT=5000
-ROBOT1_HOST=nuc@192.168.1.64
+ROBOT1_HOST=nuc@192.0.2.64
 ROBOT1_PLATFORM=linux/amd64
 JETSON_HOST=jetson@jetson.local:2222
 JETSON_PLATFORM=linux/arm64
@@ -39,7 +40,7 @@ test('the documented example parses with per-robot overrides', () => {
   assert.deepEqual(robot1, {
     name: 'robot1',
     envPrefix: 'ROBOT1',
-    target: { user: 'nuc', host: '192.168.1.64' },
+    target: { user: 'nuc', host: '192.0.2.64' },
     platform: 'linux/amd64',
     workspaces: ['navigation', 'vision'],
     sshKey: join(homedir(), '.ssh', 'id_ed25519'),
@@ -122,17 +123,23 @@ for (const [name, text, pattern] of errors) {
   });
 }
 
-test('refused: a CONTEXT symlink that leads outside the project', () => {
+test('refused: a CONTEXT symlink that leads outside the project', (t) => {
   const dir = project();
-  symlinkSync(tmpdir(), join(dir, 'escape'));
+  try {
+    symlinkSync(tmpdir(), join(dir, 'escape'), 'junction'); // a junction: Windows makes those without admin rights
+  } catch (error) {
+    // Wine makes no junctions (ENOTSUP); Linux and a real Windows do.
+    if (process.platform === 'win32') return skipOrFailUnlessWindows(t, `cannot make a junction here: ${(error as Error).message}`);
+    throw error;
+  }
   assert.throws(() => parseProjectConfig('IMAGE=img\nCONTEXT=escape\nR_HOST=r\n', join(dir, 'robots.env')), /points outside/);
 });
 
 test('--env-file beats ROBOTS_ENV beats the nearest robots.env upwards', () => {
   const dir = project();
   writeFileSync(join(dir, 'robots.env'), 'IMAGE=img\n');
-  assert.equal(resolveEnvFile('/a/flag.env', { ROBOTS_ENV: '/b/env.env' }, dir), '/a/flag.env');
-  assert.equal(resolveEnvFile(undefined, { ROBOTS_ENV: '/b/env.env' }, dir), '/b/env.env');
+  assert.equal(resolveEnvFile('/a/flag.env', { ROBOTS_ENV: '/b/env.env' }, dir), resolve('/a/flag.env'));
+  assert.equal(resolveEnvFile(undefined, { ROBOTS_ENV: '/b/env.env' }, dir), resolve('/b/env.env'));
   assert.equal(resolveEnvFile('flag.env', {}, join(dir, 'src')), join(dir, 'src', 'flag.env'), 'relative to the cwd');
   assert.equal(resolveEnvFile(undefined, {}, dir), join(dir, 'robots.env'));
 });
@@ -160,7 +167,7 @@ test('no robots.env anywhere above: a usage error naming every directory searche
       assert.match(
         error.message,
         new RegExp(
-          `^no robots\\.env in ${join(dir, 'src')} or any directory above it \\(looked in ${join(dir, 'src')}, ${dir}, .*, /\\)\\..*--env-file FILE or set ROBOTS_ENV`,
+          `^no robots\\.env in ${escapeRegExp(join(dir, 'src'))} or any directory above it \\(looked in ${escapeRegExp(join(dir, 'src'))}, ${escapeRegExp(dir)}, .*, ${escapeRegExp(above(dir).at(-1) ?? '/')}\\)\\..*--env-file FILE or set ROBOTS_ENV`,
         ),
       );
       return error.name === 'UsageError';
@@ -195,16 +202,16 @@ test('the committed robots.env example parses', () => {
 
 test('an unquoted value keeps a # inside a word; a # after whitespace starts a comment', () => {
   const text =
-    'IMAGE=app\nR1_HOST=pi@10.0.0.2\nR1_AFTER=cd /opt/app#1 && docker compose up -d\nR2_HOST=pi@10.0.0.3   # the spare\nR2_AFTER="echo #quoted"\n';
+    'IMAGE=app\nR1_HOST=pi@192.0.2.2\nR1_AFTER=cd /opt/app#1 && docker compose up -d\nR2_HOST=pi@192.0.2.3   # the spare\nR2_AFTER="echo #quoted"\n';
   const [r1, r2] = parseProjectConfig(text, join(project(), 'robots.env')).robots;
   assert.equal(r1.after, 'cd /opt/app#1 && docker compose up -d');
-  assert.deepEqual(r2.target, { user: 'pi', host: '10.0.0.3' });
+  assert.deepEqual(r2.target, { user: 'pi', host: '192.0.2.3' });
   assert.equal(r2.after, 'echo #quoted');
 });
 
 test('two spellings of one robot name are refused: names ignore case and key the pinned host keys', () => {
   assert.throws(
-    () => parseProjectConfig('IMAGE=app\nROBOT1_HOST=nuc@10.0.0.2\nrobot1_HOST=nuc@10.0.0.9\n', join(project(), 'robots.env')),
+    () => parseProjectConfig('IMAGE=app\nROBOT1_HOST=nuc@192.0.2.2\nrobot1_HOST=nuc@192.0.2.9\n', join(project(), 'robots.env')),
     /robots\.env:3: robot1_HOST declares robot "robot1" again \(ROBOT1_HOST on line 2\)/,
   );
 });
@@ -212,7 +219,7 @@ test('two spellings of one robot name are refused: names ignore case and key the
 test('CR-only line endings (old Mac editors) read like LF and CRLF', () => {
   for (const eol of ['\r', '\r\n', '\n']) {
     const config = parseProjectConfig(
-      ['IMAGE=app', 'R1_HOST=pi@10.0.0.2', 'R1_PLATFORM=linux/arm64', ''].join(eol),
+      ['IMAGE=app', 'R1_HOST=pi@192.0.2.2', 'R1_PLATFORM=linux/arm64', ''].join(eol),
       join(project(), 'robots.env'),
     );
     assert.deepEqual(
@@ -226,7 +233,7 @@ test('CR-only line endings (old Mac editors) read like LF and CRLF', () => {
 test('megabyte values and files are refused with their size', () => {
   const file = join(project(), 'robots.env');
   assert.throws(
-    () => parseProjectConfig(`IMAGE=app\nR1_HOST=pi@10.0.0.2\nR1_AFTER=${'x'.repeat(70_000)}\n`, file),
+    () => parseProjectConfig(`IMAGE=app\nR1_HOST=pi@192.0.2.2\nR1_AFTER=${'x'.repeat(70_000)}\n`, file),
     /robots\.env:3: the value of R1_AFTER is 70000 bytes; at most 65536/,
   );
   assert.throws(

@@ -8,6 +8,7 @@ import { isVmLaptop, osRelease, parseLaptopEngine } from '../../scripts/dev/sim/
 import { EXPOSE_PORT } from '../../scripts/dev/sim/laptop-vm-files.ts';
 import { vmLaptopLayout } from '../../scripts/dev/sim/names.ts';
 import { answerQuery, encodeQuery, parseQuestion } from '../../scripts/dev/sim/vm-dns.ts';
+import { posixOnly } from '../support/skip.ts';
 
 const hosts = new Map([['host.docker.internal', '10.77.255.1']]);
 
@@ -108,7 +109,9 @@ const PROXY_ARGS = [
   '5000',
 ];
 
-test('expose-port: asks for the host port, then becomes docker-proxy with the same arguments', () => {
+test('expose-port: asks for the host port, then becomes docker-proxy with the same arguments', {
+  skip: posixOnly('the port exposer is an sh script run by the simulator on Linux'),
+}, () => {
   const run = runExposePort(PROXY_ARGS, 'ok');
   assert.equal(run.status, 0);
   assert.equal(run.proxied, PROXY_ARGS.join(' '));
@@ -116,14 +119,18 @@ test('expose-port: asks for the host port, then becomes docker-proxy with the sa
   assert.match(run.spool[0] ?? '', /^\d+\.req\.seen$/, 'the request was made; its answer was consumed');
 });
 
-test('expose-port: a refused port fails the start through fd 3, as dockerd reads it, and never starts the proxy', () => {
+test('expose-port: a refused port fails the start through fd 3, as dockerd reads it, and never starts the proxy', {
+  skip: posixOnly('the port exposer is an sh script run by the simulator on Linux'),
+}, () => {
   const run = runExposePort(PROXY_ARGS, 'Ports are not available: bind: address already in use');
   assert.equal(run.status, 1);
   assert.equal(run.fd3, '1\nPorts are not available: bind: address already in use');
   assert.equal(run.proxied, '');
 });
 
-test('expose-port: without expose-sync (colima) it asks and goes on at once; udp is not forwarded', () => {
+test('expose-port: without expose-sync (colima) it asks and goes on at once; udp is not forwarded', {
+  skip: posixOnly('the port exposer is an sh script run by the simulator on Linux'),
+}, () => {
   const tcp = runExposePort(PROXY_ARGS);
   assert.equal(tcp.status, 0);
   assert.equal(tcp.proxied, PROXY_ARGS.join(' '));

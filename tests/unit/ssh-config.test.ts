@@ -8,7 +8,7 @@ import { tempDir } from '../support/cli.ts';
 const CONFIG = `
 # team robots
 Host nuc nuc-*
-  HostName 192.168.1.64
+  HostName 192.0.2.64
   User nuc
   Port 2222
   IdentityFile ~/.ssh/robots_ed25519
@@ -32,10 +32,10 @@ const blocks = parseSshConfig(CONFIG);
 
 test('an alias resolves HostName, User, Port and IdentityFile', () => {
   assert.deepEqual(resolveFromConfig(blocks, { host: 'nuc' }, '/home/me'), {
-    host: '192.168.1.64',
+    host: '192.0.2.64',
     user: 'nuc',
     port: 2222,
-    identityFiles: ['/home/me/.ssh/robots_ed25519', '/home/me/.ssh/id_ed25519'],
+    identityFiles: [join('/home/me', '.ssh', 'robots_ed25519'), join('/home/me', '.ssh', 'id_ed25519')],
   });
 });
 
@@ -43,25 +43,25 @@ test('user@ and :port from robots.env win over the config', () => {
   const resolved = resolveFromConfig(blocks, { host: 'nuc', user: 'root', port: 22 }, '/home/me');
   assert.equal(resolved.user, 'root');
   assert.equal(resolved.port, 22);
-  assert.equal(resolved.host, '192.168.1.64');
+  assert.equal(resolved.host, '192.0.2.64');
 });
 
 test('%h expands to the alias; relative IdentityFile is under ~/.ssh', () => {
   const resolved = resolveFromConfig(blocks, { host: 'jetson' }, '/home/me');
   assert.equal(resolved.host, 'jetson.local');
   assert.equal(resolved.user, 'fallback');
-  assert.deepEqual(resolved.identityFiles, ['/home/me/.ssh/keys/jetson', '/home/me/.ssh/id_ed25519']);
+  assert.deepEqual(resolved.identityFiles, [join('/home/me', '.ssh', 'keys', 'jetson'), join('/home/me', '.ssh', 'id_ed25519')]);
 });
 
 test('wildcards and negation; first value wins; Match blocks are ignored', () => {
   assert.equal(resolveFromConfig(blocks, { host: 'robot1.lab' }, '/h').user, 'lab');
   assert.equal(resolveFromConfig(blocks, { host: 'printer.lab' }, '/h').user, 'fallback');
-  assert.equal(resolveFromConfig(blocks, { host: 'nuc-2' }, '/h').host, '192.168.1.64');
+  assert.equal(resolveFromConfig(blocks, { host: 'nuc-2' }, '/h').host, '192.0.2.64');
 });
 
 test('a host not in the config is used as is', () => {
-  assert.deepEqual(resolveFromConfig(parseSshConfig(''), { host: '10.0.0.5', user: 'pi' }), {
-    host: '10.0.0.5',
+  assert.deepEqual(resolveFromConfig(parseSshConfig(''), { host: '192.0.2.5', user: 'pi' }), {
+    host: '192.0.2.5',
     user: 'pi',
     identityFiles: [],
   });
@@ -71,10 +71,10 @@ test('Include (a glob under ~/.ssh, in sorted order) is read where it stands; fi
   const home = tempDir('rd-home-');
   mkdirSync(join(home, '.ssh', 'config.d'), { recursive: true });
   writeFileSync(join(home, '.ssh', 'config.d', '20-lab'), 'Host lab-*\n  User second\n  Port 2200\n');
-  writeFileSync(join(home, '.ssh', 'config.d', '10-team'), 'Host lab-nuc\n  HostName 10.0.0.5\n  User first\n');
+  writeFileSync(join(home, '.ssh', 'config.d', '10-team'), 'Host lab-nuc\n  HostName 192.0.2.5\n  User first\n');
   const config = parseSshConfig('Include config.d/*\nHost *\n  User fallback\n', home);
   assert.deepEqual(resolveFromConfig(config, { host: 'lab-nuc' }, home), {
-    host: '10.0.0.5',
+    host: '192.0.2.5',
     user: 'first',
     port: 2200,
     identityFiles: [],
@@ -84,10 +84,10 @@ test('Include (a glob under ~/.ssh, in sorted order) is read where it stands; fi
 test('Match host compares with the HostName found so far; Match exec is never run', () => {
   const marker = join(tempDir('rd-exec-'), 'ran');
   const config = parseSshConfig(
-    `Host nuc\n  HostName 192.168.1.64\nMatch exec "touch ${marker}"\n  User exec\nMatch host 192.168.1.*\n  User lan\n  Port 2222\n`,
+    `Host nuc\n  HostName 192.0.2.64\nMatch exec "touch ${marker}"\n  User exec\nMatch host 192.0.2.*\n  User lan\n  Port 2222\n`,
   );
   assert.deepEqual(resolveFromConfig(config, { host: 'nuc' }, '/home/me'), {
-    host: '192.168.1.64',
+    host: '192.0.2.64',
     user: 'lan',
     port: 2222,
     identityFiles: [],

@@ -1,7 +1,7 @@
 // One robots.env value each: parsed, or refused with the file, line and what to write instead.
 import { existsSync, realpathSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { isAbsolute, relative, resolve } from 'node:path';
+import { expandHome } from '../files/home-path.ts';
 import type { EnvEntry } from './env-lines.ts';
 import { configError } from './errors.ts';
 import { DEFAULTS } from './project-config.ts';
@@ -57,7 +57,7 @@ export function countValue(file: string, entry: EnvEntry | undefined): number | 
 
 export function keyPath(entry: EnvEntry | undefined, dir: string): string | undefined {
   if (!entry || entry.value === '') return undefined;
-  const value = entry.value.replace(/^~(?=$|[\\/])/, homedir());
+  const value = expandHome(entry.value);
   return isAbsolute(value) ? value : resolve(dir, value);
 }
 

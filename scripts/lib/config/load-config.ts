@@ -107,7 +107,7 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
       delta: deltaSetting(file, keys.get('DELTA')) ?? deltaSetting(file, globals.get('DELTA')) ?? 'auto',
     };
   });
-  if (robots.length === 0) throw configError(file, undefined, 'no robots declared; add a line like ROBOT1_HOST=nuc@192.168.1.64');
+  if (robots.length === 0) throw configError(file, undefined, 'no robots declared; add a line like ROBOT1_HOST=nuc@192.0.2.64');
   const context = contextDir(file, dir, globals.get('CONTEXT'));
   const reconnectSeconds = secondsValue(file, globals.get('RECONNECT_SECONDS')) ?? DEFAULTS.reconnectSeconds;
   const link: LinkPolicy = {

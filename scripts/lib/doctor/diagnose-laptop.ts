@@ -1,4 +1,5 @@
 import { inspectLaptopEngine, type LaptopEngine } from '../deploy/laptop-engine.ts';
+import { ProgramNotFoundError } from '../runner/find-program.ts';
 import type { Runner } from '../runner/runner.ts';
 import { checkBuilder } from '../setup/builder-step.ts';
 import { pushRouteRow } from './push-route-row.ts';
@@ -21,7 +22,10 @@ export async function diagnoseLaptop(local: Runner): Promise<CheckRow[]> {
         check: 'docker engine',
         verdict: 'fail',
         detail: (error as Error).message,
-        fix: 'start Docker Desktop (or dockerd), or point DOCKER_HOST at a running engine',
+        fix:
+          error instanceof ProgramNotFoundError
+            ? 'install Docker, or put its folder on PATH (see the detail)'
+            : 'start Docker Desktop (or dockerd), or point DOCKER_HOST at a running engine',
       },
     ];
   }

@@ -1,3 +1,4 @@
+import { laptopCommandLine } from '../shell/command-line.ts';
 import { joinPosix } from '../shell/posix-quote.ts';
 import type { CommandResult, Runner, RunOptions } from './runner.ts';
 
@@ -33,10 +34,8 @@ export function formatRecorded(log: readonly RecordedCommand[], labels: Record<s
     .map((host) => {
       const lines = log
         .filter((entry) => entry.where === host)
-        .map(
-          (entry) =>
-            `  ${[...Object.entries(entry.env ?? {}).map(([name, value]) => `${name}=${value}`), joinPosix(entry.argv)].join(' ')}`,
-        );
+        // The laptop's lines for the user's shell (PowerShell on Windows); a robot's as its sh receives them.
+        .map((entry) => `  ${entry.where === 'laptop' ? laptopCommandLine(entry.argv, entry.env) : joinPosix(entry.argv)}`);
       return `${labels[host] ?? host}:\n${lines.join('\n')}`;
     })
     .join('\n');

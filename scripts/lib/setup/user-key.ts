@@ -2,7 +2,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
-import { agentPath, defaultKeyPaths, WINDOWS_AGENT_PIPE } from '../ssh/user-ssh-defaults.ts';
+import { agentKeys } from '../ssh/agent-probe.ts';
+import { agentPath, defaultKeyPaths } from '../ssh/user-ssh-defaults.ts';
 
 export type UserKey = { source: 'file'; path: string; publicKey: string; generated: boolean } | { source: 'agent'; publicKey: string };
 
@@ -66,14 +67,8 @@ export function generateUserKey(path = join(homedir(), '.ssh', 'id_ed25519'), ma
   return { source: 'file', path, publicKey: key.publicKey, generated: true };
 }
 
-function firstAgentKey(): Promise<string | undefined> {
+async function firstAgentKey(): Promise<string | undefined> {
   const sock = agentPath();
-  if (!sock) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    const agent = sock === WINDOWS_AGENT_PIPE ? new ssh2.OpenSSHAgent(sock) : ssh2.createAgent(sock);
-    agent.getIdentities((error, keys) => {
-      const key = error ? undefined : (keys?.[0] as ssh2.ParsedKey | undefined);
-      resolve(key ? `${key.type} ${key.getPublicSSH().toString('base64')} ${key.comment ?? ''}`.trim() : undefined);
-    });
-  });
+  const key = sock ? (await agentKeys(sock).catch(() => []))[0] : undefined;
+  return key ? `${key.type} ${key.getPublicSSH().toString('base64')} ${key.comment ?? ''}`.trim() : undefined;
 }

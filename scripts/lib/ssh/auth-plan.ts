@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import ssh2, { type AuthenticationType } from 'ssh2';
-import { agentPath, defaultKeyPaths } from './user-ssh-defaults.ts';
+import type { AgentState } from './agent-probe.ts';
+import { defaultKeyPaths } from './user-ssh-defaults.ts';
 
 type AuthMethod =
   | { type: 'publickey'; username: string; key: Buffer }
@@ -23,29 +25,30 @@ export interface AuthInputs {
   /** IdentityFile entries from ~/.ssh/config. */
   configKeys?: string[];
   password?: string;
+  /** The user's ssh-agent as probeAgent() found it: offered first when it answered, skipped (and said) when not. */
+  agent?: AgentState;
   /** Key registration: only the password, so a key that happens to work does not hide a wrong password. */
   passwordOnly?: boolean;
-  env?: NodeJS.ProcessEnv;
   home?: string;
-  platform?: NodeJS.Platform;
 }
 
 /** SSH_KEY, else ssh-agent plus ~/.ssh/config's IdentityFile and the usual ~/.ssh keys. */
 export function planAuth(inputs: AuthInputs): AuthPlan {
-  const { username, env = process.env, home = homedir(), platform = process.platform } = inputs;
+  const { username, agent, home = homedir() } = inputs;
   const plan: AuthPlan = { methods: [], tried: [], skipped: [] };
   if (inputs.passwordOnly) {
     if (inputs.password !== undefined) plan.methods.push({ type: 'password', username, password: inputs.password });
     plan.tried.push('password');
     return plan;
   }
-  const agent = agentPath(env, platform);
-  if (!inputs.keyFile && agent) {
-    plan.methods.push({ type: 'agent', username, agent });
+  if (!inputs.keyFile && agent && 'keys' in agent) {
+    plan.methods.push({ type: 'agent', username, agent: agent.path });
     plan.tried.push('ssh-agent');
   }
+  if (!inputs.keyFile && agent && 'unreachable' in agent) plan.skipped.push(`ssh-agent (${agent.unreachable})`);
   const files = inputs.keyFile ? [inputs.keyFile] : [...(inputs.configKeys ?? []), ...defaultKeyPaths(home)];
-  for (const file of [...new Set(files)]) {
+  // Each key once, however its path was written (~/.ssh/x from robots.env and the default ~/.ssh/x alike).
+  for (const file of [...new Set(files.map((file) => resolve(file)))]) {
     if (!existsSync(file)) {
       if (inputs.keyFile) plan.skipped.push(`${file} (file not found)`);
       continue;

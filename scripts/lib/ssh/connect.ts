@@ -3,6 +3,7 @@ import { NodeSSH } from 'node-ssh';
 import type { RobotConfig } from '../config/project-config.ts';
 import { formatSshTarget } from '../config/ssh-target.ts';
 import { SshRunner } from '../runner/ssh-runner.ts';
+import { agentForLogin } from './agent-probe.ts';
 import { authHandler, planAuth } from './auth-plan.ts';
 import { ConnectError, explainConnectError, unconfirmedMessage } from './connect-errors.ts';
 import { type HostKeyVerdict, judgeHostKey, type KnownHosts, type PinnedKey } from './host-keys.ts';
@@ -88,6 +89,7 @@ async function handshake(robot: RobotConfig, options: ConnectOptions, pins: Pinn
   const plan = planAuth({
     username,
     keyFile: robot.sshKey,
+    agent: options.passwordOnly ? undefined : await agentForLogin(robot.name, robot.sshKey),
     configKeys: resolved.identityFiles,
     password: options.password,
     passwordOnly: options.passwordOnly,

@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { renameRetrying } from '../files/rename-retrying.ts';
 import { withFileLock } from './file-lock.ts';
 
 export interface PinnedKey {
@@ -67,7 +68,7 @@ export class KnownHosts {
       if (kept.length === lines.length) return 0;
       const tmp = `${this.file}.${process.pid}.tmp`;
       writeFileSync(tmp, kept.map((line) => `${line}\n`).join(''), { mode: 0o644 });
-      renameSync(tmp, this.file);
+      renameRetrying(tmp, this.file);
       return lines.length - kept.length;
     });
   }

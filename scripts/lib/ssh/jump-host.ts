@@ -4,6 +4,7 @@ import { userInfo } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import { formatSshTarget, parseSshTarget } from '../config/ssh-target.ts';
+import { agentForLogin } from './agent-probe.ts';
 import { authHandler, planAuth } from './auth-plan.ts';
 import { type HostKeyVerdict, judgeHostKey, type KnownHosts } from './host-keys.ts';
 import { resolveSshHost } from './ssh-config.ts';
@@ -63,7 +64,8 @@ type Attempt = { ssh: NodeSSH } | { key: Buffer; fingerprint: string; type: stri
 
 async function hopHandshake(hop: Hop, sock: Duplex, options: JumpOptions, expected?: Buffer): Promise<Attempt> {
   const pins = options.knownHosts.pinned(hop.pinName);
-  const plan = planAuth({ username: hop.username, keyFile: options.keyFile, configKeys: hop.identityFiles });
+  const agent = await agentForLogin(hop.where, options.keyFile);
+  const plan = planAuth({ username: hop.username, keyFile: options.keyFile, configKeys: hop.identityFiles, agent });
   const ssh = new NodeSSH();
   let seen: Buffer | undefined;
   let verdict: HostKeyVerdict | undefined;

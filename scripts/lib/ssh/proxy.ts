@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import type { NodeSSH } from 'node-ssh';
 import type { ClientChannel } from 'ssh2';
-import { traceCommand } from '../cli/output.ts';
-import { quotePosix } from '../shell/posix-quote.ts';
 import { connectJumpHost, type JumpOptions, jumpTarget } from './jump-host.ts';
 import { openSocket } from './open-socket.ts';
+import { openProxyCommand } from './proxy-command.ts';
 import { type ResolvedHost, resolveSshHost } from './ssh-config.ts';
 
 /** The byte stream an SSH session to a robot runs over, and what else must close with it. */
@@ -19,7 +17,7 @@ export type TransportOptions = JumpOptions;
 /** Direct TCP, else ProxyCommand (taken first, as ssh does), else through each ProxyJump hop in turn. */
 export async function openTransport(resolved: ResolvedHost, username: string, options: TransportOptions): Promise<Transport> {
   const port = resolved.port ?? 22;
-  if (resolved.proxyCommand) return proxyCommand(resolved.proxyCommand, resolved.host, port, username);
+  if (resolved.proxyCommand) return openProxyCommand(resolved.proxyCommand, resolved.host, port, username);
   if (!resolved.proxyJump?.length) {
     const socket = await openSocket(resolved.host, port, options.timeoutMs);
     return { sock: socket, close: () => socket.destroy() };
@@ -67,17 +65,4 @@ function forward(hop: NodeSSH, host: string, port: number, spec: string): Promis
       error ? reject(new Error(`jump host ${spec} could not reach ${host}:${port}: ${error.message}`)) : resolve(channel),
     );
   });
-}
-
-/** ProxyCommand: %h %p %r replaced by shell-quoted values, run by sh as ssh runs it; its stdio is the link. */
-function proxyCommand(template: string, host: string, port: number, user: string): Transport {
-  const command = template.replace(/%(%|h|p|r)/g, (_, code: string) =>
-    code === '%' ? '%' : quotePosix(code === 'h' ? host : code === 'p' ? String(port) : user),
-  );
-  traceCommand('laptop', ['sh', '-c', `exec ${command}`]);
-  const child = spawn('sh', ['-c', `exec ${command}`], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const sock = Duplex.from({ readable: child.stdout, writable: child.stdin });
-  child.on('error', (error) => sock.destroy(error));
-  child.on('exit', () => sock.destroy());
-  return { sock, close: () => child.kill('SIGTERM') };
 }

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import SSHConfig from 'ssh-config';
 import type { SshTarget } from '../config/ssh-target.ts';
+import { expandHome } from '../files/home-path.ts';
 
 export interface ResolvedHost {
   host: string;
@@ -45,7 +46,7 @@ function inlineIncludes(text: string, home: string, depth: number): string {
 }
 
 function expandInclude(pattern: string, home: string): string[] {
-  const path = pattern.replace(/^~(?=$|\/)/, home);
+  const path = expandHome(pattern, home);
   const full = isAbsolute(path) ? path : join(home, '.ssh', path);
   const dir = dirname(full);
   const glob = basename(full);
@@ -90,10 +91,7 @@ export function resolveFromConfig(config: SSHConfig, target: SshTarget, home = h
 }
 
 function expandPath(value: string, home: string, host: string): string {
-  const expanded = value
-    .replace(/^~(?=$|[\\/])/, home)
-    .replace(/%d/g, home)
-    .replace(/%h/g, host);
+  const expanded = expandHome(value, home).replace(/%d/g, home).replace(/%h/g, host);
   return isAbsolute(expanded) ? expanded : join(home, '.ssh', expanded);
 }
 

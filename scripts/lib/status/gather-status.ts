@@ -4,6 +4,7 @@ import { planBuildJobs } from '../deploy/build-plan.ts';
 import { buildKey } from '../deploy/context.ts';
 import { sameImage } from '../deploy/image-identity.ts';
 import { describeLocalImage } from '../deploy/laptop-build.ts';
+import { ProgramNotFoundError } from '../runner/find-program.ts';
 import { type Runner, runChecked } from '../runner/runner.ts';
 import { withRobotConnection } from '../ssh/connect.ts';
 import type { KnownHosts } from '../ssh/host-keys.ts';
@@ -41,7 +42,11 @@ export async function gatherStatus(
   const laptopImages = new Map(
     await Promise.all(
       [...jobs].map(async ([key, job]) => {
-        const found = await describeLocalImage(local, job.spec.tag);
+        // Without docker the robots' side is still worth showing: the laptop's images are then unknown.
+        const found = await describeLocalImage(local, job.spec.tag).catch((error: Error) => {
+          if (error instanceof ProgramNotFoundError) return { digests: [] as string[], localId: undefined };
+          throw error;
+        });
         return [key, found.localId ? { ...found, id: found.localId } : undefined] as const;
       }),
     ),

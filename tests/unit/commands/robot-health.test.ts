@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { test } from 'node:test';
 import { parseRobotHealth, robotHealth } from '../../../scripts/lib/commands/robot-health.ts';
 import { makeLockDir } from '../../support/lock-dir.ts';
+import { robotShellTest } from '../../support/skip.ts';
 
 /** Only the lock lines of the health script, run here with its lock directory moved. */
 function lockLine(dir: string): string {
@@ -11,7 +11,7 @@ function lockLine(dir: string): string {
   return spawnSync('sh', ['-c', `lockdir=$3\n${lock}`, 'health', '', '', dir], { encoding: 'utf8' }).stdout.trim();
 }
 
-test('doctor: the robot lock directory is there, or will be made, or each account locks in its own home', () => {
+robotShellTest('doctor: the robot lock directory is there, or will be made, or each account locks in its own home', () => {
   assert.equal(lockLine(makeLockDir()), 'lock-dir shared');
   // As root (this suite's CI) a missing directory is made by the first deploy.
   if (process.getuid?.() === 0) assert.equal(lockLine('/nonexistent/robot-deploy'), 'lock-dir makeable');

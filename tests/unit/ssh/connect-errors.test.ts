@@ -5,7 +5,7 @@ import type { HostKeyVerdict } from '../../../scripts/lib/ssh/host-keys.ts';
 
 const facts: ConnectFacts = {
   robot: 'robot1',
-  address: 'nuc@192.168.1.64:22',
+  address: 'nuc@192.0.2.64:22',
   timeoutMs: 10_000,
   tried: ['ssh-agent', 'key ~/.ssh/id_ed25519'],
   skipped: [],
@@ -15,7 +15,7 @@ const level = (name: string, message = 'x') => Object.assign(new Error(message),
 
 test('socket errors name the robot, the address and what to check', () => {
   const cases: [Error, string, RegExp][] = [
-    [socket('ENOTFOUND'), 'dns', /robot1 \(nuc@192\.168\.1\.64:22\): the name does not resolve \(DNS\)\. Check the robot's _HOST line/],
+    [socket('ENOTFOUND'), 'dns', /robot1 \(nuc@192\.0\.2\.64:22\): the name does not resolve \(DNS\)\. Check the robot's _HOST line/],
     [socket('EAI_AGAIN'), 'dns', /does not resolve/],
     [socket('ECONNREFUSED'), 'refused', /connection refused .* Start sshd on the robot or fix the port/],
     [socket('EHOSTUNREACH'), 'no-route', /no route to the robot/],
@@ -62,5 +62,5 @@ test('a changed or revoked host key wins over the socket error that followed it'
 test("anything else keeps ssh2's words, prefixed with the robot", () => {
   const explained = explainConnectError(new Error('Handshake failed: no matching key exchange algorithm'), facts);
   assert.equal(explained.kind, 'other');
-  assert.equal(explained.message, 'robot1 (nuc@192.168.1.64:22): Handshake failed: no matching key exchange algorithm');
+  assert.equal(explained.message, 'robot1 (nuc@192.0.2.64:22): Handshake failed: no matching key exchange algorithm');
 });
