@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { SimRobot } from '../../dev/sim/harness.ts';
 import { megabytes } from '../../lib/cli/display-format.ts';
 import { type BenchProject, buildOnLaptop, type LaptopImages, LINK_RATE } from './bench-project.ts';
-import { CONTENDER_LABELS, type Contender, type ContenderKey, type RunSample } from './contender.ts';
+import { CONTENDER_LABELS, type Contender, type ContenderKey, FORCED_ROUTES, type RunSample } from './contender.ts';
 import {
   assertRobotHolds,
   assertRobotLacksBase,
@@ -111,7 +111,8 @@ export async function runScenario(env: RoundsEnv, scenario: Scenario, rounds: nu
     await runOnce(env, scenario, robots, contender, 0);
   }
   const samples: Sample[] = [];
-  const contenders = env.contenders.filter((c) => !scenario.contenders || scenario.contenders.includes(c.key));
+  // robot-deploy with a forced route takes part only where a scenario asks for it (routes).
+  const contenders = env.contenders.filter((c) => (scenario.contenders ? scenario.contenders.includes(c.key) : !(c.key in FORCED_ROUTES)));
   if (scenario.measuredRate) for (const robot of robots) await robot.setRate(scenario.measuredRate);
   try {
     for (let round = 1; round <= Math.min(rounds, scenario.maxRounds ?? rounds); round++) {

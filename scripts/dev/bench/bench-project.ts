@@ -1,5 +1,5 @@
 // The benchmark's own sim scope and project: robots.env, a ~150 MB workspace, the laptop build.
-import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeWorkspace, type SimFleet, type SimRobot } from '../../dev/sim/harness.ts';
 import { hostPlatform } from '../../dev/sim/names.ts';
@@ -62,8 +62,6 @@ export async function makeBenchProject(fleet: SimFleet, ws: string = BENCH_WS): 
     registryPort: 5000,
     robots: fleet.robots,
   });
-  // The ROS-like project measures the delta transfer (off unless robots.env turns it on).
-  if (ws === ROS_WS) appendFileSync(envFile, 'DELTA=on\n');
   const ref = `${BENCH_IMAGE}:${ws}`;
   return {
     fleet,

@@ -27,7 +27,7 @@ Two harsher scenarios pit it against the OpenSSH flow alone: a 12 MB change over
 and a small change over a 50 ms RTT link (far). watch times deploy --watch from a save to the new
 image on the robot; ros, ros20 and ros2 deploy a one-package rebuild of a ROS-like workspace (a
 ~400 MB base of shared libraries, one 60 MB layer of 300 binaries of which 3 change) at 100, 20 and
-2 Mbit/s (at most 2 rounds), robot-deploy with the delta transfer on, bytes against the floor;
+2 Mbit/s (at most 2 rounds), robot-deploy with its default settings (DELTA=auto), bytes against the floor;
 ros-first is that image's first deploy. routes times a small change by each of robot-deploy's push
 routes on one engine: docker push through the tunnel, staged in the engine's own registry, and
 uploaded from docker save (choose the engine with --laptop-engine; desktop and colima run it in a

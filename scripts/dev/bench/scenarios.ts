@@ -210,7 +210,7 @@ function rosScenario(key: ScenarioKey, rate: string, measuredRate?: string, maxR
   return {
     key,
     title: `ROS-like workspace, one package rebuilt, ${rate}`,
-    method: `a ~${ROS_BASE_BYTES / 1e6} MB base of this machine's shared libraries and a ~${ROS_LAYER_BYTES / 1e6} MB layer of ${ROS_PACKAGE_FILES} binaries, ${ROS_CHANGED_FILES} of which become other binaries before every run (each content size occurs once, so the floor is honest); robot-deploy with DELTA=on; save|gzip|load is left out${maxRounds ? `; at most ${maxRounds} rounds` : ''}`,
+    method: `a ~${ROS_BASE_BYTES / 1e6} MB base of this machine's shared libraries and a ~${ROS_LAYER_BYTES / 1e6} MB layer of ${ROS_PACKAGE_FILES} binaries, ${ROS_CHANGED_FILES} of which become other binaries before every run (each content size occurs once, so the floor is honest); robot-deploy with its default settings (DELTA=auto); save|gzip|load is left out${maxRounds ? `; at most ${maxRounds} rounds` : ''}`,
     robotNames: ['sim1'],
     initialTop: `${key}: warm-up`,
     warmUp: REGISTRY_TOOLS,
