@@ -1,4 +1,6 @@
 // The post's step 1 alone: build the workspace images on the laptop.
+
+import { buildTask } from './lib/build/build-tasks.ts';
 import { parseCommandLine } from './lib/cli/args.ts';
 import { EXIT, runMain } from './lib/cli/main.ts';
 import { answer, say } from './lib/cli/output.ts';
@@ -6,7 +8,6 @@ import { UsageError } from './lib/config/errors.ts';
 import { loadProjectConfig, resolveEnvFile } from './lib/config/load-config.ts';
 import { platformProblem } from './lib/config/references.ts';
 import { selectRobots, selectWorkspaces } from './lib/config/select.ts';
-import { buildTask } from './lib/deploy/build-tasks.ts';
 import { isInteractive } from './lib/deploy/context.ts';
 import { prepareDeploy, runTaskList } from './lib/deploy/pipeline.ts';
 import { StepClock } from './lib/deploy/step-clock.ts';

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ARM64_BUSYBOX_IMAGE, importArm64Base } from '../../scripts/dev/sim/harness.ts';
-import { FINGERPRINT_FORMAT } from '../../scripts/lib/deploy/image-identity.ts';
+import { FINGERPRINT_FORMAT } from '../../scripts/lib/commands/image-identity.ts';
 import { tempDir } from '../support/cli.ts';
 import { makeInstallTree, ref, sentBytes, WS } from './support/install-tree.ts';
 import { simSuiteOptions } from './support/prereqs.ts';

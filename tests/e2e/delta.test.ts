@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { EngineFlavour, SimRobot } from '../../scripts/dev/sim/harness.ts';
 import { robotFiles } from '../../scripts/dev/sim/state.ts';
-import { FINGERPRINT_FORMAT } from '../../scripts/lib/deploy/image-identity.ts';
+import { FINGERPRINT_FORMAT } from '../../scripts/lib/commands/image-identity.ts';
 import { makeInstallTree, ref, sentBytes, WS } from './support/install-tree.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { alive } from './support/processes.ts';

@@ -15,7 +15,7 @@ import {
   type SimFleet,
   type SimRobot,
 } from '../../scripts/dev/sim/harness.ts';
-import { FINGERPRINT_FORMAT } from '../../scripts/lib/deploy/image-identity.ts';
+import { FINGERPRINT_FORMAT } from '../../scripts/lib/commands/image-identity.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
 import { alive, listening } from './support/processes.ts';
 import { makeProjectDir, runScriptAsync, startScript, TEST_IMAGE, waitFor, writeProjectEnv } from './support/project.ts';

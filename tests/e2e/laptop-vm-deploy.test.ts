@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { type GeneratedWorkspace, makeWorkspace, type SimRobot, type VmLaptopKind } from '../../scripts/dev/sim/harness.ts';
-import { FINGERPRINT_FORMAT } from '../../scripts/lib/deploy/image-identity.ts';
+import { FINGERPRINT_FORMAT } from '../../scripts/lib/commands/image-identity.ts';
 import { REPO } from '../support/cli.ts';
 import { WS as DELTA_WS, makeInstallTree } from './support/install-tree.ts';
 import {

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type ChangeBatch, ContextFilter, watchContext } from '../../scripts/lib/deploy/context-watcher.ts';
+import { type ChangeBatch, ContextFilter, watchContext } from '../../scripts/lib/watch/context-watcher.ts';
 import { REPO, runScript, tempDir } from '../support/cli.ts';
 import { posixOnly } from '../support/skip.ts';
 
@@ -105,7 +105,7 @@ test('a directory the watcher may not read is reported once and the watch goes o
   chmodSync(join(dir, 'locked'), 0o000);
   t.after(() => chmodSync(join(dir, 'locked'), 0o755));
   // root reads everything: the watcher runs as nobody then, as it would for a user without the permission.
-  const script = `import('${join(REPO, 'scripts/lib/deploy/context-watcher.ts')}').then(async ({ watchContext }) => {
+  const script = `import('${join(REPO, 'scripts/lib/watch/context-watcher.ts')}').then(async ({ watchContext }) => {
     const w = watchContext(${JSON.stringify(dir)}, (b) => console.log('batch ' + b.paths.join(' ')), { onProblem: (p) => console.log('problem ' + p) });
     await w.ready; console.log('ready');
   });`;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseProjectConfig } from '../../scripts/lib/config/load-config.ts';
 import { decideDelta } from '../../scripts/lib/delta/delta-decision.ts';
-import { linkRate, linkRatesFile, MEASURABLE_BYTES, recordLinkRate } from '../../scripts/lib/delta/link-rates.ts';
+import { linkRate, linkRatesFile, MEASURABLE_BYTES, recordLinkRate } from '../../scripts/lib/link/link-rates.ts';
 import { tempDir } from '../support/cli.ts';
 
 const dir = tempDir('delta-auto-test-');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { chooseBuildPath } from '../../scripts/lib/build/laptop-engine.ts';
 import { cliCarriesBuildkit, imageStoreOf } from '../../scripts/lib/commands/engine-info.ts';
-import { digestsOf, sameImage } from '../../scripts/lib/deploy/image-identity.ts';
-import { chooseBuildPath } from '../../scripts/lib/deploy/laptop-engine.ts';
+import { digestsOf, sameImage } from '../../scripts/lib/commands/image-identity.ts';
 import { platformVerdict } from '../../scripts/lib/deploy/platform-verdict.ts';
 
 const CONFIG = `sha256:${'c'.repeat(64)}`;

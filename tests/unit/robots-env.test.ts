@@ -264,7 +264,7 @@ test('<NAME>_COMPOSE: an absolute compose file path or a project name; anything 
 });
 
 test("the laptop's delta tag is the suffix the workspace check reserves", async () => {
-  const { basisRef } = await import('../../scripts/lib/deploy/steps/delta-basis.ts');
+  const { basisRef } = await import('../../scripts/lib/delta/delta-basis.ts');
   const { DELTA_BASIS_SUFFIX } = await import('../../scripts/lib/config/references.ts');
   assert.equal(basisRef('img', 'nav'), `img:nav${DELTA_BASIS_SUFFIX}`);
 });

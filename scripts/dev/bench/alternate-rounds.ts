@@ -1,8 +1,8 @@
 // Runs one scenario: set-up, then rounds in which the contenders take turns (A B C A B C …),
 // each run checked afterwards so a sample only counts if it did what the scenario says.
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { SimRobot } from '../../dev/sim/harness.ts';
 import { megabytes } from '../../lib/cli/display-format.ts';
+import type { SimRobot } from '../sim/harness.ts';
 import { type BenchProject, buildOnLaptop, type LaptopImages, LINK_RATE } from './bench-project.ts';
 import { CONTENDER_LABELS, type Contender, type ContenderKey, FORCED_ROUTES, type RunSample } from './contender.ts';
 import {

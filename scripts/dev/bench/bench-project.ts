@@ -1,9 +1,9 @@
 // The benchmark's own sim scope and project: robots.env, a ~150 MB workspace, the laptop build.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeWorkspace, type SimFleet, type SimRobot } from '../../dev/sim/harness.ts';
-import { hostPlatform } from '../../dev/sim/names.ts';
-import { writeRobotsEnvFile } from '../../dev/sim/robots-env.ts';
+import { makeWorkspace, type SimFleet, type SimRobot } from '../sim/harness.ts';
+import { hostPlatform } from '../sim/names.ts';
+import { writeRobotsEnvFile } from '../sim/robots-env.ts';
 import { runArgv } from './child-processes.ts';
 import { makeHarnessWorkspace } from './harness-workspace.ts';
 import { makeRosWorkspace } from './ros-workspace.ts';

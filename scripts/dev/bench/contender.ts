@@ -1,5 +1,5 @@
 // The three ways of landing IMAGE:WS on robots that the benchmark alternates between.
-import type { SimRobot } from '../../dev/sim/harness.ts';
+import type { SimRobot } from '../sim/harness.ts';
 import type { BenchProject } from './bench-project.ts';
 
 export type ContenderKey =

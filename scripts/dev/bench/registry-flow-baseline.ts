@@ -2,7 +2,7 @@
 // step is a separate `ssh` (a fresh connection each), the tunnel is an `ssh -N -L` child, and
 // readiness is the post's "sleep 1; curl /v2/" loop.
 import { request } from 'node:http';
-import type { SimRobot } from '../../dev/sim/harness.ts';
+import type { SimRobot } from '../sim/harness.ts';
 import type { BenchProject } from './bench-project.ts';
 import { launch, type Running, runArgv } from './child-processes.ts';
 import type { Contender, RunSample, StepTime } from './contender.ts';

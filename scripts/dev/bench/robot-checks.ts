@@ -3,9 +3,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SimRobot } from '../../dev/sim/harness.ts';
-import { robotFiles } from '../../dev/sim/state.ts';
-import { FINGERPRINT_FORMAT } from '../../lib/deploy/image-identity.ts';
+import { FINGERPRINT_FORMAT } from '../../lib/commands/image-identity.ts';
+import type { SimRobot } from '../sim/harness.ts';
+import { robotFiles } from '../sim/state.ts';
 import { BENCH_SCOPE } from './bench-project.ts';
 import { runArgv } from './child-processes.ts';
 

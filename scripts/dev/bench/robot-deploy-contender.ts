@@ -1,6 +1,6 @@
 // robot-deploy itself, run the way a user runs it: its own process, its own build, --timings on.
 import { fileURLToPath } from 'node:url';
-import type { SimRobot } from '../../dev/sim/harness.ts';
+import type { SimRobot } from '../sim/harness.ts';
 import type { BenchProject } from './bench-project.ts';
 import { commandFailed, runArgv } from './child-processes.ts';
 import { type Contender, FORCED_ROUTES, type RunSample } from './contender.ts';

@@ -1,8 +1,8 @@
 // The whole benchmark: its own fleet up, the scenarios, the report, and the fleet down again on
 // every way out (done, failure, Ctrl-C, SIGTERM).
 import { cpus, loadavg } from 'node:os';
-import { downSimFleet, ensureLaptopDocker, type SimFleet, stopLaptopDockerIfOurs, upSimFleet } from '../../dev/sim/harness.ts';
 import { EXIT } from '../../lib/cli/main.ts';
+import { downSimFleet, ensureLaptopDocker, type SimFleet, stopLaptopDockerIfOurs, upSimFleet } from '../sim/harness.ts';
 import { runScenario, type Sample } from './alternate-rounds.ts';
 import {
   BASE_SIZE_MIB,

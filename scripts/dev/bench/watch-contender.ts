@@ -1,7 +1,7 @@
 // `deploy.ts --watch` as a contender: one process for the whole scenario (its first deploy is the
 // warm-up), then each measured run is a save, timed until the robot holds the new image. It has a
 // project of its own, so the baseline's saves in the other project never trigger it.
-import type { SimRobot } from '../../dev/sim/harness.ts';
+import type { SimRobot } from '../sim/harness.ts';
 import type { BenchProject } from './bench-project.ts';
 import { interrupt, launch, type Running } from './child-processes.ts';
 import type { Contender, RunSample, StepTime } from './contender.ts';

@@ -45,7 +45,7 @@ export function runShipCommand(help: string, useExistingImages: boolean): Promis
       return reportDeploy(ctx, clock, Boolean(values.timings));
     };
     if (!watch) return deploy();
-    const { watchAndRedeploy } = await import('../deploy/watch-loop.ts');
+    const { watchAndRedeploy } = await import('../watch/watch-loop.ts');
     return watchAndRedeploy(ctx, async () => void (await deploy()), Boolean(values.timings));
   });
 }

@@ -1,5 +1,5 @@
 // Argv builders for the laptop's docker CLI. Pure: they run nothing.
-import { FINGERPRINT_FORMAT } from '../deploy/image-identity.ts';
+import { FINGERPRINT_FORMAT } from './image-identity.ts';
 
 export interface BuildSpec {
   platform: string;

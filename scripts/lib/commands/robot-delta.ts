@@ -1,4 +1,4 @@
-// Argv builders for the delta transfer on the robot (see deploy/steps/delta-step.ts). Fixed scripts,
+// Argv builders for the delta transfer on the robot (see delta/delta-send.ts). Fixed scripts,
 // values as positional parameters. They use only sh, coreutils (sha256sum, dd, cut, mkdir, mv,
 // rm, cat, date, df), gzip, tar, flock and docker: `docker cp` reads and writes the registry
 // container's storage, which needs no tool inside the container. Work files live in one directory per

@@ -1,6 +1,6 @@
 // Argv builders for the robot's docker engine. Values are positional parameters of fixed scripts.
 import { PREVIOUS_SUFFIX } from '../config/references.ts';
-import { digestsOf, FINGERPRINT_FORMAT, type ImageIdentity } from '../deploy/image-identity.ts';
+import { digestsOf, FINGERPRINT_FORMAT, type ImageIdentity } from './image-identity.ts';
 import { ROBOT_LOCK } from './robot-lock-script.ts';
 import { type EnsureOutcome, parseEnsureOutput, REGISTRY_BINDS, REGISTRY_CONTAINER } from './robot-registry.ts';
 

@@ -1,6 +1,6 @@
 // Argv builder for status.ts: what each workspace's image is on the robot, in one round trip.
 import { PREVIOUS_SUFFIX } from '../config/references.ts';
-import { digestsOf, FINGERPRINT_FORMAT, type ImageIdentity } from '../deploy/image-identity.ts';
+import { digestsOf, FINGERPRINT_FORMAT, type ImageIdentity } from './image-identity.ts';
 import { REGISTRY_CONTAINER, REGISTRY_VOLUME } from './robot-registry.ts';
 
 // The image's ID, the digests it was pulled by and its content fingerprint: a classic and a containerd

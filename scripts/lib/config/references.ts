@@ -8,7 +8,7 @@ const ROBOT_NAME = /^[a-z][a-z0-9_]{0,30}$/;
 
 /** Suffix of the tag that keeps the image a deploy replaced, for rollback. */
 export const PREVIOUS_SUFFIX = '.prev';
-/** Suffix of the laptop's tag for what the last delta shipped (deploy/steps/delta-step.ts, basisRef). */
+/** Suffix of the laptop's tag for what the last delta shipped (delta/delta-basis.ts, basisRef). */
 export const DELTA_BASIS_SUFFIX = '.delta-basis';
 const MAX_WORKSPACE = 128 - DELTA_BASIS_SUFFIX.length;
 

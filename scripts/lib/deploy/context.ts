@@ -1,8 +1,10 @@
 import type { Client } from 'ssh2';
 import { outputMode } from '../cli/output.ts';
+import type { ImageIdentity } from '../commands/image-identity.ts';
 import type { BuildSpec } from '../commands/local-docker.ts';
 import type { ProbeResult } from '../commands/robot-docker.ts';
 import type { ProjectConfig, RobotConfig } from '../config/project-config.ts';
+import type { PushRoute } from '../push/push-route.ts';
 import type { RecordedCommand } from '../runner/recording-runner.ts';
 import type { Runner } from '../runner/runner.ts';
 import type { RobotConnection } from '../ssh/connect.ts';
@@ -10,8 +12,6 @@ import type { KnownHosts } from '../ssh/host-keys.ts';
 import type { RobotLock } from '../ssh/robot-lock.ts';
 import type { Tunnel } from '../ssh/tunnel.ts';
 import type { Deferred } from './deferred.ts';
-import type { ImageIdentity } from './image-identity.ts';
-import type { PushRoute } from './push-route.ts';
 import { StepClock } from './step-clock.ts';
 import type { Teardown } from './teardown.ts';
 

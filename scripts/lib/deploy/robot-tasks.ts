@@ -1,5 +1,7 @@
 import type { ListrTask, ListrTaskWrapper } from 'listr2';
 import { formatSshTarget } from '../config/ssh-target.ts';
+import { takeRobotLock } from '../link/robot-lock-step.ts';
+import { pruneStep } from '../prune/prune-step.ts';
 import { type DeployContext, isInteractive, type RobotRun } from './context.ts';
 import { beforeRobotStep } from './step-hooks.ts';
 import { afterStep, composeStep } from './steps/after-deploy-step.ts';
@@ -9,11 +11,9 @@ import { connectStep } from './steps/connect-step.ts';
 import { dryConnectStep, dryTunnelStep } from './steps/dry-run-steps.ts';
 import { holdTunnel } from './steps/hold-tunnel-step.ts';
 import { probeStep } from './steps/probe-step.ts';
-import { pruneStep } from './steps/prune-step.ts';
 import { pullStep } from './steps/pull-step.ts';
 import { pushStep } from './steps/push-step.ts';
 import { registryStep, stopRegistryStep } from './steps/registry-step.ts';
-import { takeRobotLock } from './steps/robot-lock-step.ts';
 import { tunnelStep } from './steps/tunnel-step.ts';
 
 type Task = ListrTaskWrapper<DeployContext, never, never>;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { sameImage } from '../../../scripts/lib/commands/image-identity.ts';
 import { parseRobotStatus } from '../../../scripts/lib/commands/robot-status.ts';
-import { sameImage } from '../../../scripts/lib/deploy/image-identity.ts';
 
 const id = (n: number) => `sha256:${String(n).repeat(64)}`;
 

@@ -1,6 +1,6 @@
+import { sameImage } from '../../commands/image-identity.ts';
 import { imageRef } from '../../commands/robot-docker.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
-import { sameImage } from '../image-identity.ts';
 
 /** Waits for the shared builds, then keeps only workspaces whose robot image differs. */
 export async function compareStep(ctx: DeployContext, run: RobotRun): Promise<string> {

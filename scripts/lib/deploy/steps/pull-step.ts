@@ -1,10 +1,10 @@
 import { shortId } from '../../cli/display-format.ts';
 import { digestRef, imageRef, parsePullAndTag, previousRef, pullAndTag } from '../../commands/robot-docker.ts';
 import { ROBOT_LOCK_WAIT_SECONDS } from '../../commands/robot-lock-script.ts';
+import { keepForNextDelta } from '../../delta/delta-basis.ts';
+import { withReconnect } from '../../link/reconnect.ts';
 import { runChecked } from '../../runner/runner.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
-import { keepForNextDelta } from './delta-basis.ts';
-import { withReconnect } from './reconnect.ts';
 
 /** The post's step 4 (robot side): pull from the robot's own registry, then move IMAGE:WS. */
 export async function pullStep(ctx: DeployContext, run: RobotRun, report: (text: string) => void): Promise<string> {

@@ -1,12 +1,12 @@
 import { megabytes } from '../../cli/display-format.ts';
 import { registryRef } from '../../commands/robot-docker.ts';
-import { linkRatesFile, recordLinkRate } from '../../delta/link-rates.ts';
-import { linkKey } from '../../upload/link-key.ts';
-import { shipImage } from '../../upload/ship-image.ts';
+import { linkKey } from '../../link/link-key.ts';
+import { linkRatesFile, recordLinkRate } from '../../link/link-rates.ts';
+import { withReconnect } from '../../link/reconnect.ts';
+import { pushWithBuildx, pushWithDocker } from '../../push/docker-push.ts';
+import { shipImage } from '../../push/ship-image.ts';
 import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
 import { withStallGuard } from '../stall-guard.ts';
-import { pushWithBuildx, pushWithDocker } from './docker-push.ts';
-import { withReconnect } from './reconnect.ts';
 
 /**
  * The post's step 4 (laptop side): only layers the robot's registry lacks cross the tunnel. By

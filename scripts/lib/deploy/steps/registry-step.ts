@@ -9,10 +9,10 @@ import {
   REGISTRY_IMAGE,
   stopRegistry,
 } from '../../commands/robot-registry.ts';
+import { withReconnect } from '../../link/reconnect.ts';
 import { CommandError, runChecked } from '../../runner/runner.ts';
 import type { DeployContext, RobotRun } from '../context.ts';
 import { carryRegistryImage } from './carry-registry-image.ts';
-import { withReconnect } from './reconnect.ts';
 
 /** The post's step 2, idempotent: registry:2 on the robot's 127.0.0.1, persistent, restart=always. */
 export async function registryStep(ctx: DeployContext, run: RobotRun, report: (text: string) => void): Promise<string> {

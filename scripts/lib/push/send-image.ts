@@ -2,17 +2,17 @@
 // whole, then the config and the manifest (by digest, and under the tag WS, which names what
 // robot-deploy last shipped there).
 import { megabytes } from '../cli/display-format.ts';
-import { linkRatesFile, recordLinkRate } from '../delta/link-rates.ts';
+import { cachedIndexes } from '../delta/delta-basis.ts';
+import { sendDeltaLayer } from '../delta/delta-layer.ts';
 import { composeManifest, type Descriptor, sha256Digest } from '../delta/manifest.ts';
+import type { PhaseClock } from '../delta/phase-clock.ts';
 import type { DeployContext, RobotRun } from '../deploy/context.ts';
 import { withStallGuard } from '../deploy/stall-guard.ts';
-import { cachedIndexes } from '../deploy/steps/delta-basis.ts';
-import type { PhaseClock } from '../deploy/steps/phase-clock.ts';
-import { withReconnect } from '../deploy/steps/reconnect.ts';
+import { linkKey } from '../link/link-key.ts';
+import { linkRatesFile, recordLinkRate } from '../link/link-rates.ts';
+import { withReconnect } from '../link/reconnect.ts';
 import type { RegistryClient } from '../net/registry-client.ts';
-import { sendDeltaLayer } from './delta-layer.ts';
 import type { ImageConfig, LayerSource } from './layer-source.ts';
-import { linkKey } from './link-key.ts';
 import type { UploadPlan } from './upload-plan.ts';
 import { rememberLayers, uploadedLayersFile } from './uploaded-layers.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EngineImage, Inventory } from '../../../scripts/lib/commands/robot-prune.ts';
-import { selectPrunable } from '../../../scripts/lib/deploy/prune-selection.ts';
+import { selectPrunable } from '../../../scripts/lib/prune/prune-selection.ts';
 
 const id = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
 const image = (n: number, created: string, tags: string[], digests: string[]): EngineImage => ({

@@ -1,7 +1,7 @@
 // The delta's transfer to one robot: the literal batches it lacks, each on its own SSH channel, then
 // the fixed script that rebuilds and verifies the layer there (commands/robot-delta.ts).
 import type { ClientChannel } from 'ssh2';
-import { megabytes, shortId } from '../../cli/display-format.ts';
+import { megabytes, shortId } from '../cli/display-format.ts';
 import {
   DELTA_BASIS_MISMATCH,
   DELTA_NO_SPACE,
@@ -11,15 +11,15 @@ import {
   deltaState,
   parseDeltaState,
   parseSpaceShortage,
-} from '../../commands/robot-delta.ts';
-import { REGISTRY_CONTAINER } from '../../commands/robot-registry.ts';
-import { recipeText } from '../../delta/recipe.ts';
-import { CommandError, lastLines } from '../../runner/runner.ts';
-import { joinPosix } from '../../shell/posix-quote.ts';
-import type { FreshLayer } from '../../upload/delta-layer.ts';
-import type { DeployContext, RobotRun } from '../context.ts';
+} from '../commands/robot-delta.ts';
+import { REGISTRY_CONTAINER } from '../commands/robot-registry.ts';
+import type { DeployContext, RobotRun } from '../deploy/context.ts';
+import { pullDeadlineMs } from '../deploy/steps/pull-step.ts';
+import { CommandError, lastLines } from '../runner/runner.ts';
+import { joinPosix } from '../shell/posix-quote.ts';
+import type { FreshLayer } from './delta-layer.ts';
 import type { PhaseClock } from './phase-clock.ts';
-import { pullDeadlineMs } from './pull-step.ts';
+import { recipeText } from './recipe.ts';
 
 /**
  * One attempt: what the robot already has, the missing literal batches, then the rebuild. Returns bytes

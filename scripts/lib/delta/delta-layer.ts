@@ -1,16 +1,16 @@
 // One new layer by delta: a recipe against its basis (the earlier layer at its place, whose chunk index
 // the laptop kept or reads from the earlier image), the literals the robot lacks, and the robot's
-// rebuild (deploy/steps/delta-send.ts). Any reason it cannot help, and any failure, leaves the layer
+// rebuild (delta-send.ts). Any reason it cannot help, and any failure, leaves the layer
 // to the upload, said aloud.
 import { createReadStream } from 'node:fs';
-import { chunkIndexDir, saveChunkIndex } from '../delta/chunk-index-cache.ts';
-import type { SavedLayer } from '../delta/image-save.ts';
-import { type Descriptor, OCI_LAYER_TAR, sha256Digest } from '../delta/manifest.ts';
-import { type ChunkIndex, indexChunks, makeRecipe, type Recipe } from '../delta/recipe.ts';
 import type { DeployContext, RobotRun } from '../deploy/context.ts';
-import { sendLayer } from '../deploy/steps/delta-send.ts';
-import type { PhaseClock } from '../deploy/steps/phase-clock.ts';
-import { withReconnect } from '../deploy/steps/reconnect.ts';
+import { withReconnect } from '../link/reconnect.ts';
+import { chunkIndexDir, saveChunkIndex } from './chunk-index-cache.ts';
+import { sendLayer } from './delta-send.ts';
+import type { SavedLayer } from './image-save.ts';
+import { type Descriptor, OCI_LAYER_TAR, sha256Digest } from './manifest.ts';
+import type { PhaseClock } from './phase-clock.ts';
+import { type ChunkIndex, indexChunks, makeRecipe, type Recipe } from './recipe.ts';
 
 export interface FreshLayer {
   diffId: string;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { RobotConfig } from '../../../../scripts/lib/config/project-config.ts';
-import { type DeployContext, RobotRun } from '../../../../scripts/lib/deploy/context.ts';
-import { withReconnect } from '../../../../scripts/lib/deploy/steps/reconnect.ts';
-import { Teardown } from '../../../../scripts/lib/deploy/teardown.ts';
-import type { RobotConnection } from '../../../../scripts/lib/ssh/connect.ts';
+import type { RobotConfig } from '../../../scripts/lib/config/project-config.ts';
+import { type DeployContext, RobotRun } from '../../../scripts/lib/deploy/context.ts';
+import { Teardown } from '../../../scripts/lib/deploy/teardown.ts';
+import { withReconnect } from '../../../scripts/lib/link/reconnect.ts';
+import type { RobotConnection } from '../../../scripts/lib/ssh/connect.ts';
 
 const robot = {
   name: 'robot1',

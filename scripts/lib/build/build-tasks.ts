@@ -1,8 +1,8 @@
 import type { ListrTask } from 'listr2';
 import { shortId } from '../cli/display-format.ts';
-import type { BuildJob, DeployContext } from './context.ts';
+import type { BuildJob, DeployContext } from '../deploy/context.ts';
+import type { StepClock } from '../deploy/step-clock.ts';
 import { describeLocalImage, runBuild } from './laptop-build.ts';
-import type { StepClock } from './step-clock.ts';
 
 const BUILDER_NAMES = {
   buildx: 'docker buildx build',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planUpload } from '../../../scripts/lib/upload/upload-plan.ts';
+import { planUpload } from '../../../scripts/lib/push/upload-plan.ts';
 
 const d = (n: number) => `sha256:${String(n).repeat(64)}`;
 const gz = (n: number, size = 1e6) => ({ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', digest: d(n + 5), size });

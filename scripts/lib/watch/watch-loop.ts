@@ -1,14 +1,14 @@
+import { planBuilds } from '../build/build-plan.ts';
 import { megabytes, shortId } from '../cli/display-format.ts';
-import { planBuilds } from './build-plan.ts';
-import type { DeployContext, RobotRun } from './context.ts';
+import type { DeployContext, RobotRun } from '../deploy/context.ts';
+import { runDeploy } from '../deploy/pipeline.ts';
+import { ROBOT_STEPS } from '../deploy/robot-tasks.ts';
+import { StepClock } from '../deploy/step-clock.ts';
+import { connectStep } from '../deploy/steps/connect-step.ts';
+import { openReadyTunnel } from '../deploy/steps/tunnel-step.ts';
+import { robotStatus, timingLines } from '../deploy/summary.ts';
+import { takeRobotLock } from '../link/robot-lock-step.ts';
 import { type ChangeBatch, watchContext } from './context-watcher.ts';
-import { runDeploy } from './pipeline.ts';
-import { ROBOT_STEPS } from './robot-tasks.ts';
-import { StepClock } from './step-clock.ts';
-import { connectStep } from './steps/connect-step.ts';
-import { takeRobotLock } from './steps/robot-lock-step.ts';
-import { openReadyTunnel } from './steps/tunnel-step.ts';
-import { robotStatus, timingLines } from './summary.ts';
 
 type Say = (line: string) => void;
 

@@ -1,8 +1,8 @@
-import type { RobotConnection } from '../../ssh/connect.ts';
-import type { Tunnel } from '../../ssh/tunnel.ts';
-import type { DeployContext, RobotRun } from '../context.ts';
+import type { DeployContext, RobotRun } from '../deploy/context.ts';
+import { openReadyTunnel } from '../deploy/steps/tunnel-step.ts';
+import type { RobotConnection } from '../ssh/connect.ts';
+import type { Tunnel } from '../ssh/tunnel.ts';
 import { renewRobotLock } from './robot-lock-step.ts';
-import { openReadyTunnel } from './tunnel-step.ts';
 
 /**
  * Runs one attempt of a step that needs the link (registry hand-over, push, pull). When the SSH
@@ -44,7 +44,7 @@ async function reconnect(ctx: DeployContext, run: RobotRun, deadline: number, wh
   run.connectionIfAny?.close();
   const sentBefore = oldTunnel?.bytesToRobot() ?? 0;
   let lastError = 'no attempt';
-  const { connectRobot } = await import('../../ssh/connect.ts');
+  const { connectRobot } = await import('../ssh/connect.ts');
   while (Date.now() < deadline) {
     ctx.signal.throwIfAborted();
     let connection: RobotConnection | undefined;

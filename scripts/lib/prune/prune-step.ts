@@ -1,12 +1,12 @@
 import { request } from 'node:http';
-import { deltaClear } from '../../commands/robot-delta.ts';
-import { parseInventory, pruneInventory, removeImages } from '../../commands/robot-prune.ts';
-import { garbageCollect, REGISTRY_VOLUME } from '../../commands/robot-registry.ts';
-import { PREVIOUS_SUFFIX } from '../../config/references.ts';
-import { lastLines, runChecked } from '../../runner/runner.ts';
-import type { DeployContext, RobotRun } from '../context.ts';
-import { selectPrunable } from '../prune-selection.ts';
-import { takeRobotLock } from './robot-lock-step.ts';
+import { deltaClear } from '../commands/robot-delta.ts';
+import { parseInventory, pruneInventory, removeImages } from '../commands/robot-prune.ts';
+import { garbageCollect, REGISTRY_VOLUME } from '../commands/robot-registry.ts';
+import { PREVIOUS_SUFFIX } from '../config/references.ts';
+import type { DeployContext, RobotRun } from '../deploy/context.ts';
+import { takeRobotLock } from '../link/robot-lock-step.ts';
+import { lastLines, runChecked } from '../runner/runner.ts';
+import { selectPrunable } from './prune-selection.ts';
 
 /**
  * The post's empty "disk usage" section. Keeps IMAGE:WS and IMAGE:WS.prev of every workspace and

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { test } from 'node:test';
-import { choosePushRoute } from '../../../scripts/lib/deploy/push-route.ts';
 import { probeEngineReach } from '../../../scripts/lib/net/engine-reach.ts';
+import { choosePushRoute } from '../../../scripts/lib/push/push-route.ts';
 import type { CommandResult, Runner } from '../../../scripts/lib/runner/runner.ts';
 
 const TLS_HELLO = Buffer.from([0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0x00, 0x00, 0x01, 0x00]);

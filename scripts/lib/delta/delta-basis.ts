@@ -1,9 +1,9 @@
 // The delta's basis on the laptop: the chunk indexes of shipped layers it kept (chunk-index-cache.ts),
 // and the tag under which it keeps the image it shipped.
-import { tagImage } from '../../commands/local-docker.ts';
-import { chunkIndexDir, loadChunkIndex } from '../../delta/chunk-index-cache.ts';
-import type { ChunkIndex } from '../../delta/recipe.ts';
-import type { DeployContext, RobotRun } from '../context.ts';
+import { tagImage } from '../commands/local-docker.ts';
+import type { DeployContext, RobotRun } from '../deploy/context.ts';
+import { chunkIndexDir, loadChunkIndex } from './chunk-index-cache.ts';
+import type { ChunkIndex } from './recipe.ts';
 
 export function cachedIndexes(diffIds: readonly string[]): Map<string, ChunkIndex> {
   const dir = chunkIndexDir();

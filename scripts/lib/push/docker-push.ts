@@ -1,11 +1,12 @@
 // docker push of the laptop's image to a registry on 127.0.0.1: the robot's, through the tunnel, or the
 // one kept in a laptop engine that runs in a VM. The engine's daemon does the pushing.
-import { shortId } from '../../cli/display-format.ts';
-import { buildxPush, parsePushDigest, pushImage, tagImage, untagImage } from '../../commands/local-docker.ts';
-import { runChecked } from '../../runner/runner.ts';
-import type { DeployContext } from '../context.ts';
-import { metadataValue } from '../laptop-build.ts';
-import { withTempFile } from '../temp-file.ts';
+
+import { metadataValue } from '../build/laptop-build.ts';
+import { shortId } from '../cli/display-format.ts';
+import { buildxPush, parsePushDigest, pushImage, tagImage, untagImage } from '../commands/local-docker.ts';
+import type { DeployContext } from '../deploy/context.ts';
+import { withTempFile } from '../deploy/temp-file.ts';
+import { runChecked } from '../runner/runner.ts';
 
 export type PushOptions = { signal: AbortSignal; onOutput: (chunk: string) => void };
 

@@ -1,7 +1,8 @@
 // The robot's lock across a robot's steps: a deploy takes it shared at the registry step, prune
 // exclusively; clean-up releases it, a dropped link frees it, and a reconnect takes it again.
-import { holdRobotLock, type LockMode } from '../../ssh/robot-lock.ts';
-import type { RobotRun } from '../context.ts';
+
+import type { RobotRun } from '../deploy/context.ts';
+import { holdRobotLock, type LockMode } from '../ssh/robot-lock.ts';
 
 /** Takes (or changes to) the robot's lock in `mode`; a second call while the first is under way waits for it. */
 export function takeRobotLock(run: RobotRun, mode: LockMode): Promise<void> {

@@ -3,9 +3,9 @@
 //   HTTP (a native Linux engine, OrbStack);
 // - staged: where it runs in a VM (Docker Desktop, colima, Rancher Desktop), docker push into a registry
 //   kept in that engine on the VM's own 127.0.0.1, which the engine forwards to the laptop's; robot-deploy
-//   copies from there what the robot lacks (upload/copy-image.ts);
+//   copies from there what the robot lacks (push/copy-image.ts);
 // - upload: anywhere else (no registry:2 in the engine, an engine on another host, Podman's HTTPS-only
-//   push), robot-deploy reads the layers with docker save and uploads them itself (upload/ship-image.ts).
+//   push), robot-deploy reads the layers with docker save and uploads them itself (push/ship-image.ts).
 import { type EngineReach, probeEngineReach } from '../net/engine-reach.ts';
 import type { Runner } from '../runner/runner.ts';
 import { ensureLaptopRegistry } from './laptop-registry.ts';
