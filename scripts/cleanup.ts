@@ -8,6 +8,8 @@ import { listPushTags, untagImage } from './lib/commands/local-docker.ts';
 import { loadProjectConfig, resolveEnvFile } from './lib/config/load-config.ts';
 import { selectRobots } from './lib/config/select.ts';
 import { runRobotSteps } from './lib/deploy/pipeline.ts';
+import { connect } from './lib/deploy/steps/connect.ts';
+import { stopRegistry } from './lib/deploy/steps/registry.ts';
 import { LocalRunner } from './lib/runner/local-runner.ts';
 
 const HELP = `
@@ -42,7 +44,7 @@ await runMain(async ({ signal, teardown }) => {
     say(`removed ${LAPTOP_REGISTRY} and its volume from the laptop's engine (if it had them)`);
   }
   if (!values['stop-registry']) return EXIT.ok;
-  const ctx = await runRobotSteps({ config, robots, dryRun: false, signal, teardown }, ['connect', 'stop registry']);
+  const ctx = await runRobotSteps({ config, robots, dryRun: false, signal, teardown }, [connect, stopRegistry]);
   for (const run of ctx.robots) if (run.error) complain(`${run.robot.name}: failed: ${run.error}`);
   return ctx.robots.some((run) => run.error) ? EXIT.failed : EXIT.ok;
 });

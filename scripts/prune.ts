@@ -6,6 +6,10 @@ import { UsageError } from './lib/config/errors.ts';
 import { loadRobots } from './lib/config/select.ts';
 import { prepareDeploy, runDeploy } from './lib/deploy/pipeline.ts';
 import { StepClock } from './lib/deploy/step-clock.ts';
+import { connect } from './lib/deploy/steps/connect.ts';
+import { registry } from './lib/deploy/steps/registry.ts';
+import { tunnel } from './lib/deploy/steps/tunnel.ts';
+import { pruneStep } from './lib/prune/prune-step.ts';
 
 const HELP = `
 Usage: npx tsx scripts/prune.ts <robot>... | all [--keep N] [--env-file FILE]
@@ -22,8 +26,8 @@ await runMain(async ({ signal, teardown }) => {
   const keep = Number(values.keep ?? 0);
   if (!Number.isInteger(keep) || keep < 0) throw new UsageError(`--keep ${values.keep}: give a whole number ≥ 0`);
   const { config, robots } = loadRobots(values['env-file'], positionals);
-  const ctx = await prepareDeploy({ config, robots, wsFlags: [], pruneKeep: keep, dryRun: false, signal, teardown });
-  await runDeploy(ctx, new StepClock(), ['connect', 'registry', 'tunnel', 'prune']);
+  const ctx = await prepareDeploy({ config, robots, wsFlags: [], dryRun: false, signal, teardown });
+  await runDeploy(ctx, new StepClock(), [connect, registry, tunnel, pruneStep(keep)]);
   for (const run of ctx.robots) if (run.error) complain(`${run.robot.name}: failed: ${run.error}`);
   return ctx.robots.some((run) => run.error) ? EXIT.failed : EXIT.ok;
 });

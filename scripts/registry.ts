@@ -4,6 +4,8 @@ import { EXIT, runMain } from './lib/cli/main.ts';
 import { answer, complain } from './lib/cli/output.ts';
 import { loadRobots } from './lib/config/select.ts';
 import { runRobotSteps } from './lib/deploy/pipeline.ts';
+import { connect } from './lib/deploy/steps/connect.ts';
+import { registry, stopRegistry } from './lib/deploy/steps/registry.ts';
 import { dryRunListing } from './lib/deploy/summary.ts';
 
 const HELP = `
@@ -24,7 +26,7 @@ await runMain(async ({ signal, teardown }) => {
   const { config, robots } = loadRobots(values['env-file'], positionals);
   const ctx = await runRobotSteps(
     { config, robots, dryRun: Boolean(values['dry-run']), signal, teardown },
-    values.stop ? ['connect', 'stop registry'] : ['connect', 'registry'],
+    values.stop ? [connect, stopRegistry] : [connect, registry],
   );
   if (ctx.recorded) answer(dryRunListing(ctx));
   for (const run of ctx.robots) if (run.error) complain(`${run.robot.name}: failed: ${run.error}`);

@@ -5,6 +5,9 @@ import { answer } from './lib/cli/output.ts';
 import { UsageError } from './lib/config/errors.ts';
 import { loadRobots } from './lib/config/select.ts';
 import { runRobotSteps } from './lib/deploy/pipeline.ts';
+import { connect } from './lib/deploy/steps/connect.ts';
+import { registry } from './lib/deploy/steps/registry.ts';
+import { holdTunnel, tunnel } from './lib/deploy/steps/tunnel.ts';
 import { dryRunListing } from './lib/deploy/summary.ts';
 
 const HELP = `
@@ -20,10 +23,10 @@ await runMain(async ({ signal, teardown }) => {
   const { config, robots } = loadRobots(values['env-file'], positionals);
   if (robots.length !== 1) throw new UsageError('name exactly one robot: a tunnel serves one registry');
   const ctx = await runRobotSteps({ config, robots, dryRun: Boolean(values['dry-run']), signal, teardown }, [
-    'connect',
-    'registry',
-    'tunnel',
-    'hold tunnel',
+    connect,
+    registry,
+    tunnel,
+    holdTunnel,
   ]);
   if (ctx.recorded) answer(dryRunListing(ctx));
   const [run] = ctx.robots;

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { departureTime } from '../../scripts/dev/sim/link-relay.ts';
 import { parseProjectConfig } from '../../scripts/lib/config/load-config.ts';
 import { withStallGuard } from '../../scripts/lib/deploy/stall-guard.ts';
-import { pullDeadlineMs } from '../../scripts/lib/deploy/steps/pull-step.ts';
+import { pullDeadlineMs } from '../../scripts/lib/link/deadlines.ts';
 import { DEFAULT_LINK, silenceLimitMs, watchSilence } from '../../scripts/lib/ssh/liveness.ts';
 import { tempDir } from '../support/cli.ts';
 

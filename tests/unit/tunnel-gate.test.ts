@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { test } from 'node:test';
-import { holdTunnel } from '../../scripts/lib/deploy/steps/hold-tunnel-step.ts';
+import { holdTunnelFor } from '../../scripts/lib/deploy/steps/tunnel.ts';
 import { openTunnel } from '../../scripts/lib/ssh/tunnel.ts';
 
 test('the tunnel refuses connections while nothing uses it, and forwards while something does', async () => {
@@ -35,10 +35,10 @@ test('tunnel.ts closes a tunnel that carried nothing for its idle time', async (
     refused: () => 0,
     close: async () => undefined,
   };
-  const run = { tunnel, connection: { closed: new Promise(() => undefined) }, robot: { name: 'r1' } };
+  const run = { link: { tunnel, closed: new Promise(() => undefined) }, robot: { name: 'r1' } };
   const ctx = { signal: new AbortController().signal, config: { image: 'app' } };
   const started = Date.now();
-  const outcome = await holdTunnel(ctx as never, run as never, { output: '' }, 0.02);
+  const outcome = await holdTunnelFor(0.02).run(ctx as never, run as never, () => undefined);
   assert.equal(outcome, 'closed after 0.02 min without traffic');
   assert.ok(Date.now() - started < 5000);
 });

@@ -11,9 +11,15 @@ const BUILDER_NAMES = {
 } as const;
 
 /** One listr task per shared build; robots wait on its result, so a failure reaches each of them. */
-export function buildTask(ctx: DeployContext, job: BuildJob, clock: StepClock, interactive: boolean): ListrTask<DeployContext> {
+export function buildTask(
+  ctx: DeployContext,
+  job: BuildJob,
+  clock: StepClock,
+  interactive: boolean,
+  existingImages = false,
+): ListrTask<DeployContext> {
   // A buildx image lives in the builder's cache, so "existing" there means a cached rebuild.
-  if (ctx.useExistingImages && ctx.buildPath !== 'buildx') return existingImageTask(ctx, job);
+  if (existingImages && ctx.buildPath !== 'buildx') return existingImageTask(ctx, job);
   const title = `build ${job.spec.tag} for ${job.platform} (${BUILDER_NAMES[ctx.buildPath]})`;
   return {
     title,

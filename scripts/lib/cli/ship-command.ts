@@ -20,9 +20,10 @@ export function runShipCommand(help: string, useExistingImages: boolean): Promis
     if (watch && (useExistingImages || values['dry-run']))
       throw new UsageError(`--watch rebuilds on every change: use it with deploy.ts, without --dry-run\n\n${help.trim()}`);
     // Loaded once the command line is known good: --help and usage errors load none of it.
-    const [{ loadRobots }, { prepareDeploy, runDeploy }, { StepClock }, { reportDeploy }] = await Promise.all([
+    const [{ loadRobots }, { prepareDeploy, runDeploy }, { DEPLOY_STEPS }, { StepClock }, { reportDeploy }] = await Promise.all([
       import('../config/select.ts'),
       import('../deploy/pipeline.ts'),
+      import('../deploy/steps/index.ts'),
       import('../deploy/step-clock.ts'),
       import('../deploy/summary.ts'),
     ]);
@@ -32,15 +33,14 @@ export function runShipCommand(help: string, useExistingImages: boolean): Promis
       robots,
       wsFlags: values.ws ?? [],
       dryRun: Boolean(values['dry-run']),
-      useExistingImages,
       noDelta: Boolean(values['no-delta']),
-      keepOpen: watch,
       signal,
       teardown,
     });
     const clock = new StepClock();
     const deploy = async () => {
-      await runDeploy(ctx, clock);
+      // --watch keeps each robot's link open for the redeploys.
+      await runDeploy(ctx, clock, DEPLOY_STEPS, { existingImages: useExistingImages, finish: watch ? 'release' : 'close' });
       if (signal.aborted) return EXIT.interrupted;
       return reportDeploy(ctx, clock, Boolean(values.timings));
     };

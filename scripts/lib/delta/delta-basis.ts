@@ -1,7 +1,8 @@
 // The delta's basis on the laptop: the chunk indexes of shipped layers it kept (chunk-index-cache.ts),
 // and the tag under which it keeps the image it shipped.
 import { tagImage } from '../commands/local-docker.ts';
-import type { DeployContext, RobotRun } from '../deploy/context.ts';
+import type { DeployContext } from '../deploy/context.ts';
+import type { RobotRun } from '../deploy/robot-run.ts';
 import { chunkIndexDir, loadChunkIndex } from './chunk-index-cache.ts';
 import type { ChunkIndex } from './recipe.ts';
 

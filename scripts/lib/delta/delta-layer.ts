@@ -3,7 +3,8 @@
 // rebuild (delta-send.ts). Any reason it cannot help, and any failure, leaves the layer
 // to the upload, said aloud.
 import { createReadStream } from 'node:fs';
-import type { DeployContext, RobotRun } from '../deploy/context.ts';
+import type { DeployContext } from '../deploy/context.ts';
+import type { RobotRun } from '../deploy/robot-run.ts';
 import { withReconnect } from '../link/reconnect.ts';
 import { chunkIndexDir, saveChunkIndex } from './chunk-index-cache.ts';
 import { sendLayer } from './delta-send.ts';
@@ -66,8 +67,7 @@ export async function sendDeltaLayer(
   };
   try {
     const sentBytes = await withReconnect(
-      ctx,
-      run,
+      run.link,
       `the delta of ${ws}`,
       (signal) => sendLayer(ctx, run, fresh, signal, onBytes, report, phases),
       report,

@@ -13,8 +13,9 @@ import {
   parseSpaceShortage,
 } from '../commands/robot-delta.ts';
 import { REGISTRY_CONTAINER } from '../commands/robot-registry.ts';
-import type { DeployContext, RobotRun } from '../deploy/context.ts';
-import { pullDeadlineMs } from '../deploy/steps/pull-step.ts';
+import type { DeployContext } from '../deploy/context.ts';
+import type { RobotRun } from '../deploy/robot-run.ts';
+import { pullDeadlineMs } from '../link/deadlines.ts';
 import { CommandError, lastLines } from '../runner/runner.ts';
 import { joinPosix } from '../shell/posix-quote.ts';
 import type { FreshLayer } from './delta-layer.ts';
@@ -35,12 +36,10 @@ export async function sendLayer(
   report: (text: string) => void,
   phases: PhaseClock,
 ): Promise<number> {
-  const connection = run.connectionIfAny;
   try {
     return await sendAndRebuild(ctx, run, layer, signal, onBytes, report, phases);
   } catch (error) {
-    if (!signal.aborted && connection && !connection.isClosed())
-      await run.runner.run(deltaDiscard(layer.work), { signal }).catch(() => undefined);
+    if (!signal.aborted && run.link.isOpen()) await run.link.runner.run(deltaDiscard(layer.work), { signal }).catch(() => undefined);
     throw error;
   }
 }
@@ -58,7 +57,7 @@ async function sendAndRebuild(
   const batchBytes = recipe.batches.reduce((sum, batch) => sum + batch.length, 0);
   const space = { work: batchBytes + recipe.literalBytes + recipe.size, basis: layer.basisSize, layer: recipe.size };
   const stateArgv = deltaState(REGISTRY_CONTAINER, ctx.config.image, layer.work, layer.diffId, space);
-  const checked = await run.runner.run(stateArgv, { signal });
+  const checked = await run.link.runner.run(stateArgv, { signal });
   const short = parseSpaceShortage(checked.stdout);
   if (checked.code === DELTA_NO_SPACE && short)
     throw new Error(
@@ -92,7 +91,7 @@ async function sendAndRebuild(
   );
   // Reading the earlier layer and writing the new one twice is disk work, paced like a pull.
   const timeoutMs = pullDeadlineMs(ctx.config.link.robotTimeoutSeconds, 3 * layer.recipe.size);
-  const applied = await run.runner.run(argv, { input: recipeText(layer.recipe.ops), signal, timeoutMs });
+  const applied = await run.link.runner.run(argv, { input: recipeText(layer.recipe.ops), signal, timeoutMs });
   if (applied.code === DELTA_BASIS_MISMATCH) throw new Error(lastLines(applied.stderr, 1));
   if (applied.code !== 0)
     throw new Error(
@@ -108,7 +107,7 @@ async function sendAndRebuild(
  * otherwise leave the exec waiting for ever.
  */
 export function sendBytes(ctx: DeployContext, run: RobotRun, argv: string[], data: Buffer, signal: AbortSignal): Promise<void> {
-  const client = run.sshClient;
+  const client = run.link.client;
   const seconds = ctx.config.link.robotTimeoutSeconds + Math.ceil(data.length / 25_000);
   return new Promise((resolve, reject) => {
     signal.throwIfAborted();

@@ -5,13 +5,16 @@ import { inspectLaptopEngine } from '../build/laptop-engine.ts';
 import { outputMode } from '../cli/output.ts';
 import type { ProjectConfig, RobotConfig } from '../config/project-config.ts';
 import { selectWorkspaces } from '../config/select.ts';
+import { RobotLink } from '../link/robot-link.ts';
 import { choosePushRoute, DRY_RUN_ROUTE, type PushRoute } from '../push/push-route.ts';
 import { LocalRunner } from '../runner/local-runner.ts';
 import { type RecordedCommand, RecordingRunner } from '../runner/recording-runner.ts';
 import { KnownHosts } from '../ssh/host-keys.ts';
-import { type BuildPath, type DeployContext, isInteractive, RobotRun } from './context.ts';
+import { type BuildPath, type DeployContext, isInteractive } from './context.ts';
 import { laptopResponder } from './dry-run.ts';
-import { ROBOT_STEPS, type RobotStep, robotTasks, robotTitle } from './robot-tasks.ts';
+import { RobotRun } from './robot-run.ts';
+import type { RobotStep } from './robot-step.ts';
+import { type Finish, robotTasks, robotTitle } from './robot-tasks.ts';
 import { StepClock } from './step-clock.ts';
 import type { Teardown } from './teardown.ts';
 
@@ -20,24 +23,32 @@ export interface DeployRequest {
   robots: RobotConfig[];
   wsFlags: string[];
   dryRun: boolean;
-  useExistingImages?: boolean;
   noDelta?: boolean;
   /** registry.ts and tunnel.ts work on robots without any workspace. */
   withoutWorkspaces?: boolean;
   /** build.ts: the (platform, workspace) pairs to build, when no robot names them. */
   buildPairs?: readonly { platform: string; ws: string }[];
-  /** prune.ts --keep. */
-  pruneKeep?: number;
-  /** deploy --watch. */
-  keepOpen?: boolean;
   signal: AbortSignal;
   teardown: Teardown;
 }
 
 /** Validates everything that can be checked without touching a robot, then prepares the runs. */
 export async function prepareDeploy(request: DeployRequest): Promise<DeployContext> {
+  const knownHosts = new KnownHosts(request.config.knownHostsFile);
+  const linkDeps = {
+    knownHosts,
+    settings: request.config.link,
+    teardown: request.teardown,
+    reconnectSeconds: request.config.reconnectSeconds,
+    signal: request.signal,
+  };
   const runs = request.robots.map(
-    (robot) => new RobotRun(robot, request.withoutWorkspaces ? [] : selectWorkspaces(request.config, robot, request.wsFlags)),
+    (robot) =>
+      new RobotRun(
+        robot,
+        request.withoutWorkspaces ? [] : selectWorkspaces(request.config, robot, request.wsFlags),
+        new RobotLink(robot, linkDeps),
+      ),
   );
   const recorded: RecordedCommand[] | undefined = request.dryRun ? [] : undefined;
   const real = new LocalRunner(request.signal);
@@ -45,7 +56,6 @@ export async function prepareDeploy(request: DeployRequest): Promise<DeployConte
   let route: Promise<PushRoute> | undefined;
   return {
     config: request.config,
-    knownHosts: new KnownHosts(request.config.knownHostsFile),
     local: recorded ? new RecordingRunner('laptop', recorded, laptopResponder) : real,
     localTeardown: recorded ? new RecordingRunner('laptop', recorded, laptopResponder) : new LocalRunner(),
     buildPath: engine.buildPath,
@@ -54,9 +64,6 @@ export async function prepareDeploy(request: DeployRequest): Promise<DeployConte
     robots: runs,
     teardown: request.teardown,
     signal: request.signal,
-    useExistingImages: Boolean(request.useExistingImages),
-    pruneKeep: request.pruneKeep ?? 0,
-    keepOpen: Boolean(request.keepOpen),
     recorded,
     notices: [],
     noDelta: Boolean(request.noDelta),
@@ -86,35 +93,45 @@ export async function runTaskList(ctx: DeployContext, tasks: ListrTask<DeployCon
   await list.run().catch(() => undefined);
 }
 
-/** Builds and robots run side by side: a robot connects and checks while the image builds. `quiet`: no task list shown (--watch's redeploys). */
+export interface RunOptions {
+  /** deploy --watch's redeploys: no task list shown. */
+  quiet?: boolean;
+  /** deploy --watch keeps each robot's link open between saves. */
+  finish?: Finish;
+  /** push.ts: ship the images already on the laptop instead of building. */
+  existingImages?: boolean;
+}
+
+/** Builds and robots run side by side: a robot connects and checks while the image builds. */
 export async function runDeploy(
   ctx: DeployContext,
   buildClock: StepClock,
-  steps: readonly RobotStep[] = ROBOT_STEPS,
-  quiet = false,
+  steps: readonly RobotStep[],
+  options: RunOptions = {},
 ): Promise<void> {
   const interactive = isInteractive(ctx);
   // Only steps that compare with or ship the laptop's image need it built (not registry, tunnel or prune).
-  const needsBuilds = steps.includes('compare with the build') || steps.includes('push');
+  const needsBuilds = steps.some((step) => step.needsBuilds);
   // The engine is asked how it reaches the tunnel while the image builds.
-  if (steps.includes('push')) void ctx.pushRoute().catch(() => undefined);
+  if (needsBuilds && !ctx.recorded) void ctx.pushRoute().catch(() => undefined);
   const tasks: ListrTask<DeployContext>[] = [
-    ...(needsBuilds ? [...ctx.builds.values()].map((job) => buildTask(ctx, job, buildClock, interactive)) : []),
+    ...(needsBuilds ? [...ctx.builds.values()].map((job) => buildTask(ctx, job, buildClock, interactive, options.existingImages)) : []),
     ...ctx.robots.map(
       (run): ListrTask<DeployContext> => ({
         title: robotTitle(run),
-        task: (_ctx, task) => task.newListr(robotTasks(ctx, run, steps), { concurrent: false, exitOnError: false }),
+        task: (_ctx, task) =>
+          task.newListr(robotTasks(ctx, run, steps, options.finish ?? 'close'), { concurrent: false, exitOnError: false }),
       }),
     ),
   ];
-  await runTaskList(ctx, tasks, quiet);
-  const ships = steps.includes('pull & tag');
+  await runTaskList(ctx, tasks, options.quiet);
+  const deploys = steps.some((step) => step.deploys);
   for (const run of ctx.robots) {
-    if (ships && !run.error && run.outcomes.size < run.workspaces.length) run.error = 'did not finish (see the step above)';
+    if (deploys && !run.error && run.outcomes.size < run.workspaces.length) run.error = 'did not finish (see the step above)';
   }
 }
 
-/** registry.ts, tunnel.ts and cleanup.ts: a few robot steps on robots taken without their workspaces (nothing is built). */
+/** registry.ts, tunnel.ts, prune.ts and cleanup.ts: a few robot steps on robots taken without their workspaces (nothing is built). */
 export async function runRobotSteps(
   request: Pick<DeployRequest, 'config' | 'robots' | 'dryRun' | 'signal' | 'teardown'>,
   steps: readonly RobotStep[],

@@ -3,7 +3,8 @@ import { answer, complain, say } from '../cli/output.ts';
 import { previousRef } from '../commands/robot-docker.ts';
 import { formatSshTarget } from '../config/ssh-target.ts';
 import { formatRecorded } from '../runner/recording-runner.ts';
-import type { DeployContext, RobotRun } from './context.ts';
+import type { DeployContext } from './context.ts';
+import type { RobotRun } from './robot-run.ts';
 import type { StepClock } from './step-clock.ts';
 
 export type RobotStatus = 'deployed' | 'up to date' | 'failed';
@@ -28,7 +29,7 @@ export function summaryLines(ctx: DeployContext): string[] {
       return `${ctx.config.image}:${ws} ${id}${outcome.previous ? `, previous ${shortId(outcome.previous)} kept as ${previousRef(ctx.config.image, ws)}` : ''}`;
     });
     // The tunnel's counter survives reconnects and closing, so it is the robot's total.
-    const sent = status === 'deployed' ? `; ${megabytes(run.tunnelIfAny?.bytesToRobot() ?? 0)} through the tunnel` : '';
+    const sent = status === 'deployed' ? `; ${megabytes(run.link.tunnelIfAny?.bytesToRobot() ?? 0)} through the tunnel` : '';
     return `${head}  ${parts.join('; ')}${sent}`;
   });
 }

@@ -1,4 +1,4 @@
-import type { RobotRun } from '../deploy/context.ts';
+import type { RobotRun } from '../deploy/robot-run.ts';
 
 /** Where the laptop keeps this robot's measured link rate (DELTA=auto, the gzip level). */
 export const linkKey = (run: RobotRun): string =>

@@ -4,7 +4,8 @@
 // second and a fast one is not judged by TCP's slow start alone.
 import { randomBytes } from 'node:crypto';
 import { sendBytes } from '../delta/delta-send.ts';
-import type { DeployContext, RobotRun } from '../deploy/context.ts';
+import type { DeployContext } from '../deploy/context.ts';
+import type { RobotRun } from '../deploy/robot-run.ts';
 import { linkKey } from './link-key.ts';
 import { linkRatesFile, recordLinkRate } from './link-rates.ts';
 

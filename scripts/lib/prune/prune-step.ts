@@ -3,8 +3,9 @@ import { deltaClear } from '../commands/robot-delta.ts';
 import { parseInventory, pruneInventory, removeImages } from '../commands/robot-prune.ts';
 import { garbageCollect, REGISTRY_VOLUME } from '../commands/robot-registry.ts';
 import { PREVIOUS_SUFFIX } from '../config/references.ts';
-import type { DeployContext, RobotRun } from '../deploy/context.ts';
-import { takeRobotLock } from '../link/robot-lock-step.ts';
+import type { DeployContext } from '../deploy/context.ts';
+import type { RobotRun } from '../deploy/robot-run.ts';
+import type { RobotStep } from '../deploy/robot-step.ts';
 import { lastLines, runChecked } from '../runner/runner.ts';
 import { selectPrunable } from './prune-selection.ts';
 
@@ -14,26 +15,28 @@ import { selectPrunable } from './prune-selection.ts';
  * prune-selection.ts), with its registry manifest, then the registry is garbage-collected. Never an
  * image a container uses, nor one of other software.
  */
-export async function pruneStep(ctx: DeployContext, run: RobotRun, keepExtra: number): Promise<string> {
+export const pruneStep = (keepExtra: number): RobotStep => ({ title: 'prune', run: (ctx, run) => prune(ctx, run, keepExtra) });
+
+async function prune(ctx: DeployContext, run: RobotRun, keepExtra: number): Promise<string> {
   // No deploy may push or tag while the registry is garbage-collected and images go.
-  await takeRobotLock(run, 'exclusive');
+  await run.link.takeLock('exclusive');
   const inventory = async () =>
     parseInventory(
-      (await runChecked(run.runner, pruneInventory(ctx.config.image, PREVIOUS_SUFFIX, run.workspaces), 'listing images')).stdout,
+      (await runChecked(run.link.runner, pruneInventory(ctx.config.image, PREVIOUS_SUFFIX, run.workspaces), 'listing images')).stdout,
     );
   const before = await inventory();
   const { doomed, kept } = selectPrunable(before, ctx.config.image, keepExtra);
   const keptDigests = new Set(kept.flatMap((image) => image.digests.map((d) => d.split('@')[1])));
   const manifests = [...new Set(doomed.flatMap((image) => image.digests.map((d) => d.split('@')[1])))].filter((d) => !keptDigests.has(d));
-  const tunnel = run.tunnel;
+  const tunnel = run.link.tunnel;
   await tunnel.use(async () => {
     for (const digest of manifests) await deleteManifest(tunnel.port, ctx.config.image, digest);
   });
-  const gc = await run.runner.run(garbageCollect());
+  const gc = await run.link.runner.run(garbageCollect());
   if (gc.code !== 0) throw new Error(`registry garbage collection failed: ${lastLines(gc.stderr || gc.stdout, 2)}`);
   // Interrupted delta transfers keep their work files for a retry; prune frees them.
-  await runChecked(run.runner, deltaClear(), 'removing delta work files');
-  const removal = doomed.length ? await run.runner.run(removeImages(doomed.map((image) => image.id))) : undefined;
+  await runChecked(run.link.runner, deltaClear(), 'removing delta work files');
+  const removal = doomed.length ? await run.link.runner.run(removeImages(doomed.map((image) => image.id))) : undefined;
   const after = await inventory();
   const registryBefore = before.volumes.get(REGISTRY_VOLUME) ?? '0B';
   const registryAfter = after.volumes.get(REGISTRY_VOLUME) ?? '0B';

@@ -6,7 +6,8 @@ import { cachedIndexes } from '../delta/delta-basis.ts';
 import { sendDeltaLayer } from '../delta/delta-layer.ts';
 import { composeManifest, type Descriptor, sha256Digest } from '../delta/manifest.ts';
 import type { PhaseClock } from '../delta/phase-clock.ts';
-import type { DeployContext, RobotRun } from '../deploy/context.ts';
+import type { DeployContext } from '../deploy/context.ts';
+import type { RobotRun } from '../deploy/robot-run.ts';
 import { withStallGuard } from '../deploy/stall-guard.ts';
 import { linkKey } from '../link/link-key.ts';
 import { linkRatesFile, recordLinkRate } from '../link/link-rates.ts';
@@ -90,27 +91,26 @@ async function sendWhole(
 ): Promise<Descriptor> {
   const seconds = ctx.config.link.robotTimeoutSeconds;
   const started = performance.now();
-  const sentBefore = run.tunnel.bytesToRobot();
+  const sentBefore = run.link.tunnel.bytesToRobot();
   const stalled = () =>
     new Error(
       `sending ${ws} to ${run.robot.name} made no progress for ${seconds} s; check the robot's registry with ` +
         '`docker logs robot-deploy-registry` there, or raise ROBOT_TIMEOUT_SECONDS in robots.env',
     );
   const blob = await withReconnect(
-    ctx,
-    run,
+    run.link,
     `the transfer of ${ws}`,
     (signal) =>
       withStallGuard(
-        () => run.tunnelIfAny?.bytesToRobot() ?? 0,
+        () => run.link.tunnelIfAny?.bytesToRobot() ?? 0,
         seconds * 1000,
         stalled,
-        (stall) => run.tunnel.use(() => source.sendWhole(diffId, registry, AbortSignal.any([signal, stall]))),
+        (stall) => run.link.tunnel.use(() => source.sendWhole(diffId, registry, AbortSignal.any([signal, stall]))),
       ),
     report,
   );
   // DELTA=auto and the gzip level weigh the next transfer against this rate.
-  recordLinkRate(linkRatesFile(), linkKey(run), run.tunnel.bytesToRobot() - sentBefore, (performance.now() - started) / 1000);
+  recordLinkRate(linkRatesFile(), linkKey(run), run.link.tunnel.bytesToRobot() - sentBefore, (performance.now() - started) / 1000);
   return blob;
 }
 
@@ -124,7 +124,7 @@ async function finish(
 ): Promise<{ digest: string; configDigest: string }> {
   const manifest = composeManifest(config.descriptor, layers);
   const digest = sha256Digest(manifest);
-  await run.tunnel.use(async () => {
+  await run.link.tunnel.use(async () => {
     if ((await registry.blobSize(config.descriptor.digest)) === undefined) await registry.upload(config.descriptor.digest, config.bytes);
     await registry.putManifest(digest, manifest);
     // The tag is the next delta's basis when the robot's image came from elsewhere.

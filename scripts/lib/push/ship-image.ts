@@ -8,7 +8,8 @@ import { imageRef, registryRef } from '../commands/robot-docker.ts';
 import { decideDelta } from '../delta/delta-decision.ts';
 import { diffIdsOfFingerprint } from '../delta/manifest.ts';
 import { PhaseClock } from '../delta/phase-clock.ts';
-import { type BuildJob, buildFor, type DeployContext, type RobotRun } from '../deploy/context.ts';
+import { type BuildJob, buildFor, type DeployContext } from '../deploy/context.ts';
+import type { RobotRun } from '../deploy/robot-run.ts';
 import { withStallGuard } from '../deploy/stall-guard.ts';
 import { linkKey } from '../link/link-key.ts';
 import { measureLink } from '../link/link-probe.ts';
@@ -54,11 +55,11 @@ export async function shipImage(
   const stagingPort = route.stagingPort;
   const staged = stagingPort ? await stageImage(ctx, job, localId, stagingPort) : undefined;
   if (staged) events.phases.lap('push into the engine');
-  const registry = new RegistryClient(() => run.tunnel.port, ctx.config.image);
+  const registry = new RegistryClient(() => run.link.tunnel.port, ctx.config.image);
   const staging = stagingPort ? new RegistryClient(() => stagingPort, ctx.config.image) : undefined;
   try {
     if (staging && staged && noDelta) return await copyWhole(ctx, run, ws, staging, registry, staged, noDelta, events);
-    const planned = await run.tunnel.use(() => plan(ctx, run, ws, route, registry, newDiffIds, noDelta, report));
+    const planned = await run.link.tunnel.use(() => plan(ctx, run, ws, route, registry, newDiffIds, noDelta, report));
     events.phases.lap('plan');
     const why = [...(noDelta ? [noDelta] : []), ...planned.noDelta].join('; ');
     const deltas = planned.layers.some((layer) => 'basis' in layer);
@@ -103,15 +104,15 @@ async function copyWhole(
   const stalled = () =>
     new Error(`copying ${ws} to ${run.robot.name} made no progress for ${seconds} s; raise ROBOT_TIMEOUT_SECONDS for a slow link`);
   const copied = await withReconnect(
-    ctx,
-    run,
+    run.link,
     `the copy of ${ws}`,
     (signal) =>
       withStallGuard(
-        () => run.tunnelIfAny?.bytesToRobot() ?? 0,
+        () => run.link.tunnelIfAny?.bytesToRobot() ?? 0,
         seconds * 1000,
         stalled,
-        (stall) => run.tunnel.use(() => copyImage(staging, registry, digest, ws, run.robot.platform, AbortSignal.any([signal, stall]))),
+        (stall) =>
+          run.link.tunnel.use(() => copyImage(staging, registry, digest, ws, run.robot.platform, AbortSignal.any([signal, stall]))),
       ),
     report,
   );

@@ -1,13 +1,11 @@
 import { planBuilds } from '../build/build-plan.ts';
 import { megabytes, shortId } from '../cli/display-format.ts';
-import type { DeployContext, RobotRun } from '../deploy/context.ts';
+import type { DeployContext } from '../deploy/context.ts';
 import { runDeploy } from '../deploy/pipeline.ts';
-import { ROBOT_STEPS } from '../deploy/robot-tasks.ts';
+import type { RobotRun } from '../deploy/robot-run.ts';
 import { StepClock } from '../deploy/step-clock.ts';
-import { connectStep } from '../deploy/steps/connect-step.ts';
-import { openReadyTunnel } from '../deploy/steps/tunnel-step.ts';
+import { DEPLOY_STEPS } from '../deploy/steps/index.ts';
 import { robotStatus, timingLines } from '../deploy/summary.ts';
-import { takeRobotLock } from '../link/robot-lock-step.ts';
 import { type ChangeBatch, watchContext } from './context-watcher.ts';
 
 type Say = (line: string) => void;
@@ -66,14 +64,14 @@ async function redeploy(ctx: DeployContext, batch: ChangeBatch, timings: boolean
   ctx.builds.clear();
   for (const [key, job] of planBuilds(ctx.config, ctx.robots)) ctx.builds.set(key, job);
   ctx.notices.length = 0;
-  const sentBefore = new Map(ctx.robots.map((run) => [run, run.tunnelIfAny?.bytesToRobot() ?? 0]));
+  const sentBefore = new Map(ctx.robots.map((run) => [run, run.link.tunnelIfAny?.bytesToRobot() ?? 0]));
   for (const run of ctx.robots) {
     run.newRound();
     // The robot's lock is taken while the image builds, on a connection that is still open.
-    if (run.connectionIfAny && !run.connectionIfAny.isClosed()) void takeRobotLock(run, 'shared').catch(() => undefined);
+    if (run.link.isOpen()) void run.link.takeLock('shared').catch(() => undefined);
   }
   const buildClock = new StepClock();
-  await runDeploy(ctx, buildClock, ROBOT_STEPS, true);
+  await runDeploy(ctx, buildClock, DEPLOY_STEPS, { quiet: true, finish: 'release' });
   if (ctx.signal.aborted) return;
   const seconds = ((performance.now() - batch.firstAt) / 1000).toFixed(2);
   const changed = `${batch.paths.length} file${batch.paths.length === 1 ? '' : 's'} changed`;
@@ -92,32 +90,32 @@ function roundLine(ctx: DeployContext, run: RobotRun, seconds: string, changed: 
   const status = robotStatus(run);
   if (status === 'failed') return `${run.robot.name}  failed after ${seconds} s (${changed}): ${run.error?.split('\n')[0]}`;
   const images = run.workspaces.map((ws) => `${ctx.config.image}:${ws} ${shortId(run.outcomes.get(ws)?.id)}`).join(', ');
-  const now = run.tunnelIfAny?.bytesToRobot() ?? 0;
+  const now = run.link.tunnelIfAny?.bytesToRobot() ?? 0;
   const sent = status === 'deployed' ? `, ${megabytes(now >= sentBefore ? now - sentBefore : now)} sent` : '';
   return `${run.robot.name}  ${status} ${images} ${seconds} s after the save (${changed}${sent})`;
 }
 
-/** Reopens a dropped connection (and its tunnel) between redeploys, so the next one starts warm. */
+/** Reopens a dropped link (connection and tunnel) between redeploys, so the next one starts warm. */
 async function keepWarm(ctx: DeployContext, run: RobotRun, serial: Serial, say: Say): Promise<void> {
   const stopped = new Promise<undefined>((resolve) => ctx.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
   let lastProblem = '';
   while (!ctx.signal.aborted) {
-    const connection = run.connectionIfAny;
-    if (connection && !connection.isClosed()) {
-      const why = await Promise.race([connection.closed, stopped]);
+    const closed = run.link.closed;
+    if (closed && run.link.isOpen()) {
+      const why = await Promise.race([closed, stopped]);
       if (ctx.signal.aborted) return;
-      if (run.connectionIfAny === connection) say(`${stamp()} ${run.robot.name}  link lost${why ? ` (${why.message})` : ''}; reconnecting`);
+      if (run.link.closed === closed) say(`${stamp()} ${run.robot.name}  link lost${why ? ` (${why.message})` : ''}; reconnecting`);
       continue;
     }
     const problem = await serial
-      .run(() => reopen(ctx, run))
+      .run(() => (run.link.isOpen() ? Promise.resolve() : run.link.reopen(REOPEN_MS)))
       .then(
         () => '',
         (error: Error) => error.message,
       );
     if (ctx.signal.aborted) return;
     if (!problem) {
-      say(`${stamp()} ${run.robot.name}  reconnected${run.tunnelIfAny ? `; tunnel 127.0.0.1:${run.tunnelIfAny.port} open` : ''}`);
+      say(`${stamp()} ${run.robot.name}  reconnected${run.link.tunnelIfAny ? `; tunnel 127.0.0.1:${run.link.tunnelIfAny.port} open` : ''}`);
       lastProblem = '';
       continue;
     }
@@ -127,12 +125,8 @@ async function keepWarm(ctx: DeployContext, run: RobotRun, serial: Serial, say: 
   }
 }
 
-async function reopen(ctx: DeployContext, run: RobotRun): Promise<void> {
-  if (run.connectionIfAny && !run.connectionIfAny.isClosed()) return;
-  const port = run.tunnelIfAny?.port;
-  await connectStep(ctx, run, () => undefined);
-  if (run.registryPortIfKnown) await openReadyTunnel(ctx, run, port);
-}
+/** Each try at reopening a dropped link between saves gets this long. */
+const REOPEN_MS = 5000;
 
 function stamp(): string {
   return new Date().toTimeString().slice(0, 8);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RobotConfig } from '../../../scripts/lib/config/project-config.ts';
-import { type DeployContext, RobotRun } from '../../../scripts/lib/deploy/context.ts';
 import { Teardown } from '../../../scripts/lib/deploy/teardown.ts';
 import { withReconnect } from '../../../scripts/lib/link/reconnect.ts';
+import { RobotLink } from '../../../scripts/lib/link/robot-link.ts';
 import type { RobotConnection } from '../../../scripts/lib/ssh/connect.ts';
 
 const robot = {
@@ -15,8 +15,17 @@ const robot = {
   delta: false,
 } as unknown as RobotConfig;
 
-function context(signal = new AbortController().signal): DeployContext {
-  return { signal, teardown: new Teardown(), config: { reconnectSeconds: 0, link: {} } } as unknown as DeployContext;
+/** A link with no time to reconnect, which a test hands its fake connection. */
+function linkTo(connection?: RobotConnection, signal = new AbortController().signal): RobotLink {
+  const link = new RobotLink(robot, {
+    signal,
+    teardown: new Teardown(),
+    reconnectSeconds: 0,
+    settings: {} as never,
+    knownHosts: {} as never,
+  });
+  if (connection) link.connected(connection.runner, connection);
+  return link;
 }
 
 /** A connection that `drop()` closes, as ssh2 does when keepalives go unanswered. */
@@ -36,20 +45,12 @@ function connection(): RobotConnection & { drop(why: string): void; closes: numb
   return fake as unknown as RobotConnection & { drop(why: string): void; closes: number };
 }
 
-function connectedRun(link: RobotConnection): RobotRun {
-  const run = new RobotRun(robot, ['navigation']);
-  run.connected(link.runner, link);
-  return run;
-}
-
 test("without a connection (a dry run) the attempt runs once, on the run's own signal", async () => {
-  const ctx = context();
-  const run = new RobotRun(robot, []);
+  const link = linkTo();
   let seen: AbortSignal | undefined;
   assert.equal(
     await withReconnect(
-      ctx,
-      run,
+      link,
       'the push',
       async (signal) => {
         seen = signal;
@@ -59,7 +60,7 @@ test("without a connection (a dry run) the attempt runs once, on the run's own s
     ),
     'done',
   );
-  assert.equal(seen, ctx.signal);
+  assert.equal(seen, link.deps.signal);
 });
 
 test("a failure while the link is up is the step's own: thrown at once, no reconnect", async () => {
@@ -68,8 +69,7 @@ test("a failure while the link is up is the step's own: thrown at once, no recon
   const reports: string[] = [];
   await assert.rejects(
     withReconnect(
-      context(),
-      connectedRun(link),
+      linkTo(link),
       'the push',
       async () => {
         attempts++;
@@ -92,7 +92,7 @@ test('a dropped link stops the attempt; with no time left to reconnect the step 
       signal.addEventListener('abort', () => reject(signal.reason), { once: true });
     });
   await assert.rejects(
-    withReconnect(context(), connectedRun(link), 'the pull of navigation', attempt, (text) => reports.push(text)),
+    withReconnect(linkTo(link), 'the pull of navigation', attempt, (text) => reports.push(text)),
     /the link to robot1 dropped during the pull of navigation and did not come back within 0 s .*the robot's image was not changed/,
   );
   assert.match(reports[0], /link to robot1 lost during the pull of navigation \(keepalive timeout\); reconnecting/);
@@ -112,7 +112,7 @@ test('Ctrl-C during an attempt is not mistaken for a dropped link', async () => 
     });
   const reports: string[] = [];
   await assert.rejects(
-    withReconnect(context(abort.signal), connectedRun(link), 'the push', attempt, (text) => reports.push(text)),
+    withReconnect(linkTo(link, abort.signal), 'the push', attempt, (text) => reports.push(text)),
     /SIGINT|closed by teardown/,
   );
   assert.deepEqual(reports, [], 'no reconnect was tried');

@@ -1,13 +1,23 @@
 import { shortId } from '../../cli/display-format.ts';
-import { digestRef, imageRef, parsePullAndTag, previousRef, pullAndTag } from '../../commands/robot-docker.ts';
+import { digestRef, imageRef, parsePullAndTag, previousRef, pullAndTag as pullAndTagCommand } from '../../commands/robot-docker.ts';
 import { ROBOT_LOCK_WAIT_SECONDS } from '../../commands/robot-lock-script.ts';
 import { keepForNextDelta } from '../../delta/delta-basis.ts';
+import { pullDeadlineMs } from '../../link/deadlines.ts';
 import { withReconnect } from '../../link/reconnect.ts';
 import { runChecked } from '../../runner/runner.ts';
-import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
+import { buildFor, type DeployContext } from '../context.ts';
+import type { RobotRun } from '../robot-run.ts';
+import type { RobotStep } from '../robot-step.ts';
 
 /** The post's step 4 (robot side): pull from the robot's own registry, then move IMAGE:WS. */
-export async function pullStep(ctx: DeployContext, run: RobotRun, report: (text: string) => void): Promise<string> {
+export const pullAndTag: RobotStep = {
+  title: 'pull & tag',
+  shipsImages: true,
+  deploys: true,
+  run: (ctx, run, show) => pullStale(ctx, run, show),
+};
+
+async function pullStale(ctx: DeployContext, run: RobotRun, report: (text: string) => void): Promise<string> {
   const lines: string[] = [];
   for (const ws of run.stale) {
     const built = await buildFor(ctx, run, ws).result.promise;
@@ -16,17 +26,16 @@ export async function pullStep(ctx: DeployContext, run: RobotRun, report: (text:
     const source = digestRef(`127.0.0.1:${run.registryPort}`, ctx.config.image, digest);
     const target = imageRef(ctx.config.image, ws);
     const config = run.configDigests.get(ws);
-    const argv = pullAndTag(source, target, previousRef(ctx.config.image, ws), [built.id, digest, ...(config ? [config] : [])]);
+    const argv = pullAndTagCommand(source, target, previousRef(ctx.config.image, ws), [built.id, digest, ...(config ? [config] : [])]);
     // The tag moves under the robot's lock, which a rollback or prune may hold meanwhile.
     const timeoutMs = pullDeadlineMs(ctx.config.link.robotTimeoutSeconds, built.sizeBytes) + ROBOT_LOCK_WAIT_SECONDS * 1000;
     // The laptop's tag for the next delta goes on while the robot pulls.
     const kept = keepForNextDelta(ctx, run, ws, built.localId);
     // Pull by digest and tag are idempotent, so after a dropped link the whole script simply runs again.
     const result = await withReconnect(
-      ctx,
-      run,
+      run.link,
       `the pull of ${ws}`,
-      () => runChecked(run.runner, argv, `pull and tag of ${target}`, { timeoutMs }),
+      () => runChecked(run.link.runner, argv, `pull and tag of ${target}`, { timeoutMs }),
       report,
     );
     await kept;
@@ -37,12 +46,4 @@ export async function pullStep(ctx: DeployContext, run: RobotRun, report: (text:
     lines.push(`${target} = ${shortId(built.id)}${previous ? `, previous kept as ${previousRef(ctx.config.image, ws)}` : ''}`);
   }
   return lines.join('; ');
-}
-
-/**
- * The robot unpacks what it pulls from its own loopback registry, so the pull is bounded by the
- * disk, not the link: ROBOT_TIMEOUT_SECONDS plus a second for every 2 MB (an SD card's pace).
- */
-export function pullDeadlineMs(robotTimeoutSeconds: number, sizeBytes = 0): number {
-  return (robotTimeoutSeconds + Math.ceil(sizeBytes / 2e6)) * 1000;
 }

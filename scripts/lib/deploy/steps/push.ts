@@ -5,15 +5,34 @@ import { linkRatesFile, recordLinkRate } from '../../link/link-rates.ts';
 import { withReconnect } from '../../link/reconnect.ts';
 import { pushWithBuildx, pushWithDocker } from '../../push/docker-push.ts';
 import { shipImage } from '../../push/ship-image.ts';
-import { buildFor, type DeployContext, type RobotRun } from '../context.ts';
+import { buildFor, type DeployContext, isInteractive } from '../context.ts';
+import type { RobotRun } from '../robot-run.ts';
+import type { RobotStep } from '../robot-step.ts';
 import { withStallGuard } from '../stall-guard.ts';
 
 /**
  * The post's step 4 (laptop side): only layers the robot's registry lacks cross the tunnel. By
- * `docker push` where the engine's daemon reaches the tunnel (push-route.ts), else, and wherever a
- * delta is wanted, by robot-deploy's own upload.
+ * `docker push` where the engine's daemon reaches the tunnel (push/push-route.ts), else, and wherever
+ * a delta is wanted, by robot-deploy's own upload (push/ship-image.ts).
  */
-export async function pushStep(
+export const push: RobotStep = {
+  title: 'push',
+  shipsImages: true,
+  needsBuilds: true,
+  run: (ctx, run, show) => pushStale(ctx, run, throttle(show, isInteractive(ctx) ? 200 : 5000), show),
+};
+
+/** Progress lines at most this often: a terminal redraws, a CI log should not fill up. */
+function throttle(show: (text: string) => void, everyMs: number): (text: string) => void {
+  let last = 0;
+  return (text) => {
+    if (Date.now() - last < everyMs) return;
+    last = Date.now();
+    show(text);
+  };
+}
+
+async function pushStale(
   ctx: DeployContext,
   run: RobotRun,
   progress: (text: string) => void,
@@ -21,7 +40,7 @@ export async function pushStep(
 ): Promise<string> {
   let deltaBytes = 0;
   const notes: string[] = [];
-  const sent = () => (run.tunnelIfAny?.bytesToRobot() ?? 0) + deltaBytes;
+  const sent = () => (run.link.tunnelIfAny?.bytesToRobot() ?? 0) + deltaBytes;
   const route = await ctx.pushRoute();
   // The registry takes only missing layers, so the image's size is an upper bound, not a promise.
   const sizes = await Promise.all(run.stale.map((ws) => buildFor(ctx, run, ws).result.promise.then((b) => b.sizeBytes ?? 0)));
@@ -44,8 +63,7 @@ export async function pushStep(
       notes.push(`${ws}: docker push (${shipped.push})`);
       const [bytesBefore, startedAt] = [sent(), performance.now()];
       const digest = await withReconnect(
-        ctx,
-        run,
+        run.link,
         `the push of ${ws}`,
         (signal) => {
           let output = 0;
@@ -64,10 +82,10 @@ export async function pushStep(
                 onOutput: (chunk: string) => (output += chunk.length),
               };
               // The tunnel's port can change when a dropped link is reconnected, so the target is rebuilt per attempt.
-              const target = registryRef(`${route.registryHost}:${run.tunnel.port}`, ctx.config.image, ws);
+              const target = registryRef(`${route.registryHost}:${run.link.tunnel.port}`, ctx.config.image, ws);
               // An image in `docker images` (any builder but docker-container) is pushed as it is: buildx's
               // type=registry would re-solve the build first (0.55 s against docker push's 0.14 s here).
-              return run.tunnel.use(() =>
+              return run.link.tunnel.use(() =>
                 built.localId ? pushWithDocker(ctx, built.localId, target, options) : pushWithBuildx(ctx, job.spec, target, options),
               );
             },

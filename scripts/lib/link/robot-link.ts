@@ -1,0 +1,181 @@
+// One owner of everything that ties the laptop to one robot: the SSH connection (and its command
+// runner), the tunnel to the robot's registry, and the robot's lock. Every step, the reconnect after a
+// drop and deploy --watch between saves go through it, and clean-up closes it on every way out.
+import type { Client } from 'ssh2';
+import type { RobotConfig } from '../config/project-config.ts';
+import type { Teardown } from '../deploy/teardown.ts';
+import { waitForRegistry } from '../net/registry-ready.ts';
+import type { Runner } from '../runner/runner.ts';
+import type { ConnectOptions, RobotConnection } from '../ssh/connect.ts';
+import type { KnownHosts } from '../ssh/host-keys.ts';
+import type { LinkPolicy } from '../ssh/liveness.ts';
+import { holdRobotLock, type LockMode, type RobotLock } from '../ssh/robot-lock.ts';
+import { openTunnel, type Tunnel } from '../ssh/tunnel.ts';
+
+export interface LinkDeps {
+  knownHosts: KnownHosts;
+  settings: LinkPolicy;
+  teardown: Teardown;
+  /** How long each outage may last before a step fails (RECONNECT_SECONDS). */
+  reconnectSeconds: number;
+  /** Ctrl-C and SIGTERM: no reconnect after it. */
+  signal: AbortSignal;
+}
+
+export class RobotLink {
+  private connection?: RobotConnection;
+  private commands?: Runner;
+  private opened?: Tunnel;
+  private opening?: Promise<Tunnel | Error>;
+  private held?: RobotLock;
+  private locking?: Promise<void>;
+  /** The robot-side port of the tunnel, so a reopened tunnel goes to the same registry. */
+  private remotePort?: number;
+
+  constructor(
+    readonly robot: RobotConfig,
+    readonly deps: LinkDeps,
+  ) {}
+
+  /** Connects unless the connection is still open; a first contact pins the robot's key (deploy's accept-new). */
+  async open(options: Partial<ConnectOptions> = {}): Promise<RobotConnection | undefined> {
+    if (this.isOpen()) return undefined;
+    // deploy --watch after a drop: the tunnel and lock went with the old connection.
+    await this.opened?.close();
+    this.opened = undefined;
+    this.held = undefined;
+    // ssh2 loads here, while the build already runs beside the connect step.
+    const { connectRobot } = await import('../ssh/connect.ts');
+    const connection = await connectRobot(this.robot, { knownHosts: this.deps.knownHosts, link: this.deps.settings, ...options });
+    this.connected(connection.runner, connection);
+    this.deps.teardown.add(`SSH connection to ${this.robot.name}`, () => connection.close());
+    return connection;
+  }
+
+  /** A dry run connects to nothing: its runner records. */
+  connected(runner: Runner, connection?: RobotConnection): void {
+    this.commands = runner;
+    this.connection = connection;
+  }
+
+  isOpen(): boolean {
+    return Boolean(this.connection && !this.connection.isClosed());
+  }
+
+  get runner(): Runner {
+    if (!this.commands) throw new Error(`internal error: ${this.robot.name} is not connected yet; the "connect" step comes first`);
+    return this.commands;
+  }
+
+  /** The SSH client that carries tunnels, locks and streams. */
+  get client(): Client {
+    const client = this.connection?.ssh.connection;
+    if (!client) throw new Error(`internal error: ${this.robot.name} has no open SSH connection`);
+    return client;
+  }
+
+  /** Resolves when the current connection drops; undefined without one (a dry run). */
+  get closed(): Promise<Error | undefined> | undefined {
+    return this.connection?.closed;
+  }
+
+  get tunnel(): Tunnel {
+    if (!this.opened) throw new Error(`internal error: ${this.robot.name} has no tunnel yet; the "tunnel" step opens it`);
+    return this.opened;
+  }
+
+  get tunnelIfAny(): Tunnel | undefined {
+    return this.opened;
+  }
+
+  /** The tunnel a dry run shows: it counts nothing and takes no connections. */
+  set tunnelStandIn(tunnel: Tunnel) {
+    this.opened = tunnel;
+  }
+
+  /** Starts opening the tunnel (read-only for the robot), e.g. while the image builds; `tunnelTo` then waits for it. */
+  openTunnelEarly(remotePort: number): void {
+    this.opening = this.tunnelTo(remotePort).catch((error: Error) => error);
+  }
+
+  /** The tunnel to `remotePort`, ready when the registry answers /v2/: the one open or opening already, else a new one. */
+  async tunnelTo(remotePort: number, readyMs = 15_000): Promise<Tunnel> {
+    const early = await this.opening;
+    this.opening = undefined;
+    if (early && !(early instanceof Error) && this.remotePort === remotePort) return early;
+    if (this.opened?.isOpen() && this.remotePort === remotePort) return this.opened;
+    await this.opened?.close();
+    return this.openTunnel(remotePort, this.robot.registryPort, readyMs);
+  }
+
+  private async openTunnel(remotePort: number, preferredPort: number, readyMs: number): Promise<Tunnel> {
+    const tunnel = await openTunnel(this.client, remotePort, preferredPort);
+    [this.opened, this.remotePort] = [tunnel, remotePort];
+    this.deps.teardown.add(`tunnel 127.0.0.1:${tunnel.port} to ${this.robot.name}`, () => tunnel.close());
+    try {
+      await tunnel.use(() => waitForRegistry(tunnel.port, readyMs));
+    } catch (error) {
+      await tunnel.close();
+      throw error;
+    }
+    return tunnel;
+  }
+
+  /** Takes (or changes to) the robot's lock; a second call while the first is under way waits for it. */
+  takeLock(mode: LockMode): Promise<void> {
+    if (this.held?.mode === mode) return Promise.resolve();
+    this.locking ??= (async () => {
+      this.held?.release();
+      this.held = undefined;
+      this.held = await holdRobotLock(this.client, this.robot.name, mode);
+    })().finally(() => {
+      this.locking = undefined;
+    });
+    return this.locking;
+  }
+
+  /** deploy --watch, between saves: the lock goes back; the connection and tunnel stay warm. */
+  async release(): Promise<void> {
+    await this.opening;
+    await this.locking?.catch(() => undefined);
+    this.held?.release();
+    this.held = undefined;
+  }
+
+  /**
+   * After a drop: a new connection (the same pinned host key), the lock it held taken again, and the
+   * tunnel reopened on the same laptop port where it is free. Bytes sent before the drop still count.
+   */
+  async reopen(timeoutMs: number): Promise<void> {
+    const old = this.opened;
+    await old?.close();
+    this.connection?.close();
+    this.connection = undefined;
+    const mode = this.held?.mode;
+    try {
+      await this.open({ timeoutMs: Math.min(5000, Math.max(1000, timeoutMs)) });
+      if (mode) this.held = await holdRobotLock(this.client, this.robot.name, mode);
+      if (old && this.remotePort !== undefined) {
+        const reopened = await this.openTunnel(this.remotePort, old.port, Math.max(1000, timeoutMs));
+        const sentBefore = old.bytesToRobot();
+        this.opened = { ...reopened, bytesToRobot: () => sentBefore + reopened.bytesToRobot() };
+      }
+    } catch (error) {
+      // A half-made attempt (connected, but the registry did not answer) keeps neither listener nor link.
+      const [tunnel, connection] = [this.opened as Tunnel | undefined, this.connection as RobotConnection | undefined];
+      await tunnel?.close();
+      connection?.close();
+      this.connection = undefined;
+      throw error;
+    }
+  }
+
+  /** The post's step 5: the tunnel and the connection close; the robot's registry stays up on purpose. */
+  async close(): Promise<void> {
+    await this.opening;
+    await this.opened?.close();
+    await this.locking?.catch(() => undefined);
+    this.held?.release();
+    this.connection?.close();
+  }
+}
