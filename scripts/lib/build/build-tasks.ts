@@ -1,7 +1,8 @@
 import type { ListrTask } from 'listr2';
 import { shortId } from '../cli/display-format.ts';
-import type { BuildJob, DeployContext } from '../deploy/context.ts';
+import type { DeployContext } from '../deploy/context.ts';
 import type { StepClock } from '../deploy/step-clock.ts';
+import type { BuildJob } from './build-job.ts';
 import { describeLocalImage, runBuild } from './laptop-build.ts';
 
 const BUILDER_NAMES = {

@@ -1,8 +1,8 @@
 import { digestsOf } from '../commands/image-identity.ts';
 import { type BuildSpec, buildxBuild, imageIdentity, parseImageIdentity, plainBuild } from '../commands/local-docker.ts';
-import type { BuildPath, BuiltImage } from '../deploy/context.ts';
 import { readIfPresent, withTempFile } from '../deploy/temp-file.ts';
 import type { CommandResult, Runner } from '../runner/runner.ts';
+import type { BuildPath, BuiltImage } from './build-job.ts';
 
 export async function runBuild(local: Runner, path: BuildPath, spec: BuildSpec, onOutput?: (chunk: string) => void): Promise<BuiltImage> {
   return path === 'buildx' ? buildWithBuildx(local, spec, onOutput) : buildWithDocker(local, spec, path === 'buildkit', onOutput);

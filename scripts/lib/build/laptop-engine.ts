@@ -1,7 +1,7 @@
 import { cliCarriesBuildkit, type ImageStore, imageStoreOf, parseEngineVersion } from '../commands/engine-info.ts';
 import { buildxVersion, engineInfo, engineVersion } from '../commands/local-docker.ts';
-import type { BuildPath } from '../deploy/context.ts';
 import { lastLines, type Runner } from '../runner/runner.ts';
+import type { BuildPath } from './build-job.ts';
 
 export interface LaptopEngine {
   buildPath: BuildPath;

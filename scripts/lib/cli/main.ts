@@ -1,5 +1,5 @@
 import { UsageError } from '../config/errors.ts';
-import { Teardown } from '../deploy/teardown.ts';
+import { Teardown } from '../runner/teardown.ts';
 import { CommandLineAnswer } from './args.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, hungUp: 129, interrupted: 130, terminated: 143 } as const;

@@ -1,8 +1,7 @@
 // The delta's basis on the laptop: the chunk indexes of shipped layers it kept (chunk-index-cache.ts),
 // and the tag under which it keeps the image it shipped.
 import { tagImage } from '../commands/local-docker.ts';
-import type { DeployContext } from '../deploy/context.ts';
-import type { RobotRun } from '../deploy/robot-run.ts';
+import type { Runner } from '../runner/runner.ts';
 import { chunkIndexDir, loadChunkIndex } from './chunk-index-cache.ts';
 import type { ChunkIndex } from './recipe.ts';
 
@@ -22,8 +21,6 @@ export function cachedIndexes(diffIds: readonly string[]): Map<string, ChunkInde
  */
 export const basisRef = (image: string, ws: string): string => `${image}:${ws}.delta-basis`;
 
-/** Only where a later delta may read it: not in a dry run, nor with the delta off for this robot. */
-export async function keepForNextDelta(ctx: DeployContext, run: RobotRun, ws: string, localId: string | undefined): Promise<void> {
-  if (localId && !ctx.recorded && !ctx.noDelta && run.robot.delta !== false)
-    await ctx.local.run(tagImage(localId, basisRef(ctx.config.image, ws)));
+export async function keepForNextDelta(local: Runner, image: string, ws: string, localId: string): Promise<void> {
+  await local.run(tagImage(localId, basisRef(image, ws)));
 }

@@ -1,7 +1,7 @@
 // DELTA=auto (the default): the delta pays when the bytes it saves take longer than its fixed work
 // (reading the new layer on the laptop, chunking, unpacking, replaying and checking on the robot).
 // Both sides are estimated before any of that work, from the earlier layer's size in the robot's
-// registry and the link's rate: measured in the last minutes, else by a short probe of this deploy.
+// registry and the link's rate: measured in the last minute, else by a short probe of this deploy.
 
 /** What one delta costs per byte of layer, laptop and robot together, measured on the bench's ROS-like layers (2 shared cores) with a docker save of the image. */
 export const DELTA_BYTES_PER_SECOND = 15e6;

@@ -3,9 +3,8 @@
 // rebuild (delta-send.ts). Any reason it cannot help, and any failure, leaves the layer
 // to the upload, said aloud.
 import { createReadStream } from 'node:fs';
-import type { DeployContext } from '../deploy/context.ts';
-import type { RobotRun } from '../deploy/robot-run.ts';
 import { withReconnect } from '../link/reconnect.ts';
+import type { RobotLink } from '../link/robot-link.ts';
 import { chunkIndexDir, saveChunkIndex } from './chunk-index-cache.ts';
 import { sendLayer } from './delta-send.ts';
 import type { SavedLayer } from './image-save.ts';
@@ -34,9 +33,10 @@ export interface DeltaSent {
   sentBytes: number;
 }
 
+/** `image` is IMAGE, the registry repository the layer goes into. */
 export async function sendDeltaLayer(
-  ctx: DeployContext,
-  run: RobotRun,
+  link: RobotLink,
+  image: string,
   ws: string,
   layer: { diffId: string; basis: { diffId: string; blob: Descriptor }; file: SavedLayer },
   basisTar: () => Promise<SavedLayer | undefined>,
@@ -67,9 +67,9 @@ export async function sendDeltaLayer(
   };
   try {
     const sentBytes = await withReconnect(
-      run.link,
+      link,
       `the delta of ${ws}`,
-      (signal) => sendLayer(ctx, run, fresh, signal, onBytes, report, phases),
+      (signal) => sendLayer(link, image, fresh, signal, onBytes, report, phases),
       report,
     );
     return {
@@ -78,7 +78,7 @@ export async function sendDeltaLayer(
       sentBytes,
     };
   } catch (error) {
-    if (ctx.signal.aborted) throw error;
+    if (link.deps.signal.aborted) throw error;
     report(`${ws}: delta failed (${(error as Error).message}); sending the layer whole instead`);
     return undefined;
   }

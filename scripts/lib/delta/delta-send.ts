@@ -13,9 +13,8 @@ import {
   parseSpaceShortage,
 } from '../commands/robot-delta.ts';
 import { REGISTRY_CONTAINER } from '../commands/robot-registry.ts';
-import type { DeployContext } from '../deploy/context.ts';
-import type { RobotRun } from '../deploy/robot-run.ts';
 import { pullDeadlineMs } from '../link/deadlines.ts';
+import type { RobotLink } from '../link/robot-link.ts';
 import { CommandError, lastLines } from '../runner/runner.ts';
 import { joinPosix } from '../shell/posix-quote.ts';
 import type { FreshLayer } from './delta-layer.ts';
@@ -28,8 +27,8 @@ import { recipeText } from './recipe.ts';
  * this layer go with it. After a cut link or a Ctrl-C they stay, for the retry or the next deploy.
  */
 export async function sendLayer(
-  ctx: DeployContext,
-  run: RobotRun,
+  link: RobotLink,
+  image: string,
   layer: FreshLayer,
   signal: AbortSignal,
   onBytes: (bytes: number) => void,
@@ -37,16 +36,16 @@ export async function sendLayer(
   phases: PhaseClock,
 ): Promise<number> {
   try {
-    return await sendAndRebuild(ctx, run, layer, signal, onBytes, report, phases);
+    return await sendAndRebuild(link, image, layer, signal, onBytes, report, phases);
   } catch (error) {
-    if (!signal.aborted && run.link.isOpen()) await run.link.runner.run(deltaDiscard(layer.work), { signal }).catch(() => undefined);
+    if (!signal.aborted && link.isOpen()) await link.runner.run(deltaDiscard(layer.work), { signal }).catch(() => undefined);
     throw error;
   }
 }
 
 async function sendAndRebuild(
-  ctx: DeployContext,
-  run: RobotRun,
+  link: RobotLink,
+  image: string,
   layer: FreshLayer,
   signal: AbortSignal,
   onBytes: (bytes: number) => void,
@@ -56,46 +55,38 @@ async function sendAndRebuild(
   const { recipe } = layer;
   const batchBytes = recipe.batches.reduce((sum, batch) => sum + batch.length, 0);
   const space = { work: batchBytes + recipe.literalBytes + recipe.size, basis: layer.basisSize, layer: recipe.size };
-  const stateArgv = deltaState(REGISTRY_CONTAINER, ctx.config.image, layer.work, layer.diffId, space);
-  const checked = await run.link.runner.run(stateArgv, { signal });
+  const stateArgv = deltaState(REGISTRY_CONTAINER, image, layer.work, layer.diffId, space);
+  const checked = await link.runner.run(stateArgv, { signal });
   const short = parseSpaceShortage(checked.stdout);
   if (checked.code === DELTA_NO_SPACE && short)
     throw new Error(
-      `${run.robot.name} has ${megabytes(short.free)} free on ${short.mount} (for ${short.path}), and rebuilding layer ${shortId(layer.diffId)} ` +
-        `there needs about ${megabytes(short.need)}: free space on ${run.robot.name} (npx tsx scripts/prune.ts ${run.robot.name} removes old images ` +
+      `${link.robot.name} has ${megabytes(short.free)} free on ${short.mount} (for ${short.path}), and rebuilding layer ${shortId(layer.diffId)} ` +
+        `there needs about ${megabytes(short.need)}: free space on ${link.robot.name} (npx tsx scripts/prune.ts ${link.robot.name} removes old images ` +
         'and delta leftovers), or deploy with --no-delta',
     );
-  if (checked.code !== 0) throw new CommandError(run.robot.name, stateArgv, checked, "reading the robot's delta state");
+  if (checked.code !== 0) throw new CommandError(link.robot.name, stateArgv, checked, "reading the robot's delta state");
   const state = parseDeltaState(checked.stdout);
   if (state.committed) return 0;
   const kept = layer.batchNames.filter((name) => state.have.has(name)).length;
   if (kept)
-    report(`${run.robot.name} kept ${kept} of ${layer.batchNames.length} literal batches from an earlier attempt; sending the rest`);
+    report(`${link.robot.name} kept ${kept} of ${layer.batchNames.length} literal batches from an earlier attempt; sending the rest`);
   let sent = 0;
   for (const [i, name] of layer.batchNames.entries()) {
     if (state.have.has(name)) continue;
     // Counted when handed to SSH: a batch cut off midway is counted, and sent again.
     sent += layer.recipe.batches[i].length;
     onBytes(layer.recipe.batches[i].length);
-    await sendBytes(ctx, run, deltaReceive(layer.work, name, name.split('.')[2]), layer.recipe.batches[i], signal);
+    await sendBytes(link, deltaReceive(layer.work, name, name.split('.')[2]), layer.recipe.batches[i], signal);
   }
   phases.lap('literals');
-  const argv = deltaApply(
-    REGISTRY_CONTAINER,
-    ctx.config.image,
-    layer.work,
-    layer.diffId,
-    layer.basisDiffId,
-    layer.basisBlob,
-    layer.batchNames,
-  );
+  const argv = deltaApply(REGISTRY_CONTAINER, image, layer.work, layer.diffId, layer.basisDiffId, layer.basisBlob, layer.batchNames);
   // Reading the earlier layer and writing the new one twice is disk work, paced like a pull.
-  const timeoutMs = pullDeadlineMs(ctx.config.link.robotTimeoutSeconds, 3 * layer.recipe.size);
-  const applied = await run.link.runner.run(argv, { input: recipeText(layer.recipe.ops), signal, timeoutMs });
+  const timeoutMs = pullDeadlineMs(link.deps.settings.robotTimeoutSeconds, 3 * layer.recipe.size);
+  const applied = await link.runner.run(argv, { input: recipeText(layer.recipe.ops), signal, timeoutMs });
   if (applied.code === DELTA_BASIS_MISMATCH) throw new Error(lastLines(applied.stderr, 1));
   if (applied.code !== 0)
     throw new Error(
-      `rebuilding layer ${shortId(layer.diffId)} on ${run.robot.name} failed (exit ${applied.code}): ${lastLines(applied.stderr || applied.stdout, 2)}`,
+      `rebuilding layer ${shortId(layer.diffId)} on ${link.robot.name} failed (exit ${applied.code}): ${lastLines(applied.stderr || applied.stdout, 2)}`,
     );
   phases.robot(applied.stdout);
   return sent;
@@ -106,9 +97,9 @@ async function sendAndRebuild(
  * signal and a deadline are watched from the start: a link cut before the channel opens would
  * otherwise leave the exec waiting for ever.
  */
-export function sendBytes(ctx: DeployContext, run: RobotRun, argv: string[], data: Buffer, signal: AbortSignal): Promise<void> {
-  const client = run.link.client;
-  const seconds = ctx.config.link.robotTimeoutSeconds + Math.ceil(data.length / 25_000);
+export function sendBytes(link: RobotLink, argv: string[], data: Buffer, signal: AbortSignal): Promise<void> {
+  const client = link.client;
+  const seconds = link.deps.settings.robotTimeoutSeconds + Math.ceil(data.length / 25_000);
   return new Promise((resolve, reject) => {
     signal.throwIfAborted();
     let channel: ClientChannel | undefined;
@@ -124,7 +115,7 @@ export function sendBytes(ctx: DeployContext, run: RobotRun, argv: string[], dat
     };
     const abort = () => done(signal.reason as Error);
     const timer = setTimeout(
-      () => done(new Error(`sending literals to ${run.robot.name} made no progress for ${seconds} s`)),
+      () => done(new Error(`sending literals to ${link.robot.name} made no progress for ${seconds} s`)),
       (seconds + 10) * 1000,
     );
     signal.addEventListener('abort', abort, { once: true });
@@ -135,9 +126,9 @@ export function sendBytes(ctx: DeployContext, run: RobotRun, argv: string[], dat
       let stderr = '';
       opened.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
       opened.on('exit', (code: number | null) =>
-        done(code === 0 ? undefined : new Error(`sending literals to ${run.robot.name} failed (exit ${code}): ${lastLines(stderr, 1)}`)),
+        done(code === 0 ? undefined : new Error(`sending literals to ${link.robot.name} failed (exit ${code}): ${lastLines(stderr, 1)}`)),
       );
-      opened.on('close', () => done(new Error(`sending literals to ${run.robot.name} was cut off`)));
+      opened.on('close', () => done(new Error(`sending literals to ${link.robot.name} was cut off`)));
       opened.end(data);
     });
   });

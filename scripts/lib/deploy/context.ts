@@ -1,32 +1,11 @@
+import type { BuildJob, BuildPath } from '../build/build-job.ts';
 import { outputMode } from '../cli/output.ts';
-import type { ImageIdentity } from '../commands/image-identity.ts';
-import type { BuildSpec } from '../commands/local-docker.ts';
 import type { ProjectConfig } from '../config/project-config.ts';
 import type { PushRoute } from '../push/push-route.ts';
 import type { RecordedCommand } from '../runner/recording-runner.ts';
 import type { Runner } from '../runner/runner.ts';
-import type { Deferred } from './deferred.ts';
+import type { Teardown } from '../runner/teardown.ts';
 import type { RobotRun } from './robot-run.ts';
-import type { Teardown } from './teardown.ts';
-
-/** buildx plugin; `DOCKER_BUILDKIT=1 docker build` (CLI < 23); `docker build`'s legacy builder (CLI 23+ without buildx). */
-export type BuildPath = 'buildx' | 'buildkit' | 'legacy';
-
-/** The laptop's image: its ID (config digest, or manifest digest on the containerd store) and the digests it was pushed as. */
-export interface BuiltImage extends ImageIdentity {
-  sizeBytes?: number;
-  /** The image's ID in the laptop's `docker images`, when the build put it there (not a docker-container builder). */
-  localId?: string;
-}
-
-export interface BuildJob {
-  platform: string;
-  ws: string;
-  spec: BuildSpec;
-  result: Deferred<BuiltImage>;
-  /** Route "staged": the manifest digest of the one push into the laptop engine's registry, shared by every robot. */
-  staged?: Promise<string>;
-}
 
 /**
  * What the steps of one command share: the project, the laptop's runners and engine, the builds every

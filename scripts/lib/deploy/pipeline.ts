@@ -1,4 +1,5 @@
 import { Listr, type ListrTask, PRESET_TIMER } from 'listr2';
+import type { BuildPath } from '../build/build-job.ts';
 import { planBuildJobs, planBuilds } from '../build/build-plan.ts';
 import { buildTask } from '../build/build-tasks.ts';
 import { inspectLaptopEngine } from '../build/laptop-engine.ts';
@@ -9,14 +10,14 @@ import { RobotLink } from '../link/robot-link.ts';
 import { choosePushRoute, DRY_RUN_ROUTE, type PushRoute } from '../push/push-route.ts';
 import { LocalRunner } from '../runner/local-runner.ts';
 import { type RecordedCommand, RecordingRunner } from '../runner/recording-runner.ts';
+import type { Teardown } from '../runner/teardown.ts';
 import { KnownHosts } from '../ssh/host-keys.ts';
-import { type BuildPath, type DeployContext, isInteractive } from './context.ts';
+import { type DeployContext, isInteractive } from './context.ts';
 import { laptopResponder } from './dry-run.ts';
 import { RobotRun } from './robot-run.ts';
 import type { RobotStep } from './robot-step.ts';
 import { type Finish, robotTasks, robotTitle } from './robot-tasks.ts';
 import { StepClock } from './step-clock.ts';
-import type { Teardown } from './teardown.ts';
 
 export interface DeployRequest {
   config: ProjectConfig;

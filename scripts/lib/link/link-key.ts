@@ -1,5 +1,5 @@
-import type { RobotRun } from '../deploy/robot-run.ts';
+import type { RobotConfig } from '../config/project-config.ts';
 
 /** Where the laptop keeps this robot's measured link rate (DELTA=auto, the gzip level). */
-export const linkKey = (run: RobotRun): string =>
-  `${run.robot.name} ${run.robot.target.user ?? ''}@${run.robot.target.host}:${run.robot.target.port ?? 22}`;
+export const linkKey = (robot: RobotConfig): string =>
+  `${robot.name} ${robot.target.user ?? ''}@${robot.target.host}:${robot.target.port ?? 22}`;

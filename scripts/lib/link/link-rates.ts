@@ -7,7 +7,7 @@ import { laptopCachePath, replaceFile } from '../delta/laptop-cache.ts';
 /** Transfers smaller than this say more about round trips than about the link. */
 export const MEASURABLE_BYTES = 4e6;
 /** Older than this, a rate is not taken for the link of this deploy (a robot moves from the pit's cable to the field's Wi-Fi). */
-export const FRESH_FOR_MS = 10 * 60_000;
+export const FRESH_FOR_MS = 60_000;
 
 export interface LinkRate {
   bitsPerSecond: number;

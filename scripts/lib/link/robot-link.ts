@@ -3,9 +3,9 @@
 // drop and deploy --watch between saves go through it, and clean-up closes it on every way out.
 import type { Client } from 'ssh2';
 import type { RobotConfig } from '../config/project-config.ts';
-import type { Teardown } from '../deploy/teardown.ts';
 import { waitForRegistry } from '../net/registry-ready.ts';
 import type { Runner } from '../runner/runner.ts';
+import type { Teardown } from '../runner/teardown.ts';
 import type { ConnectOptions, RobotConnection } from '../ssh/connect.ts';
 import type { KnownHosts } from '../ssh/host-keys.ts';
 import type { LinkPolicy } from '../ssh/liveness.ts';

@@ -4,18 +4,18 @@
 import { metadataValue } from '../build/laptop-build.ts';
 import { shortId } from '../cli/display-format.ts';
 import { buildxPush, parsePushDigest, pushImage, tagImage, untagImage } from '../commands/local-docker.ts';
-import type { DeployContext } from '../deploy/context.ts';
 import { withTempFile } from '../deploy/temp-file.ts';
+import type { Laptop } from '../runner/laptop.ts';
 import { runChecked } from '../runner/runner.ts';
 
 export type PushOptions = { signal: AbortSignal; onOutput: (chunk: string) => void };
 
 /** Tags the exact image built (by ID) for the tunnel's registry, pushes, and drops the tag again. */
-export async function pushWithDocker(ctx: DeployContext, builtId: string, target: string, options: PushOptions): Promise<string> {
-  await runChecked(ctx.local, tagImage(builtId, target), `tagging ${shortId(builtId)} for the push`);
-  const removeTag = ctx.teardown.add(`temporary tag ${target}`, async () => void (await ctx.localTeardown.run(untagImage(target))));
+export async function pushWithDocker(laptop: Laptop, builtId: string, target: string, options: PushOptions): Promise<string> {
+  await runChecked(laptop.local, tagImage(builtId, target), `tagging ${shortId(builtId)} for the push`);
+  const removeTag = laptop.teardown.add(`temporary tag ${target}`, async () => void (await laptop.localTeardown.run(untagImage(target))));
   try {
-    const pushed = await runChecked(ctx.local, pushImage(target), `docker push ${target}`, options);
+    const pushed = await runChecked(laptop.local, pushImage(target), `docker push ${target}`, options);
     const digest = parsePushDigest(pushed.stdout);
     if (!digest) throw new Error(`docker push ${target} printed no digest`);
     return digest;
@@ -25,13 +25,18 @@ export async function pushWithDocker(ctx: DeployContext, builtId: string, target
 }
 
 export async function pushWithBuildx(
-  ctx: DeployContext,
+  laptop: Laptop,
   spec: Parameters<typeof buildxPush>[0],
   target: string,
   options: PushOptions,
 ): Promise<string> {
   return withTempFile('metadata.json', async (metadataFile) => {
-    await runChecked(ctx.local, buildxPush(spec, target, metadataFile), `docker buildx build --output type=registry to ${target}`, options);
+    await runChecked(
+      laptop.local,
+      buildxPush(spec, target, metadataFile),
+      `docker buildx build --output type=registry to ${target}`,
+      options,
+    );
     const digest = metadataValue(metadataFile, 'containerimage.digest');
     if (!digest) throw new Error(`buildx pushed ${target} but reported no digest`);
     return digest;

@@ -4,16 +4,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { BuiltImage } from '../build/build-job.ts';
 import { megabytes } from '../cli/display-format.ts';
 import { imageWithLayers, inspectLayers, listImageIds, saveImages } from '../commands/local-images.ts';
 import { basisRef, cachedIndexes } from '../delta/delta-basis.ts';
 import { readSavedImages, type SavedImages } from '../delta/image-save.ts';
 import { OCI_CONFIG, sha256Digest } from '../delta/manifest.ts';
-import type { BuiltImage, DeployContext } from '../deploy/context.ts';
 import { startProcess } from '../runner/child-process.ts';
-import { lastLines } from '../runner/runner.ts';
+import type { Laptop } from '../runner/laptop.ts';
+import { lastLines, type Runner } from '../runner/runner.ts';
+import type { Teardown } from '../runner/teardown.ts';
 import type { ImageConfig, LayerSource } from './layer-source.ts';
 import { uploadLayerFile } from './layer-upload.ts';
+import type { Shipment } from './shipment.ts';
 import type { EarlierImage, UploadPlan } from './upload-plan.ts';
 
 export interface SaveRequest {
@@ -34,8 +37,7 @@ export interface SaveRequest {
  * delta's basis has no chunk index on the laptop; sent whole gzipped at `level`.
  */
 export async function withSaveSource<T>(
-  ctx: DeployContext,
-  ws: string,
+  { laptop, image, ws }: Pick<Shipment, 'laptop' | 'image' | 'ws'>,
   built: BuiltImage & { localId: string },
   newDiffIds: readonly string[],
   plan: UploadPlan & { earlier?: EarlierImage },
@@ -46,7 +48,7 @@ export async function withSaveSource<T>(
   const cached = cachedIndexes(bases);
   const uncached = bases.filter((diffId) => !cached.has(diffId));
   const oldLocalId =
-    uncached.length && plan.earlier ? await findLocalImage(ctx, plan.earlier.diffIds, basisRef(ctx.config.image, ws)) : undefined;
+    uncached.length && plan.earlier ? await findLocalImage(laptop.local, plan.earlier.diffIds, basisRef(image, ws)) : undefined;
   const request: SaveRequest = {
     images: [built.localId, ...(oldLocalId ? [oldLocalId] : [])],
     wanted: new Set([...plan.layers.filter((layer) => !('reuse' in layer)).map((layer) => layer.diffId), ...(oldLocalId ? uncached : [])]),
@@ -54,7 +56,7 @@ export async function withSaveSource<T>(
     newDiffIds,
     maxBytes: Infinity,
   };
-  return withSavedLayers(ctx, request, (saved) =>
+  return withSavedLayers(laptop, request, (saved) =>
     work({
       config: pickConfig(saved, built, newDiffIds),
       describe: (count, bytes) => `uploaded ${count} layer(s), ${megabytes(bytes)} at gzip level ${level}`,
@@ -69,15 +71,15 @@ export async function withSaveSource<T>(
 }
 
 /** Runs `work` with the saved layers; the temporary files go afterwards, however it ends. */
-async function withSavedLayers<T>(ctx: DeployContext, request: SaveRequest, work: (saved: SavedImages) => Promise<T>): Promise<T> {
+async function withSavedLayers<T>(laptop: Laptop, request: SaveRequest, work: (saved: SavedImages) => Promise<T>): Promise<T> {
   const temp = mkdtempSync(join(tmpdir(), 'robot-deploy-layers-'));
-  const removeTemp = ctx.teardown.add('layer files on the laptop', () => rmSync(temp, { recursive: true, force: true }));
+  const removeTemp = laptop.teardown.add('layer files on the laptop', () => rmSync(temp, { recursive: true, force: true }));
   try {
     const newConfig = JSON.stringify(request.newDiffIds);
     const enough = (found: SavedImages) =>
       [...request.wanted].every((diffId) => found.layers.has(diffId)) &&
       [...found.configs.values()].some((c) => JSON.stringify(c.diffIds) === newConfig);
-    return await work(await saveImagesFor(ctx, request, temp, enough));
+    return await work(await saveImagesFor(laptop.teardown, request, temp, enough));
   } finally {
     await removeTemp();
   }
@@ -93,25 +95,25 @@ function pickConfig(saved: SavedImages, built: BuiltImage, newDiffIds: readonly 
 }
 
 /** The laptop's copy of the image with exactly these layers, if it still has one. */
-async function findLocalImage(ctx: DeployContext, diffIds: readonly string[], likely: string): Promise<string | undefined> {
+async function findLocalImage(local: Runner, diffIds: readonly string[], likely: string): Promise<string | undefined> {
   // Usually the image the laptop tagged when it shipped it: one inspect instead of one of every image.
-  const tagged = imageWithLayers((await ctx.local.run(inspectLayers([likely]))).stdout, diffIds);
+  const tagged = imageWithLayers((await local.run(inspectLayers([likely]))).stdout, diffIds);
   if (tagged) return tagged;
-  const ids = [...new Set((await ctx.local.run(listImageIds())).stdout.split(/\s+/).filter(Boolean))];
+  const ids = [...new Set((await local.run(listImageIds())).stdout.split(/\s+/).filter(Boolean))];
   if (ids.length === 0) return undefined;
   // A non-zero exit (an image removed meanwhile) still prints the others.
-  return imageWithLayers((await ctx.local.run(inspectLayers(ids))).stdout, diffIds);
+  return imageWithLayers((await local.run(inspectLayers(ids))).stdout, diffIds);
 }
 
 /** `docker save IMAGE...`, streamed and stopped once `enough`; the process is the teardown's until it ends. */
 async function saveImagesFor(
-  ctx: DeployContext,
+  teardown: Teardown,
   request: SaveRequest,
   temp: string,
   enough: (found: SavedImages) => boolean,
 ): Promise<SavedImages> {
   const save = startProcess(saveImages(request.images));
-  const stop = ctx.teardown.add('docker save of the image', () => void save.kill('SIGKILL'));
+  const stop = teardown.add('docker save of the image', () => void save.kill('SIGKILL'));
   let stderr = '';
   save.stderr.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise<number>((resolve) => save.on('close', (code) => resolve(code ?? 1)));

@@ -5,15 +5,13 @@ import { megabytes } from '../cli/display-format.ts';
 import { cachedIndexes } from '../delta/delta-basis.ts';
 import { sendDeltaLayer } from '../delta/delta-layer.ts';
 import { composeManifest, type Descriptor, sha256Digest } from '../delta/manifest.ts';
-import type { PhaseClock } from '../delta/phase-clock.ts';
-import type { DeployContext } from '../deploy/context.ts';
-import type { RobotRun } from '../deploy/robot-run.ts';
 import { withStallGuard } from '../deploy/stall-guard.ts';
 import { linkKey } from '../link/link-key.ts';
 import { linkRatesFile, recordLinkRate } from '../link/link-rates.ts';
 import { withReconnect } from '../link/reconnect.ts';
 import type { RegistryClient } from '../net/registry-client.ts';
 import type { ImageConfig, LayerSource } from './layer-source.ts';
+import type { Shipment } from './shipment.ts';
 import type { UploadPlan } from './upload-plan.ts';
 import { rememberLayers, uploadedLayersFile } from './uploaded-layers.ts';
 
@@ -24,15 +22,13 @@ export interface Sent {
 }
 
 export async function sendImage(
-  ctx: DeployContext,
-  run: RobotRun,
-  ws: string,
+  shipment: Shipment,
   plan: UploadPlan,
   source: LayerSource,
   registry: RegistryClient,
-  events: { report: (text: string) => void; onBytes: (bytes: number) => void; phases: PhaseClock },
   noDelta: string,
 ): Promise<Sent> {
+  const { link, image, ws } = shipment;
   const cached = cachedIndexes([...new Set(plan.layers.flatMap((layer) => ('basis' in layer ? [layer.basis.diffId] : [])))]);
   const delta = { layers: 0, rebuilt: 0, copied: 0, sent: 0 };
   const whole = { layers: 0, bytes: 0 };
@@ -46,7 +42,8 @@ export async function sendImage(
     if ('basis' in layer) {
       const target = await source.tar(layer.diffId);
       const rebuilt =
-        target && (await sendDeltaLayer(ctx, run, ws, { ...layer, file: target }, () => source.tar(layer.basis.diffId), cached, events));
+        target &&
+        (await sendDeltaLayer(link, image, ws, { ...layer, file: target }, () => source.tar(layer.basis.diffId), cached, shipment));
       if (rebuilt) {
         Object.assign(delta, {
           layers: delta.layers + 1,
@@ -58,14 +55,14 @@ export async function sendImage(
         continue;
       }
     }
-    const blob = await sendWhole(ctx, run, ws, layer.diffId, source, registry, events.report);
+    const blob = await sendWhole(shipment, layer.diffId, source, registry);
     whole.layers += 1;
     whole.bytes += blob.size;
     uploaded.set(layer.diffId, blob);
     descriptors.push(blob);
   }
-  events.phases.lap('layers');
-  const result = await finish(run, ws, registry, source.config, descriptors);
+  shipment.phases.lap('layers');
+  const result = await finish(shipment, registry, source.config, descriptors);
   rememberLayers(uploadedLayersFile(), uploaded);
   const parts = [
     ...(delta.layers
@@ -76,55 +73,51 @@ export async function sendImage(
     ...(whole.layers ? [source.describe(whole.layers, whole.bytes)] : []),
   ];
   const why = noDelta && !delta.layers ? ` (${noDelta})` : '';
-  return { ...result, note: `${ws}: ${parts.join('; ') || 'every layer already on the robot'}${why} (${events.phases.text()})` };
+  return { ...result, note: `${ws}: ${parts.join('; ') || 'every layer already on the robot'}${why} (${shipment.phases.text()})` };
 }
 
 /** One layer whole; stopped when no byte crosses the tunnel for ROBOT_TIMEOUT_SECONDS, sent again after a reconnect. */
 async function sendWhole(
-  ctx: DeployContext,
-  run: RobotRun,
-  ws: string,
+  { link, robot, ws, report }: Shipment,
   diffId: string,
   source: LayerSource,
   registry: RegistryClient,
-  report: (text: string) => void,
 ): Promise<Descriptor> {
-  const seconds = ctx.config.link.robotTimeoutSeconds;
+  const seconds = link.deps.settings.robotTimeoutSeconds;
   const started = performance.now();
-  const sentBefore = run.link.tunnel.bytesToRobot();
+  const sentBefore = link.tunnel.bytesToRobot();
   const stalled = () =>
     new Error(
-      `sending ${ws} to ${run.robot.name} made no progress for ${seconds} s; check the robot's registry with ` +
+      `sending ${ws} to ${robot.name} made no progress for ${seconds} s; check the robot's registry with ` +
         '`docker logs robot-deploy-registry` there, or raise ROBOT_TIMEOUT_SECONDS in robots.env',
     );
   const blob = await withReconnect(
-    run.link,
+    link,
     `the transfer of ${ws}`,
     (signal) =>
       withStallGuard(
-        () => run.link.tunnelIfAny?.bytesToRobot() ?? 0,
+        () => link.tunnelIfAny?.bytesToRobot() ?? 0,
         seconds * 1000,
         stalled,
-        (stall) => run.link.tunnel.use(() => source.sendWhole(diffId, registry, AbortSignal.any([signal, stall]))),
+        (stall) => link.tunnel.use(() => source.sendWhole(diffId, registry, AbortSignal.any([signal, stall]))),
       ),
     report,
   );
   // DELTA=auto and the gzip level weigh the next transfer against this rate.
-  recordLinkRate(linkRatesFile(), linkKey(run), run.link.tunnel.bytesToRobot() - sentBefore, (performance.now() - started) / 1000);
+  recordLinkRate(linkRatesFile(), linkKey(robot), link.tunnel.bytesToRobot() - sentBefore, (performance.now() - started) / 1000);
   return blob;
 }
 
 /** The config (if the registry lacks it) and the manifest, under its digest and the tag WS. */
 async function finish(
-  run: RobotRun,
-  ws: string,
+  { link, ws }: Shipment,
   registry: RegistryClient,
   config: ImageConfig,
   layers: Descriptor[],
 ): Promise<{ digest: string; configDigest: string }> {
   const manifest = composeManifest(config.descriptor, layers);
   const digest = sha256Digest(manifest);
-  await run.link.tunnel.use(async () => {
+  await link.tunnel.use(async () => {
     if ((await registry.blobSize(config.descriptor.digest)) === undefined) await registry.upload(config.descriptor.digest, config.bytes);
     await registry.putManifest(digest, manifest);
     // The tag is the next delta's basis when the robot's image came from elsewhere.

@@ -11,15 +11,15 @@ import { createGunzip } from 'node:zlib';
 import { megabytes } from '../cli/display-format.ts';
 import type { SavedLayer } from '../delta/image-save.ts';
 import { type Descriptor, OCI_CONFIG, ociDescriptor } from '../delta/manifest.ts';
-import type { DeployContext } from '../deploy/context.ts';
 import type { RegistryClient } from '../net/registry-client.ts';
+import type { Teardown } from '../runner/teardown.ts';
 import { copyBlob } from './copy-image.ts';
 import type { LayerSource } from './layer-source.ts';
 import { imageIn } from './registry-images.ts';
 
 /** `images`: the new image's digest in the engine's registry first, then earlier ones a basis may come from. */
 export async function withStagingSource<T>(
-  ctx: DeployContext,
+  teardown: Teardown,
   staging: RegistryClient,
   images: readonly string[],
   platform: string,
@@ -33,7 +33,7 @@ export async function withStagingSource<T>(
   for (const image of [...earlier.reverse(), newest])
     for (const [i, diffId] of (image?.diffIds ?? []).entries()) if (image) blobs.set(diffId, image.layers[i]);
   const temp = mkdtempSync(join(tmpdir(), 'robot-deploy-layers-'));
-  const removeTemp = ctx.teardown.add('layer files on the laptop', () => rmSync(temp, { recursive: true, force: true }));
+  const removeTemp = teardown.add('layer files on the laptop', () => rmSync(temp, { recursive: true, force: true }));
   try {
     return await work({
       config: { descriptor: { mediaType: OCI_CONFIG, digest: newest.config.digest, size: configBytes.length }, bytes: configBytes },

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RobotConfig } from '../../../scripts/lib/config/project-config.ts';
-import { Teardown } from '../../../scripts/lib/deploy/teardown.ts';
 import { withReconnect } from '../../../scripts/lib/link/reconnect.ts';
 import { RobotLink } from '../../../scripts/lib/link/robot-link.ts';
+import { Teardown } from '../../../scripts/lib/runner/teardown.ts';
 import type { RobotConnection } from '../../../scripts/lib/ssh/connect.ts';
 
 const robot = {

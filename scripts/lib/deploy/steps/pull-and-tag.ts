@@ -30,7 +30,10 @@ async function pullStale(ctx: DeployContext, run: RobotRun, report: (text: strin
     // The tag moves under the robot's lock, which a rollback or prune may hold meanwhile.
     const timeoutMs = pullDeadlineMs(ctx.config.link.robotTimeoutSeconds, built.sizeBytes) + ROBOT_LOCK_WAIT_SECONDS * 1000;
     // The laptop's tag for the next delta goes on while the robot pulls.
-    const kept = keepForNextDelta(ctx, run, ws, built.localId);
+    const kept =
+      built.localId && !ctx.recorded && !ctx.noDelta && run.robot.delta !== false
+        ? keepForNextDelta(ctx.local, ctx.config.image, ws, built.localId)
+        : undefined;
     // Pull by digest and tag are idempotent, so after a dropped link the whole script simply runs again.
     const result = await withReconnect(
       run.link,

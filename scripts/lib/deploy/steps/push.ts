@@ -1,10 +1,11 @@
 import { megabytes } from '../../cli/display-format.ts';
-import { registryRef } from '../../commands/robot-docker.ts';
+import { imageRef, registryRef } from '../../commands/robot-docker.ts';
+import { PhaseClock } from '../../delta/phase-clock.ts';
 import { linkKey } from '../../link/link-key.ts';
 import { linkRatesFile, recordLinkRate } from '../../link/link-rates.ts';
 import { withReconnect } from '../../link/reconnect.ts';
 import { pushWithBuildx, pushWithDocker } from '../../push/docker-push.ts';
-import { shipImage } from '../../push/ship-image.ts';
+import { shipImage, whyNoDelta } from '../../push/ship-image.ts';
 import { buildFor, type DeployContext, isInteractive } from '../context.ts';
 import type { RobotRun } from '../robot-run.ts';
 import type { RobotStep } from '../robot-step.ts';
@@ -52,8 +53,24 @@ async function pushStale(
     for (const ws of run.stale) {
       const job = buildFor(ctx, run, ws);
       const built = await job.result.promise;
-      // Uploads cross the tunnel, whose counter sees them; a delta's literals travel as robot commands, counted here.
-      const shipped = await shipImage(ctx, run, ws, route, report, (bytes) => (deltaBytes += bytes));
+      const earlier = run.remote.images.get(imageRef(ctx.config.image, ws));
+      const shipped = await shipImage(
+        {
+          laptop: ctx,
+          image: ctx.config.image,
+          ws,
+          build: job,
+          robot: run.robot,
+          link: run.link,
+          earlier,
+          noDelta: whyNoDelta(run.robot, earlier, { dryRun: Boolean(ctx.recorded), noDelta: ctx.noDelta }),
+          report,
+          // Uploads cross the tunnel, whose counter sees them; a delta's literals travel as robot commands, counted here.
+          onBytes: (bytes) => (deltaBytes += bytes),
+          phases: new PhaseClock(),
+        },
+        route,
+      );
       if ('digest' in shipped) {
         notes.push(shipped.note);
         run.digests.set(ws, shipped.digest);
@@ -95,7 +112,7 @@ async function pushStale(
       );
       run.digests.set(ws, digest);
       // DELTA=auto weighs the next delta against a push at this rate.
-      if (!ctx.recorded) recordLinkRate(linkRatesFile(), linkKey(run), sent() - bytesBefore, (performance.now() - startedAt) / 1000);
+      if (!ctx.recorded) recordLinkRate(linkRatesFile(), linkKey(run.robot), sent() - bytesBefore, (performance.now() - startedAt) / 1000);
     }
   } finally {
     clearInterval(timer);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Teardown } from '../../../scripts/lib/deploy/teardown.ts';
+import { Teardown } from '../../../scripts/lib/runner/teardown.ts';
 
 test('teardown closes in reverse order of opening, each once', async () => {
   const teardown = new Teardown();
