@@ -35,6 +35,7 @@ export async function withReconnect<T>(
 /** Tries again every second until the deadline; deploy --watch reopens a dropped link between saves the same way. */
 export async function reconnect(link: RobotLink, deadline: number, what: string): Promise<void> {
   let lastError = 'no attempt';
+  await link.drop();
   while (Date.now() < deadline) {
     link.deps.signal.throwIfAborted();
     try {

@@ -31,6 +31,8 @@ export class RobotLink {
   private locking?: Promise<void>;
   /** The robot-side port of the tunnel, so a reopened tunnel goes to the same registry. */
   private remotePort?: number;
+  /** What a dropped link had, until reopen restores it. */
+  private lost?: { tunnel?: { port: number; sentBefore: number }; lockMode?: LockMode };
 
   constructor(
     readonly robot: RobotConfig,
@@ -40,10 +42,9 @@ export class RobotLink {
   /** Connects unless the connection is still open; a first contact pins the robot's key (deploy's accept-new). */
   async open(options: Partial<ConnectOptions> = {}): Promise<RobotConnection | undefined> {
     if (this.isOpen()) return undefined;
-    // deploy --watch after a drop: the tunnel and lock went with the old connection.
-    await this.opened?.close();
-    this.opened = undefined;
-    this.held = undefined;
+    // deploy --watch after a drop: the tunnel and lock went with the old connection; the steps make them again.
+    if (this.connection) await this.drop();
+    this.lost = undefined;
     // ssh2 loads here, while the build already runs beside the connect step.
     const { connectRobot } = await import('../ssh/connect.ts');
     const connection = await connectRobot(this.robot, { knownHosts: this.deps.knownHosts, link: this.deps.settings, ...options });
@@ -142,30 +143,39 @@ export class RobotLink {
     this.held = undefined;
   }
 
+  /** The link dropped: what is left of it closes, and what it had (a tunnel, the lock) is remembered for reopen. */
+  async drop(): Promise<void> {
+    const tunnel = this.opened && { port: this.opened.port, sentBefore: this.opened.bytesToRobot() };
+    this.lost ??= { ...(tunnel ? { tunnel } : {}), ...(this.held ? { lockMode: this.held.mode } : {}) };
+    await this.opened?.close();
+    this.opened = undefined;
+    this.held = undefined;
+    this.connection?.close();
+    this.connection = undefined;
+  }
+
   /**
    * After a drop: a new connection (the same pinned host key), the lock it held taken again, and the
    * tunnel reopened on the same laptop port where it is free. Bytes sent before the drop still count.
    */
   async reopen(timeoutMs: number): Promise<void> {
-    const old = this.opened;
-    await old?.close();
-    this.connection?.close();
-    this.connection = undefined;
-    const mode = this.held?.mode;
+    await this.drop();
+    const lost = this.lost ?? {};
     try {
       await this.open({ timeoutMs: Math.min(5000, Math.max(1000, timeoutMs)) });
-      if (mode) this.held = await holdRobotLock(this.client, this.robot.name, mode);
-      if (old && this.remotePort !== undefined) {
-        const reopened = await this.openTunnel(this.remotePort, old.port, Math.max(1000, timeoutMs));
-        const sentBefore = old.bytesToRobot();
+      if (lost.lockMode) this.held = await holdRobotLock(this.client, this.robot.name, lost.lockMode);
+      if (lost.tunnel && this.remotePort !== undefined) {
+        const reopened = await this.openTunnel(this.remotePort, lost.tunnel.port, Math.max(1000, timeoutMs));
+        const sentBefore = lost.tunnel.sentBefore;
         this.opened = { ...reopened, bytesToRobot: () => sentBefore + reopened.bytesToRobot() };
       }
+      this.lost = undefined;
     } catch (error) {
       // A half-made attempt (connected, but the registry did not answer) keeps neither listener nor link.
       const [tunnel, connection] = [this.opened as Tunnel | undefined, this.connection as RobotConnection | undefined];
       await tunnel?.close();
       connection?.close();
-      this.connection = undefined;
+      [this.opened, this.connection] = [undefined, undefined];
       throw error;
     }
   }
