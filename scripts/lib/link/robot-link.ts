@@ -39,12 +39,16 @@ export class RobotLink {
     readonly deps: LinkDeps,
   ) {}
 
-  /** Connects unless the connection is still open; a first contact pins the robot's key (deploy's accept-new). */
+  /** The connect step: connects unless the connection is still open; a first contact pins the robot's key (deploy's accept-new). */
   async open(options: Partial<ConnectOptions> = {}): Promise<RobotConnection | undefined> {
     if (this.isOpen()) return undefined;
     // deploy --watch after a drop: the tunnel and lock went with the old connection; the steps make them again.
-    if (this.connection) await this.drop();
+    await this.drop();
     this.lost = undefined;
+    return this.connect(options);
+  }
+
+  private async connect(options: Partial<ConnectOptions>): Promise<RobotConnection> {
     // ssh2 loads here, while the build already runs beside the connect step.
     const { connectRobot } = await import('../ssh/connect.ts');
     const connection = await connectRobot(this.robot, { knownHosts: this.deps.knownHosts, link: this.deps.settings, ...options });
@@ -162,7 +166,7 @@ export class RobotLink {
     await this.drop();
     const lost = this.lost ?? {};
     try {
-      await this.open({ timeoutMs: Math.min(5000, Math.max(1000, timeoutMs)) });
+      await this.connect({ timeoutMs: Math.min(5000, Math.max(1000, timeoutMs)) });
       if (lost.lockMode) this.held = await holdRobotLock(this.client, this.robot.name, lost.lockMode);
       if (lost.tunnel && this.remotePort !== undefined) {
         const reopened = await this.openTunnel(this.remotePort, lost.tunnel.port, Math.max(1000, timeoutMs));
