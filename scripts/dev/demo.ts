@@ -45,6 +45,6 @@ Deploy again after a change (only the changed layer travels):
   echo "Hello again" > ${message}
   npx tsx ${deployArgs.join(' ')}
 See what runs there:      npx tsx scripts/status.ts sim1 --env-file ${envFile}
-Tear the robot down:      npx tsx scripts/dev/sim-robot.ts down`);
+Tear it all down:         npx tsx scripts/dev/sim-robot.ts down --all   (the robot, and the laptop dockerd if the demo started one)`);
   return EXIT.ok;
 });
