@@ -1,26 +1,13 @@
 // Argv builder for doctor.ts: everything about a robot's engine in one round trip.
 import { type ImageStore, imageStoreOf } from './engine-info.ts';
-import { LIST_EMULATORS, parseEmulators } from './robot-docker.ts';
+import { parseEmulators } from './robot-docker.ts';
 import { ROBOT_LOCK_DIR } from './robot-lock-script.ts';
-import { REGISTRY_BINDS, REGISTRY_CONTAINER, REGISTRY_IMAGE } from './robot-registry.ts';
+import { REGISTRY_CONTAINER, REGISTRY_IMAGE } from './robot-registry.ts';
+import { robotScript } from './robot-sh.ts';
 
-// rd_docker and rd_sudo come from the access prelude every robot script starts with.
-const HEALTH_SCRIPT = `image=$1 name=$2 lockdir=$3
-${REGISTRY_BINDS}
-docker version --format 'docker {{.Server.Version}} {{.Server.Os}}/{{.Server.Arch}}' || exit 10
-echo "access\${rd_sudo:+ sudo} $rd_docker"
-docker info --format 'store {{json .DriverStatus}}'
-${LIST_EMULATORS}
-docker image inspect "$image" >/dev/null 2>&1 && echo "registry-image yes" || echo "registry-image no"
-state=$(docker container inspect --format '{{.State.Status}}' "$name" 2>/dev/null) || state=absent
-echo "registry-state $state"
-registry_binds "$name" | sed -n 's/^bind=/registry-bind /p; s/^network=/registry-network /p'
-root=$(docker info --format '{{.DockerRootDir}}' 2>/dev/null)
-df -Pk "\${root:-/}" 2>/dev/null | awk 'NR==2 {print "disk-free-kb", $4}'
-if [ -d "$lockdir" ] && [ ! -L "$lockdir" ]; then echo "lock-dir shared"
-elif [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then echo "lock-dir makeable"; else echo "lock-dir own"; fi
-exit 0`;
+const HEALTH_SCRIPT = robotScript('registry-binds.sh', 'list-emulators.sh', 'health.sh');
 
+/** Exit code of robot-sh/health.sh when docker does not answer. */
 export const DOCKER_UNUSABLE = 10;
 
 export function robotHealth(): string[] {

@@ -1,15 +1,7 @@
-// Argv builder for registering a public key on a robot (what ssh-copy-id does, without bash).
+// Argv builder for registering a public key on a robot (what ssh-copy-id does, without bash: robot-sh/add-authorized-key.sh).
+import { robotScript } from './robot-sh.ts';
 
-// Idempotent: the key's base64 blob is looked up, so a changed comment does not add a duplicate.
-// umask + chmod give OpenSSH's StrictModes the permissions it insists on.
-const ADD_KEY_SCRIPT = `line=$1 blob=$2
-umask 077
-mkdir -p "$HOME/.ssh" && chmod 700 "$HOME/.ssh" || exit 1
-file=$HOME/.ssh/authorized_keys
-touch "$file" && chmod 600 "$file" || exit 1
-if grep -qF " $blob" "$file"; then echo already; exit 0; fi
-if [ -s "$file" ] && [ -n "$(tail -c 1 "$file")" ]; then echo >> "$file"; fi
-printf '%s\\n' "$line" >> "$file" && echo added`;
+const ADD_KEY_SCRIPT = robotScript('add-authorized-key.sh');
 
 export function addAuthorizedKey(publicKeyLine: string): string[] {
   const blob = publicKeyLine.trim().split(/\s+/)[1] ?? '';

@@ -1,21 +1,7 @@
 // Argv builders for prune.ts: an inventory of the robot's images, and their removal.
+import { robotScript } from './robot-sh.ts';
 
-// One round trip: images to keep (current and rollback per workspace), images containers use,
-// and every image with its creation time, tags and registry digests.
-const INVENTORY_SCRIPT = `image=$1 prev=$2
-shift 2
-for ws do
-  for ref in "$image:$ws" "$image:$ws$prev"; do
-    id=$(docker image inspect --format '{{.Id}}' "$ref" 2>/dev/null) && echo "keep $id"
-  done
-done
-for c in $(docker container ls -aq); do echo "used $(docker container inspect --format '{{.Image}}' "$c")"; done
-for id in $(docker image ls -q --no-trunc | sort -u); do
-  docker image inspect --format 'image {{.Id}} {{.Created}} {{.Size}} tags={{range .RepoTags}}{{.}},{{end}} digests={{range .RepoDigests}}{{.}},{{end}}' "$id" || exit 1
-done
-docker system df --format 'df {{.Type}}|{{.Size}}'
-docker system df -v --format '{{range .Volumes}}{{println "volume" .Name .Size}}{{end}}'
-exit 0`;
+const INVENTORY_SCRIPT = robotScript('prune-inventory.sh');
 
 export function pruneInventory(image: string, previousSuffix: string, workspaces: readonly string[]): string[] {
   return ['sh', '-c', INVENTORY_SCRIPT, 'prune-inventory', image, previousSuffix, ...workspaces];
@@ -57,14 +43,7 @@ export function parseInventory(stdout: string): Inventory {
   };
 }
 
-// Only images still untagged: a rollback since the inventory may have given one a tag again (prune
-// holds the robot's lock, so no deploy runs meanwhile). `docker image rm` without --force refuses an
-// image a container uses.
-const REMOVE_SCRIPT = `for id do
-  [ "$(docker image inspect --format '{{len .RepoTags}}' "$id" 2>/dev/null)" = 0 ] && set -- "$@" "$id"
-  shift
-done
-[ $# -eq 0 ] || docker image rm "$@"`;
+const REMOVE_SCRIPT = robotScript('remove-images.sh');
 
 export function removeImages(ids: readonly string[]): string[] {
   return ['sh', '-c', REMOVE_SCRIPT, 'remove-images', ...ids];

@@ -1,22 +1,10 @@
 // Argv builder for status.ts: what each workspace's image is on the robot, in one round trip.
 import { PREVIOUS_SUFFIX } from '../config/references.ts';
-import { digestsOf, FINGERPRINT_FORMAT, type ImageIdentity } from './image-identity.ts';
+import { digestsOf, type ImageIdentity } from './image-identity.ts';
 import { REGISTRY_CONTAINER, REGISTRY_VOLUME } from './robot-registry.ts';
+import { robotScript } from './robot-sh.ts';
 
-// The image's ID, the digests it was pulled by and its content fingerprint: a classic and a containerd
-// store name the same image differently (see image-identity.ts).
-const STATUS_SCRIPT = `image=$1 prev=$2 name=$3 volume=$4
-shift 4
-for ws do
-  docker image inspect --format "current $ws {{.Id}} {{.Metadata.LastTagTime}}
-digests $ws{{range .RepoDigests}} {{.}}{{end}}
-fingerprint $ws ${FINGERPRINT_FORMAT}" "$image:$ws" 2>/dev/null || echo "current $ws missing"
-  docker image inspect --format "previous $ws {{.Id}}" "$image:$ws$prev" 2>/dev/null
-done
-state=$(docker container inspect --format '{{.State.Status}}' "$name" 2>/dev/null) || state=absent
-echo "registry $state"
-docker system df --format 'df {{.Type}}|{{.Size}}'
-docker system df -v --format '{{range .Volumes}}{{println "volume" .Name .Size}}{{end}}' | grep "^volume $volume " || true`;
+const STATUS_SCRIPT = robotScript('status.sh');
 
 export function queryRobotStatus(image: string, workspaces: readonly string[]): string[] {
   return ['sh', '-c', STATUS_SCRIPT, 'status', image, PREVIOUS_SUFFIX, REGISTRY_CONTAINER, REGISTRY_VOLUME, ...workspaces];

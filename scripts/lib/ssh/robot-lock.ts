@@ -5,7 +5,7 @@
 // keepalive (about 2 h by default, and ClientAlive settings are the robot admin's), so the session
 // watches the heartbeat itself: a laptop silent for LOCK_SILENCE_SECONDS loses the lock.
 import type { Client } from 'ssh2';
-import { ROBOT_LOCK, ROBOT_LOCK_BUSY, ROBOT_LOCK_UNUSABLE, ROBOT_LOCK_WAIT_SECONDS } from '../commands/robot-lock-script.ts';
+import { holdLock, ROBOT_LOCK_BUSY, ROBOT_LOCK_UNUSABLE, ROBOT_LOCK_WAIT_SECONDS } from '../commands/robot-lock-script.ts';
 import { lastLines } from '../runner/runner.ts';
 import { joinPosix } from '../shell/posix-quote.ts';
 
@@ -25,15 +25,8 @@ export const LOCK_HEARTBEAT_SECONDS = 5;
  */
 export const LOCK_SILENCE_SECONDS = 90;
 
-// The same robot_lock the one-shot scripts take; then one heartbeat byte at a time, each within $2
-// seconds. An ended channel (EOF) or a silent laptop ends the loop, the script, and the lock with it.
-const HOLD_SCRIPT = `${ROBOT_LOCK}
-robot_lock "$1"
-echo locked
-while [ "$(timeout "$2" head -c 1 9<&-)" = . ]; do :; done`;
-
 export function holdRobotLock(client: Client, robot: string, mode: LockMode): Promise<RobotLock> {
-  const command = joinPosix(['sh', '-c', HOLD_SCRIPT, 'robot-lock', mode === 'shared' ? '-s' : '-x', String(LOCK_SILENCE_SECONDS)]);
+  const command = joinPosix(holdLock(mode === 'shared' ? '-s' : '-x', LOCK_SILENCE_SECONDS));
   return new Promise((resolve, reject) => {
     client.exec(command, (error, channel) => {
       if (error) return reject(error);
