@@ -1,6 +1,7 @@
 // The robot's sh files name some of the laptop's constants literally (exit codes, the lock directory, the
 // fingerprint format, the delta root): these tests keep both sides in step, and check what the loader sends.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -27,6 +28,7 @@ import { ENSURE_NO_IMAGE, ENSURE_PORT_BUSY } from '../../../scripts/lib/commands
 import { robotScript } from '../../../scripts/lib/commands/robot-sh.ts';
 import { escapeRegExp, REPO } from '../../support/cli.ts';
 import { withLockDirText } from '../../support/lock-dir.ts';
+import { skipOrFailUnlessWindows } from '../../support/skip.ts';
 
 const DIR = join(REPO, 'scripts', 'lib', 'commands', 'robot-sh');
 const FILES = readdirSync(DIR).filter((name) => name.endsWith('.sh'));
@@ -112,4 +114,17 @@ test('the robot receives the shared functions first and no comment line, with mu
   for (const file of FILES) {
     assert.match(readFileSync(join(DIR, file), 'utf8'), /^# shellcheck shell=sh\n/, `${file} says its shell for shellcheck and editors`);
   }
+});
+
+test('the package ships every robot sh file: the installed bin reads them at run time', (t) => {
+  // npm is a .cmd on Windows, which needs a shell; CI's Windows run (node.exe under Wine) has no npm at all.
+  const packed = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO, encoding: 'utf8' });
+  if (packed.error) return skipOrFailUnlessWindows(t, 'npm is not on PATH');
+  assert.equal(packed.status, 0, packed.stderr);
+  const files = (JSON.parse(packed.stdout) as { files: { path: string }[] }[])[0].files.map((file) => file.path);
+  assert.deepEqual(
+    FILES.filter((file) => !files.includes(`scripts/lib/commands/robot-sh/${file}`)),
+    [],
+    'robot sh files left out of the package',
+  );
 });
