@@ -29,9 +29,9 @@ async function pullStale(ctx: DeployContext, run: RobotRun, report: (text: strin
     const argv = pullAndTagCommand(source, target, previousRef(ctx.config.image, ws), [built.id, digest, ...(config ? [config] : [])]);
     // The tag moves under the robot's lock, which a rollback or prune may hold meanwhile.
     const timeoutMs = pullDeadlineMs(ctx.config.link.robotTimeoutSeconds, built.sizeBytes) + ROBOT_LOCK_WAIT_SECONDS * 1000;
-    // The laptop's tag for the next delta goes on while the robot pulls.
+    // The laptop's tag for the next delta goes on while the robot pulls; --no-delta is this deploy's, not the next one's.
     const kept =
-      built.localId && !ctx.recorded && !ctx.noDelta && run.robot.delta !== false
+      built.localId && !ctx.recorded && run.robot.delta !== false
         ? keepForNextDelta(ctx.local, ctx.config.image, ws, built.localId)
         : undefined;
     // Pull by digest and tag are idempotent, so after a dropped link the whole script simply runs again.
