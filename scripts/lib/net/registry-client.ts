@@ -77,14 +77,17 @@ export class RegistryClient {
     await this.finish(await this.start(), digest, bytes);
   }
 
-  /** A streamed upload: one PATCH with the whole stream, then the digest, which `digest()` knows once the stream has ended. */
-  async uploadStream(body: Readable, digest: () => string): Promise<void> {
-    const location = await this.start();
-    const patched = await this.call('PATCH', location, { 'Content-Type': 'application/octet-stream' }, body);
+  /**
+   * A streamed upload: one PATCH with the whole stream, then the digest, which `digest()` knows once the
+   * stream has ended. `signal` ends whichever request is under way; the body is the caller's to close.
+   */
+  async uploadStream(body: Readable, digest: () => string, signal?: AbortSignal): Promise<void> {
+    const location = await this.start(signal);
+    const patched = await this.call('PATCH', location, { 'Content-Type': 'application/octet-stream' }, body, signal);
     const next = patched.headers.location;
     if (patched.status !== 202 || typeof next !== 'string')
       throw new Error(`sending a blob answered HTTP ${patched.status}: ${patched.body.toString('utf8').slice(0, 200)}`);
-    await this.finish(this.path(next), digest());
+    await this.finish(this.path(next), digest(), undefined, signal);
   }
 
   /** PUT by digest or tag: the registry checks that every blob the manifest names is there. */
@@ -104,14 +107,14 @@ export class RegistryClient {
     this.agent.destroy();
   }
 
-  private async start(): Promise<string> {
-    const started = await this.call('POST', `/v2/${this.repo}/blobs/uploads/`, { 'Content-Length': '0' });
+  private async start(signal?: AbortSignal): Promise<string> {
+    const started = await this.call('POST', `/v2/${this.repo}/blobs/uploads/`, { 'Content-Length': '0' }, undefined, signal);
     const location = started.headers.location;
     if (started.status !== 202 || typeof location !== 'string') throw new Error(`starting a blob upload answered HTTP ${started.status}`);
     return this.path(location);
   }
 
-  private async finish(location: string, digest: string, bytes?: Buffer): Promise<void> {
+  private async finish(location: string, digest: string, bytes?: Buffer, signal?: AbortSignal): Promise<void> {
     const url = new URL(location, 'http://registry');
     url.searchParams.set('digest', digest);
     const put = await this.call(
@@ -119,6 +122,7 @@ export class RegistryClient {
       `${url.pathname}${url.search}`,
       { 'Content-Type': 'application/octet-stream', 'Content-Length': String(bytes?.length ?? 0) },
       bytes,
+      signal,
     );
     if (put.status !== 201)
       throw new Error(`uploading blob ${digest} answered HTTP ${put.status}: ${put.body.toString('utf8').slice(0, 200)}`);
@@ -130,8 +134,15 @@ export class RegistryClient {
     return `${url.pathname}${url.search}`;
   }
 
-  private call(method: string, path: string, headers: Record<string, string> = {}, body?: Buffer | string | Readable): Promise<Answer> {
+  private call(
+    method: string,
+    path: string,
+    headers: Record<string, string> = {},
+    body?: Buffer | string | Readable,
+    signal?: AbortSignal,
+  ): Promise<Answer> {
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
       const req = request({ host: '127.0.0.1', port: this.port(), method, path, headers, agent: this.agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -141,6 +152,9 @@ export class RegistryClient {
       // A stalled body (a link gone quiet) is the caller's stall guard's to notice; a request without one must still end.
       req.setTimeout(ANSWER_WITHIN_MS, () => req.destroy(new Error(`${method} ${path}: no answer from the robot's registry within 60 s`)));
       req.on('error', reject);
+      const abort = () => req.destroy(signal?.reason as Error);
+      signal?.addEventListener('abort', abort, { once: true });
+      req.on('close', () => signal?.removeEventListener('abort', abort));
       if (body && typeof body !== 'string' && !Buffer.isBuffer(body)) {
         body.on('error', (error) => req.destroy(error));
         body.pipe(req);

@@ -9,13 +9,13 @@ export async function copyBlob(from: RegistryClient, to: RegistryClient, blob: D
   signal.throwIfAborted();
   if ((await to.blobSize(blob.digest)) !== undefined) return 0;
   const body = await from.openBlob(blob.digest);
-  const stop = () => body.destroy(signal.reason as Error);
-  signal.addEventListener('abort', stop, { once: true });
+  // The request's own error reports a failure; an 'error' nobody listens to would end the process.
+  body.on('error', () => undefined);
   try {
-    await to.uploadStream(body, () => blob.digest);
+    await to.uploadStream(body, () => blob.digest, signal);
     return blob.size;
   } finally {
-    signal.removeEventListener('abort', stop);
+    body.destroy();
   }
 }
 

@@ -23,19 +23,22 @@ export async function uploadLayerFile(registry: RegistryClient, file: string, le
   const body = new PassThrough();
   const source = createReadStream(file);
   const gzip = createGzip({ level });
-  const stop = () => body.destroy(signal.reason as Error);
-  signal.addEventListener('abort', stop, { once: true });
   for (const stage of [source, gzip, measure]) stage.on('error', (error: Error) => body.destroy(error));
+  // The request's own error reports a failure; an 'error' nobody listens to would end the process.
+  body.on('error', () => undefined);
   source.pipe(gzip).pipe(measure).pipe(body);
   try {
     let digest = '';
-    await registry.uploadStream(body, () => {
-      digest = `sha256:${hash.digest('hex')}`;
-      return digest;
-    });
+    await registry.uploadStream(
+      body,
+      () => {
+        digest = `sha256:${hash.digest('hex')}`;
+        return digest;
+      },
+      signal,
+    );
     return { mediaType: OCI_LAYER_GZIP, digest, size };
   } finally {
-    signal.removeEventListener('abort', stop);
-    source.destroy();
+    for (const stage of [source, gzip, measure, body]) stage.destroy();
   }
 }

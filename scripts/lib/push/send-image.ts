@@ -93,7 +93,7 @@ async function sendWhole(
     );
   const blob = await withReconnect(
     link,
-    `the transfer of ${ws}`,
+    `the push of ${ws}`,
     (signal) =>
       withStallGuard(
         () => link.tunnelIfAny?.bytesToRobot() ?? 0,

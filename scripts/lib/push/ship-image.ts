@@ -93,7 +93,7 @@ async function copyWhole(
     new Error(`copying ${ws} to ${robot.name} made no progress for ${seconds} s; raise ROBOT_TIMEOUT_SECONDS for a slow link`);
   const copied = await withReconnect(
     link,
-    `the copy of ${ws}`,
+    `the push of ${ws}`,
     (signal) =>
       withStallGuard(
         () => link.tunnelIfAny?.bytesToRobot() ?? 0,
