@@ -1,8 +1,6 @@
 // The post's step 1 alone: build the workspace images on the laptop.
 
-import { buildTask } from './lib/build/build-tasks.ts';
 import { parseCommandLine } from './lib/cli/args.ts';
-import { EXIT, runMain } from './lib/cli/main.ts';
 import { answer, say } from './lib/cli/output.ts';
 import { UsageError } from './lib/config/errors.ts';
 import { loadProjectConfig, resolveEnvFile } from './lib/config/load-config.ts';
@@ -10,8 +8,10 @@ import { platformProblem } from './lib/config/references.ts';
 import { selectRobots, selectWorkspaces } from './lib/config/select.ts';
 import { isInteractive } from './lib/deploy/context.ts';
 import { prepareDeploy, runTaskList } from './lib/deploy/pipeline.ts';
-import { StepClock } from './lib/deploy/step-clock.ts';
 import { dryRunListing, timingLines } from './lib/deploy/summary.ts';
+import { EXIT, runMain } from './lib/entry/main.ts';
+import { buildTask } from './lib/image-build/build-tasks.ts';
+import { StepClock } from './lib/runner/step-clock.ts';
 
 const HELP = `
 Usage: npx tsx scripts/build.ts [robot... | all] [--ws NAME]... [--platform P] [--env-file FILE] [--dry-run]

@@ -1,7 +1,6 @@
 // The post's step 5 alone. A deploy closes its own tunnel and SSH connection on every way out, so
 // what can be left is a temporary push tag from a killed run (kill -9) and, on request, the registry.
 import { parseCommandLine } from './lib/cli/args.ts';
-import { EXIT, runMain } from './lib/cli/main.ts';
 import { complain, say } from './lib/cli/output.ts';
 import { LAPTOP_REGISTRY, removeLaptopRegistry, removeLaptopRegistryVolume } from './lib/commands/laptop-registry.ts';
 import { listPushTags, untagImage } from './lib/commands/local-docker.ts';
@@ -10,6 +9,7 @@ import { selectRobots } from './lib/config/select.ts';
 import { runRobotSteps } from './lib/deploy/pipeline.ts';
 import { connect } from './lib/deploy/steps/connect.ts';
 import { stopRegistry } from './lib/deploy/steps/registry.ts';
+import { EXIT, runMain } from './lib/entry/main.ts';
 import { LocalRunner } from './lib/runner/local-runner.ts';
 
 const HELP = `

@@ -1,5 +1,5 @@
 // Builds the workspace images and lands them on the robots: the post's steps 1-5 as one task list.
-import { runShipCommand } from './lib/cli/ship-command.ts';
+import { runShipCommand } from './lib/entry/ship-command.ts';
 
 const HELP = `
 Usage: npx tsx scripts/deploy.ts <robot>... | all [options]

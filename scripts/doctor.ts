@@ -1,6 +1,5 @@
 // Checks the laptop and each robot, and says how to fix whatever fails.
 import { parseCommandLine } from './lib/cli/args.ts';
-import { EXIT, runMain } from './lib/cli/main.ts';
 import { answer, complain, say } from './lib/cli/output.ts';
 import { loadRobots } from './lib/config/select.ts';
 import { diagnoseCredentials } from './lib/doctor/diagnose-credentials.ts';
@@ -8,6 +7,7 @@ import { diagnoseLaptop } from './lib/doctor/diagnose-laptop.ts';
 import { diagnoseRobot } from './lib/doctor/diagnose-robot.ts';
 import { doctorJson } from './lib/doctor/doctor-json.ts';
 import { type CheckRow, formatTable } from './lib/doctor/table.ts';
+import { EXIT, runMain } from './lib/entry/main.ts';
 import { LocalRunner } from './lib/runner/local-runner.ts';
 import { KnownHosts } from './lib/ssh/host-keys.ts';
 

@@ -1,15 +1,15 @@
 // Frees disk on robots: old deploys, their registry blobs, dangling images.
 import { parseCommandLine } from './lib/cli/args.ts';
-import { EXIT, runMain } from './lib/cli/main.ts';
 import { complain } from './lib/cli/output.ts';
 import { UsageError } from './lib/config/errors.ts';
 import { loadRobots } from './lib/config/select.ts';
 import { prepareDeploy, runDeploy } from './lib/deploy/pipeline.ts';
-import { StepClock } from './lib/deploy/step-clock.ts';
 import { connect } from './lib/deploy/steps/connect.ts';
 import { registry } from './lib/deploy/steps/registry.ts';
 import { tunnel } from './lib/deploy/steps/tunnel.ts';
+import { EXIT, runMain } from './lib/entry/main.ts';
 import { pruneStep } from './lib/prune/prune-step.ts';
+import { StepClock } from './lib/runner/step-clock.ts';
 
 const HELP = `
 Usage: npx tsx scripts/prune.ts <robot>... | all [--keep N] [--env-file FILE]

@@ -1,5 +1,5 @@
 // The post's step 4 alone: ship images already built on the laptop (no build), then pull + tag on the robots.
-import { runShipCommand } from './lib/cli/ship-command.ts';
+import { runShipCommand } from './lib/entry/ship-command.ts';
 
 const HELP = `
 Usage: npx tsx scripts/push.ts <robot>... | all [--ws NAME]... [--env-file FILE] [--dry-run] [--timings] [--no-delta]

@@ -1,12 +1,12 @@
 // The post's step 2 alone: make sure registry:2 runs on each robot's 127.0.0.1 (or stop it).
 import { parseCommandLine } from './lib/cli/args.ts';
-import { EXIT, runMain } from './lib/cli/main.ts';
 import { answer, complain } from './lib/cli/output.ts';
 import { loadRobots } from './lib/config/select.ts';
 import { runRobotSteps } from './lib/deploy/pipeline.ts';
 import { connect } from './lib/deploy/steps/connect.ts';
 import { registry, stopRegistry } from './lib/deploy/steps/registry.ts';
 import { dryRunListing } from './lib/deploy/summary.ts';
+import { EXIT, runMain } from './lib/entry/main.ts';
 
 const HELP = `
 Usage: npx tsx scripts/registry.ts <robot>... | all [--stop] [--env-file FILE] [--dry-run]

@@ -1,11 +1,11 @@
 // Puts the image a deploy replaced (IMAGE:WS.prev) back under IMAGE:WS, atomically.
 import { parseCommandLine } from './lib/cli/args.ts';
 import { shortId } from './lib/cli/display-format.ts';
-import { EXIT, runMain } from './lib/cli/main.ts';
 import { complain, say } from './lib/cli/output.ts';
 import { imageRef, parseRollback, previousRef, ROLLBACK_NO_CURRENT, ROLLBACK_NO_PREVIOUS, rollback } from './lib/commands/robot-docker.ts';
 import { ROBOT_LOCK_WAIT_SECONDS } from './lib/commands/robot-lock-script.ts';
 import { loadRobots, selectWorkspaces } from './lib/config/select.ts';
+import { EXIT, runMain } from './lib/entry/main.ts';
 import { lastLines } from './lib/runner/runner.ts';
 import { withRobotConnection } from './lib/ssh/connect.ts';
 import { KnownHosts } from './lib/ssh/host-keys.ts';

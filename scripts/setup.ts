@@ -1,9 +1,9 @@
 // The post's step 0 as one command on any OS: your SSH key, its registration on each robot, host
 // keys pinned beside robots.env, and a look at the buildx builder deploys will use.
 import { parseCommandLine } from './lib/cli/args.ts';
-import { EXIT, runMain } from './lib/cli/main.ts';
 import { complain, say } from './lib/cli/output.ts';
 import { loadRobots } from './lib/config/select.ts';
+import { EXIT, runMain } from './lib/entry/main.ts';
 import { LocalRunner } from './lib/runner/local-runner.ts';
 import { checkBuilder } from './lib/setup/builder-step.ts';
 import { registerKey, type StepReport } from './lib/setup/register-key.ts';

@@ -1,9 +1,9 @@
 // What runs where: per robot and workspace, the robot's image against the laptop's.
 import { parseCommandLine } from './lib/cli/args.ts';
 import { shortId } from './lib/cli/display-format.ts';
-import { EXIT, runMain } from './lib/cli/main.ts';
 import { answer, complain, say } from './lib/cli/output.ts';
 import { loadRobots } from './lib/config/select.ts';
+import { EXIT, runMain } from './lib/entry/main.ts';
 import { LocalRunner } from './lib/runner/local-runner.ts';
 import { KnownHosts } from './lib/ssh/host-keys.ts';
 import { gatherStatus } from './lib/status/gather-status.ts';

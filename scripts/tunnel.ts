@@ -1,6 +1,5 @@
 // The post's step 3 alone: a tunnel from the laptop's 127.0.0.1 to one robot's registry, held until Ctrl-C.
 import { parseCommandLine } from './lib/cli/args.ts';
-import { EXIT, runMain } from './lib/cli/main.ts';
 import { answer } from './lib/cli/output.ts';
 import { UsageError } from './lib/config/errors.ts';
 import { loadRobots } from './lib/config/select.ts';
@@ -9,6 +8,7 @@ import { connect } from './lib/deploy/steps/connect.ts';
 import { registry } from './lib/deploy/steps/registry.ts';
 import { holdTunnel, tunnel } from './lib/deploy/steps/tunnel.ts';
 import { dryRunListing } from './lib/deploy/summary.ts';
+import { EXIT, runMain } from './lib/entry/main.ts';
 
 const HELP = `
 Usage: npx tsx scripts/tunnel.ts <robot> [--env-file FILE] [--dry-run]

@@ -1,7 +1,7 @@
 // `npm run demo`: one simulated robot on this machine, and a real deploy of the demo workspace to it.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { EXIT, runMain } from '../lib/cli/main.ts';
+import { EXIT, runMain } from '../lib/entry/main.ts';
 import { assertSimHost, DEMO_IMAGE, DEMO_WORKSPACE, SimHostError, upSimFleet } from './sim/harness.ts';
 import { stateFiles } from './sim/state.ts';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chooseBuildPath } from '../../scripts/lib/build/laptop-engine.ts';
 import { cliCarriesBuildkit, imageStoreOf } from '../../scripts/lib/commands/engine-info.ts';
 import { digestsOf, sameImage } from '../../scripts/lib/commands/image-identity.ts';
 import { platformVerdict } from '../../scripts/lib/deploy/platform-verdict.ts';
+import { chooseBuildPath } from '../../scripts/lib/image-build/laptop-engine.ts';
 
 const CONFIG = `sha256:${'c'.repeat(64)}`;
 const MANIFEST = `sha256:${'a'.repeat(64)}`;

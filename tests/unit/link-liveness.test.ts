@@ -7,10 +7,11 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { departureTime } from '../../scripts/dev/sim/link-relay.ts';
+import { DEFAULT_LINK, silenceLimitMs } from '../../scripts/lib/config/link-policy.ts';
 import { parseProjectConfig } from '../../scripts/lib/config/load-config.ts';
-import { withStallGuard } from '../../scripts/lib/deploy/stall-guard.ts';
 import { pullDeadlineMs } from '../../scripts/lib/link/deadlines.ts';
-import { DEFAULT_LINK, silenceLimitMs, watchSilence } from '../../scripts/lib/ssh/liveness.ts';
+import { withStallGuard } from '../../scripts/lib/link/stall-guard.ts';
+import { watchSilence } from '../../scripts/lib/ssh/liveness.ts';
 import { tempDir } from '../support/cli.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,7 +1,7 @@
 // The whole benchmark: its own fleet up, the scenarios, the report, and the fleet down again on
 // every way out (done, failure, Ctrl-C, SIGTERM).
 import { cpus, loadavg } from 'node:os';
-import { EXIT } from '../../lib/cli/main.ts';
+import { EXIT } from '../../lib/entry/main.ts';
 import { downSimFleet, ensureLaptopDocker, type SimFleet, stopLaptopDockerIfOurs, upSimFleet } from '../sim/harness.ts';
 import { runScenario, type Sample } from './alternate-rounds.ts';
 import {

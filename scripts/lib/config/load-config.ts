@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { composeSpecProblem } from '../commands/robot-compose.ts';
-import { DEFAULT_LINK, type LinkPolicy } from '../ssh/liveness.ts';
+import { composeSpecProblem } from './compose-spec.ts';
 import { type EnvEntry, readEnvLines } from './env-lines.ts';
 import {
   checked,
@@ -15,6 +14,7 @@ import {
   workspaceList,
 } from './env-values.ts';
 import { configError, UsageError } from './errors.ts';
+import { DEFAULT_LINK, type LinkPolicy } from './link-policy.ts';
 import { DEFAULTS, GLOBAL_KEYS, type ProjectConfig, ROBOT_KEYS, type RobotConfig, type RobotKey } from './project-config.ts';
 import { imageNameProblem, platformProblem, robotNameProblem } from './references.ts';
 import { parseSshTarget } from './ssh-target.ts';

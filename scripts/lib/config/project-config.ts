@@ -1,4 +1,4 @@
-import type { LinkPolicy } from '../ssh/liveness.ts';
+import type { LinkPolicy } from './link-policy.ts';
 import type { SshTarget } from './ssh-target.ts';
 
 export interface RobotConfig {

@@ -3,7 +3,7 @@
 // is a pure function of the layer's bytes (content-addressed), so a file found is always right.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { laptopCachePath, replaceFile } from './laptop-cache.ts';
+import { laptopCachePath, replaceFile } from '../files/laptop-cache.ts';
 import type { ChunkIndex } from './recipe.ts';
 
 /** At most this many layers' indexes are kept (about 40 bytes per 8 KiB chunk: ~0.3 MB per 60 MB layer). */

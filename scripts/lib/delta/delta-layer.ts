@@ -5,26 +5,12 @@
 import { createReadStream } from 'node:fs';
 import { withReconnect } from '../link/reconnect.ts';
 import type { RobotLink } from '../link/robot-link.ts';
+import { type Descriptor, OCI_LAYER_TAR, sha256Digest } from '../net/manifest.ts';
 import { chunkIndexDir, saveChunkIndex } from './chunk-index-cache.ts';
-import { sendLayer } from './delta-send.ts';
+import { type FreshLayer, sendLayer } from './delta-send.ts';
 import type { SavedLayer } from './image-save.ts';
-import { type Descriptor, OCI_LAYER_TAR, sha256Digest } from './manifest.ts';
 import type { PhaseClock } from './phase-clock.ts';
-import { type ChunkIndex, indexChunks, makeRecipe, type Recipe } from './recipe.ts';
-
-export interface FreshLayer {
-  diffId: string;
-  basisDiffId: string;
-  /** The basis layer's blob in the robot's registry (gzip or not). */
-  basisBlob: string;
-  /** The basis layer unpacked, as the robot holds it while rebuilding. */
-  basisSize: number;
-  recipe: Recipe;
-  /** batch.N.<sha256> per literal batch: the name says what the robot must hold. */
-  batchNames: string[];
-  /** The robot's work directory for this layer against this basis. */
-  work: string;
-}
+import { type ChunkIndex, indexChunks, makeRecipe } from './recipe.ts';
 
 export interface DeltaSent {
   /** The layer as the registry now stores it: uncompressed, its digest its diffID. */

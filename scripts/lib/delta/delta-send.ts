@@ -1,6 +1,5 @@
 // The delta's transfer to one robot: the literal batches it lacks, each on its own SSH channel, then
 // the fixed script that rebuilds and verifies the layer there (commands/robot-delta.ts).
-import type { ClientChannel } from 'ssh2';
 import { megabytes, shortId } from '../cli/display-format.ts';
 import {
   DELTA_BASIS_MISMATCH,
@@ -15,11 +14,25 @@ import {
 import { REGISTRY_CONTAINER } from '../commands/robot-registry.ts';
 import { pullDeadlineMs } from '../link/deadlines.ts';
 import type { RobotLink } from '../link/robot-link.ts';
+import { sendBytes } from '../link/send-bytes.ts';
 import { CommandError, lastLines } from '../runner/runner.ts';
-import { joinPosix } from '../shell/posix-quote.ts';
-import type { FreshLayer } from './delta-layer.ts';
 import type { PhaseClock } from './phase-clock.ts';
-import { recipeText } from './recipe.ts';
+import { type Recipe, recipeText } from './recipe.ts';
+
+/** A layer the robot rebuilds: its recipe against a basis the robot holds, and where the work happens. */
+export interface FreshLayer {
+  diffId: string;
+  basisDiffId: string;
+  /** The basis layer's blob in the robot's registry (gzip or not). */
+  basisBlob: string;
+  /** The basis layer unpacked, as the robot holds it while rebuilding. */
+  basisSize: number;
+  recipe: Recipe;
+  /** batch.N.<sha256> per literal batch: the name says what the robot must hold. */
+  batchNames: string[];
+  /** The robot's work directory for this layer against this basis. */
+  work: string;
+}
 
 /**
  * One attempt: what the robot already has, the missing literal batches, then the rebuild. Returns bytes
@@ -90,46 +103,4 @@ async function sendAndRebuild(
     );
   phases.robot(applied.stdout);
   return sent;
-}
-
-/**
- * Runs a robot command with binary stdin on its own SSH channel; resolves when it exits 0. The
- * signal and a deadline are watched from the start: a link cut before the channel opens would
- * otherwise leave the exec waiting for ever.
- */
-export function sendBytes(link: RobotLink, argv: string[], data: Buffer, signal: AbortSignal): Promise<void> {
-  const client = link.client;
-  const seconds = link.deps.settings.robotTimeoutSeconds + Math.ceil(data.length / 25_000);
-  return new Promise((resolve, reject) => {
-    signal.throwIfAborted();
-    let channel: ClientChannel | undefined;
-    let settled = false;
-    const done = (outcome?: Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal.removeEventListener('abort', abort);
-      channel?.destroy();
-      if (outcome) reject(outcome);
-      else resolve();
-    };
-    const abort = () => done(signal.reason as Error);
-    const timer = setTimeout(
-      () => done(new Error(`sending literals to ${link.robot.name} made no progress for ${seconds} s`)),
-      (seconds + 10) * 1000,
-    );
-    signal.addEventListener('abort', abort, { once: true });
-    client.exec(joinPosix(['timeout', '-k', '5', String(seconds), ...argv]), (error, opened: ClientChannel) => {
-      if (error) return done(error);
-      if (settled) return void opened.destroy();
-      channel = opened;
-      let stderr = '';
-      opened.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-      opened.on('exit', (code: number | null) =>
-        done(code === 0 ? undefined : new Error(`sending literals to ${link.robot.name} failed (exit ${code}): ${lastLines(stderr, 1)}`)),
-      );
-      opened.on('close', () => done(new Error(`sending literals to ${link.robot.name} was cut off`)));
-      opened.end(data);
-    });
-  });
 }

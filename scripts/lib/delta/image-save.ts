@@ -9,7 +9,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
-import { sha256Digest } from './manifest.ts';
+import { sha256Digest } from '../net/manifest.ts';
 
 export interface SavedLayer {
   file: string;

@@ -1,6 +1,6 @@
-import type { BuildJob, BuildPath } from '../build/build-job.ts';
 import { outputMode } from '../cli/output.ts';
 import type { ProjectConfig } from '../config/project-config.ts';
+import { type BuildJob, type BuildPath, buildKey } from '../image-build/build-job.ts';
 import type { PushRoute } from '../push/push-route.ts';
 import type { RecordedCommand } from '../runner/recording-runner.ts';
 import type { Runner } from '../runner/runner.ts';
@@ -31,8 +31,6 @@ export interface DeployContext {
   /** --no-delta: layers always travel by docker push. */
   readonly noDelta: boolean;
 }
-
-export const buildKey = (platform: string, ws: string): string => `${platform} ${ws}`;
 
 /** The shared build a robot's workspace waits on. */
 export function buildFor(ctx: Pick<DeployContext, 'builds'>, run: RobotRun, ws: string): BuildJob {

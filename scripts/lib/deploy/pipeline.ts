@@ -1,15 +1,16 @@
 import { Listr, type ListrTask, PRESET_TIMER } from 'listr2';
-import type { BuildPath } from '../build/build-job.ts';
-import { planBuildJobs, planBuilds } from '../build/build-plan.ts';
-import { buildTask } from '../build/build-tasks.ts';
-import { inspectLaptopEngine } from '../build/laptop-engine.ts';
 import { outputMode } from '../cli/output.ts';
 import type { ProjectConfig, RobotConfig } from '../config/project-config.ts';
 import { selectWorkspaces } from '../config/select.ts';
+import type { BuildPath } from '../image-build/build-job.ts';
+import { planBuildJobs, planBuilds } from '../image-build/build-plan.ts';
+import { buildTask } from '../image-build/build-tasks.ts';
+import { inspectLaptopEngine } from '../image-build/laptop-engine.ts';
 import { RobotLink } from '../link/robot-link.ts';
 import { choosePushRoute, DRY_RUN_ROUTE, type PushRoute } from '../push/push-route.ts';
 import { LocalRunner } from '../runner/local-runner.ts';
 import { type RecordedCommand, RecordingRunner } from '../runner/recording-runner.ts';
+import { StepClock } from '../runner/step-clock.ts';
 import type { Teardown } from '../runner/teardown.ts';
 import { KnownHosts } from '../ssh/host-keys.ts';
 import { type DeployContext, isInteractive } from './context.ts';
@@ -17,7 +18,6 @@ import { laptopResponder } from './dry-run.ts';
 import { RobotRun } from './robot-run.ts';
 import type { RobotStep } from './robot-step.ts';
 import { type Finish, robotTasks, robotTitle } from './robot-tasks.ts';
-import { StepClock } from './step-clock.ts';
 
 export interface DeployRequest {
   config: ProjectConfig;
@@ -116,7 +116,7 @@ export async function runDeploy(
   // The engine is asked how it reaches the tunnel while the image builds.
   if (needsBuilds && !ctx.recorded) void ctx.pushRoute().catch(() => undefined);
   const tasks: ListrTask<DeployContext>[] = [
-    ...(needsBuilds ? [...ctx.builds.values()].map((job) => buildTask(ctx, job, buildClock, interactive, options.existingImages)) : []),
+    ...(needsBuilds ? [...ctx.builds.values()].map((job) => buildTask<DeployContext>(ctx, job, buildClock, interactive, options.existingImages)) : []),
     ...ctx.robots.map(
       (run): ListrTask<DeployContext> => ({
         title: robotTitle(run),

@@ -3,7 +3,7 @@
 import type { ProbeResult } from '../commands/robot-docker.ts';
 import type { RobotConfig } from '../config/project-config.ts';
 import type { RobotLink } from '../link/robot-link.ts';
-import { StepClock } from './step-clock.ts';
+import { StepClock } from '../runner/step-clock.ts';
 
 export type WorkspaceOutcome = { kind: 'deployed'; id: string; previous?: string } | { kind: 'up-to-date'; id: string };
 

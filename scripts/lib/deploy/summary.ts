@@ -3,9 +3,9 @@ import { answer, complain, say } from '../cli/output.ts';
 import { previousRef } from '../commands/robot-docker.ts';
 import { formatSshTarget } from '../config/ssh-target.ts';
 import { formatRecorded } from '../runner/recording-runner.ts';
+import type { StepClock } from '../runner/step-clock.ts';
 import type { DeployContext } from './context.ts';
 import type { RobotRun } from './robot-run.ts';
-import type { StepClock } from './step-clock.ts';
 
 export type RobotStatus = 'deployed' | 'up to date' | 'failed';
 

@@ -1,4 +1,4 @@
-import { inspectLaptopEngine, type LaptopEngine } from '../build/laptop-engine.ts';
+import { inspectLaptopEngine, type LaptopEngine } from '../image-build/laptop-engine.ts';
 import { ProgramNotFoundError } from '../runner/find-program.ts';
 import type { Runner } from '../runner/runner.ts';
 import { checkBuilder } from '../setup/builder-step.ts';

@@ -3,10 +3,10 @@
 // first probe sizes a second one to about half a second of the link, so a slow link costs about a
 // second and a fast one is not judged by TCP's slow start alone.
 import { randomBytes } from 'node:crypto';
-import { sendBytes } from '../delta/delta-send.ts';
 import { linkKey } from './link-key.ts';
 import { linkRatesFile, recordLinkRate } from './link-rates.ts';
 import type { RobotLink } from './robot-link.ts';
+import { sendBytes } from './send-bytes.ts';
 
 const FIRST_BYTES = 128 * 1024;
 const MIN_BYTES = 256 * 1024;

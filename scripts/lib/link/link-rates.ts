@@ -2,7 +2,7 @@
 // short probe), kept on the laptop with when it was measured: DELTA=auto and the gzip level go by it.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { laptopCachePath, replaceFile } from '../delta/laptop-cache.ts';
+import { laptopCachePath, replaceFile } from '../files/laptop-cache.ts';
 
 /** Transfers smaller than this say more about round trips than about the link. */
 export const MEASURABLE_BYTES = 4e6;

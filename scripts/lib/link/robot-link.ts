@@ -2,13 +2,13 @@
 // runner), the tunnel to the robot's registry, and the robot's lock. Every step, the reconnect after a
 // drop and deploy --watch between saves go through it, and clean-up closes it on every way out.
 import type { Client } from 'ssh2';
+import type { LinkPolicy } from '../config/link-policy.ts';
 import type { RobotConfig } from '../config/project-config.ts';
 import { waitForRegistry } from '../net/registry-ready.ts';
 import type { Runner } from '../runner/runner.ts';
 import type { Teardown } from '../runner/teardown.ts';
 import type { ConnectOptions, RobotConnection } from '../ssh/connect.ts';
 import type { KnownHosts } from '../ssh/host-keys.ts';
-import type { LinkPolicy } from '../ssh/liveness.ts';
 import { holdRobotLock, type LockMode, type RobotLock } from '../ssh/robot-lock.ts';
 import { openTunnel, type Tunnel } from '../ssh/tunnel.ts';
 

@@ -2,7 +2,7 @@
 // per push keeps its connections open, so a dozen calls cost one SSH channel each, not one per call.
 import { Agent, type IncomingMessage, request } from 'node:http';
 import type { Readable } from 'node:stream';
-import { MANIFEST_ACCEPT, OCI_MANIFEST } from '../delta/manifest.ts';
+import { MANIFEST_ACCEPT, OCI_MANIFEST } from './manifest.ts';
 
 interface Answer {
   status: number;

@@ -1,7 +1,7 @@
 // Copies an image from the registry in the laptop's engine to the robot's, through the tunnel: the
 // manifest's exact bytes (so the robot pulls the digest the laptop pushed) and each blob the robot lacks,
 // streamed as it is, never unpacked or compressed again.
-import { type Descriptor, OCI_INDEX, parseManifest } from '../delta/manifest.ts';
+import { type Descriptor, OCI_INDEX, parseManifest } from '../net/manifest.ts';
 import type { RegistryClient } from '../net/registry-client.ts';
 
 /** One blob, unless the robot's registry has it; resolves with the bytes sent. */

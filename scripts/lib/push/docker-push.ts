@@ -1,10 +1,10 @@
 // docker push of the laptop's image to a registry on 127.0.0.1: the robot's, through the tunnel, or the
 // one kept in a laptop engine that runs in a VM. The engine's daemon does the pushing.
 
-import { metadataValue } from '../build/laptop-build.ts';
 import { shortId } from '../cli/display-format.ts';
 import { buildxPush, parsePushDigest, pushImage, tagImage, untagImage } from '../commands/local-docker.ts';
-import { withTempFile } from '../deploy/temp-file.ts';
+import { withTempFile } from '../files/temp-file.ts';
+import { metadataValue } from '../image-build/laptop-build.ts';
 import type { Laptop } from '../runner/laptop.ts';
 import { runChecked } from '../runner/runner.ts';
 

@@ -1,7 +1,7 @@
 // Where robot-deploy's own upload takes a layer's bytes from: a `docker save` of the laptop's image
 // (saved-layers.ts), or the registry kept in a laptop engine that runs in a VM (staging-source.ts).
 import type { SavedLayer } from '../delta/image-save.ts';
-import type { Descriptor } from '../delta/manifest.ts';
+import type { Descriptor } from '../net/manifest.ts';
 import type { RegistryClient } from '../net/registry-client.ts';
 
 export interface ImageConfig {

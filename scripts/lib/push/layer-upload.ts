@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { PassThrough, Transform } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import type { Descriptor } from '../delta/manifest.ts';
+import type { Descriptor } from '../net/manifest.ts';
 import type { RegistryClient } from '../net/registry-client.ts';
 
 export const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';

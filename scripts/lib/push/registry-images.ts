@@ -1,6 +1,6 @@
 // What the robot's registry holds, read through the tunnel: an image by reference, and every layer
 // of the project's images by diffID, so a push sends only what the robot lacks, whoever sent the rest.
-import { type Descriptor, OCI_LAYER_TAR, parseManifest } from '../delta/manifest.ts';
+import { type Descriptor, OCI_LAYER_TAR, parseManifest } from '../net/manifest.ts';
 import type { RegistryClient } from '../net/registry-client.ts';
 
 export interface RegistryImage {

@@ -4,12 +4,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BuiltImage } from '../build/build-job.ts';
 import { megabytes } from '../cli/display-format.ts';
 import { imageWithLayers, inspectLayers, listImageIds, saveImages } from '../commands/local-images.ts';
 import { basisRef, cachedIndexes } from '../delta/delta-basis.ts';
 import { readSavedImages, type SavedImages } from '../delta/image-save.ts';
-import { OCI_CONFIG, sha256Digest } from '../delta/manifest.ts';
+import type { BuiltImage } from '../image-build/build-job.ts';
+import { OCI_CONFIG, sha256Digest } from '../net/manifest.ts';
 import { startProcess } from '../runner/child-process.ts';
 import type { Laptop } from '../runner/laptop.ts';
 import { lastLines, type Runner } from '../runner/runner.ts';

@@ -4,11 +4,11 @@
 import { megabytes } from '../cli/display-format.ts';
 import { cachedIndexes } from '../delta/delta-basis.ts';
 import { sendDeltaLayer } from '../delta/delta-layer.ts';
-import { composeManifest, type Descriptor, sha256Digest } from '../delta/manifest.ts';
-import { withStallGuard } from '../deploy/stall-guard.ts';
 import { linkKey } from '../link/link-key.ts';
 import { linkRatesFile, recordLinkRate } from '../link/link-rates.ts';
 import { withReconnect } from '../link/reconnect.ts';
+import { withStallGuard } from '../link/stall-guard.ts';
+import { composeManifest, type Descriptor, sha256Digest } from '../net/manifest.ts';
 import type { RegistryClient } from '../net/registry-client.ts';
 import type { ImageConfig, LayerSource } from './layer-source.ts';
 import type { Shipment } from './shipment.ts';

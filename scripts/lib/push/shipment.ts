@@ -1,9 +1,10 @@
 // One workspace on its way to one robot, as the push step hands it to push/: what the push's routes
 // and the delta need, and nothing else of the deploy.
-import type { BuildJob } from '../build/build-job.ts';
+
 import type { ImageIdentity } from '../commands/image-identity.ts';
 import type { RobotConfig } from '../config/project-config.ts';
 import type { PhaseClock } from '../delta/phase-clock.ts';
+import type { BuildJob } from '../image-build/build-job.ts';
 import type { RobotLink } from '../link/robot-link.ts';
 import type { Laptop } from '../runner/laptop.ts';
 

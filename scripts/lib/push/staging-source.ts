@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { megabytes } from '../cli/display-format.ts';
 import type { SavedLayer } from '../delta/image-save.ts';
-import { type Descriptor, OCI_CONFIG, ociDescriptor } from '../delta/manifest.ts';
+import { type Descriptor, OCI_CONFIG, ociDescriptor } from '../net/manifest.ts';
 import type { RegistryClient } from '../net/registry-client.ts';
 import type { Teardown } from '../runner/teardown.ts';
 import { copyBlob } from './copy-image.ts';

@@ -1,6 +1,6 @@
 // What becomes of each layer of the new image when robot-deploy uploads it itself: reused (the robot's
 // registry has it), rebuilt on the robot by delta from the earlier layer at its place, or sent whole.
-import { type Descriptor, ociDescriptor } from '../delta/manifest.ts';
+import { type Descriptor, ociDescriptor } from '../net/manifest.ts';
 
 export type PlannedLayer =
   | { diffId: string; reuse: Descriptor }

@@ -2,8 +2,8 @@
 // name that layer (a rollback, a branch switched back) is asked with one HEAD instead of sent it again.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { laptopCachePath, replaceFile } from '../delta/laptop-cache.ts';
-import type { Descriptor } from '../delta/manifest.ts';
+import { laptopCachePath, replaceFile } from '../files/laptop-cache.ts';
+import type { Descriptor } from '../net/manifest.ts';
 
 /** About 200 bytes each: the newest this many are kept. */
 export const KEPT_LAYERS = 512;

@@ -1,7 +1,7 @@
-import { sshPasswordFromEnvironment } from '../cli/main.ts';
 import { addAuthorizedKey } from '../commands/robot-keys.ts';
 import type { RobotConfig } from '../config/project-config.ts';
 import { formatSshTarget } from '../config/ssh-target.ts';
+import { sshPasswordFromEnvironment } from '../entry/main.ts';
 import { runChecked } from '../runner/runner.ts';
 import { type ConnectOptions, connectRobot } from '../ssh/connect.ts';
 import { ConnectError } from '../ssh/connect-errors.ts';

@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import { NodeSSH } from 'node-ssh';
+import { DEFAULT_LINK, type LinkPolicy } from '../config/link-policy.ts';
 import type { RobotConfig } from '../config/project-config.ts';
 import { formatSshTarget } from '../config/ssh-target.ts';
 import { SshRunner } from '../runner/ssh-runner.ts';
@@ -7,7 +8,7 @@ import { agentForLogin } from './agent-probe.ts';
 import { authHandler, planAuth } from './auth-plan.ts';
 import { ConnectError, explainConnectError, unconfirmedMessage } from './connect-errors.ts';
 import { type HostKeyVerdict, judgeHostKey, type KnownHosts, type PinnedKey } from './host-keys.ts';
-import { DEFAULT_LINK, type LinkPolicy, watchSilence } from './liveness.ts';
+import { watchSilence } from './liveness.ts';
 import { openTransport, type Transport } from './proxy.ts';
 import { resolveSshHost } from './ssh-config.ts';
 

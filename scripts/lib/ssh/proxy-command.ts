@@ -4,7 +4,12 @@ import { Duplex } from 'node:stream';
 import { traceCommand } from '../cli/output.ts';
 import { startProcess } from '../runner/child-process.ts';
 import { quotePosix } from '../shell/posix-quote.ts';
-import type { Transport } from './proxy.ts';
+
+/** The byte stream an SSH session to a robot runs over, and what else must close with it. */
+export interface Transport {
+  sock: Duplex;
+  close(): void;
+}
 
 export interface ProxyLaunch {
   argv: string[];

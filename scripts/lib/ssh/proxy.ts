@@ -3,15 +3,10 @@ import type { NodeSSH } from 'node-ssh';
 import type { ClientChannel } from 'ssh2';
 import { connectJumpHost, type JumpOptions, jumpTarget } from './jump-host.ts';
 import { openSocket } from './open-socket.ts';
-import { openProxyCommand } from './proxy-command.ts';
+import { openProxyCommand, type Transport } from './proxy-command.ts';
 import { type ResolvedHost, resolveSshHost } from './ssh-config.ts';
 
-/** The byte stream an SSH session to a robot runs over, and what else must close with it. */
-export interface Transport {
-  sock: Duplex;
-  close(): void;
-}
-
+export type { Transport };
 export type TransportOptions = JumpOptions;
 
 /** Direct TCP, else ProxyCommand (taken first, as ssh does), else through each ProxyJump hop in turn. */

@@ -1,9 +1,9 @@
-import { planBuildJobs } from '../build/build-plan.ts';
-import { describeLocalImage } from '../build/laptop-build.ts';
 import { sameImage } from '../commands/image-identity.ts';
 import { parseRobotStatus, queryRobotStatus, type RobotStatusReport } from '../commands/robot-status.ts';
 import type { ProjectConfig, RobotConfig } from '../config/project-config.ts';
-import { buildKey } from '../deploy/context.ts';
+import { buildKey } from '../image-build/build-job.ts';
+import { planBuildJobs } from '../image-build/build-plan.ts';
+import { describeLocalImage } from '../image-build/laptop-build.ts';
 import { ProgramNotFoundError } from '../runner/find-program.ts';
 import { type Runner, runChecked } from '../runner/runner.ts';
 import { withRobotConnection } from '../ssh/connect.ts';

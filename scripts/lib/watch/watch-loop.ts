@@ -1,11 +1,11 @@
-import { planBuilds } from '../build/build-plan.ts';
 import { megabytes, shortId } from '../cli/display-format.ts';
 import type { DeployContext } from '../deploy/context.ts';
 import { runDeploy } from '../deploy/pipeline.ts';
 import type { RobotRun } from '../deploy/robot-run.ts';
-import { StepClock } from '../deploy/step-clock.ts';
 import { DEPLOY_STEPS } from '../deploy/steps/index.ts';
 import { robotStatus, timingLines } from '../deploy/summary.ts';
+import { planBuilds } from '../image-build/build-plan.ts';
+import { StepClock } from '../runner/step-clock.ts';
 import { type ChangeBatch, watchContext } from './context-watcher.ts';
 
 type Say = (line: string) => void;

@@ -46,7 +46,10 @@ test('an upload started after the abort sends nothing', async () => {
   const client = new RegistryClient(() => port, 'rd-test');
   const before = uploads.length;
   const reason = new Error('stopped');
-  await assert.rejects(client.uploadStream(new PassThrough(), () => 'sha256:0', AbortSignal.abort(reason)), (error) => error === reason);
+  await assert.rejects(
+    client.uploadStream(new PassThrough(), () => 'sha256:0', AbortSignal.abort(reason)),
+    (error) => error === reason,
+  );
   assert.equal(uploads.length, before);
   client.close();
 });

@@ -4,12 +4,12 @@ import { PhaseClock } from '../../delta/phase-clock.ts';
 import { linkKey } from '../../link/link-key.ts';
 import { linkRatesFile, recordLinkRate } from '../../link/link-rates.ts';
 import { withReconnect } from '../../link/reconnect.ts';
+import { withStallGuard } from '../../link/stall-guard.ts';
 import { pushWithBuildx, pushWithDocker } from '../../push/docker-push.ts';
 import { shipImage, whyNoDelta } from '../../push/ship-image.ts';
 import { buildFor, type DeployContext, isInteractive } from '../context.ts';
 import type { RobotRun } from '../robot-run.ts';
 import type { RobotStep } from '../robot-step.ts';
-import { withStallGuard } from '../stall-guard.ts';
 
 /**
  * The post's step 4 (laptop side): only layers the robot's registry lacks cross the tunnel. By

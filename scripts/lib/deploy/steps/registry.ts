@@ -14,13 +14,13 @@ import {
   stopRegistry as stopRegistryCommand,
 } from '../../commands/robot-registry.ts';
 import { withReconnect } from '../../link/reconnect.ts';
+import { withStallGuard } from '../../link/stall-guard.ts';
 import { startProcess } from '../../runner/child-process.ts';
 import { CommandError, lastLines, runChecked } from '../../runner/runner.ts';
 import { joinPosix } from '../../shell/posix-quote.ts';
 import type { DeployContext } from '../context.ts';
 import type { RobotRun } from '../robot-run.ts';
 import type { RobotStep } from '../robot-step.ts';
-import { withStallGuard } from '../stall-guard.ts';
 
 /**
  * The post's step 2, idempotent: registry:2 on the robot's 127.0.0.1, persistent, restart=always.

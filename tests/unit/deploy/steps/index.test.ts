@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadProjectConfig } from '../../../../scripts/lib/config/load-config.ts';
 import { prepareDeploy, runDeploy } from '../../../../scripts/lib/deploy/pipeline.ts';
-import { StepClock } from '../../../../scripts/lib/deploy/step-clock.ts';
 import { DEPLOY_STEPS } from '../../../../scripts/lib/deploy/steps/index.ts';
 import { pruneStep } from '../../../../scripts/lib/prune/prune-step.ts';
+import { StepClock } from '../../../../scripts/lib/runner/step-clock.ts';
 import { Teardown } from '../../../../scripts/lib/runner/teardown.ts';
 import { makeProject } from '../../../support/cli.ts';
 

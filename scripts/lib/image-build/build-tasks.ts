@@ -1,8 +1,8 @@
 import type { ListrTask } from 'listr2';
 import { shortId } from '../cli/display-format.ts';
-import type { DeployContext } from '../deploy/context.ts';
-import type { StepClock } from '../deploy/step-clock.ts';
-import type { BuildJob } from './build-job.ts';
+import type { Runner } from '../runner/runner.ts';
+import type { StepClock } from '../runner/step-clock.ts';
+import type { BuildJob, BuildPath } from './build-job.ts';
 import { describeLocalImage, runBuild } from './laptop-build.ts';
 
 const BUILDER_NAMES = {
@@ -11,14 +11,20 @@ const BUILDER_NAMES = {
   legacy: 'docker build, legacy builder: install buildx for BuildKit',
 } as const;
 
+/** What a build needs of the deploy: the laptop's runner and the builder it found. */
+export interface BuildDeps {
+  local: Runner;
+  buildPath: BuildPath;
+}
+
 /** One listr task per shared build; robots wait on its result, so a failure reaches each of them. */
-export function buildTask(
-  ctx: DeployContext,
+export function buildTask<Ctx>(
+  ctx: BuildDeps,
   job: BuildJob,
   clock: StepClock,
   interactive: boolean,
   existingImages = false,
-): ListrTask<DeployContext> {
+): ListrTask<Ctx> {
   // A buildx image lives in the builder's cache, so "existing" there means a cached rebuild.
   if (existingImages && ctx.buildPath !== 'buildx') return existingImageTask(ctx, job);
   const title = `build ${job.spec.tag} for ${job.platform} (${BUILDER_NAMES[ctx.buildPath]})`;
@@ -40,7 +46,7 @@ export function buildTask(
   };
 }
 
-function existingImageTask(ctx: DeployContext, job: BuildJob): ListrTask<DeployContext> {
+function existingImageTask<Ctx>(ctx: BuildDeps, job: BuildJob): ListrTask<Ctx> {
   return {
     title: `use the laptop's ${job.spec.tag}`,
     task: async (_ctx, task) => {

@@ -1,7 +1,7 @@
 // A build every robot of a platform waits on, and what it makes.
 import type { ImageIdentity } from '../commands/image-identity.ts';
 import type { BuildSpec } from '../commands/local-docker.ts';
-import type { Deferred } from '../deploy/deferred.ts';
+import type { Deferred } from '../runner/deferred.ts';
 
 /** buildx plugin; `DOCKER_BUILDKIT=1 docker build` (CLI < 23); `docker build`'s legacy builder (CLI 23+ without buildx). */
 export type BuildPath = 'buildx' | 'buildkit' | 'legacy';
@@ -21,3 +21,6 @@ export interface BuildJob {
   /** Route "staged": the manifest digest of the one push into the laptop engine's registry, shared by every robot. */
   staged?: Promise<string>;
 }
+
+/** The key of the shared build for one (platform, workspace). */
+export const buildKey = (platform: string, ws: string): string => `${platform} ${ws}`;

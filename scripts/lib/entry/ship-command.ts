@@ -1,5 +1,5 @@
+import { parseCommandLine } from '../cli/args.ts';
 import { UsageError } from '../config/errors.ts';
-import { parseCommandLine } from './args.ts';
 import { EXIT, runMain } from './main.ts';
 
 /** deploy.ts and push.ts: the same task list, with or without the build. */
@@ -24,7 +24,7 @@ export function runShipCommand(help: string, useExistingImages: boolean): Promis
       import('../config/select.ts'),
       import('../deploy/pipeline.ts'),
       import('../deploy/steps/index.ts'),
-      import('../deploy/step-clock.ts'),
+      import('../runner/step-clock.ts'),
       import('../deploy/summary.ts'),
     ]);
     const { config, robots } = loadRobots(values['env-file'], positionals);

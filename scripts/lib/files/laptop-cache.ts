@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { renameRetrying } from '../files/rename-retrying.ts';
+import { renameRetrying } from './rename-retrying.ts';
 
 /**
  * Where the laptop keeps its cache: `$XDG_CACHE_HOME`, else on Windows `%LOCALAPPDATA%` (the per-machine, not

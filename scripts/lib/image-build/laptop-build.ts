@@ -1,6 +1,6 @@
 import { digestsOf } from '../commands/image-identity.ts';
 import { type BuildSpec, buildxBuild, imageIdentity, parseImageIdentity, plainBuild } from '../commands/local-docker.ts';
-import { readIfPresent, withTempFile } from '../deploy/temp-file.ts';
+import { readIfPresent, withTempFile } from '../files/temp-file.ts';
 import type { CommandResult, Runner } from '../runner/runner.ts';
 import type { BuildPath, BuiltImage } from './build-job.ts';
 

@@ -1,6 +1,6 @@
+import { CommandLineAnswer } from '../cli/args.ts';
 import { UsageError } from '../config/errors.ts';
 import { Teardown } from '../runner/teardown.ts';
-import { CommandLineAnswer } from './args.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, hungUp: 129, interrupted: 130, terminated: 143 } as const;
 

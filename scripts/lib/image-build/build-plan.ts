@@ -1,13 +1,14 @@
 import type { BuildSpec } from '../commands/local-docker.ts';
 import type { ProjectConfig } from '../config/project-config.ts';
 import { dockerfilePath } from '../config/select.ts';
-import { buildKey } from '../deploy/context.ts';
-import { Deferred } from '../deploy/deferred.ts';
-import type { RobotRun } from '../deploy/robot-run.ts';
-import type { BuildJob, BuiltImage } from './build-job.ts';
+import { Deferred } from '../runner/deferred.ts';
+import { type BuildJob, type BuiltImage, buildKey } from './build-job.ts';
 
 /** One build per (platform, workspace), shared by every robot that needs it. */
-export function planBuilds(config: ProjectConfig, runs: readonly RobotRun[]): Map<string, BuildJob> {
+export function planBuilds(
+  config: ProjectConfig,
+  runs: readonly { robot: { platform: string }; workspaces: readonly string[] }[],
+): Map<string, BuildJob> {
   return planBuildJobs(
     config,
     runs.flatMap((run) => run.workspaces.map((ws) => ({ platform: run.robot.platform, ws }))),
