@@ -1,4 +1,4 @@
-// Run by tests/unit/laptop-commands.test.ts: a laptop command aborted as Ctrl-C aborts it, after which this process
+// Run by tests/unit/runner/local-runner.test.ts: a laptop command aborted as Ctrl-C aborts it, after which this process
 // exits at once, as runMain does right after the teardown. Whatever docker started must not outlive it.
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
