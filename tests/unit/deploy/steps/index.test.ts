@@ -2,13 +2,9 @@
 // each step's commands, per host, in the post's order.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadProjectConfig } from '../../../../scripts/lib/config/load-config.ts';
-import { prepareDeploy, runDeploy } from '../../../../scripts/lib/deploy/pipeline.ts';
 import { DEPLOY_STEPS } from '../../../../scripts/lib/deploy/steps/index.ts';
 import { pruneStep } from '../../../../scripts/lib/prune/prune-step.ts';
-import { StepClock } from '../../../../scripts/lib/runner/step-clock.ts';
-import { Teardown } from '../../../../scripts/lib/runner/teardown.ts';
-import { makeProject } from '../../../support/cli.ts';
+import { dryRunDeploy } from '../../../support/deploy-harness.ts';
 
 const ENV = 'IMAGE=app\nWORKSPACES=navigation\nROBOT1_HOST=nuc@192.0.2.64\nROBOT1_AFTER=systemctl restart robot\n';
 
@@ -29,26 +25,7 @@ test("the deploy's steps are the post's, in its order, and each says what it nee
   );
 });
 
-async function dryRun(steps = DEPLOY_STEPS) {
-  const { envFile } = makeProject(ENV);
-  const config = loadProjectConfig(envFile);
-  const teardown = new Teardown();
-  const ctx = await prepareDeploy({
-    config,
-    robots: config.robots,
-    wsFlags: [],
-    dryRun: true,
-    signal: new AbortController().signal,
-    teardown,
-  });
-  await runDeploy(ctx, new StepClock(), steps, { quiet: true });
-  await teardown.run();
-  const lines = (where: string) =>
-    (ctx.recorded ?? [])
-      .filter((entry) => entry.where === where)
-      .map((entry) => (entry.argv[0] === 'sh' ? entry.argv[3] : entry.argv.slice(0, 3).join(' ')));
-  return { ctx, laptop: lines('laptop'), robot: lines('robot1') };
-}
+const dryRun = (steps = DEPLOY_STEPS) => dryRunDeploy(ENV, steps);
 
 test('a deploy, recorded: the build, the push on the laptop; on the robot the probe, registry, pull & tag and AFTER', async () => {
   const { ctx, laptop, robot } = await dryRun();
