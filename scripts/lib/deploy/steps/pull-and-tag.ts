@@ -30,9 +30,13 @@ async function pullStale(ctx: DeployContext, run: RobotRun, report: (text: strin
     // The tag moves under the robot's lock, which a rollback or prune may hold meanwhile.
     const timeoutMs = pullDeadlineMs(ctx.config.link.robotTimeoutSeconds, built.sizeBytes) + ROBOT_LOCK_WAIT_SECONDS * 1000;
     // The laptop's tag for the next delta goes on while the robot pulls; --no-delta is this deploy's, not the next one's.
+    // It is best effort: without it the next deploy sends whole layers, so a failure is a note, never this robot's error.
     const kept =
       built.localId && !ctx.recorded && run.robot.delta !== false
-        ? keepForNextDelta(ctx.local, ctx.config.image, ws, built.localId)
+        ? keepForNextDelta(ctx.local, ctx.config.image, ws, built.localId).then(
+            () => undefined,
+            (error: Error) => error.message.split('\n')[0],
+          )
         : undefined;
     // Pull by digest and tag are idempotent, so after a dropped link the whole script simply runs again.
     const result = await withReconnect(
@@ -41,7 +45,8 @@ async function pullStale(ctx: DeployContext, run: RobotRun, report: (text: strin
       () => runChecked(run.link.runner, argv, `pull and tag of ${target}`, { timeoutMs }),
       report,
     );
-    await kept;
+    const notKept = await kept;
+    if (notKept) ctx.notices.push(`the laptop could not tag ${target} as the next delta's basis (${notKept}); the next deploy of it sends whole layers`);
     const { deployed, previous } = parsePullAndTag(result.stdout);
     run.outcomes.set(ws, { kind: 'deployed', id: built.id, previous });
     // What the robot holds now, for deploy --watch's next redeploy, which does not ask it again.
