@@ -41,12 +41,15 @@ export function readEnvLines(text: string, file: string): EnvEntry[] {
   return entries;
 }
 
+/** One quoted value, then at most a comment: dotenv would hand back the raw text of anything else. */
+const QUOTED = /^(["'`])(.*)\1\s*(?:#.*)?$/;
+
 /**
- * A quoted value is read by dotenv. An unquoted one follows the shell's rule, not dotenv's: `#` starts
+ * A quoted value is read by dotenv once its quotes balance. An unquoted one follows the shell's rule, not dotenv's: `#` starts
  * a comment only after whitespace, so `cd /opt/app#1 && …` keeps its `#1` (dotenv would cut it there).
  */
 function readValue(raw: string, valueStart: number, key: string): string | undefined {
   const rest = raw.slice(valueStart).trimStart();
-  if (/^["'`]/.test(rest)) return parse(raw)[key]?.trim();
+  if (/^["'`]/.test(rest)) return QUOTED.test(rest.trimEnd()) ? parse(raw)[key]?.trim() : undefined;
   return rest.replace(/(^|\s)#.*$/, '').trim();
 }

@@ -1,6 +1,6 @@
 // One robots.env value each: parsed, or refused with the file, line and what to write instead.
 import { existsSync, realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { expandHome } from '../files/home-path.ts';
 import type { EnvEntry } from './env-lines.ts';
 import { configError } from './errors.ts';
@@ -66,7 +66,7 @@ export function contextDir(file: string, dir: string, entry: EnvEntry | undefine
   if (!existsSync(wanted)) throw configError(file, entry?.line, `CONTEXT directory ${wanted} does not exist`);
   // Symlinks are resolved first: a build context may only read the project beside robots.env.
   const inside = relative(realpathSync(dir), realpathSync(wanted));
-  if (inside.startsWith('..') || isAbsolute(inside)) {
+  if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
     throw configError(
       file,
       entry?.line,

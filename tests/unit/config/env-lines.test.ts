@@ -90,8 +90,7 @@ test('a value over 64 KiB is refused at its line; one of exactly 64 KiB is kept'
   );
 });
 
-// Bug: env-lines.ts:50 hands an unbalanced quote to dotenv, which returns the raw text, so the line's
-// "unbalanced quotes?" error (env-lines.ts:33) never fires and the stray quote becomes part of the value.
-test.todo('an unbalanced quote is refused at its line', () => {
+// dotenv hands an unbalanced quote back as raw text; the stray quote must not reach the robot's shell.
+test('an unbalanced quote is refused at its line', () => {
   assert.throws(() => read('IMAGE=img\nR_AFTER="docker compose up -d\n'), refused(/^robots\.env:2: cannot read the value of R_AFTER/));
 });

@@ -104,7 +104,7 @@ const errors: [string, string, RegExp][] = [
   ['bad user', 'IMAGE=img\nR_HOST="n c@robot"\n', /user "n c" is not a valid login name/],
   ['bad ssh port', 'IMAGE=img\nR_HOST=nuc@robot:0\n', /port "0" is not between 1 and 65535/],
   ['reserved name', 'IMAGE=img\nALL_HOST=robot\n', /"all" is reserved/],
-  ['unbalanced quotes', 'IMAGE=img\nR_HOST="robot\n', /robots\.env:2: R_HOST: host ""robot" is not a hostname/],
+  ['unbalanced quotes', 'IMAGE=img\nR_HOST="robot\n', /robots\.env:2: cannot read the value of R_HOST \(unbalanced quotes\?\)/],
   ['missing context', 'IMAGE=img\nCONTEXT=nowhere\nR_HOST=r\n', /robots\.env:2: CONTEXT directory .*nowhere does not exist/],
   ['context outside', 'IMAGE=img\nCONTEXT=..\nR_HOST=r\n', /robots\.env:2: CONTEXT=\.\. points outside/],
 ];
