@@ -116,7 +116,9 @@ export async function runDeploy(
   // The engine is asked how it reaches the tunnel while the image builds.
   if (needsBuilds && !ctx.recorded) void ctx.pushRoute().catch(() => undefined);
   const tasks: ListrTask<DeployContext>[] = [
-    ...(needsBuilds ? [...ctx.builds.values()].map((job) => buildTask<DeployContext>(ctx, job, buildClock, interactive, options.existingImages)) : []),
+    ...(needsBuilds
+      ? [...ctx.builds.values()].map((job) => buildTask<DeployContext>(ctx, job, buildClock, interactive, options.existingImages))
+      : []),
     ...ctx.robots.map(
       (run): ListrTask<DeployContext> => ({
         title: robotTitle(run),

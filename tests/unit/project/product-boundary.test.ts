@@ -16,16 +16,16 @@ function productFiles(root: string): string[] {
 
 test('importSpecifiers reads static, side-effect, type, re-export and dynamic imports, not comments', () => {
   const source = [
-    "import { a } from '../a.ts';",
-    'import type { B } from "../../b.ts";',
-    "import '../side-effect.ts';",
-    "export { c } from '../c.ts';",
+    "import { a } from './a.ts';",
+    'import type { B } from "../b.ts";',
+    "import './side-effect.ts';",
+    "export { c } from './c.ts';",
     'import {',
     '  d,',
-    "} from '../d.ts';",
-    "const e = await import('../e.ts');",
-    "// import { f } from '../commented.ts';",
-    "/* import '../blocked.ts'; */",
+    "} from './d.ts';",
+    "const e = await import('./e.ts');",
+    "// import { f } from './commented.ts';",
+    "/* import './blocked.ts'; */",
     "const url = 'https://example.com/x'; // a URL is not an import",
   ].join('\n');
   assert.deepEqual(importSpecifiers(source), ['./a.ts', '../b.ts', './side-effect.ts', './c.ts', './d.ts', './e.ts']);
@@ -36,12 +36,12 @@ test('the check finds a product file that imports from scripts/dev (it can fail)
   t.after(() => rmSync(root, { recursive: true, force: true }));
   mkdirSync(join(root, 'scripts', 'lib', 'net'), { recursive: true });
   mkdirSync(join(root, 'scripts', 'dev', 'sim'), { recursive: true });
-  writeFileSync(join(root, 'scripts', 'lib', 'net', 'uses-sim.ts'), "import { x } from '../../../dev/sim/names.ts';\n");
+  writeFileSync(join(root, 'scripts', 'lib', 'net', 'uses-sim.ts'), "import { x } from '../../dev/sim/names.ts';\n");
   writeFileSync(
     join(root, 'scripts', 'entry.ts'),
-    "const m = await import('../dev/demo.ts');\nimport { y } from '../lib/net/uses-sim.ts';\n",
+    "const m = await import('./dev/demo.ts');\nimport { y } from './lib/net/uses-sim.ts';\n",
   );
-  writeFileSync(join(root, 'scripts', 'dev', 'demo.ts'), "import { z } from '../../lib/net/uses-sim.ts';\n");
+  writeFileSync(join(root, 'scripts', 'dev', 'demo.ts'), "import { z } from '../lib/net/uses-sim.ts';\n");
   assert.deepEqual(boundaryViolations(root, productFiles(root), join(root, 'scripts', 'dev')).sort(), [
     "scripts/entry.ts: './dev/demo.ts'",
     "scripts/lib/net/uses-sim.ts: '../../dev/sim/names.ts'",

@@ -46,7 +46,10 @@ async function pullStale(ctx: DeployContext, run: RobotRun, report: (text: strin
       report,
     );
     const notKept = await kept;
-    if (notKept) ctx.notices.push(`the laptop could not tag ${target} as the next delta's basis (${notKept}); the next deploy of it sends whole layers`);
+    if (notKept)
+      ctx.notices.push(
+        `the laptop could not tag ${target} as the next delta's basis (${notKept}); the next deploy of it sends whole layers`,
+      );
     const { deployed, previous } = parsePullAndTag(result.stdout);
     run.outcomes.set(ws, { kind: 'deployed', id: built.id, previous });
     // What the robot holds now, for deploy --watch's next redeploy, which does not ask it again.
