@@ -208,7 +208,14 @@ test('a deploy that ends without an outcome for each workspace is a failure, tho
 
 test('runRobotSteps takes the robots without their workspaces and builds nothing', async () => {
   const { config, robots, dryRun, signal, teardown } = request(FLEET, BOTH);
-  const ctx = await runRobotSteps({ config, robots, dryRun, signal, teardown }, [connect, registry]);
+  // runRobotSteps shows its progress as registry.ts does; the test runner's own stdout must not carry it.
+  const write = process.stdout.write;
+  const shown: string[] = [];
+  process.stdout.write = ((chunk: string | Uint8Array) => shown.push(String(chunk)) > 0) as typeof process.stdout.write;
+  const ctx = await runRobotSteps({ config, robots, dryRun, signal, teardown }, [connect, registry]).finally(() => {
+    process.stdout.write = write;
+  });
+  assert.match(shown.join(''), /registry running on robot3's 127\.0\.0\.1:5000/);
   assert.deepEqual(
     ctx.robots.map((run) => [run.workspaces, run.registryPort, run.error]),
     [
