@@ -42,7 +42,7 @@ export const removeLaptopRegistry = (): string[] => ['docker', 'container', 'rm'
 export const removeLaptopRegistryVolume = (): string[] => ['docker', 'volume', 'rm', LAPTOP_REGISTRY];
 
 export function parseLaptopRegistryState(stdout: string): { status: string; port?: number } {
-  const [status = 'absent', ...binds] = stdout.trim().split(/\s+/);
+  const [status, ...binds] = stdout.trim().split(/\s+/).filter(Boolean);
   const loopback = binds.find((bind) => bind.startsWith('127.0.0.1:'));
-  return { status, ...(loopback ? { port: Number(loopback.slice('127.0.0.1:'.length)) } : {}) };
+  return { status: status ?? 'absent', ...(loopback ? { port: Number(loopback.slice('127.0.0.1:'.length)) } : {}) };
 }

@@ -47,7 +47,8 @@ export async function copyImage(
   else {
     for (const entry of parsed.manifests) {
       const child = await from.manifestWithType(entry.digest);
-      if (!child) continue; // an attestation or a platform the laptop never pulled
+      // registry:2 refuses an index whose manifests it lacks, the robot's as the laptop's: say so before that.
+      if (!child) throw new Error(`the engine's registry lacks manifest ${entry.digest}, which index ${digest} names; deploy again`);
       const config = await copyManifest(entry.digest, child.text, child.mediaType);
       if (entry.platform === platform || !configDigest) configDigest = config;
     }

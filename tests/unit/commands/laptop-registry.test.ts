@@ -38,9 +38,10 @@ test('parse: a stopped container has a status and no port', () => {
   assert.deepEqual(parseLaptopRegistryState('created\n'), { status: 'created' });
 });
 
-// laptop-registry.ts:45 defaults the status to 'absent', but ''.split(/\s+/) is [''], so empty output
-// parses as { status: '' } (ensureLaptopRegistry would then try `docker container start`). Reported, not asserted.
-test.todo("parse: no output means absent ({ status: 'absent' }, not { status: '' })");
+test('parse: no output means no registry container, so it is created, not started', () => {
+  assert.deepEqual(parseLaptopRegistryState(''), { status: 'absent' });
+  assert.deepEqual(parseLaptopRegistryState('\n'), { status: 'absent' });
+});
 
 test("the registry is published on the laptop engine's loopback only, kept across restarts, its blobs in a named volume", () => {
   const argv = runLaptopRegistry(5053);

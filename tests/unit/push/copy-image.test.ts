@@ -138,10 +138,21 @@ test('an index: each platform manifest the laptop holds is copied by digest, the
   );
 });
 
-// copy-image.ts:50 skips a child manifest the laptop's registry lacks ("an attestation or a platform the
-// laptop never pulled"), then PUTs the index, which still names it: registry:2 refuses an index whose child
-// manifests it does not hold (MANIFEST_BLOB_UNKNOWN), as the stand-in does. Reported, not asserted.
-test.todo("an index naming a child the laptop's registry lacks is still accepted by the robot's registry");
+test("an index naming a manifest the laptop's registry lacks fails before the robot's registry gets the index", async () => {
+  const amd64 = manifest('amd64', ['app']);
+  const top = index([
+    { digest: amd64.digest, platform: 'linux/amd64' },
+    { digest: sha256Digest('a manifest nobody stored'), platform: 'linux/arm64' },
+  ]);
+  await assert.rejects(
+    copyImage(from, to, top.digest, 'navigation', 'linux/amd64', never),
+    /lacks manifest sha256:\w+, which index sha256:\w+ names/,
+  );
+  assert.equal(
+    robot.manifestPuts.some((put) => put.reference === top.digest || put.reference === 'navigation'),
+    false,
+  );
+});
 
 test("an index keeps its own media type (docker's manifest list) on the robot", async () => {
   const amd64 = manifest('amd64', ['app'], DOCKER_MANIFEST);
