@@ -93,6 +93,11 @@ export class RobotLink {
     return this.opened;
   }
 
+  /** Whether a tunnel was started while the image built (the tunnel step then only waits for it). */
+  get openingEarly(): boolean {
+    return this.opening !== undefined;
+  }
+
   /** The tunnel a dry run shows: it counts nothing and takes no connections. */
   set tunnelStandIn(tunnel: Tunnel) {
     this.opened = tunnel;
@@ -100,7 +105,7 @@ export class RobotLink {
 
   /** Starts opening the tunnel (read-only for the robot), e.g. while the image builds; `tunnelTo` then waits for it. */
   openTunnelEarly(remotePort: number): void {
-    this.opening = this.tunnelTo(remotePort).catch((error: Error) => error);
+    this.opening = this.openOrKeep(remotePort, 15_000).catch((error: Error) => error);
   }
 
   /** The tunnel to `remotePort`, ready when the registry answers /v2/: the one open or opening already, else a new one. */
@@ -108,6 +113,10 @@ export class RobotLink {
     const early = await this.opening;
     this.opening = undefined;
     if (early && !(early instanceof Error) && this.remotePort === remotePort) return early;
+    return this.openOrKeep(remotePort, readyMs);
+  }
+
+  private async openOrKeep(remotePort: number, readyMs: number): Promise<Tunnel> {
     if (this.opened?.isOpen() && this.remotePort === remotePort) return this.opened;
     await this.opened?.close();
     return this.openTunnel(remotePort, this.robot.registryPort, readyMs);
@@ -118,7 +127,7 @@ export class RobotLink {
     [this.opened, this.remotePort] = [tunnel, remotePort];
     this.deps.teardown.add(`tunnel 127.0.0.1:${tunnel.port} to ${this.robot.name}`, () => tunnel.close());
     try {
-      await tunnel.use(() => waitForRegistry(tunnel.port, readyMs));
+      await tunnel.use(() => waitForRegistry(tunnel.port, readyMs, this.deps.signal));
     } catch (error) {
       await tunnel.close();
       throw error;

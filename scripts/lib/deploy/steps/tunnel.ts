@@ -7,10 +7,11 @@ export const tunnel: RobotStep = {
   shipsImages: true,
   async run(_ctx, run) {
     const remotePort = run.registryPort;
-    const kept = run.link.tunnelIfAny?.isOpen();
+    const [kept, early] = [run.link.tunnelIfAny?.isOpen() && !run.link.openingEarly, run.link.openingEarly];
     const opened = await run.link.tunnelTo(remotePort);
     const moved = opened.port !== run.robot.registryPort ? ` (${run.robot.registryPort} was taken)` : '';
-    return `127.0.0.1:${opened.port}${moved} → ${run.robot.name}:127.0.0.1:${remotePort}, ${kept ? 'kept open' : 'registry answers'}`;
+    const how = kept ? 'kept open' : `registry answers${early ? ' (opened while building)' : ''}`;
+    return `127.0.0.1:${opened.port}${moved} → ${run.robot.name}:127.0.0.1:${remotePort}, ${how}`;
   },
   // The laptop port the tunnel would take; the stand-in counts no bytes and takes no connections.
   async dryRun(_ctx, run) {
