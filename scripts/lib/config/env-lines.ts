@@ -41,15 +41,36 @@ export function readEnvLines(text: string, file: string): EnvEntry[] {
   return entries;
 }
 
-/** One quoted value, then at most a comment: dotenv would hand back the raw text of anything else. */
-const QUOTED = /^(["'`])(.*)\1\s*(?:#.*)?$/;
-
 /**
- * A quoted value is read by dotenv once its quotes balance. An unquoted one follows the shell's rule, not dotenv's: `#` starts
- * a comment only after whitespace, so `cd /opt/app#1 && …` keeps its `#1` (dotenv would cut it there).
+ * A value that is one quoted string (then at most a comment) is read by dotenv. Anything else is shell
+ * text, kept as written, as the robot's sh reads it: `#` starts a comment only outside quotes and after
+ * whitespace (so `cd /opt/app#1 && …` keeps its `#1`), and its quotes must balance, or the line is
+ * refused here rather than by the robot's shell after a deploy.
  */
 function readValue(raw: string, valueStart: number, key: string): string | undefined {
   const rest = raw.slice(valueStart).trimStart();
-  if (/^["'`]/.test(rest)) return QUOTED.test(rest.trimEnd()) ? parse(raw)[key]?.trim() : undefined;
-  return rest.replace(/(^|\s)#.*$/, '').trim();
+  const quotedEnd = closingQuoteEnd(rest, 0);
+  if (quotedEnd !== undefined && /^\s*(?:#.*)?$/.test(rest.slice(quotedEnd))) return parse(raw)[key]?.trim();
+  for (let i = 0; i < rest.length; i += 1) {
+    if (rest[i] === '\\') i += 1;
+    else if (QUOTES.includes(rest[i])) {
+      const end = closingQuoteEnd(rest, i);
+      if (end === undefined) return undefined;
+      i = end - 1;
+    } else if (rest[i] === '#' && (i === 0 || /\s/.test(rest[i - 1]))) return rest.slice(0, i).trim();
+  }
+  return rest.trim();
+}
+
+const QUOTES = ['"', "'", '`'];
+
+/** Just past the quote that closes the one opening at `start` (backslash escapes only inside "…"), if any. */
+function closingQuoteEnd(text: string, start: number): number | undefined {
+  const quote = text[start];
+  if (!QUOTES.includes(quote)) return undefined;
+  for (let i = start + 1; i < text.length; i += 1) {
+    if (quote === '"' && text[i] === '\\') i += 1;
+    else if (text[i] === quote) return i + 1;
+  }
+  return undefined;
 }

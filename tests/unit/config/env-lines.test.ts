@@ -91,6 +91,14 @@ test('a value over 64 KiB is refused at its line; one of exactly 64 KiB is kept'
 });
 
 // dotenv hands an unbalanced quote back as raw text; the stray quote must not reach the robot's shell.
+test('a quote closed too early, with more text after it, is refused; shell text that starts with a quote is kept as written', () => {
+  assert.throws(() => read('IMAGE=img\nR_AFTER="x" y"\n'), refused(/^robots\.env:2: cannot read the value of R_AFTER/));
+  const [, after] = read("IMAGE=img\nR_AFTER='/opt/my app/run.sh' --now # restart\n");
+  assert.equal(after.value, "'/opt/my app/run.sh' --now");
+  const [, hash] = read('IMAGE=img\nR_AFTER=echo \'a #b\' "c # d" # note\n');
+  assert.equal(hash.value, `echo 'a #b' "c # d"`);
+});
+
 test('an unbalanced quote is refused at its line', () => {
   assert.throws(() => read('IMAGE=img\nR_AFTER="docker compose up -d\n'), refused(/^robots\.env:2: cannot read the value of R_AFTER/));
 });
