@@ -10,7 +10,7 @@ const texts = new Map<string, string>();
 function scriptText(file: string): string {
   let text = texts.get(file);
   if (text === undefined) {
-    const raw = readFileSync(new URL(`robot-sh/${file}`, import.meta.url), 'utf8');
+    const raw = readFileSync(new URL(`robot-sh/${file}`, import.meta.url), 'utf8').replace(/\r\n?/g, '\n');
     text = raw.replace(/^[ \t]*#.*(?:\n|$)/gm, '').replace(/\n+$/, '');
     texts.set(file, text);
   }

@@ -1,4 +1,4 @@
-// doctor's view of the push route (deploy/push-route.ts), read-only: it starts no registry in the engine.
+// doctor's view of the push route (push/push-route.ts), read-only: it starts no registry in the engine.
 import { hasRegistryImage, LAPTOP_REGISTRY, laptopRegistryState, parseLaptopRegistryState } from '../commands/laptop-registry.ts';
 import { probeEngineReach } from '../net/engine-reach.ts';
 import type { Runner } from '../runner/runner.ts';

@@ -31,7 +31,7 @@ async function buildWithBuildx(local: Runner, spec: BuildSpec, onOutput?: (chunk
     const id = config ?? manifest;
     if (!id) throw new Error(`docker buildx build of ${spec.tag} reported no image digest in --metadata-file`);
     // The docker driver also loads the image into `docker images` (then it is pushed from there, see
-    // push-step.ts), which knows where it was pushed before. A docker-container builder keeps it in its cache.
+    // deploy/steps/push.ts), which knows where it was pushed before. A docker-container builder keeps it in its cache.
     const known = await describeLocalImage(local, spec.tag);
     return { ...known, id, digests: [...new Set([...(manifest ? [manifest] : []), ...known.digests])] };
   });

@@ -1,5 +1,5 @@
 // Step 4 without `docker push` through the tunnel, which the engine's daemon performs from wherever it
-// runs (see deploy/push-route.ts). robot-deploy sends what the robot's registry lacks itself: copied
+// runs (see push-route.ts). robot-deploy sends what the robot's registry lacks itself: copied
 // from the registry kept in a laptop engine that runs in a VM ("staged"), or read with docker save
 // ("upload"); each new layer rebuilt on the robot by delta where that pays (see delta/). The docker
 // push route comes here too when a delta is wanted.
@@ -140,7 +140,7 @@ async function plan(
   return { ...planUpload(newDiffIds, onRobot, earlier, deltaChoice(shipment, route, rate)), earlier };
 }
 
-/** The link's rate as this deploy finds it: measured by a transfer in the last minutes, else now. */
+/** The link's rate as this deploy finds it: measured by a transfer in the last minute, else now. */
 async function currentRate({ robot, link }: Shipment): Promise<number> {
   return linkRate(linkRatesFile(), linkKey(robot), FRESH_FOR_MS) ?? (await measureLink(link));
 }
