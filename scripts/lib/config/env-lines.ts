@@ -42,24 +42,32 @@ export function readEnvLines(text: string, file: string): EnvEntry[] {
 }
 
 /**
- * A value that is one quoted string (then at most a comment) is read by dotenv. Anything else is shell
- * text, kept as written, as the robot's sh reads it: `#` starts a comment only outside quotes and after
- * whitespace (so `cd /opt/app#1 && …` keeps its `#1`), and its quotes must balance, or the line is
- * refused here rather than by the robot's shell after a deploy.
+ * A value that is one quoted string (then at most a comment) is read by dotenv. Anything else is kept as
+ * written, as the robot's sh reads a command: `#` starts a comment only after whitespace and, where the
+ * quotes balance, outside them (so `cd /opt/app#1 && …` keeps its `#1`). A value that opens with a quote
+ * it never closes is a typo, refused here rather than by the robot's shell after a deploy; an apostrophe
+ * further in (`CONTEXT=Tom's robot`) is just a character.
  */
 function readValue(raw: string, valueStart: number, key: string): string | undefined {
   const rest = raw.slice(valueStart).trimStart();
   const quotedEnd = closingQuoteEnd(rest, 0);
   if (quotedEnd !== undefined && /^\s*(?:#.*)?$/.test(rest.slice(quotedEnd))) return parse(raw)[key]?.trim();
-  for (let i = 0; i < rest.length; i += 1) {
-    if (rest[i] === '\\') i += 1;
-    else if (QUOTES.includes(rest[i])) {
-      const end = closingQuoteEnd(rest, i);
+  const shell = shellText(rest);
+  if (QUOTES.includes(rest[0])) return shell;
+  return shell ?? rest.replace(/(^|\s)#.*$/, '').trim();
+}
+
+/** The text before a comment outside quotes; undefined when a quote is left open. */
+function shellText(text: string): string | undefined {
+  for (let i = 0; i < text.length; i += 1) {
+    if (text[i] === '\\') i += 1;
+    else if (QUOTES.includes(text[i])) {
+      const end = closingQuoteEnd(text, i);
       if (end === undefined) return undefined;
       i = end - 1;
-    } else if (rest[i] === '#' && (i === 0 || /\s/.test(rest[i - 1]))) return rest.slice(0, i).trim();
+    } else if (text[i] === '#' && (i === 0 || /\s/.test(text[i - 1]))) return text.slice(0, i).trim();
   }
-  return rest.trim();
+  return text.trim();
 }
 
 const QUOTES = ['"', "'", '`'];

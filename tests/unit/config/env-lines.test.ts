@@ -99,6 +99,13 @@ test('a quote closed too early, with more text after it, is refused; shell text 
   assert.equal(hash.value, `echo 'a #b' "c # d"`);
 });
 
+test('an apostrophe inside a value is a character: a folder named it\'s a "dir" is read as written', () => {
+  const [, context] = read(`IMAGE=img\nCONTEXT=it's a $(touch x) "dir"\n`);
+  assert.equal(context.value, `it's a $(touch x) "dir"`);
+  const [, comment] = read("IMAGE=img\nCONTEXT=Tom's robot # the team\n");
+  assert.equal(comment.value, "Tom's robot");
+});
+
 test('an unbalanced quote is refused at its line', () => {
   assert.throws(() => read('IMAGE=img\nR_AFTER="docker compose up -d\n'), refused(/^robots\.env:2: cannot read the value of R_AFTER/));
 });
