@@ -9,7 +9,7 @@ import { readPidFile } from '../../scripts/dev/sim/processes.ts';
 import { robotFiles } from '../../scripts/dev/sim/state.ts';
 import { makeInstallTree, ref, WS } from './support/install-tree.ts';
 import { simSuiteOptions } from './support/prereqs.ts';
-import { imageIdOn, makeProjectDir, runScriptAsync, startScript, waitFor, writeProjectEnv } from './support/project.ts';
+import { imageIdOn, makeProjectDir, runScriptAsync, startScript, TEST_IMAGE, waitFor, writeProjectEnv } from './support/project.ts';
 import { TEST_SIM_SCOPE, useSimFleet } from './support/sim-fleet.ts';
 
 /** Processes in the robot's network namespace whose command line names the delta's rebuild script. */
@@ -60,31 +60,59 @@ describe('delta rebuilds that meet each other, and a robot short of space', simS
 
   test('two deploys of one rebuilt layer, whose rebuilds meet on the robot: the second waits, both land by delta, nothing is left', async () => {
     const { netns } = fleet().robot('dfault');
-    tree.rewrite(['lib03.so', 'lib17.so', 'lib29.so']);
-    // The first rebuild is held as soon as it starts (as a run cut off from its laptop lives on), the
-    // second deploy of the same layer starts its own, and the first goes on as the second begins.
-    const first = deploy();
-    await waitFor('the first rebuild on the robot', () => rebuildsOn(netns).length > 0 || first.output().includes('pull & tag'), 120_000);
-    const held = rebuildsOn(netns);
-    assert.ok(held.length, `the first rebuild was caught running: ${first.output()}`);
-    signal(held, 'SIGSTOP');
-    let second: ReturnType<typeof deploy> | undefined;
-    try {
-      second = deploy();
-      const started = second;
-      await waitFor(
-        'the second rebuild on the robot',
-        () => rebuildsOn(netns).some((pid) => !held.includes(pid)) || started.output().includes('pull & tag'),
-        120_000,
-      );
-    } finally {
-      signal(held, 'SIGCONT');
-    }
-    const results = await Promise.all([first, second].map(async (run) => ({ code: await run?.exited, output: run?.output() ?? '' })));
-    for (const result of results) {
-      assert.equal(result.code, 0, result.output);
-      assert.doesNotMatch(result.output, /delta failed/, 'neither fell back to a push');
-      assert.match(result.output, /colcon: delta, 1 new layer/);
+    // The layers the robot's registry has committed: a rebuild caught too late (past its commit) cannot meet another.
+    const layersDir = join(
+      files().data,
+      'volumes',
+      'robot-deploy-registry',
+      '_data',
+      'docker',
+      'registry',
+      'v2',
+      'repositories',
+      TEST_IMAGE,
+      '_layers',
+      'sha256',
+    );
+    const committed = () => (existsSync(layersDir) ? readdirSync(layersDir).length : 0);
+    for (let attempt = 1; ; attempt += 1) {
+      const before = committed();
+      tree.rewrite([`lib0${attempt}.so`, `lib1${attempt}.so`, `lib2${attempt}.so`]);
+      // The first rebuild is held as soon as it is seen (as a run cut off from its laptop lives on), the
+      // second deploy of the same layer starts its own, and the first goes on as the second begins.
+      const first = deploy();
+      await waitFor('the first rebuild on the robot', () => rebuildsOn(netns).length > 0 || first.output().includes('pull & tag'), 120_000);
+      const held = rebuildsOn(netns);
+      assert.ok(held.length, `the first rebuild was caught running: ${first.output()}`);
+      signal(held, 'SIGSTOP');
+      // A docker cp it had started finishes on its own; give it the moment it takes.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      if (committed() > before && attempt < 3) {
+        // Caught in its last instant, after the layer went into the registry: the second would find it there.
+        signal(held, 'SIGCONT');
+        assert.equal(await first.exited, 0, first.output());
+        console.log(`# attempt ${attempt}: the first rebuild was caught after its commit; again with other files`);
+        continue;
+      }
+      let second: ReturnType<typeof deploy> | undefined;
+      try {
+        second = deploy();
+        const started = second;
+        await waitFor(
+          'the second rebuild on the robot',
+          () => rebuildsOn(netns).some((pid) => !held.includes(pid)) || started.output().includes('pull & tag'),
+          120_000,
+        );
+      } finally {
+        signal(held, 'SIGCONT');
+      }
+      const results = await Promise.all([first, second].map(async (run) => ({ code: await run?.exited, output: run?.output() ?? '' })));
+      for (const result of results) {
+        assert.equal(result.code, 0, result.output);
+        assert.doesNotMatch(result.output, /delta failed/, 'neither fell back to a push');
+        assert.match(result.output, /colcon: delta, 1 new layer/);
+      }
+      break;
     }
     landed();
     assert.deepEqual(leftovers(), [], 'no work files are left on the robot');
