@@ -2,13 +2,13 @@
 // uncompressed tars in temporary files (found by their sha256, which is their diffID) and the image
 // configs. The classic store saves layer.tar files; the containerd store saves OCI blobs, which may
 // be gzip: those are unpacked on the fly. Nothing else is written to disk for longer than it is read.
-import { createHash } from 'node:crypto';
 import { createWriteStream, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
+import { digestStream } from '../files/digest-stream.ts';
 import { sha256Digest } from '../net/manifest.ts';
 
 export interface SavedLayer {
@@ -73,17 +73,11 @@ const blobDigestOf = (name: string): string => {
 
 /** Writes an entry (gunzipped when it is gzip) to `file`, hashing it on the way. */
 async function storeEntry(entry: AsyncIterable<Buffer>, file: string): Promise<{ digest: string; size: number; small?: Buffer }> {
-  const hash = createHash('sha256');
   const head: Buffer[] = [];
-  let size = 0;
-  const measure = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      size += chunk.length;
-      if (size <= SMALL) head.push(chunk);
-      done(null, chunk);
-    },
+  const measured = digestStream((chunk, sizeSoFar) => {
+    if (sizeSoFar <= SMALL) head.push(chunk);
   });
+  const measure = measured.stream;
   // The first bytes say whether this is gzip (1f 8b); they are put back in front of the rest.
   const iterator = entry[Symbol.asyncIterator]();
   const first = await iterator.next();
@@ -96,7 +90,8 @@ async function storeEntry(entry: AsyncIterable<Buffer>, file: string): Promise<{
   const source = Readable.from(all());
   if (gzip) await pipeline(source, createGunzip(), measure, createWriteStream(file));
   else await pipeline(source, measure, createWriteStream(file));
-  return { digest: `sha256:${hash.digest('hex')}`, size, ...(size <= SMALL ? { small: Buffer.concat(head) } : {}) };
+  const size = measured.size();
+  return { digest: measured.digest(), size, ...(size <= SMALL ? { small: Buffer.concat(head) } : {}) };
 }
 
 function imageConfig(bytes: Buffer): string[] | undefined {

@@ -1,9 +1,9 @@
 // One layer uploaded by robot-deploy itself: its tar read from the laptop's temporary copy, gzipped in
 // this process and streamed through the tunnel, hashed on the way; the registry checks the digest.
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { PassThrough, Transform } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { createGzip } from 'node:zlib';
+import { digestStream } from '../files/digest-stream.ts';
 import type { Descriptor } from '../net/manifest.ts';
 import type { RegistryClient } from '../net/registry-client.ts';
 
@@ -11,15 +11,8 @@ export const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
 
 export async function uploadLayerFile(registry: RegistryClient, file: string, level: number, signal: AbortSignal): Promise<Descriptor> {
   signal.throwIfAborted();
-  const hash = createHash('sha256');
-  let size = 0;
-  const measure = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      size += chunk.length;
-      done(null, chunk);
-    },
-  });
+  const measured = digestStream();
+  const measure = measured.stream;
   const body = new PassThrough();
   const source = createReadStream(file);
   const gzip = createGzip({ level });
@@ -32,12 +25,12 @@ export async function uploadLayerFile(registry: RegistryClient, file: string, le
     await registry.uploadStream(
       body,
       () => {
-        digest = `sha256:${hash.digest('hex')}`;
+        digest = measured.digest();
         return digest;
       },
       signal,
     );
-    return { mediaType: OCI_LAYER_GZIP, digest, size };
+    return { mediaType: OCI_LAYER_GZIP, digest, size: measured.size() };
   } finally {
     for (const stage of [source, gzip, measure, body]) stage.destroy();
   }

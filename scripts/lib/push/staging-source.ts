@@ -1,15 +1,14 @@
 // Layers read from the registry kept in a laptop engine that runs in a VM: sent whole by copying the
 // blob as the engine compressed it, and for a delta unpacked into a temporary file (checked against its
 // diffID on the way). A delta's basis is found in the earlier image the laptop pushed there.
-import { createHash } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { megabytes } from '../cli/display-format.ts';
 import type { SavedLayer } from '../delta/image-save.ts';
+import { digestStream } from '../files/digest-stream.ts';
 import { type Descriptor, OCI_CONFIG, ociDescriptor } from '../net/manifest.ts';
 import type { RegistryClient } from '../net/registry-client.ts';
 import type { Teardown } from '../runner/teardown.ts';
@@ -56,17 +55,9 @@ export async function withStagingSource<T>(
 
 /** The blob as an uncompressed tar in `file`, or undefined when it is not the layer `diffId` names. */
 async function unpack(staging: RegistryClient, blob: Descriptor, diffId: string, file: string): Promise<SavedLayer | undefined> {
-  const hash = createHash('sha256');
-  let size = 0;
-  const measure = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      size += chunk.length;
-      done(null, chunk);
-    },
-  });
+  const measured = digestStream();
   const body = await staging.openBlob(blob.digest);
-  const stages = blob.mediaType.endsWith('gzip') ? [createGunzip(), measure] : [measure];
+  const stages = blob.mediaType.endsWith('gzip') ? [createGunzip(), measured.stream] : [measured.stream];
   await pipeline([body, ...stages, createWriteStream(file)]);
-  return `sha256:${hash.digest('hex')}` === diffId ? { file, size } : undefined;
+  return measured.digest() === diffId ? { file, size: measured.size() } : undefined;
 }
